@@ -1,0 +1,70 @@
+"""Nezarat: the app factory. The only place an application is assembled."""
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+
+from flask import Flask
+
+from . import config as config_module
+from .core import access, errors, http
+from flask_smorest import Api
+
+from .extensions import db
+
+# Feature route modules, registered in this order. Each exposes `blp` (a flask-smorest or Flask
+# Blueprint); nothing else imports routes.
+ROUTE_MODULES = [
+    "server.health.routes",
+    "server.facilities.routes",
+]
+
+# Modules with an `init_app(app)` that plugs something into core (authenticators, CLI, ...).
+INIT_MODULES: list[str] = []
+
+
+def create_app(config: dict | None = None) -> Flask:
+    settings = config_module.load(config)
+    app = Flask(__name__, static_folder="../static", static_url_path="/static")
+    app.config.update(settings)
+    app.config.update(
+        API_TITLE="Nezarat API", API_VERSION="1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=settings["MAX_SUBMISSION_BYTES"] + 1_000_000,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"],
+        JSON_SORT_KEYS=False,
+    )
+    logging.basicConfig(level=settings["LOG_LEVEL"])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    db.init_app(app)
+    errors.register(app)
+    http.init_app(app)
+    access.init_app(app)
+    api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    app.extensions["nezarat.api"] = api
+    api.spec.components.security_scheme(
+        "session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    access.declare(app, "static", access.public)
+    access.declare(app, "api-docs.openapi_json", access.public)
+
+    for name in INIT_MODULES:
+        import_module(name).init_app(app)
+    for name in ROUTE_MODULES:
+        blp = import_module(name).blp
+        if hasattr(blp, "_docs"):  # flask-smorest blueprint: documented in the OpenAPI spec
+            api.register_blueprint(blp)
+        else:
+            app.register_blueprint(blp)
+
+    from . import cli
+    cli.init_app(app)
+    access.check_every_route(app)
+    return app
+
+
+API_DESCRIPTION = (
+    "Nezarat: independent monitoring of border crossing points and migrant detention centres. "
+    "Errors are application/problem+json (RFC 9457). Lists are keyset-paginated: follow `next`.")

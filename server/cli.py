@@ -1,0 +1,70 @@
+"""flask commands. Each feature may add its own group through an `init_app` in INIT_MODULES."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .core import audit, schema
+from .core.db import db
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations in migrations/).")
+demo_cli = AppGroup("demo", help="Demo data: real places plus synthetic records, flagged demo.")
+audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    """Apply migrations up to REVISION (default: head)."""
+    schema.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"schema at {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision):
+    """Undo migrations down to REVISION (default: one step)."""
+    schema.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"schema at {revision}")
+
+
+@db_cli.command("current")
+def db_current():
+    """Show the applied and the latest revision."""
+    with db.engine.connect() as connection:
+        current = schema.current_revisions(connection)
+    heads = schema.head_revisions(current_app.config["DATABASE_URL"])
+    click.echo(f"applied: {','.join(sorted(current)) or '(none)'}; latest: {','.join(heads)}")
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Load the demo data (idempotent: a second run adds nothing)."""
+    from .demo import runner
+    click.echo("Loading demo data")
+    runner.load()
+    click.echo("Demo data loaded.")
+
+
+@demo_cli.command("clear")
+def demo_clear():
+    """Remove everything flagged demo."""
+    from .demo import runner
+    runner.clear()
+    click.echo("Demo data removed.")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Walk the hash chain; name the first entry that was altered, removed or inserted."""
+    checked, problem = audit.verify(db.session)
+    if problem:
+        click.echo(f"AUDIT CHAIN BROKEN after {checked} good entries: {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"audit chain intact: {checked} entries verified")
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_cli, demo_cli, audit_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,56 @@
+"""Settings from environment variables, read only when an app is created."""
+from __future__ import annotations
+
+import os
+import secrets
+
+DEFAULT_DATABASE_URL = "postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat"
+
+# name -> (parser, default). Every variable the app reads is listed here (docker-compose.yml is
+# checked against this table by a test).
+_int = int
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: dict[str, tuple] = {
+    "DATABASE_URL": (str, DEFAULT_DATABASE_URL),
+    "SECRET_KEY": (str, None),
+    "STORAGE_DIR": (str, "./var/storage"),
+    "PORT": (_int, 5000),
+    "BASE_URL": (str, ""),
+    "DB_POOL_SIZE": (_int, 10),
+    "SESSION_COOKIE_SECURE": (_bool, False),
+    "DEMO_MODE": (_bool, False),
+    "TILE_URL": (str, ""),
+    "TILE_ATTRIBUTION": (str, ""),
+    "MAX_SUBMISSION_BYTES": (_int, 10_000_000),
+    "MAX_PHOTO_PIXELS": (_int, 40_000_000),
+    "FAR_FROM_FACILITY_M": (_int, 2000),
+    "POOR_ACCURACY_M": (_int, 100),
+    "LATE_SUBMISSION_HOURS": (_int, 72),
+    "STALE_AFTER_DAYS": (_int, 90),
+    "DUPLICATE_DISTANCE_M": (_int, 5000),
+    "DUPLICATE_DAYS": (_int, 3),
+    "PARTNER_RATE_LIMIT_PER_MINUTE": (_int, 600),
+    "LOG_LEVEL": (str, "INFO"),
+}
+
+
+def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
+    """Settings for one app: environment first, then explicit overrides (tests, scripts)."""
+    env = os.environ if environ is None else environ
+    settings = {}
+    for name, (parse, default) in SETTINGS.items():
+        raw = env.get(name)
+        settings[name] = parse(raw) if raw not in (None, "") else default
+    settings.update(overrides or {})
+    if not settings["SECRET_KEY"]:
+        # A random key keeps a dev server safe; sessions just do not survive a restart.
+        settings["SECRET_KEY"] = secrets.token_hex(32)
+    if settings["DATABASE_URL"].startswith("postgresql://"):
+        settings["DATABASE_URL"] = settings["DATABASE_URL"].replace(
+            "postgresql://", "postgresql+psycopg://", 1)
+    return settings

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces with exactly one home each. Imports no feature package."""

@@ -1,0 +1,181 @@
+"""Who is calling, and the one gate every route passes through.
+
+Each view declares its rule with `@access(rule)`. `init_app` installs a before-request hook that
+authenticates the caller and enforces the rule of the matched endpoint, so no route can forget to
+check; `check_every_route` makes the app refuse to start if a view has no rule.
+
+Feature packages plug in authenticators (session cookie, device token, partner key) with
+`register_authenticator`; core knows none of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+from uuid import UUID
+
+from flask import Flask, g, request
+
+from .errors import Forbidden, NotFound, Unauthorized
+
+ROLES = ("admin", "coordinator", "monitor")
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str = "anonymous"  # anonymous | user | device | partner
+    user_id: UUID | None = None
+    organisation_id: UUID | None = None
+    role: str | None = None
+    scopes: frozenset = field(default_factory=frozenset)
+    credential_id: UUID | None = None  # device token or partner key used
+    email: str | None = None
+    two_factor_ok: bool = True
+
+    @property
+    def authenticated(self) -> bool:
+        return self.kind != "anonymous"
+
+    @property
+    def acts_as_user(self) -> bool:
+        """A signed-in person, or a monitor's device acting for that monitor."""
+        return self.kind in ("user", "device")
+
+    def is_role(self, *roles: str) -> bool:
+        return self.acts_as_user and self.role in roles
+
+
+ANONYMOUS = Principal()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named predicate over the caller. Anonymous callers failing it get 401, others 403."""
+    name: str
+    allows: Callable[[Principal], bool]
+    challenge: str | None = None  # WWW-Authenticate value for 401s
+
+    def __or__(self, other: "Rule") -> "Rule":
+        return any_of(self, other)
+
+
+def any_of(*rules: Rule) -> Rule:
+    return Rule(" or ".join(r.name for r in rules), lambda p: any(r.allows(p) for r in rules),
+                next((r.challenge for r in rules if r.challenge), None))
+
+
+public = Rule("public", lambda p: True)
+signed_in = Rule("any signed-in user", lambda p: p.kind == "user")
+
+
+def role(*roles: str) -> Rule:
+    return Rule("role " + "/".join(roles), lambda p: p.kind == "user" and p.role in roles)
+
+
+def device() -> Rule:
+    """A monitor's device token (ODK Collect, the mobile app)."""
+    return Rule("monitor device token", lambda p: p.kind == "device",
+                challenge='Bearer realm="nezarat-device"')
+
+
+def member(*roles: str) -> Rule:
+    """A signed-in user with one of `roles`, or a monitor's device when 'monitor' is among them."""
+    return Rule("member " + "/".join(roles), lambda p: p.is_role(*roles))
+
+
+def partner(scope: str) -> Rule:
+    return Rule(f"partner key with scope {scope}",
+                lambda p: p.kind == "partner" and scope in p.scopes,
+                challenge='Bearer realm="nezarat-partner"')
+
+
+def access(rule: Rule):
+    """Declare the access rule of a view. Returns the view itself (order of decorators is free)."""
+    def mark(view):
+        view._access_rule = rule
+        return view
+    return mark
+
+
+def rule_of(view) -> Rule | None:
+    while view is not None:
+        found = getattr(view, "_access_rule", None)
+        if found is not None:
+            return found
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+Authenticator = Callable[[], "Principal | None"]
+
+
+def register_authenticator(app: Flask, authenticator: Authenticator) -> None:
+    app.extensions.setdefault("nezarat.authenticators", []).append(authenticator)
+
+
+def declare(app: Flask, endpoint: str, rule: Rule) -> None:
+    """Rules for views we do not write ourselves (static files, the OpenAPI document)."""
+    app.extensions.setdefault("nezarat.declared_rules", {})[endpoint] = rule
+
+
+def route_rules(app: Flask) -> dict[str, Rule | None]:
+    declared = app.extensions.get("nezarat.declared_rules", {})
+    return {endpoint: declared.get(endpoint) or rule_of(view)
+            for endpoint, view in app.view_functions.items()}
+
+
+def check_every_route(app: Flask) -> None:
+    missing = sorted(e for e, r in route_rules(app).items() if r is None)
+    if missing:
+        raise RuntimeError("routes without an access rule: " + ", ".join(missing))
+
+
+def current_principal() -> Principal:
+    return g.get("principal", ANONYMOUS)
+
+
+def authenticate(app: Flask) -> Principal:
+    for authenticator in app.extensions.get("nezarat.authenticators", []):
+        principal = authenticator()
+        if principal is not None:
+            return principal
+    return ANONYMOUS
+
+
+def enforce(rule: Rule, principal: Principal) -> None:
+    if rule.allows(principal):
+        return
+    if not principal.authenticated:
+        headers = {"WWW-Authenticate": rule.challenge} if rule.challenge else {}
+        raise Unauthorized(f"Sign in first: this needs {rule.name}.", headers=headers)
+    raise Forbidden(f"This needs {rule.name}.")
+
+
+def require_access(allowed: bool, what: str = "this record") -> None:
+    """Object-level check: records outside the caller's reach are answered as not found."""
+    if not allowed:
+        raise NotFound(f"No such {what}, or not yours to see.")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _gate():
+        endpoint = request.endpoint
+        if endpoint is None:  # no route matched: Flask answers 404/405 itself
+            return
+        rule = route_rules_cache().get(endpoint)
+        if rule is None:
+            raise Forbidden("This route has no access rule.")
+        principal = authenticate(app)
+        g.principal = principal
+        enforce(rule, principal)
+
+    def route_rules_cache() -> dict:
+        cache = app.extensions.get("nezarat.rule_cache")
+        if cache is None:
+            cache = app.extensions["nezarat.rule_cache"] = route_rules(app)
+        return cache
+
+
+def scopes_from(text: str | Iterable[str]) -> frozenset:
+    items = text.replace(",", " ").split() if isinstance(text, str) else text
+    return frozenset(s.strip() for s in items if s.strip())

@@ -1,0 +1,62 @@
+"""Database engine and the per-app-context session."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Database:
+    """`db.session` is one Session per app context, closed at teardown."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = create_engine(
+            app.config["DATABASE_URL"],
+            pool_size=app.config["DB_POOL_SIZE"],
+            max_overflow=app.config["DB_POOL_SIZE"],
+            pool_pre_ping=True,
+        )
+        app.extensions["nezarat.db"] = {
+            "engine": engine,
+            "sessionmaker": sessionmaker(engine, expire_on_commit=False),
+        }
+        app.teardown_appcontext(self._close)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["nezarat.db"]["engine"]
+
+    def bind_sessions_to(self, app: Flask, connection) -> None:
+        """Tests: every session of `app` joins the outer transaction of `connection`."""
+        app.extensions["nezarat.db"]["sessionmaker"] = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = current_app.extensions["nezarat.db"]["sessionmaker"]()
+        return g.db_session
+
+    @staticmethod
+    def _close(exc) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+
+db = Database()

@@ -1,0 +1,49 @@
+"""HTTP plumbing shared by every blueprint: the webargs parser and security headers."""
+from __future__ import annotations
+
+import flask_smorest
+from flask import Flask, request
+from webargs.flaskparser import FlaskParser
+
+from .errors import BadRequest, UnsupportedMediaType
+
+
+class StrictParser(FlaskParser):
+    """JSON bodies must say they are JSON and be JSON; errors name the problem."""
+
+    def load_json(self, req, schema):
+        if req.method in ("POST", "PUT", "PATCH") and req.get_data(cache=True):
+            if not req.is_json:
+                raise UnsupportedMediaType(
+                    f"Send the body as application/json (got {req.mimetype or 'no content type'}).")
+        return super().load_json(req, schema)
+
+    def handle_invalid_json_error(self, error, req, *args, **kwargs):
+        raise BadRequest(f"The body is not valid JSON: {error}.")
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: {tiles}; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'; form-action 'self'")
+
+
+def init_app(app: Flask) -> None:
+    tile_origin = ""
+    if app.config.get("TILE_URL", "").startswith("http"):
+        parts = app.config["TILE_URL"].split("/")
+        tile_origin = "/".join(parts[:3]).replace("{s}", "*")
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP.format(tiles=tile_origin))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Our API blueprints: strict JSON parsing, problem+json errors."""
+    ARGUMENTS_PARSER = StrictParser()

@@ -1,0 +1,68 @@
+"""Field types and checks shared by every schema."""
+from __future__ import annotations
+
+import pycountry
+from marshmallow import Schema, ValidationError, fields, validate, RAISE
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Text(fields.String):
+    """Trimmed text; blank is refused rather than stored."""
+
+    def __init__(self, max_length: int = 200, **kwargs):
+        kwargs.setdefault("validate", validate.Length(min=1, max=max_length))
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        value = value.strip()
+        if not value:
+            raise ValidationError("Must not be empty or only spaces.")
+        if "\x00" in value:
+            raise ValidationError("Must not contain NUL characters.")
+        return value
+
+
+def country_code(value: str) -> None:
+    if not isinstance(value, str) or len(value) != 3 or not value.isupper() \
+            or pycountry.countries.get(alpha_3=value) is None:
+        raise ValidationError(f"{value!r} is not an ISO 3166-1 alpha-3 country code (e.g. AFG).")
+
+
+class CountryCode(fields.String):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", country_code)
+        kwargs.setdefault("metadata", {}).setdefault("example", "AFG")
+        super().__init__(**kwargs)
+
+
+def parse_bbox(value: str) -> tuple[float, float, float, float]:
+    """`minLon,minLat,maxLon,maxLat` (OGC / GeoJSON order) -> floats, checked."""
+    parts = value.split(",")
+    if len(parts) != 4:
+        raise ValidationError("bbox must be minLon,minLat,maxLon,maxLat (four numbers).")
+    try:
+        minx, miny, maxx, maxy = (float(p) for p in parts)
+    except ValueError:
+        raise ValidationError("bbox must be four numbers separated by commas.")
+    if not all(map(lambda v: v == v and abs(v) != float("inf"), (minx, miny, maxx, maxy))):
+        raise ValidationError("bbox values must be finite numbers.")
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180):
+        raise ValidationError("bbox longitudes must be between -180 and 180.")
+    if not (-90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise ValidationError("bbox latitudes must be between -90 and 90.")
+    if minx > maxx or miny > maxy:
+        raise ValidationError("bbox minimum must not exceed its maximum.")
+    return minx, miny, maxx, maxy
+
+
+class BBox(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return parse_bbox(super()._deserialize(value, attr, data, **kwargs))
