@@ -1,0 +1,103 @@
+"""Build the XForms (and pyxform's JSON description of each form) from the XLSForm sources in
+mobile_forms/. The build is deterministic: the same source gives byte-identical files, so the
+committed XForm keeps a stable md5 and ODK Collect re-downloads it only when it really changed."""
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyxform.builder import create_survey_element_from_dict
+from pyxform.validators import odk_validate
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import get_xlsform
+
+FORMS_DIR = Path(__file__).resolve().parents[2] / "mobile_forms"
+BUILD_DIR = FORMS_DIR / "build"
+# pyxform reads its own one-file CSV flavour of XLSForm (a column of sheet names, then rows),
+# which diffs line by line and opens in any spreadsheet.
+SOURCES = ("nezarat_visit.csv",)
+
+
+class FormInvalid(Exception):
+    """pyxform or ODK Validate refused a form; the message is theirs."""
+
+
+@dataclass(frozen=True)
+class BuiltForm:
+    form_id: str
+    xml: str
+    json: str
+    warnings: tuple[str, ...]
+
+    def outputs(self) -> dict[str, bytes]:
+        return {f"{self.form_id}.xml": self.xml.encode("utf-8"),
+                f"{self.form_id}.json": self.json.encode("utf-8")}
+
+
+def build(source: Path) -> BuiltForm:
+    warnings: list[str] = []
+    try:
+        workbook = get_xlsform(source)
+        definition = workbook_to_json(
+            workbook_dict=workbook, form_name=None,
+            fallback_form_name=workbook.fallback_form_name, default_language=None,
+            warnings=warnings)
+        _add_deprecated_id(definition)
+        survey = create_survey_element_from_dict(definition)
+        xml = survey.to_xml(validate=False, pretty_print=True, warnings=warnings)
+    except Exception as exc:  # pyxform raises plain PyXFormError / ValueError alike
+        raise FormInvalid(f"{source.name}: {exc}") from exc
+    described = json.dumps(survey.to_json_dict(), ensure_ascii=False, indent=2)
+    return BuiltForm(form_id=definition["id_string"], xml=_ends_with_newline(xml),
+                     json=described + "\n", warnings=tuple(warnings))
+
+
+def build_all(forms_dir: Path | None = None) -> list[BuiltForm]:
+    return [build((forms_dir or FORMS_DIR) / name) for name in SOURCES]
+
+
+def _add_deprecated_id(definition: dict) -> None:
+    """meta/deprecatedID marks an edit of an earlier submission (OpenRosa). XLSForm reserves
+    the name `meta`, so it cannot be declared in the source; it is added here, empty, next to
+    the instanceID pyxform adds, and the editing client (Enketo, Central) fills it in."""
+    meta = next(child for child in definition["children"] if child["name"] == "meta")
+    if not any(child["name"] == "deprecatedID" for child in meta["children"]):
+        meta["children"].append({"name": "deprecatedID", "type": "calculate",
+                                 "bind": {"readonly": "true()"}})
+
+
+def _ends_with_newline(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+def stale(built: BuiltForm, out_dir: Path | None = None) -> list[str]:
+    """Names of the output files that are missing or differ from a fresh build."""
+    out_dir = out_dir or BUILD_DIR
+    return [name for name, data in built.outputs().items()
+            if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != data]
+
+
+def write(built: BuiltForm, out_dir: Path | None = None) -> list[Path]:
+    """Write the outputs that changed (untouched files keep their mtime); return them."""
+    out_dir = out_dir or BUILD_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in stale(built, out_dir):
+        path = out_dir / name
+        path.write_bytes(built.outputs()[name])
+        written.append(path)
+    return written
+
+
+def validate(xml: str) -> list[str]:
+    """Run ODK Validate (JavaRosa, shipped with pyxform; needs Java). Returns its warnings,
+    raises FormInvalid with its report when the form would not load in ODK Collect."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "form.xml"
+        path.write_text(xml, encoding="utf-8")
+        try:
+            return odk_validate.check_xform(str(path))
+        except odk_validate.ODKValidateError as exc:
+            raise FormInvalid(str(exc)) from exc

@@ -1,0 +1,190 @@
+"""The ONE table from the visit form's fields to the domain. The OpenRosa adapter reads a
+submission with it and nothing else; change a field in mobile_forms/nezarat_visit.csv and this
+table together (tests/unit/forms checks every path against the built XForm).
+
+Each row: `path` — absolute path of the element in a submission of form `nezarat_visit`;
+`target` — where the value goes:
+  visit.<attr>                    a visit attribute (facility_id, started_at, held_women, ...)
+  visit.observations.<code>       one entry of the visit's observations {code: value}; the codes
+                                  are the indicator codes of server/scoring/standards.csv plus the
+                                  scoring inputs of server.scoring.standards.INPUTS
+  visit.photos[]                  one file name appended to the visit's photos (repeat `photos`)
+  incident.<attr>                 an attribute of the incident of the enclosing repeat `incident`
+  incident.profiles.<code>        one entry of that incident's profiles {profile_code: count}
+  incident.photos[]               one file name appended to that incident's photos
+  meta.instance_id / meta.deprecated_id   the submission's identity (OpenRosa meta block)
+`kind` — how to read the element's text (see `convert`); `sensitive` — free text or files that
+may identify a person: store apart, gate, audit every read.
+An empty or absent element means "not answered": leave the target unset (None).
+"""
+from __future__ import annotations
+
+import csv
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+FORM_ID = "nezarat_visit"
+ROOT = f"/{FORM_ID}"
+# Repeat groups: every instance of INCIDENT_REPEAT is one incident; every instance of
+# PHOTO_REPEAT holds one visit photo.
+INCIDENT_REPEAT = f"{ROOT}/incident"
+PHOTO_REPEAT = f"{ROOT}/photos"
+
+
+@dataclass(frozen=True)
+class Field:
+    path: str
+    target: str
+    kind: str
+    sensitive: bool = False
+
+    @property
+    def repeat(self) -> str | None:
+        for repeat in (INCIDENT_REPEAT, PHOTO_REPEAT):
+            if self.path.startswith(repeat + "/"):
+                return repeat
+        return None
+
+
+def _observations(area: str, kinds: dict[str, str]) -> list[Field]:
+    return [Field(f"{ROOT}/{area}/{code}", f"visit.observations.{code}", kind)
+            for code, kind in kinds.items()]
+
+
+_I = INCIDENT_REPEAT
+PROFILES_CSV = Path(__file__).resolve().parents[1] / "data" / "at_risk_profiles.csv"
+
+
+def profile_codes() -> tuple[str, ...]:
+    """At-risk profile codes (counted, never named), in the order of the data file."""
+    with PROFILES_CSV.open(encoding="utf-8") as handle:
+        return tuple(row["code"] for row in csv.DictReader(handle))
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(f"{ROOT}/meta/instanceID", "meta.instance_id", "text"),  # "uuid:<uuid>" from Collect
+    Field(f"{ROOT}/meta/deprecatedID", "meta.deprecated_id", "text"),
+    Field(f"{ROOT}/facility", "visit.facility_id", "uuid"),
+    Field(f"{ROOT}/started_at", "visit.started_at", "datetime"),
+    Field(f"{ROOT}/ended_at", "visit.ended_at", "datetime"),
+    Field(f"{ROOT}/position", "visit.position", "geopoint"),
+    Field(f"{ROOT}/position", "visit.position_accuracy_m", "geopoint_accuracy"),
+    Field(f"{ROOT}/access/obtained", "visit.access", "choice"),
+    Field(f"{ROOT}/access/denied_reason", "visit.access_denied_reason", "text"),
+    Field(f"{ROOT}/people/women", "visit.held_women", "int"),
+    Field(f"{ROOT}/people/men", "visit.held_men", "int"),
+    Field(f"{ROOT}/people/girls", "visit.held_girls", "int"),
+    Field(f"{ROOT}/people/boys", "visit.held_boys", "int"),
+    Field(f"{ROOT}/people/unaccompanied", "visit.held_unaccompanied", "int"),
+    Field(f"{ROOT}/space/room_area", "visit.room_area_m2", "decimal"),
+    *_observations("space", {"single_cell_space": "decimal", "sleeping_space": "decimal",
+                             "length_of_stay": "decimal"}),
+    *_observations("water", {"water_quantity": "decimal", "daytime_only": "choice",
+                             "drinking_water_cells": "decimal", "water_points": "int"}),
+    *_observations("sanitation", {"toilets": "int", "toilets_female": "int",
+                                  "toilets_accessible": "int", "toilet_safety": "choice",
+                                  "soap": "decimal", "bathing": "choice"}),
+    *_observations("food", {"food_energy": "decimal", "meals_regular": "choice"}),
+    *_observations("accommodation", {"light_air": "choice"}),
+    *_observations("health", {"medical_screening": "choice", "medical_access": "choice"}),
+    *_observations("protection", {"separation_sex": "choice", "separation_children": "choice",
+                                  "vulnerable_referred": "choice"}),
+    *_observations("legal", {"registration": "choice", "rights_information": "choice",
+                             "lawyer_access": "choice", "unhcr_access": "choice",
+                             "consular_access": "choice", "individual_assessment": "choice",
+                             "judicial_review": "choice"}),
+    *_observations("treatment", {"use_of_force": "choice", "solitary_over_15_days": "int",
+                                 "deaths_reported": "choice"}),
+    *_observations("contact", {"family_contact": "choice", "outdoor_exercise": "decimal"}),
+    *_observations("oversight", {"complaints": "choice"}),
+    Field(f"{ROOT}/notes", "visit.notes", "text", sensitive=True),
+    Field(f"{PHOTO_REPEAT}/photo", "visit.photos[]", "file", sensitive=True),
+    Field(f"{_I}/type", "incident.type", "choice"),
+    Field(f"{_I}/occurred_on", "incident.occurred_on", "date"),
+    Field(f"{_I}/date_precision", "incident.date_precision", "choice"),
+    Field(f"{_I}/location_precision", "incident.location_precision", "choice"),
+    Field(f"{_I}/position", "incident.position", "geopoint"),
+    Field(f"{_I}/affected/women", "incident.affected_women", "int"),
+    Field(f"{_I}/affected/men", "incident.affected_men", "int"),
+    Field(f"{_I}/affected/girls", "incident.affected_girls", "int"),
+    Field(f"{_I}/affected/boys", "incident.affected_boys", "int"),
+    Field(f"{_I}/affected/unaccompanied", "incident.affected_unaccompanied", "int"),
+    *(Field(f"{_I}/profiles/{code}", f"incident.profiles.{code}", "int") for code in profile_codes()),
+    Field(f"{_I}/perpetrator", "incident.perpetrator", "choice"),
+    Field(f"{_I}/source_type", "incident.source_type", "choice"),
+    Field(f"{_I}/consent", "incident.consent", "choice"),
+    Field(f"{_I}/severity", "incident.severity", "int_choice"),
+    Field(f"{_I}/follow_up", "incident.follow_up", "yes_no"),
+    Field(f"{_I}/narrative", "incident.narrative", "text", sensitive=True),
+    Field(f"{_I}/photo", "incident.photos[]", "file", sensitive=True),
+)
+# Form elements deliberately left out: safety_note (a note), facility_kind (calculated from
+# facilities.csv; the server knows the facility's kind), incident/profiles_present (a UI helper
+# that only decides which profile counts are asked), the group elements themselves.
+
+
+def convert(kind: str, text: str | None):
+    """The text of a submission element as a Python value; None when empty. Raises ValueError
+    (with a message fit for the submitter) when the text does not fit the kind."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        return _CONVERTERS[kind](text)
+    except (ValueError, IndexError) as exc:
+        raise ValueError(f"{text!r} is not a valid {kind}") from exc
+
+
+def _int(text: str) -> int:
+    return int(text)  # "3.5" raises: counts are whole numbers
+
+
+def _decimal(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    return number
+
+
+def _geopoint(text: str) -> tuple[float, float]:
+    """ODK geopoint "lat lon [altitude [accuracy]]" -> (lon, lat), the domain's order."""
+    parts = text.split()
+    lat, lon = float(parts[0]), float(parts[1])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError("coordinates out of range")
+    return lon, lat
+
+
+def _accuracy(text: str) -> float | None:
+    parts = text.split()
+    return float(parts[3]) if len(parts) > 3 else None
+
+
+def _yes_no(text: str) -> bool:
+    if text not in ("yes", "no"):
+        raise ValueError("expected yes or no")
+    return text == "yes"
+
+
+_CONVERTERS = {
+    "text": str, "choice": str, "file": str,
+    "uuid": lambda text: uuid.UUID(text),
+    "datetime": lambda text: _aware(datetime.fromisoformat(text)),
+    "date": date.fromisoformat,
+    "int": _int,
+    "int_choice": _int,  # a select whose choice names are whole numbers (severity 1-5)
+    "decimal": _decimal,
+    "geopoint": _geopoint,
+    "geopoint_accuracy": _accuracy,
+    "yes_no": _yes_no,
+}
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("a time needs its UTC offset")
+    return value
+

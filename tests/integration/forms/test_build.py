@@ -1,0 +1,64 @@
+"""The built XForm loads in JavaRosa (ODK Validate), the build is reproducible, and
+`flask forms build` keeps mobile_forms/build current."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.forms import build
+
+REPO = Path(build.FORMS_DIR).parent
+REBUILD = ("from server.forms import build; import sys; [f] = build.build_all(); "
+           "sys.stdout.buffer.write(f.xml.encode() + b'\\0' + f.json.encode())")
+
+
+def test_the_committed_xform_passes_odk_validate():
+    xml = (build.BUILD_DIR / "nezarat_visit.xml").read_text(encoding="utf-8")
+    assert build.validate(xml) == []
+
+
+def test_odk_validate_refuses_a_broken_form():
+    xml = (build.BUILD_DIR / "nezarat_visit.xml").read_text(encoding="utf-8")
+    broken = xml.replace('constraint=". &lt;= now()"', 'constraint=". &lt;= now("', 1)
+    assert broken != xml
+    with pytest.raises(build.FormInvalid, match="Mismatched brackets"):
+        build.validate(broken)
+
+
+@pytest.mark.parametrize("seed", ["0", "12345"])
+def test_the_build_is_identical_in_fresh_interpreters(seed):
+    env = dict(os.environ, PYTHONHASHSEED=seed)
+    output = subprocess.run([sys.executable, "-c", REBUILD], cwd=REPO, env=env, check=True,
+                            capture_output=True, timeout=120).stdout
+    xml, json = output.split(b"\0")
+    assert xml == (build.BUILD_DIR / "nezarat_visit.xml").read_bytes()
+    assert json == (build.BUILD_DIR / "nezarat_visit.json").read_bytes()
+
+
+def test_cli_check_passes_on_the_committed_build(runner):
+    result = runner.invoke(args=["forms", "build", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+
+
+def test_cli_writes_a_missing_build_and_check_spots_a_stale_one(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "BUILD_DIR", tmp_path)
+    stale = runner.invoke(args=["forms", "build", "--check", "--skip-validate"])
+    assert stale.exit_code == 1
+    assert "out of date (nezarat_visit.xml, nezarat_visit.json)" in stale.output
+    written = runner.invoke(args=["forms", "build", "--skip-validate"])
+    assert written.exit_code == 0, written.output
+    assert (tmp_path / "nezarat_visit.xml").read_bytes() == \
+        (REPO / "mobile_forms/build/nezarat_visit.xml").read_bytes()
+    again = runner.invoke(args=["forms", "build", "--skip-validate"])
+    assert "up to date" in again.output
+
+
+def test_a_source_pyxform_refuses_is_reported(tmp_path, monkeypatch):
+    source = (build.FORMS_DIR / "nezarat_visit.csv").read_text(encoding="utf-8")
+    (tmp_path / "nezarat_visit.csv").write_text(
+        source.replace(",integer,women,", ",integr,women,", 1), encoding="utf-8")
+    with pytest.raises(build.FormInvalid, match="integr"):
+        build.build_all(tmp_path)
