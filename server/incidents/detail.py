@@ -1,0 +1,32 @@
+"""One incident as its reader may see it; reading the narrative is audited."""
+from __future__ import annotations
+
+import uuid
+
+from ..core import audit
+from ..core.access import Principal, require_access, sees_coalition_record, sees_full_record
+from ..core.db import db
+from ..visits.queries import attachments_of
+from . import queries
+
+COALITION_HIDDEN = ("monitor_id", "review_comment", "profiles")
+
+
+def incident_detail(incident_id: uuid.UUID, principal: Principal) -> dict:
+    session = db.session
+    incident = queries.get_incident(session, incident_id)
+    require_access(incident is not None, "incident")
+    full = sees_full_record(principal, incident["organisation_id"], incident["monitor_id"])
+    require_access(full or sees_coalition_record(principal), "incident")
+    if not full:
+        for name in COALITION_HIDDEN:
+            incident.pop(name, None)
+        incident["view"] = "coalition"
+        return incident
+    incident["view"] = "full"
+    incident["narrative"] = queries.narrative_of(session, incident_id)
+    incident["photos"] = attachments_of(session, incident_id=incident_id)
+    audit.record(session, "incident.read_sensitive", principal, target_type="incident",
+                 target_id=incident_id, details={"fields": ["narrative", "photos"]})
+    session.commit()
+    return incident

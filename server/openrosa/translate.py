@@ -1,0 +1,143 @@
+"""A submission's XML -> the report the visits service takes, through the ONE mapping table in
+server/forms/fields.py. The result goes through the same schema as the JSON API, so both doors
+accept and refuse exactly the same things."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from xml.etree import ElementTree as ET
+
+from marshmallow import ValidationError
+
+from ..core.errors import BadRequest, describe
+from ..forms import fields as form_fields
+from ..visits.schemas import ReportSchema
+from .catalog import get_form
+from .xml import local, parse
+
+HELD = {f"held_{g}": g for g in ("women", "men", "girls", "boys", "unaccompanied")}
+AFFECTED = {f"affected_{g}": g for g in ("women", "men", "girls", "boys", "unaccompanied")}
+
+
+def _children_by_path(element: ET.Element, prefix: str, out: dict) -> None:
+    for child in element:
+        path = f"{prefix}/{local(child.tag)}"
+        if len(child):
+            _children_by_path(child, path, out)
+        else:
+            out.setdefault(path, child.text)
+
+
+def _jsonable(value):
+    if isinstance(value, (uuid.UUID,)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, tuple):  # geopoint (lon, lat)
+        return {"type": "Point", "coordinates": list(value)}
+    return value
+
+
+def _put(target: dict, name: str, value) -> None:
+    """Place one domain value into the JSON-API shaped report."""
+    if name.endswith("[]"):
+        target.setdefault(name[:-2], []).append(value)
+    elif name.startswith("observations.") or name.startswith("profiles."):
+        group, code = name.split(".", 1)
+        target.setdefault(group, {})[code] = value
+    elif name in HELD:
+        target.setdefault("held", {})[HELD[name]] = value
+    elif name in AFFECTED:
+        target.setdefault("affected", {})[AFFECTED[name]] = value
+    else:
+        target[name] = value
+
+
+def _read(values: dict, fields: list, target: dict, errors: dict) -> None:
+    for field in fields:
+        raw = values.get(field.path)
+        try:
+            value = form_fields.convert(field.kind, raw)
+        except ValueError as exc:
+            errors[field.path.rsplit("/", 1)[-1]] = [str(exc)]
+            continue
+        if value is None:
+            continue
+        name = field.target.split(".", 1)[1]
+        _put(target, name, _jsonable(value))
+
+
+def report_from_xml(body: bytes) -> dict:
+    """The validated report (its `id` is the instanceID's uuid) or a 4xx naming the problem."""
+    root = parse(body)
+    form_id, version = root.get("id"), root.get("version")
+    if not form_id:
+        raise BadRequest("The submission's root element has no form id.")
+    form = get_form(form_id)
+    if form_id != form_fields.FORM_ID:
+        raise BadRequest(f"Form {form_id!r} cannot be received here.")
+    if version != form.version:
+        raise BadRequest(f"Form version {version!r} is closed; the current version is "
+                         f"{form.version!r}. Get the blank form again in ODK Collect.")
+    root_path = f"/{local(root.tag)}"
+    values: dict = {}
+    _children_by_path(root, root_path, values)
+    plain = [f for f in form_fields.FIELDS if f.repeat is None]
+    report, errors = {"form_id": form_id, "form_version": version}, {}
+    _read(values, [f for f in plain if not f.target.startswith("meta.")], report, errors)
+    meta = {}
+    _read(values, [f for f in plain if f.target.startswith("meta.")], meta, errors)
+    instance_id = meta.get("instance_id")
+    if not instance_id:
+        raise BadRequest("The submission has no meta/instanceID.")
+    report["id"] = _uuid_of(instance_id, "instanceID")
+    if meta.get("deprecated_id"):
+        report["deprecated_id"] = _uuid_of(meta["deprecated_id"], "deprecatedID")
+    report["photos"] = _repeat_files(root, form_fields.PHOTO_REPEAT, root_path, errors)
+    report["incidents"] = _incidents(root, root_path, errors)
+    if errors:
+        raise BadRequest("Some answers cannot be read: " + describe(errors), errors)
+    try:
+        return ReportSchema().load(report)
+    except ValidationError as exc:
+        raise BadRequest("The report was refused: " + describe(exc.messages), exc.messages)
+
+
+def _uuid_of(value: str, name: str) -> str:
+    try:
+        return str(uuid.UUID(value.removeprefix("uuid:")))
+    except ValueError:
+        raise BadRequest(f"meta/{name} {value!r} is not a uuid.")
+
+
+def _repeat_instances(root: ET.Element, repeat_path: str, root_path: str):
+    relative = repeat_path[len(root_path) + 1:].split("/")
+    parents = [root]
+    for step in relative[:-1]:
+        parents = [c for p in parents for c in p if local(c.tag) == step]
+    return [c for p in parents for c in p if local(c.tag) == relative[-1]]
+
+
+def _repeat_files(root, repeat_path, root_path, errors) -> list[str]:
+    fields = [f for f in form_fields.FIELDS if f.repeat == repeat_path]
+    names = []
+    for instance in _repeat_instances(root, repeat_path, root_path):
+        values: dict = {}
+        _children_by_path(instance, repeat_path, values)
+        target: dict = {}
+        _read(values, fields, target, errors)
+        names.extend(target.get("photos", []))
+    return names
+
+
+def _incidents(root, root_path, errors) -> list[dict]:
+    fields = [f for f in form_fields.FIELDS if f.repeat == form_fields.INCIDENT_REPEAT]
+    incidents = []
+    for instance in _repeat_instances(root, form_fields.INCIDENT_REPEAT, root_path):
+        values: dict = {}
+        _children_by_path(instance, form_fields.INCIDENT_REPEAT, values)
+        incident: dict = {}
+        _read(values, fields, incident, errors)
+        if incident.get("type"):
+            incidents.append(incident)
+    return incidents

@@ -1,0 +1,34 @@
+"""One visit as its reader may see it. Reading notes is audited, in the reader's transaction."""
+from __future__ import annotations
+
+import uuid
+
+from ..core import audit
+from ..core.access import Principal, require_access, sees_coalition_record, sees_full_record
+from ..core.db import db
+from . import queries
+
+COALITION_HIDDEN = ("monitor_id", "access_denied_reason", "review_comment", "position",
+                    "position_accuracy_m")
+
+
+def visit_detail(visit_id: uuid.UUID, principal: Principal) -> dict:
+    session = db.session
+    visit = queries.get_visit(session, visit_id)
+    require_access(visit is not None, "visit")
+    full = sees_full_record(principal, visit["organisation_id"], visit["monitor_id"])
+    require_access(full or sees_coalition_record(principal), "visit")
+    visit["incidents"] = queries.incidents_of(session, visit_id)
+    if not full:
+        for name in COALITION_HIDDEN:
+            visit.pop(name, None)
+        visit["view"] = "coalition"
+        return visit
+    visit["view"] = "full"
+    visit["notes"] = queries.notes_of(session, visit_id)
+    visit["photos"] = queries.attachments_of(session, visit_id=visit_id)
+    visit["history"] = queries.submission_history(session, visit_id)
+    audit.record(session, "visit.read_sensitive", principal, target_type="visit",
+                 target_id=visit_id, details={"fields": ["notes", "photos"]})
+    session.commit()
+    return visit

@@ -1,0 +1,80 @@
+"""Read queries for visits: lists for the submitter and the reviewer, one visit in detail."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+VISIT_FIELDS = """
+  v.id, v.facility_id, f.name AS facility_name, v.organisation_id, v.source, v.version,
+  v.started_at, v.ended_at, v.submitted_at, v.access, v.access_denied_reason,
+  ST_AsGeoJSON(v.position, 6)::json AS position, v.position_accuracy_m, v.distance_m,
+  json_build_object('women', v.held_women, 'men', v.held_men, 'girls', v.held_girls,
+                    'boys', v.held_boys, 'unaccompanied', v.held_unaccompanied) AS held,
+  v.room_area_m2, v.observations, v.scores, v.grade, v.flags, v.review_status,
+  v.review_comment, v.monitor_id, v.updated_at,
+  (SELECT count(*) FROM incidents i WHERE i.visit_id = v.id AND i.retracted_at IS NULL)
+      AS incident_count
+"""
+
+
+def list_visits(session: Session, *, organisation_id: uuid.UUID, monitor_id=None,
+                facility_id=None, review_status=None, after=None, limit=50) -> list[dict]:
+    where = ["v.organisation_id = :org", "v.retracted_at IS NULL"]
+    params = {"org": organisation_id, "limit": limit}
+    if monitor_id:
+        where.append("v.monitor_id = :monitor")
+        params["monitor"] = monitor_id
+    if facility_id:
+        where.append("v.facility_id = :facility")
+        params["facility"] = facility_id
+    if review_status:
+        where.append("v.review_status = :status")
+        params["status"] = review_status
+    if after:
+        where.append("(v.submitted_at, v.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid))")
+        params.update(after_at=after[0], after_id=after[1])
+    rows = session.execute(text(f"""
+        SELECT {VISIT_FIELDS} FROM visits v JOIN facilities f ON f.id = v.facility_id
+        WHERE {' AND '.join(where)} ORDER BY v.submitted_at DESC, v.id DESC LIMIT :limit"""),
+        params)
+    return [dict(row._mapping) for row in rows]
+
+
+def get_visit(session: Session, visit_id: uuid.UUID) -> dict | None:
+    row = session.execute(text(f"""
+        SELECT {VISIT_FIELDS} FROM visits v JOIN facilities f ON f.id = v.facility_id
+        WHERE v.id = :id"""), {"id": visit_id}).first()
+    return dict(row._mapping) if row else None
+
+
+def notes_of(session: Session, visit_id: uuid.UUID) -> str | None:
+    return session.execute(text("SELECT notes FROM visit_sensitive WHERE visit_id = :id"),
+                           {"id": visit_id}).scalar()
+
+
+def incidents_of(session: Session, visit_id: uuid.UUID) -> list[dict]:
+    rows = session.execute(text("""
+        SELECT i.id, i.type, i.occurred_on, i.severity, i.verification_status, i.duplicate_of
+        FROM incidents i WHERE i.visit_id = :id AND i.retracted_at IS NULL
+        ORDER BY i.id"""), {"id": visit_id})
+    return [dict(row._mapping) for row in rows]
+
+
+def attachments_of(session: Session, *, visit_id=None, incident_id=None) -> list[dict]:
+    rows = session.execute(text("""
+        SELECT a.id, a.filename, a.media_type, a.width, a.height, a.bytes,
+               a.sha256 IS NOT NULL AS received
+        FROM attachments a
+        WHERE (CAST(:visit AS uuid) IS NOT NULL AND a.visit_id = :visit)
+           OR (CAST(:incident AS uuid) IS NOT NULL AND a.incident_id = :incident)
+        ORDER BY a.filename"""), {"visit": visit_id, "incident": incident_id})
+    return [dict(row._mapping) for row in rows]
+
+
+def submission_history(session: Session, visit_id: uuid.UUID) -> list[dict]:
+    rows = session.execute(text("""
+        SELECT instance_id, version, source, deprecated_id, superseded_by, complete, received_at
+        FROM submission_records WHERE visit_id = :id ORDER BY version"""), {"id": visit_id})
+    return [dict(row._mapping) for row in rows]

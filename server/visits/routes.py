@@ -1,0 +1,113 @@
+"""JSON submission API (our mobile app) and visit reads/reviews. Thin: the same services as
+the OpenRosa door."""
+from __future__ import annotations
+
+import json
+
+from flask import jsonify, request
+from marshmallow import fields, validate
+
+from ..core import access
+from ..core.access import current_principal
+from ..core.db import db
+from ..core.errors import BadRequest, PayloadTooLarge
+from ..core.http import Blueprint
+from ..core.pagination import decode_cursor, encode_cursor, next_link
+from ..core.validation import StrictSchema, Text
+from ..review import service as review
+from ..review.schemas import ReviewSchema
+from . import queries, service
+from .detail import visit_detail
+from .models import REVIEW_STATUSES
+from .schemas import ReportSchema
+
+blp = Blueprint("visits", __name__, url_prefix="/api",
+                description="Visit reports: submit (idempotent by id), read, review.")
+
+SUBMIT = access.member("monitor")
+READ = access.member("monitor", "coordinator")
+REVIEW = access.role("coordinator")
+
+
+class VisitListArgs(StrictSchema):
+    facility_id = fields.UUID()
+    review_status = fields.String(validate=validate.OneOf(REVIEW_STATUSES))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(validate=validate.Length(max=500))
+
+
+
+def _result(result):
+    body = {"id": str(result.visit_id), "version": result.version, "created": result.created,
+            "stored_photos": result.stored_files, "missing_photos": result.missing_files}
+    return jsonify(body), 201 if result.created else 200
+
+
+@blp.route("/submissions", methods=["POST"])
+@access.access(SUBMIT)
+@blp.arguments(ReportSchema)
+@blp.doc(responses={"201": {"description": "Stored"},
+                    "200": {"description": "Already stored (a retry): nothing changed"}})
+def submit_report(report):
+    """Submit a visit report with its incidents. Retrying with the same `id` and body is safe."""
+    canonical = json.dumps(request.get_json(), sort_keys=True, separators=(",", ":")).encode()
+    result = service.submit(report, current_principal(), instance_id=str(report["id"]),
+                            source="json", body=canonical)
+    return _result(result)
+
+
+@blp.route("/submissions/<uuid:visit_id>/photos/<string:filename>", methods=["PUT"])
+@access.access(SUBMIT)
+@blp.doc(responses={"201": {"description": "Photo stored"}})
+def put_photo(visit_id, filename):
+    """Upload a photo named in a submitted report (image/jpeg, image/png or image/webp body)."""
+    data = request.get_data(cache=False)
+    if not data:
+        raise BadRequest("The body must be the photo's bytes.")
+    if len(data) > current_max_bytes():
+        raise PayloadTooLarge("The photo is larger than allowed.")
+    stored = service.add_photo(visit_id, filename, data, current_principal())
+    return jsonify({"id": str(visit_id), "stored": stored}), 201 if stored else 200
+
+
+def current_max_bytes() -> int:
+    from flask import current_app
+    return current_app.config["MAX_SUBMISSION_BYTES"]
+
+
+@blp.route("/visits", methods=["GET"])
+@access.access(READ)
+@blp.arguments(VisitListArgs, location="query", as_kwargs=True)
+def list_visits(limit, cursor=None, **filters):
+    """Visits of your organisation (coordinators) or your own (monitors), newest first."""
+    principal = current_principal()
+    after = tuple(decode_cursor(cursor, 2)) if cursor else None
+    monitor = principal.user_id if principal.role == "monitor" else None
+    rows = queries.list_visits(db.session, organisation_id=principal.organisation_id,
+                               monitor_id=monitor, after=after, limit=limit + 1, **filters)
+    page = rows[:limit]
+    body = {"items": page}
+    if len(rows) > limit:
+        last = page[-1]
+        body["next"] = next_link(encode_cursor([last["submitted_at"].isoformat(),
+                                                str(last["id"])]))
+    return jsonify(body)
+
+
+@blp.route("/visits/<uuid:visit_id>", methods=["GET"])
+@access.access(READ)
+def get_visit(visit_id):
+    """One visit: full detail for its organisation and its monitor (reading notes is audited),
+    the coalition view for other organisations' coordinators."""
+    return jsonify(visit_detail(visit_id, current_principal()))
+
+
+@blp.route("/visits/<uuid:visit_id>/review", methods=["POST"])
+@access.access(REVIEW)
+@blp.arguments(ReviewSchema)
+def review_visit(data, visit_id):
+    """Verify, flag as having issues (the monitor sees the comment) or reject a visit."""
+    visit = review.decide("visit", visit_id, data["action"], data.get("comment"),
+                          current_principal())
+    return jsonify({"id": str(visit.id), "review_status": visit.review_status,
+                    "review_comment": visit.review_comment})

@@ -1,0 +1,63 @@
+"""A visit report as it comes in: the JSON API body, and what the OpenRosa adapter produces."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from ..core.geometry import GeoJSONGeometry
+from ..core.validation import StrictSchema, Text
+from ..incidents.schemas import IncidentInSchema
+from .models import ACCESS
+
+FUTURE_TOLERANCE = timedelta(minutes=10)  # phone clocks drift
+COUNT = dict(allow_none=True, strict=True,
+             validate=validate.Range(min=0, max=1_000_000, error="Must be a count of 0 or more."))
+
+
+class HeldSchema(StrictSchema):
+    women = fields.Integer(**COUNT)
+    men = fields.Integer(**COUNT)
+    girls = fields.Integer(**COUNT)
+    boys = fields.Integer(**COUNT)
+    unaccompanied = fields.Integer(**COUNT)
+
+
+class ReportSchema(StrictSchema):
+    id = fields.UUID(required=True, metadata={
+        "description": "Made on the device; a retried upload with the same id is stored once"})
+    deprecated_id = fields.UUID(allow_none=True, metadata={
+        "description": "The id of the version this report edits"})
+    form_id = Text(100, allow_none=True)
+    form_version = Text(100, allow_none=True)
+    facility_id = fields.UUID(required=True)
+    started_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    ended_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    position = GeoJSONGeometry("Point", allow_none=True)
+    position_accuracy_m = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1e6))
+    access = fields.String(required=True, validate=validate.OneOf(ACCESS))
+    access_denied_reason = Text(2000, allow_none=True)
+    held = fields.Nested(HeldSchema, load_default=dict)
+    room_area_m2 = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1e6))
+    observations = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
+                               load_default=dict)
+    notes = Text(20000, allow_none=True, metadata={"description": "Sensitive"})
+    photos = fields.List(Text(255), load_default=list, validate=validate.Length(max=50))
+    incidents = fields.List(fields.Nested(IncidentInSchema), load_default=list,
+                            validate=validate.Length(max=100))
+
+    @validates_schema
+    def _times(self, data, **kwargs):
+        started, ended = data.get("started_at"), data.get("ended_at")
+        now = datetime.now(timezone.utc)
+        if started and started > now + FUTURE_TOLERANCE:
+            raise ValidationError("Must not be in the future.", "started_at")
+        if ended and ended > now + FUTURE_TOLERANCE:
+            raise ValidationError("Must not be in the future.", "ended_at")
+        if started and ended and ended < started:
+            raise ValidationError("Must not be before started_at.", "ended_at")
+
+    @validates_schema
+    def _access_reason(self, data, **kwargs):
+        if data.get("access") in ("partial", "denied") and not data.get("access_denied_reason"):
+            raise ValidationError("Say why access was not full.", "access_denied_reason")

@@ -1,0 +1,179 @@
+"""The JSON submission API (the mobile app's door): same services, idempotent by the client's
+UUID, problem+json errors; reading, reviewing and merging with their access rules."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from tests import factories, photos
+
+
+@pytest.fixture()
+def field(session, client):
+    org = factories.organisation(session)
+    monitor = factories.user(session, role="monitor", organisation=org)
+    facility = factories.facility(session, lon=61.0667, lat=34.6667, name="Islam Qala",
+                                  capacity=100, kind="detention_centre")
+    token = factories.device_token(session, monitor)
+    return org, monitor, facility, factories.bearer(token)
+
+
+def report(facility, **overrides) -> dict:
+    now = datetime.now(timezone.utc)
+    body = {
+        "id": str(uuid.uuid4()), "facility_id": str(facility),
+        "started_at": (now - timedelta(hours=3)).isoformat(),
+        "ended_at": (now - timedelta(hours=2)).isoformat(),
+        "position": {"type": "Point", "coordinates": [61.0668, 34.6668]},
+        "position_accuracy_m": 6, "access": "full",
+        "held": {"women": 20, "men": 110, "girls": 5, "boys": 5, "unaccompanied": 2},
+        "room_area_m2": 300, "observations": {"water_quantity": 10, "meals_regular": "yes"},
+        "notes": "A detainee named the officer", "photos": ["cell.jpg"],
+        "incidents": [{"type": "arbitrary_arrest", "occurred_on": date.today().isoformat(),
+                       "location_precision": "facility", "severity": 3,
+                       "affected": {"men": 4}, "narrative": "Arrested holding a PoR card",
+                       "profiles": {"journalist": 1}}]}
+    body.update(overrides)
+    return body
+
+
+def test_submit_then_retry_is_stored_once(client, session, field):
+    _, _, facility, auth = field
+    body = report(facility.id)
+    first = client.post("/api/submissions", json=body, headers=auth)
+    assert first.status_code == 201, first.get_json()
+    assert first.get_json()["missing_photos"] == ["cell.jpg"]
+    again = client.post("/api/submissions", json=body, headers=auth)
+    assert again.status_code == 200 and again.get_json()["created"] is False
+    assert session.execute(text("SELECT count(*) FROM visits")).scalar() == 1
+    changed = client.post("/api/submissions", json={**body, "notes": "other"}, headers=auth)
+    assert changed.status_code == 409 and changed.mimetype == "application/problem+json"
+
+
+def test_visit_is_scored_flagged_and_measured_in_postgis(client, session, field):
+    _, _, facility, auth = field
+    body = report(facility.id, position={"type": "Point", "coordinates": [61.10, 34.6667]},
+                  position_accuracy_m=250)
+    assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
+    row = session.execute(text(
+        "SELECT distance_m, flags, scores, grade FROM visits WHERE id = :id"),
+        {"id": body["id"]}).one()
+    assert 2900 < row.distance_m < 3100  # 0.0333 deg of longitude at 34.7 N is ~3.05 km
+    assert {f["code"] for f in row.flags} == {"far_from_facility", "poor_accuracy"}
+    assert row.scores["derived"]["occupancy_pct"] == pytest.approx(140.0)
+    assert row.scores["areas"]["water"]["result"] in ("partly_met", "not_met")
+    narrative = session.execute(text("SELECT narrative FROM incident_sensitive")).scalar()
+    assert narrative == "Arrested holding a PoR card"
+    assert session.execute(text("SELECT count(*) FROM incidents WHERE visit_id = :id"),
+                           {"id": body["id"]}).scalar() == 1
+
+
+def test_photo_upload_after_the_report(client, session, field):
+    _, _, facility, auth = field
+    body = report(facility.id)
+    client.post("/api/submissions", json=body, headers=auth)
+    url = f"/api/submissions/{body['id']}/photos/cell.jpg"
+    put = client.put(url, data=photos.jpeg_with_gps(), headers=auth, content_type="image/jpeg")
+    assert put.status_code == 201
+    assert client.put(url, data=photos.jpeg_with_gps(), headers=auth,
+                      content_type="image/jpeg").status_code == 200
+    bad = client.put(f"/api/submissions/{body['id']}/photos/other.jpg", data=photos.png(),
+                     headers=auth, content_type="image/png")
+    assert bad.status_code == 422 and "other.jpg" in bad.get_json()["detail"]
+
+
+@pytest.mark.parametrize("change,mentioned", [
+    ({"held": {"women": -1}}, "women"),
+    ({"started_at": (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()}, "future"),
+    ({"access": "partial"}, "access_denied_reason"),
+    ({"facility_id": str(uuid.uuid4())}, "facility_id"),
+    ({"observations": {"no_such_indicator": 3}}, "no_such_indicator"),
+    ({"incidents": [{"type": "alien_abduction", "occurred_on": "2025-01-01",
+                     "location_precision": "facility", "severity": 2}]}, "alien_abduction"),
+    ({"incidents": [{"type": "pushback", "occurred_on": "2025-01-01",
+                     "location_precision": "exact", "severity": 9}]}, "severity"),
+    ({"position": {"type": "Point", "coordinates": [200, 10]}}, "Longitude"),
+    ({"surprise": True}, "surprise"),
+])
+def test_bad_reports_are_refused_and_store_nothing(client, session, field, change, mentioned):
+    _, _, facility, auth = field
+    response = client.post("/api/submissions", json=report(facility.id, **change), headers=auth)
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert mentioned in response.get_json()["detail"]
+    for table in ("visits", "incidents", "attachments", "submission_records"):
+        assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+
+
+def test_coordinators_see_their_organisation_in_full_and_others_in_coalition_view(
+        client, session, field, signed_in_client):
+    org, monitor, facility, auth = field
+    body = report(facility.id)
+    client.post("/api/submissions", json=body, headers=auth)
+    own, _ = signed_in_client("coordinator", organisation=org)
+    other, _ = signed_in_client("coordinator")
+    full = own.get(f"/api/visits/{body['id']}").get_json()
+    assert full["view"] == "full" and full["notes"] == "A detainee named the officer"
+    coalition = other.get(f"/api/visits/{body['id']}").get_json()
+    assert coalition["view"] == "coalition"
+    assert "notes" not in coalition and "monitor_id" not in coalition
+    assert "photos" not in coalition
+    incident_id = full["incidents"][0]["id"]
+    assert "narrative" not in other.get(f"/api/incidents/{incident_id}").get_json()
+    assert own.get(f"/api/incidents/{incident_id}").get_json()["narrative"]
+    reads = session.execute(text(
+        "SELECT action FROM audit_log WHERE action LIKE '%read_sensitive' ORDER BY seq")).scalars()
+    assert list(reads) == ["visit.read_sensitive", "incident.read_sensitive"]
+    # a monitor of another organisation cannot read it at all
+    stranger, _ = signed_in_client("monitor")
+    assert stranger.get(f"/api/visits/{body['id']}").status_code == 404
+
+
+def test_review_transitions_are_audited_and_seen_by_the_monitor(client, session, field,
+                                                                 signed_in_client):
+    org, monitor, facility, auth = field
+    body = report(facility.id)
+    client.post("/api/submissions", json=body, headers=auth)
+    coordinator, _ = signed_in_client("coordinator", organisation=org)
+    url = f"/api/visits/{body['id']}/review"
+    assert coordinator.post(url, json={"action": "has_issues"}).status_code == 422
+    r = coordinator.post(url, json={"action": "has_issues", "comment": "Add the room size"})
+    assert r.get_json()["review_status"] == "has_issues"
+    mine = client.get("/api/visits", headers=auth).get_json()["items"]
+    assert mine[0]["review_comment"] == "Add the room size"
+    other, _ = signed_in_client("coordinator")
+    assert other.post(url, json={"action": "verify"}).status_code == 404
+    monitor_client, _ = signed_in_client("monitor", organisation=org)
+    assert monitor_client.post(url, json={"action": "verify"}).status_code == 403
+    audited = session.execute(text(
+        "SELECT details FROM audit_log WHERE action = 'visit.review'")).scalars().all()
+    assert audited == [{"action": "has_issues", "from": "submitted", "to": "has_issues"}]
+
+
+def test_merge_duplicates_links_both_and_counts_once(client, session, field, signed_in_client):
+    org, monitor, facility, auth = field
+    a, b = report(facility.id), report(facility.id)
+    client.post("/api/submissions", json=a, headers=auth)
+    client.post("/api/submissions", json=b, headers=auth)
+    ids = session.execute(text("SELECT id FROM incidents ORDER BY created_at, id")).scalars().all()
+    coordinator, _ = signed_in_client("coordinator", organisation=org)
+    r = coordinator.post(f"/api/incidents/{ids[1]}/merge", json={"original_id": str(ids[0])})
+    assert r.status_code == 200 and r.get_json()["duplicate_of"] == str(ids[0])
+    counted = session.execute(text(
+        "SELECT count(*) FROM incidents WHERE duplicate_of IS NULL")).scalar()
+    assert counted == 1
+    again = coordinator.post(f"/api/incidents/{ids[1]}/merge", json={"original_id": str(ids[0])})
+    assert again.status_code == 409
+
+
+def test_standalone_incident(client, session, field):
+    _, _, facility, auth = field
+    body = {"id": str(uuid.uuid4()), "type": "death", "occurred_on": "2025-06-30",
+            "location_precision": "exact", "severity": 5,
+            "position": {"type": "Point", "coordinates": [61.2, 34.5]}, "country": "AFG"}
+    assert client.post("/api/incidents", json=body, headers=auth).status_code == 201
+    assert client.post("/api/incidents", json=body, headers=auth).status_code == 201
+    assert session.execute(text("SELECT count(*) FROM incidents")).scalar() == 1
