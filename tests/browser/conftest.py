@@ -1,0 +1,90 @@
+"""Headless Chromium (Debian's) driven by Playwright, and a page that records what it did:
+every request, console errors, page errors and Content-Security-Policy violations."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from server.core.db import db
+from tests import factories
+from tests.conftest import totp_code
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Runs in every page before its own scripts (Playwright injects it outside the page's CSP).
+RECORD_CSP = """
+window.__nzCspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__nzCspViolations.push({directive: e.violatedDirective, blocked: e.blockedURI,
+                                 source: e.sourceFile, line: e.lineNumber});
+});
+"""
+
+
+@dataclass
+class PageRecord:
+    requests: list[str] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)  # HTTP errors: (status, url)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def hosts(self) -> set[str]:
+        return {urlsplit(url).hostname for url in self.requests
+                if urlsplit(url).scheme in ("http", "https", "ws", "wss")}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh browser context and page; `page.record` holds what happened."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    context.add_init_script(RECORD_CSP)
+    page = context.new_page()
+    record = page.record = PageRecord()
+    page.on("request", lambda request: record.requests.append(request.url))
+    page.on("response", lambda response: response.status >= 400 and record.failed.append(
+        (response.status, response.url)))
+    page.on("console", lambda message: message.type == "error" and record.console_errors.append(
+        message.text))
+    page.on("pageerror", lambda error: record.page_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def csp_violations(page) -> list[dict]:
+    return page.evaluate("window.__nzCspViolations || []")
+
+
+@pytest.fixture()
+def coordinator(live_server):
+    """A coordinator (TOTP enrolled), committed so that the live server sees it."""
+    with live_server.app_context():
+        account = factories.user(db.session, role="coordinator")
+        db.session.commit()
+        return SimpleNamespace(email=account.email, totp_secret=account.totp_secret,
+                               totp_last_step=None, organisation_id=account.organisation_id)
+
+
+def sign_in(page, base_url: str, account, path: str = "/") -> None:
+    """Through the real pages: the password form, then the TOTP code; ends on `path`."""
+    page.goto(base_url + path)
+    page.fill("input[name=email]", account.email)
+    page.fill("input[name=password]", factories.DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/sign-in/two-factor**")
+    page.fill("input[name=code]", totp_code(account))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(base_url + path)

@@ -1,0 +1,87 @@
+"""Front-end bundles: they build from the vendored npm packages and our files, are served from
+our own origin, and their URLs carry a content version (cache-busting)."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask import Flask, render_template_string
+
+from server.web import assets
+
+VERSIONED = re.compile(r"^/static/gen/(?P<name>[a-z]+)\.(?P<version>[0-9a-f]{8})\.(js|css)$")
+
+# bundle -> a string that must be in it (proof the right sources went in)
+CONTENT = {
+    "vendor_js": ['t.version="1.9.4"', "heatLayer"],  # Leaflet and leaflet.heat
+    "vendor_css": [".leaflet-container", "url(../vendor/leaflet/images/layers.png)"],
+    "chart_js": ["uPlot"],
+    "chart_css": [".uplot"],
+    "app_js": ["Nezarat.getJSON"],
+    "app_css": ["--nz-ink"],
+    "map_js": ["Nezarat.basemap", "Nezarat.facilities", "nz-map-config", "Nezarat.incidents",
+               "Nezarat.facilityPanel", "Nezarat.mapState"],
+    "map_css": [".nz-map", ".nz-grade-E"],
+    "review_js": ["Nezarat.reviewQueue"],
+    "review_css": [".nz-review-item"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(assets.BUNDLES))
+def test_bundle_builds_and_is_served_with_a_version(app, client, name):
+    with app.test_request_context():
+        urls = assets.asset_urls(name)
+    assert len(urls) == 1  # one file per bundle, not the sources one by one
+    match = VERSIONED.match(urls[0])
+    assert match, urls[0]
+    response = client.get(urls[0])
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    for needle in CONTENT[name]:
+        assert needle in body
+
+
+def test_every_bundle_is_checked():
+    assert set(CONTENT) == set(assets.BUNDLES)
+
+
+def test_leaflet_images_are_served(client):
+    response = client.get("/static/vendor/leaflet/images/layers.png")
+    assert response.status_code == 200
+    assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_macros_emit_versioned_tags(app):
+    with app.test_request_context():
+        html = render_template_string(
+            '{% import "_assets.html" as a %}{{ a.stylesheets("vendor_css", "map_css") }}'
+            '{{ a.scripts("vendor_js", "app_js", "map_js") }}')
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
+    scripts = re.findall(r'<script src="([^"]+)" defer></script>', html)
+    assert [VERSIONED.match(u).group("name") for u in links] == ["vendor", "map"]
+    assert [VERSIONED.match(u).group("name") for u in scripts] == ["vendor", "app", "map"]
+
+
+def test_version_follows_the_content(tmp_path, monkeypatch):
+    """Change a source and the bundle gets a new URL; the old file stays for cached pages."""
+    static = tmp_path / "static"
+    (static / "js").mkdir(parents=True)
+    source = static / "js" / "one.js"
+    source.write_text("var one = 1;\n")
+    monkeypatch.setattr(assets, "BUNDLES", {"one_js": (("js/one.js",), "gen/one.%(version)s.js",
+                                                       None)})
+    app = Flask(__name__, static_folder=str(static))
+    app.config["ASSETS_CACHE"] = str(tmp_path / "cache")
+    assets.init_app(app)
+    with app.test_request_context():
+        first = assets.asset_urls("one_js")[0]
+        again = assets.asset_urls("one_js")[0]
+        source.write_text("var one = 2;\n")
+        later = source.stat().st_mtime + 5  # an edit made later than the build (mtime is coarse)
+        os.utime(source, (later, later))
+        second = assets.asset_urls("one_js")[0]
+    assert first == again
+    assert first != second
+    assert VERSIONED.match(first) and VERSIONED.match(second)
+    assert (static / second.removeprefix("/static/")).read_text() == "var one = 2;\n"
