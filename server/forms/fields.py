@@ -126,6 +126,35 @@ FIELDS: tuple[Field, ...] = (
 # that only decides which profile counts are asked), the group elements themselves.
 
 
+# Where a target lands in the JSON body of POST /api/submissions (visits.schemas.ReportSchema),
+# the shape both doors validate: visit.held_women -> held.women, incident.affected_men ->
+# affected.men, visit.observations.x -> observations.x, visit.photos[] -> photos (appended).
+NESTED = {"visit": ("held_", "held."), "incident": ("affected_", "affected.")}
+META = {"instance_id": "id", "deprecated_id": "deprecated_id"}
+
+
+def body_key(target: str) -> tuple[str, str]:
+    """("visit" | "incident", key in that object; "a.b" nests, "x[]" appends)."""
+    scope, _, attr = target.partition(".")
+    if scope == "meta":
+        return "visit", META[attr]
+    prefix, nested = NESTED[scope]
+    if attr.startswith(prefix):
+        return scope, nested + attr[len(prefix):]
+    return scope, attr
+
+
+def place(body: dict, key: str, value) -> None:
+    """Put one value at its body key."""
+    if key.endswith("[]"):
+        body.setdefault(key[:-2], []).append(value)
+        return
+    *parents, last = key.split(".")
+    for parent in parents:
+        body = body.setdefault(parent, {})
+    body[last] = value
+
+
 def convert(kind: str, text: str | None):
     """The text of a submission element as a Python value; None when empty. Raises ValueError
     (with a message fit for the submitter) when the text does not fit the kind."""

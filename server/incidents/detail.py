@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from ..core import audit
-from ..core.access import Principal, require_access, sees_coalition_record, sees_full_record
+from ..core.access import Principal, require_access, view_of
 from ..core.db import db
 from ..visits.queries import attachments_of
 from . import queries
@@ -16,14 +16,10 @@ def incident_detail(incident_id: uuid.UUID, principal: Principal) -> dict:
     session = db.session
     incident = queries.get_incident(session, incident_id)
     require_access(incident is not None, "incident")
-    full = sees_full_record(principal, incident["organisation_id"], incident["monitor_id"])
-    require_access(full or sees_coalition_record(principal), "incident")
-    if not full:
-        for name in COALITION_HIDDEN:
-            incident.pop(name, None)
-        incident["view"] = "coalition"
-        return incident
-    incident["view"] = "full"
+    incident["view"] = view_of(principal, incident["organisation_id"], incident["monitor_id"],
+                               "incident")
+    if incident["view"] == "coalition":
+        return {k: v for k, v in incident.items() if k not in COALITION_HIDDEN}
     incident["narrative"] = queries.narrative_of(session, incident_id)
     incident["photos"] = attachments_of(session, incident_id=incident_id)
     audit.record(session, "incident.read_sensitive", principal, target_type="incident",

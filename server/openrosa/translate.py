@@ -15,10 +15,7 @@ from ..visits.schemas import ReportSchema
 from .catalog import get_form
 from .xml import local, parse
 
-HELD = {f"held_{g}": g for g in ("women", "men", "girls", "boys", "unaccompanied")}
-AFFECTED = {f"affected_{g}": g for g in ("women", "men", "girls", "boys", "unaccompanied")}
-
-
+_REPORT = ReportSchema()  # built once: a schema with nested schemas is costly to build
 def _children_by_path(element: ET.Element, prefix: str, out: dict) -> None:
     for child in element:
         path = f"{prefix}/{local(child.tag)}"
@@ -38,21 +35,6 @@ def _jsonable(value):
     return value
 
 
-def _put(target: dict, name: str, value) -> None:
-    """Place one domain value into the JSON-API shaped report."""
-    if name.endswith("[]"):
-        target.setdefault(name[:-2], []).append(value)
-    elif name.startswith("observations.") or name.startswith("profiles."):
-        group, code = name.split(".", 1)
-        target.setdefault(group, {})[code] = value
-    elif name in HELD:
-        target.setdefault("held", {})[HELD[name]] = value
-    elif name in AFFECTED:
-        target.setdefault("affected", {})[AFFECTED[name]] = value
-    else:
-        target[name] = value
-
-
 def _read(values: dict, fields: list, target: dict, errors: dict) -> None:
     for field in fields:
         raw = values.get(field.path)
@@ -63,8 +45,7 @@ def _read(values: dict, fields: list, target: dict, errors: dict) -> None:
             continue
         if value is None:
             continue
-        name = field.target.split(".", 1)[1]
-        _put(target, name, _jsonable(value))
+        form_fields.place(target, form_fields.body_key(field.target)[1], _jsonable(value))
 
 
 def report_from_xml(body: bytes) -> dict:
@@ -87,7 +68,7 @@ def report_from_xml(body: bytes) -> dict:
     _read(values, [f for f in plain if not f.target.startswith("meta.")], report, errors)
     meta = {}
     _read(values, [f for f in plain if f.target.startswith("meta.")], meta, errors)
-    instance_id = meta.get("instance_id")
+    instance_id = meta.get("id")
     if not instance_id:
         raise BadRequest("The submission has no meta/instanceID.")
     report["id"] = _uuid_of(instance_id, "instanceID")
@@ -98,7 +79,7 @@ def report_from_xml(body: bytes) -> dict:
     if errors:
         raise BadRequest("Some answers cannot be read: " + describe(errors), errors)
     try:
-        return ReportSchema().load(report)
+        return _REPORT.load(report)
     except ValidationError as exc:
         raise BadRequest("The report was refused: " + describe(exc.messages), exc.messages)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from ..core import audit
-from ..core.access import Principal, require_access, sees_coalition_record, sees_full_record
+from ..core.access import Principal, require_access, view_of
 from ..core.db import db
 from . import queries
 
@@ -16,15 +16,10 @@ def visit_detail(visit_id: uuid.UUID, principal: Principal) -> dict:
     session = db.session
     visit = queries.get_visit(session, visit_id)
     require_access(visit is not None, "visit")
-    full = sees_full_record(principal, visit["organisation_id"], visit["monitor_id"])
-    require_access(full or sees_coalition_record(principal), "visit")
+    visit["view"] = view_of(principal, visit["organisation_id"], visit["monitor_id"], "visit")
     visit["incidents"] = queries.incidents_of(session, visit_id)
-    if not full:
-        for name in COALITION_HIDDEN:
-            visit.pop(name, None)
-        visit["view"] = "coalition"
-        return visit
-    visit["view"] = "full"
+    if visit["view"] == "coalition":
+        return {k: v for k, v in visit.items() if k not in COALITION_HIDDEN}
     visit["notes"] = queries.notes_of(session, visit_id)
     visit["photos"] = queries.attachments_of(session, visit_id=visit_id)
     visit["history"] = queries.submission_history(session, visit_id)

@@ -1,0 +1,61 @@
+// A small promise wrapper over IndexedDB. Everything stored here is ciphertext (see vault.js),
+// except the PBKDF2 salt and a counter of wrong PINs.
+const NAME = "nezarat";
+const STORES = ["meta", "records", "photos"];
+let opened = null;
+
+export function open() {
+  if (!opened) {
+    opened = new Promise((resolve, reject) => {
+      const request = indexedDB.open(NAME, 1);
+      request.onupgradeneeded = () => {
+        for (const store of STORES) {
+          if (!request.result.objectStoreNames.contains(store)) request.result.createObjectStore(store);
+        }
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        db.onversionchange = () => { db.close(); opened = null; };
+        resolve(db);
+      };
+      request.onerror = () => { opened = null; reject(request.error); };
+    });
+  }
+  return opened;
+}
+
+async function run(store, mode, action) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, mode);
+    const request = action(tx.objectStore(store));
+    tx.oncomplete = () => resolve(request ? request.result : undefined);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));
+  });
+}
+
+export const get = (store, key) => run(store, "readonly", (s) => s.get(key));
+export const put = (store, key, value) => run(store, "readwrite", (s) => s.put(value, key));
+export const del = (store, key) => run(store, "readwrite", (s) => s.delete(key));
+export const keys = (store) => run(store, "readonly", (s) => s.getAllKeys());
+export const all = (store) => run(store, "readonly", (s) => s.getAll());
+
+export async function deleteRange(store, prefix) {
+  const range = IDBKeyRange.bound(prefix, prefix + "\uffff");
+  return run(store, "readwrite", (s) => s.delete(range));
+}
+
+// Close our connection first, or the deletion waits for it forever ("blocked").
+export async function destroy() {
+  if (opened) {
+    try { (await opened).close(); } catch (e) { /* already gone */ }
+    opened = null;
+  }
+  await new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(NAME);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => resolve();
+  });
+}

@@ -1,0 +1,323 @@
+// The form model: pyxform's JSON (exactly as the server builds it) turned into a tree of nodes,
+// the answers of one report (nested like the XForm instance: groups are objects, repeats are
+// arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
+import { compile, isoNow, references, toBoolean, toString } from "./xpath.js";
+
+const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
+  "select multiple": "many" };
+const META = new Set(["start", "end", "today", "deviceid", "username", "phonenumber",
+  "subscriberid", "simserial", "start-geopoint", "audit", "background-audio"]);
+const TRUE = new Set(["yes", "true", "true()", "1"]);
+
+// A label in a language: labels are either plain text or {"Dari (prs)": "...", ...}.
+export function text(value, lang) {
+  if (value == null) return "";
+  if (typeof value === "string") return value;
+  const keys = Object.keys(value);
+  const match = keys.find((k) => k === lang || k.endsWith(`(${lang})`));
+  return value[match ?? (keys.includes("default") ? "default" : keys[0])] ?? "";
+}
+
+export function languages(def) {
+  const found = new Set();
+  const visit = (node) => {
+    for (const key of ["label", "hint"]) {
+      if (node[key] && typeof node[key] === "object") {
+        Object.keys(node[key]).forEach((k) => { const m = /\(([\w-]+)\)\s*$/.exec(k); if (m) found.add(m[1]); });
+      }
+    }
+    (node.children || []).forEach(visit);
+  };
+  visit(def);
+  return [...found];
+}
+
+function expression(source, problems) {
+  if (source == null || source === "") return null;
+  if (TRUE.has(String(source).trim())) return () => true;
+  if (["no", "false", "false()", "0"].includes(String(source).trim())) return () => false;
+  try {
+    return compile(source);
+  } catch (error) {
+    problems.push(error.message);
+    return null;
+  }
+}
+
+export class Form {
+  constructor(def, media = {}) {
+    this.def = def;
+    this.id = def.id_string || def.name;
+    this.version = def.version || "";
+    this.problems = [];
+    this.nodes = [];
+    this.byPath = new Map();
+    this.media = media;
+    this.root = this.#node(def, null);
+    const names = new Set(this.nodes.map((n) => n.name));
+    for (const node of this.nodes) {
+      for (const source of [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.choiceFilter]) {
+        if (!source) continue;
+        for (const name of safeRefs(source)) {
+          if (!names.has(name)) this.problems.push(`\${${name}} is not a field of the form`);
+        }
+      }
+    }
+  }
+
+  #node(raw, parent) {
+    const type = raw.type || "";
+    const bind = raw.bind || {};
+    const node = {
+      raw, type, name: raw.name, parent, bind,
+      kind: raw === this.def ? "root" : type === "group" ? "group" : type === "repeat" ? "repeat"
+        : META.has(type) ? "meta" : "field",
+      label: raw.label, hint: raw.hint, parameters: raw.parameters || {},
+      appearance: (raw.control && raw.control.appearance) || "",
+      select: SELECTS[type] || null,
+      hidden: type === "calculate" || type === "hidden" || Boolean(raw.control && raw.control.bodyless),
+      relevant: expression(bind.relevant, this.problems),
+      required: expression(bind.required, this.problems),
+      constraint: expression(bind.constraint, this.problems),
+      calculate: expression(bind.calculate, this.problems),
+      readonly: TRUE.has(String(bind.readonly || "").trim()),
+      choiceFilter: raw.choice_filter || null,
+      filter: expression(raw.choice_filter, this.problems),
+      children: [],
+    };
+    node.ancestors = parent && parent.kind !== "root" ? [...parent.ancestors, parent] : [];
+    node.path = parent ? `${parent.path}/${node.name}` : `/${node.name}`;
+    if (node.kind !== "root") {
+      this.nodes.push(node);
+      this.byPath.set(node.path, node);
+    }
+    if (node.select) node.choices = this.#choices(raw);
+    else if (raw.children) node.children = raw.children.map((c) => this.#node(c, node));
+    return node;
+  }
+
+  #choices(raw) {
+    if (typeof raw.itemset === "string" && /\.csv$/i.test(raw.itemset)) {
+      return (this.media[raw.itemset] || []).map((row) => choiceFromRow(row));
+    }
+    return raw.choices || raw.children || (this.def.choices || {})[raw.itemset] || [];
+  }
+
+  get fields() {
+    return this.nodes;
+  }
+
+  // ${name}: names are unique where referenced (pyxform checks); if a name is used twice, the
+  // one sharing most groups with the asking node wins.
+  named(name, from) {
+    let best = null, shared = -1;
+    for (const node of this.nodes) {
+      if (node.name !== name) continue;
+      const common = node.ancestors.filter((a) => from && from.ancestors.includes(a)).length;
+      if (common > shared) { best = node; shared = common; }
+    }
+    return best;
+  }
+
+  // ---- answers -----------------------------------------------------------------------------
+  newInstance(reportId) {
+    const instance = {};
+    const now = isoNow();
+    for (const node of this.fields) {
+      if (node.ancestors.some((a) => a.kind === "repeat")) continue;
+      if (node.type === "start") this.set(instance, node, {}, now);
+      else if (node.type === "today") this.set(instance, node, {}, now.slice(0, 10));
+      else if (node.type === "deviceid") this.set(instance, node, {}, "nezarat-pwa");
+      else if (node.name === "instanceID") this.set(instance, node, {}, "uuid:" + reportId);
+      else if (node.kind === "field" && node.raw.default != null) {
+        this.set(instance, node, {}, this.defaultValue(instance, node, {}));
+      }
+    }
+    return instance;
+  }
+
+  newRepeatEntry(instance, repeat, scope) {
+    const entries = (this.get(instance, repeat, scope));
+    const index = entries.length;
+    this.set(instance, repeat, scope, [...entries, {}]);
+    const inner = { ...scope, [repeat.name]: index };
+    this.walk(instance, (node, s) => {
+      if (node.kind === "field" && node.raw.default != null && s[repeat.name] === index) {
+        this.set(instance, node, s, this.defaultValue(instance, node, s));
+      }
+    }, repeat, inner);
+  }
+
+  // A default is a literal ("0"), or an expression evaluated once, on creation ("now()").
+  defaultValue(instance, node, scope) {
+    const source = String(node.raw.default);
+    if (!/[($]/.test(source)) return source;
+    try { return toString(compile(source)(this.context(instance, node, scope))); } catch (e) { return ""; }
+  }
+
+  finish(instance) {
+    for (const node of this.fields) {
+      if (node.type === "end" && !node.ancestors.length) this.set(instance, node, {}, isoNow());
+    }
+  }
+
+  // scope: {repeatName: index} for the repeats the node sits in.
+  get(instance, node, scope = {}) {
+    let objects = [instance];
+    let many = false;
+    for (const ancestor of node.ancestors) {
+      if (ancestor.kind === "repeat") {
+        const index = scope[ancestor.name];
+        objects = objects.flatMap((o) => {
+          const list = o[ancestor.name] || [];
+          if (index === undefined) { many = true; return list; }
+          return list[index] ? [list[index]] : [];
+        });
+      } else {
+        objects = objects.map((o) => o[ancestor.name] || {});
+      }
+    }
+    if (node.kind === "repeat") return objects.flatMap((o) => o[node.name] || []);
+    const values = objects.map((o) => (o[node.name] == null ? "" : o[node.name]));
+    return many ? values : values[0] ?? "";
+  }
+
+  set(instance, node, scope, value) {
+    let target = instance;
+    for (const ancestor of node.ancestors) {
+      if (ancestor.kind === "repeat") {
+        target = (target[ancestor.name] ||= [])[scope[ancestor.name]];
+      } else {
+        target = (target[ancestor.name] ||= {});
+      }
+      if (!target) return;
+    }
+    target[node.name] = value;
+  }
+
+  context(instance, node, scope, choice = null) {
+    return {
+      ref: (name) => {
+        const target = this.named(name, node);
+        return target ? this.get(instance, target, scope) : "";
+      },
+      current: () => this.get(instance, node, scope),
+      path: (steps, absolute) => {
+        const target = this.resolve(node, steps, absolute);
+        return target ? this.get(instance, target, scope) : "";
+      },
+      instance: (id) => this.media[`${id}.csv`] || [],
+      bare: choice ? (name) => choice.columns[name] ?? (name === "name" ? choice.name : "") : null,
+    };
+  }
+
+  // "../girls" from a field, or "/nezarat_visit/people/girls".
+  resolve(node, steps, absolute) {
+    let current = absolute ? this.root : node;
+    for (const step of absolute ? steps.slice(1) : steps) {
+      if (step === "..") current = current.parent;
+      else if (step !== ".") current = current && current.children.find((c) => c.name === step);
+      if (!current) return null;
+    }
+    return current;
+  }
+
+  isRelevant(instance, node, scope = {}) {
+    for (let n = node; n && n.kind !== "root"; n = n.parent) {
+      if (n.relevant && !toBoolean(n.relevant(this.context(instance, n, scope)))) return false;
+    }
+    return true;
+  }
+
+  isRequired(instance, node, scope) {
+    return Boolean(node.required && toBoolean(node.required(this.context(instance, node, scope))));
+  }
+
+  choicesFor(instance, node, scope) {
+    if (!node.filter) return node.choices;
+    return node.choices.filter((choice) =>
+      toBoolean(node.filter(this.context(instance, node, scope, normaliseChoice(choice)))));
+  }
+
+  // Visit every node with a concrete scope, expanding repeats into their entries.
+  walk(instance, visit, node = this.root, scope = {}) {
+    for (const child of node.children) {
+      if (child.kind === "repeat") {
+        visit(child, scope);
+        const entries = this.get(instance, child, scope);
+        entries.forEach((_, index) => this.walk(instance, visit, child, { ...scope, [child.name]: index }));
+      } else {
+        visit(child, scope);
+        if (child.kind === "group") this.walk(instance, visit, child, scope);
+      }
+    }
+  }
+
+  calculate(instance) {
+    for (let pass = 0; pass < 2; pass += 1) {  // a second pass settles calculations that use others
+      this.walk(instance, (node, scope) => {
+        if (node.calculate && node.kind === "field") {
+          let value;
+          try { value = toString(node.calculate(this.context(instance, node, scope))); } catch (e) { value = ""; }
+          this.set(instance, node, scope, value === "NaN" ? "" : value);
+        }
+      });
+    }
+  }
+
+  // null when the answer is acceptable, else {rule, message}.
+  check(instance, node, scope, lang) {
+    if (node.kind !== "field" || node.hidden || !this.isRelevant(instance, node, scope)) return null;
+    const value = toString(this.get(instance, node, scope)).trim();
+    if (!value) {
+      return this.isRequired(instance, node, scope)
+        ? { rule: "required", message: text(node.bind["jr:requiredMsg"], lang) } : null;
+    }
+    if (node.type === "integer" && !/^-?\d+$/.test(value)) return { rule: "integer" };
+    if (node.type === "decimal" && !/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) return { rule: "decimal" };
+    if (node.constraint && !toBoolean(node.constraint(this.context(instance, node, scope)))) {
+      return { rule: "constraint", message: text(node.bind["jr:constraintMsg"], lang) };
+    }
+    return null;
+  }
+
+  errors(instance, lang) {
+    const found = [];
+    this.walk(instance, (node, scope) => {
+      const problem = this.check(instance, node, scope, lang);
+      if (problem) found.push({ node, scope, ...problem });
+    });
+    return found;
+  }
+
+  // The answers as submitted: non-relevant answers blanked, as ODK Collect does.
+  relevantAnswers(instance) {
+    const copy = JSON.parse(JSON.stringify(instance));
+    this.walk(instance, (node, scope) => {
+      if (node.kind === "field" || node.kind === "meta") {
+        if (!this.isRelevant(instance, node, scope)) this.set(copy, node, scope, "");
+      } else if (node.kind === "repeat" && !this.isRelevant(instance, node, scope)) {
+        this.set(copy, node, scope, []);
+      }
+    });
+    return copy;
+  }
+}
+
+function safeRefs(source) {
+  try { return references(source); } catch (e) { return []; }
+}
+
+// A row of a choices CSV (name, label::English (en), ..., other columns for choice_filter).
+function choiceFromRow(row) {
+  const label = {};
+  for (const [column, value] of Object.entries(row)) {
+    const m = /^label::(.+)$/.exec(column);
+    if (m) label[m[1]] = value;
+  }
+  return { name: row.name, label: Object.keys(label).length ? label : row.label || row.name, columns: row };
+}
+
+function normaliseChoice(choice) {
+  return choice.columns ? choice : { ...choice, columns: { ...choice, name: choice.name } };
+}

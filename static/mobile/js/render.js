@@ -1,0 +1,252 @@
+// Renders a Form (model.js) as one scrolling page: groups as fieldsets, repeats with add/remove,
+// skip logic by hiding what is not relevant, errors under each question once it was touched.
+import { h, clear } from "./ui.js";
+import { t, lang } from "./i18n.js";
+import { text } from "./model.js";
+import { toString, isoNow } from "./xpath.js";
+import { normaliseDigits } from "./crypto.js";
+import { geopointWidget } from "./geo.js";
+import { downscale, MAX_EDGE } from "./photo.js";
+
+let serial = 0;
+const nextId = () => `q${++serial}`;
+const MANY_CHOICES = 6;
+
+function localDateTime(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return isoNow(d).slice(0, 16);
+}
+
+export function renderForm({ form, instance, photos, onChange }) {
+  const controls = [];  // {node, scope, wrap, error, touched}
+  const urls = new Set();
+  let showAll = false;
+  const L = (value) => text(value, lang());
+
+  const changed = () => { refresh(); onChange(); };
+  const setValue = (node, scope, value) => { form.set(instance, node, scope, value); changed(); };
+
+  function label(node, forId) {
+    const required = node.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null;
+    return [h(forId ? "label" : "p", { class: "label", for: forId || null }, L(node.label) || node.name, required),
+      node.hint ? h("p", { class: "hint" }, L(node.hint)) : null];
+  }
+
+  function textInput(node, scope, id, value) {
+    const numeric = node.type === "integer" || node.type === "decimal";
+    const attrs = { id, autocomplete: "off", spellcheck: "false", name: node.name, "data-path": node.path,
+      readonly: node.readonly || null };
+    if (node.appearance.includes("multiline")) {
+      return h("textarea", { ...attrs, rows: 4, oninput: (e) => setValue(node, scope, e.target.value) }, value);
+    }
+    const type = { date: "date", dateTime: "datetime-local", time: "time" }[node.type] || "text";
+    const input = h("input", { ...attrs, type, inputmode: numeric ? (node.type === "integer" ? "numeric" : "decimal") : null });
+    input.value = node.type === "dateTime" ? localDateTime(value) : value;
+    input.addEventListener(type === "text" ? "input" : "change", () => {
+      let v = input.value;
+      if (numeric) v = normaliseDigits(v).replace("\u066b", ".").trim();
+      if (node.type === "dateTime") v = v ? isoNow(new Date(v)) : "";
+      setValue(node, scope, v);
+    });
+    return input;
+  }
+
+  function selectOne(node, scope, id, value) {
+    const choices = form.choicesFor(instance, node, scope);
+    if (choices.length > MANY_CHOICES || node.appearance.includes("minimal") || node.appearance.includes("autocomplete")) {
+      const select = h("select", { id, name: node.name, "data-path": node.path,
+        onchange: (e) => setValue(node, scope, e.target.value) },
+      h("option", { value: "" }, t("select_placeholder")),
+      choices.map((c) => h("option", { value: c.name, selected: c.name === value }, L(c.label))));
+      if (!node.appearance.includes("autocomplete")) return select;
+      const filter = h("input", { type: "search", class: "filter", placeholder: t("filter"), autocomplete: "off",
+        "aria-label": t("filter"), spellcheck: "false" });
+      filter.addEventListener("input", () => {
+        const needle = filter.value.trim().toLowerCase();
+        for (const option of select.options) {
+          if (option.value) option.hidden = Boolean(needle) && !option.textContent.toLowerCase().includes(needle);
+        }
+      });
+      return h("div", {}, filter, select);
+    }
+    return h("div", { class: "choices", role: "radiogroup", id },
+      choices.map((c) => h("label", { class: "choice" },
+        h("input", { type: "radio", name: `${node.path}#${JSON.stringify(scope)}`, value: c.name,
+          checked: c.name === value, "data-path": node.path,
+          onchange: () => setValue(node, scope, c.name) }), " ", L(c.label))));
+  }
+
+  function selectMany(node, scope, id, value) {
+    const chosen = new Set(toString(value).split(/\s+/).filter(Boolean));
+    const choices = form.choicesFor(instance, node, scope);
+    return h("div", { class: "choices", id },
+      choices.map((c) => h("label", { class: "choice" },
+        h("input", { type: "checkbox", value: c.name, checked: chosen.has(c.name), "data-path": node.path,
+          onchange: (e) => {
+            if (e.target.checked) chosen.add(c.name); else chosen.delete(c.name);
+            setValue(node, scope, choices.map((x) => x.name).filter((n) => chosen.has(n)).join(" "));
+          } }), " ", L(c.label))));
+  }
+
+  function photoInput(node, scope, id, value) {
+    const maxPixels = Number(node.bind["orx:max-pixels"]) || MAX_EDGE;
+    const preview = h("div", { class: "photo-preview" });
+    const status = h("p", { class: "muted", role: "status" });
+    const input = h("input", { type: "file", accept: "image/*", capture: "environment", id, class: "visually-hidden",
+      "data-path": node.path });
+    const show = async (name) => {
+      clear(preview);
+      if (!name) return;
+      const bytes = await photos.load(name);
+      if (!bytes) return;
+      const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
+      urls.add(url);
+      preview.append(h("img", { src: url, alt: "" }),
+        h("button", { type: "button", class: "secondary", onclick: async () => {
+          await photos.remove(name);
+          setValue(node, scope, "");
+          clear(preview);
+        } }, t("remove_photo")));
+    };
+    input.addEventListener("change", async () => {
+      const file = input.files[0];
+      if (!file) return;
+      status.textContent = t("processing_photo");
+      try {
+        // Downscaled and re-encoded in memory: the original file is never stored.
+        const { bytes } = await downscale(file, maxPixels);
+        const name = `${crypto.randomUUID()}.jpg`;
+        const previous = toString(form.get(instance, node, scope));
+        await photos.save(name, bytes);
+        if (previous) await photos.remove(previous);
+        setValue(node, scope, name);
+        status.textContent = "";
+        await show(name);
+      } catch (error) {
+        status.textContent = t("photo_failed");
+      } finally {
+        input.value = "";
+      }
+    });
+    show(value);
+    return h("div", {}, h("label", { for: id, class: "button secondary" }, t("take_photo")), input, status, preview);
+  }
+
+  function field(node, scope) {
+    const id = nextId();
+    const value = toString(form.get(instance, node, scope));
+    let control;
+    if (node.type === "note") {
+      const wrap = h("div", { class: "q note" }, h("p", {}, L(node.label)));
+      controls.push({ node, scope, wrap, error: null });
+      return wrap;
+    }
+    if (node.select === "one") control = selectOne(node, scope, id, value);
+    else if (node.select === "many") control = selectMany(node, scope, id, value);
+    else if (node.type === "geopoint") {
+      const settings = node.raw.control || {};
+      const threshold = Number(settings.accuracyThreshold || node.parameters["capture-accuracy"]) || 20;
+      const unacceptable = Number(settings.unacceptableAccuracyThreshold) || Infinity;
+      control = geopointWidget({ value, threshold, unacceptable, onValue: (v) => setValue(node, scope, v) });
+    } else if (node.type === "photo" || node.type === "image") control = photoInput(node, scope, id, value);
+    else control = textInput(node, scope, id, value);
+    const error = h("p", { class: "error", role: "alert", hidden: true });
+    const wrap = h("div", { class: "q", "data-q": node.path }, label(node, node.select || node.type === "geopoint" ? null : id), control, error);
+    const entry = { node, scope, wrap, error, touched: false };
+    wrap.addEventListener("focusout", () => { entry.touched = true; refresh(); });
+    wrap.addEventListener("change", () => { entry.touched = true; });
+    controls.push(entry);
+    return wrap;
+  }
+
+  function children(container, node, scope) {
+    for (const child of node.children) {
+      if (child.hidden || child.kind === "meta") continue;
+      if (child.kind === "group") {
+        const box = h("fieldset", { class: "group" }, child.label ? h("legend", {}, L(child.label)) : null);
+        children(box, child, scope);
+        controls.push({ node: child, scope, wrap: box, error: null });
+        container.append(box);
+      } else if (child.kind === "repeat") {
+        const box = h("section", { class: "repeat", "data-repeat": child.path });
+        repeat(box, child, scope);
+        controls.push({ node: child, scope, wrap: box, error: null });
+        container.append(box);
+      } else {
+        container.append(field(child, scope));
+      }
+    }
+  }
+
+  function repeatLabel(node) {
+    return L(node.label) || L((node.children.find((c) => c.label) || {}).label) || node.name;
+  }
+
+  function repeat(box, node, scope) {
+    clear(box);
+    const name = repeatLabel(node);
+    const entries = form.get(instance, node, scope);
+    entries.forEach((_, index) => {
+      const inner = { ...scope, [node.name]: index };
+      const entry = h("fieldset", { class: "entry" },
+        h("legend", {}, `${name} ${index + 1}`),
+        h("button", { type: "button", class: "secondary small remove", onclick: async () => {
+          await photos.forget(form, node, instance, inner);
+          const list = form.get(instance, node, scope);
+          list.splice(index, 1);
+          form.set(instance, node, scope, list);
+          repeat(box, node, scope);
+          changed();
+        } }, t("remove_repeat")));
+      children(entry, node, inner);
+      box.append(entry);
+    });
+    box.append(h("button", { type: "button", class: "secondary add", "data-add": node.path, onclick: () => {
+      form.newRepeatEntry(instance, node, scope);
+      repeat(box, node, scope);
+      changed();
+    } }, t("add_repeat", { label: name })));
+  }
+
+  function refresh() {
+    form.calculate(instance);
+    for (let i = controls.length - 1; i >= 0; i -= 1) {
+      if (!controls[i].wrap.isConnected && controls[i].attached) controls.splice(i, 1);
+    }
+    for (const entry of controls) {
+      entry.attached ||= entry.wrap.isConnected;
+      const relevant = form.isRelevant(instance, entry.node, entry.scope);
+      entry.wrap.hidden = !relevant;
+      if (!entry.error) continue;
+      const problem = relevant && (entry.touched || showAll) ? form.check(instance, entry.node, entry.scope, lang()) : null;
+      entry.error.hidden = !problem;
+      entry.error.textContent = problem ? problem.message || t(problem.rule) : "";
+      entry.wrap.classList.toggle("invalid", Boolean(problem));
+    }
+  }
+
+  const element = h("form", { class: "survey", novalidate: true, autocomplete: "off", onsubmit: (e) => e.preventDefault() });
+  if (form.problems.length) {
+    element.append(h("p", { class: "error" }, t("unsupported", { what: form.problems.join("; ") })));
+  }
+  children(element, form.root, {});
+  refresh();
+
+  return {
+    element,
+    // Show every error; returns how many there are and scrolls to the first.
+    validate() {
+      showAll = true;
+      refresh();
+      const first = controls.find((c) => c.error && !c.error.hidden);
+      if (first) first.wrap.scrollIntoView({ block: "center" });
+      return form.errors(instance, lang()).length;
+    },
+    destroy() {
+      for (const url of urls) URL.revokeObjectURL(url);
+      element.querySelectorAll(".geo").forEach((g) => g.stop && g.stop());
+    },
+  };
+}

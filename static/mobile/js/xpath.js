@@ -1,0 +1,278 @@
+// A small, safe evaluator for the XPath subset that XLSForms use in relevant, constraint,
+// calculation, required and choice_filter: ${name} references, "." and relative paths
+// ("../girls"), absolute paths, instance('list')/root/item[name = ...]/column lookups in a
+// choice list file, literals, arithmetic, comparisons, and/or, and a whitelist of functions.
+// No eval(): expressions are parsed into a tree and walked; they can read only what the
+// context hands over.
+const OPERATORS = ["!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "(", ")", ",", "|", "/", "[", "]"];
+const WORD_OPERATORS = new Set(["and", "or", "div", "mod"]);
+
+export class ExpressionError extends Error {}
+
+function tokenize(text) {
+  const tokens = [];
+  let i = 0;
+  const operand = () => {
+    const last = tokens[tokens.length - 1];
+    return last && (["num", "str", "ref", "cur", "up", "name"].includes(last.t) ||
+      last.v === ")" || last.v === "]");
+  };
+  while (i < text.length) {
+    const rest = text.slice(i);
+    let m;
+    if ((m = /^\s+/.exec(rest))) { i += m[0].length; continue; }
+    if ((m = /^\$\{([^}\s]+)\}/.exec(rest))) tokens.push({ t: "ref", v: m[1] });
+    else if ((m = /^(\d+(\.\d*)?|\.\d+)/.exec(rest))) tokens.push({ t: "num", v: Number(m[0]) });
+    else if ((m = /^'[^']*'|^"[^"]*"/.exec(rest))) tokens.push({ t: "str", v: m[0].slice(1, -1) });
+    else if ((m = /^\.\./.exec(rest))) tokens.push({ t: "up", v: ".." });
+    else if ((m = /^\./.exec(rest))) tokens.push({ t: "cur", v: "." });
+    else if ((m = /^[A-Za-z_][\w.\-]*(:[A-Za-z_][\w.\-]*)?/.exec(rest))) {
+      const word = m[0];
+      if (WORD_OPERATORS.has(word) && operand()) tokens.push({ t: "op", v: word });
+      else if (/^\s*\(/.test(text.slice(i + word.length))) tokens.push({ t: "fn", v: word });
+      else tokens.push({ t: "name", v: word });
+    } else {
+      const op = OPERATORS.find((o) => rest.startsWith(o));
+      if (!op) throw new ExpressionError(`Cannot read "${rest.slice(0, 12)}" in ${text}`);
+      m = [op];
+      tokens.push({ t: "op", v: op });
+    }
+    i += m[0].length;
+  }
+  return tokens;
+}
+
+const LEVELS = [["or"], ["and"], ["=", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "div", "mod"]];
+
+function parse(text) {
+  const tokens = tokenize(text);
+  let pos = 0;
+  const peek = () => tokens[pos];
+  const isOp = (v) => peek() && peek().t === "op" && peek().v === v;
+  const expect = (v) => {
+    if (!isOp(v)) throw new ExpressionError(`Expected "${v}" in ${text}`);
+    pos += 1;
+  };
+  const step = (allowed) => {
+    const token = tokens[pos++];
+    if (!token || !allowed.includes(token.t)) throw new ExpressionError(`Expected a name in ${text}`);
+    return token.v;
+  };
+  function binary(level) {
+    if (level === LEVELS.length) return unary();
+    let left = binary(level + 1);
+    while (peek() && peek().t === "op" && LEVELS[level].includes(peek().v)) {
+      const op = tokens[pos++].v;
+      left = { k: "bin", op, a: left, b: binary(level + 1) };
+    }
+    return left;
+  }
+  function unary() {
+    if (isOp("-")) { pos += 1; return { k: "neg", a: unary() }; }
+    return primary();
+  }
+  function call(name) {
+    if (!(name in FUNCTIONS)) throw new ExpressionError(`Unsupported function ${name}() in ${text}`);
+    expect("(");
+    const args = [];
+    if (!isOp(")")) {
+      args.push(binary(0));
+      while (isOp(",")) { pos += 1; args.push(binary(0)); }
+    }
+    expect(")");
+    if (name !== "instance") return { k: "call", name, args };
+    const steps = [];  // instance('x')/root/item[predicate]/column
+    while (isOp("/")) {
+      pos += 1;
+      const stepName = step(["name"]);
+      let predicate = null;
+      if (isOp("[")) { pos += 1; predicate = binary(0); expect("]"); }
+      steps.push({ name: stepName, predicate });
+    }
+    return { k: "inst", id: args[0], steps };
+  }
+  function primary() {
+    const token = tokens[pos++];
+    if (!token) throw new ExpressionError(`Unexpected end of ${text}`);
+    if (token.t === "num" || token.t === "str") return { k: "lit", v: token.v };
+    if (token.t === "ref") return { k: "ref", name: token.v };
+    if (token.t === "cur" || token.t === "up") {
+      const steps = [token.v];
+      while (isOp("/")) { pos += 1; steps.push(step(["name", "up", "cur"])); }
+      return steps.length === 1 && token.t === "cur" ? { k: "cur" } : { k: "path", absolute: false, steps };
+    }
+    if (token.t === "op" && token.v === "/") {
+      const steps = [step(["name"])];
+      while (isOp("/")) { pos += 1; steps.push(step(["name"])); }
+      return { k: "path", absolute: true, steps };
+    }
+    if (token.t === "name") return { k: "bare", name: token.v };
+    if (token.t === "fn") return call(token.v);
+    if (token.t === "op" && token.v === "(") {
+      const inner = binary(0);
+      expect(")");
+      return inner;
+    }
+    throw new ExpressionError(`Unexpected "${token.v}" in ${text}`);
+  }
+  const tree = binary(0);
+  if (pos !== tokens.length) throw new ExpressionError(`Unexpected "${tokens[pos].v}" in ${text}`);
+  return tree;
+}
+
+// ---- values (XPath 1.0 conversions; ISO dates count as days since 1970, as in JavaRosa) ----
+const DAY = 86400000;
+
+export function toNumber(v) {
+  if (Array.isArray(v)) return toNumber(v.length ? v[0] : "");
+  if (typeof v === "number") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  const s = String(v ?? "").trim();
+  if (/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(s)) return Number(s);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return Date.parse(s + "T00:00:00Z") / DAY;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(s)) return Date.parse(s) / DAY;
+  return NaN;
+}
+
+export function toString(v) {
+  if (Array.isArray(v)) return v.length ? toString(v[0]) : "";
+  if (typeof v === "number") return Number.isNaN(v) ? "NaN" : String(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  return v == null ? "" : String(v);
+}
+
+export function toBoolean(v) {
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === "number") return v !== 0 && !Number.isNaN(v);
+  if (typeof v === "boolean") return v;
+  return toString(v).length > 0;
+}
+
+function compare(op, a, b) {
+  if (Array.isArray(a)) return a.some((x) => compare(op, x, b));
+  if (Array.isArray(b)) return b.some((x) => compare(op, a, x));
+  if (op === "=" || op === "!=") {
+    let equal;
+    if (typeof a === "boolean" || typeof b === "boolean") equal = toBoolean(a) === toBoolean(b);
+    else if (typeof a === "number" || typeof b === "number") equal = toNumber(a) === toNumber(b);
+    else equal = toString(a) === toString(b);
+    return op === "=" ? equal : !equal;
+  }
+  const x = toNumber(a), y = toNumber(b);
+  return { "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y }[op];
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+const isoDate = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+
+export function isoNow(d = new Date()) {
+  const offset = -d.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return `${isoDate(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` +
+    `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+}
+
+const words = (v) => toString(v).split(/\s+/).filter(Boolean);
+const values = (args) => args.flatMap((a) => (Array.isArray(a) ? a : [a])).map(toNumber);
+
+const FUNCTIONS = {
+  "true": () => true,
+  "false": () => false,
+  "not": (a) => !toBoolean(a),
+  "boolean": (a) => toBoolean(a),
+  "number": (a) => toNumber(a),
+  "string": (a) => toString(a),
+  "int": (a) => Math.trunc(toNumber(a)),
+  "round": (a, d = 0) => { const f = 10 ** toNumber(d); return Math.round(toNumber(a) * f) / f; },
+  "floor": (a) => Math.floor(toNumber(a)),
+  "ceiling": (a) => Math.ceil(toNumber(a)),
+  "abs": (a) => Math.abs(toNumber(a)),
+  "pow": (a, b) => toNumber(a) ** toNumber(b),
+  "string-length": (a) => [...toString(a)].length,
+  "normalize-space": (a) => toString(a).trim().replace(/\s+/g, " "),
+  "concat": (...a) => a.map(toString).join(""),
+  "contains": (a, b) => toString(a).includes(toString(b)),
+  "starts-with": (a, b) => toString(a).startsWith(toString(b)),
+  "ends-with": (a, b) => toString(a).endsWith(toString(b)),
+  "substr": (s, a, b) => toString(s).substring(toNumber(a), b === undefined ? undefined : toNumber(b)),
+  "selected": (a, b) => words(a).includes(toString(b)),
+  "count-selected": (a) => words(a).length,
+  "selected-at": (a, n) => words(a)[toNumber(n)] ?? "",
+  "count": (a) => (Array.isArray(a) ? a.length : toString(a) ? 1 : 0),
+  "sum": (...a) => values(a).reduce((x, y) => x + y, 0),
+  "max": (...a) => Math.max(...values(a)),
+  "min": (...a) => Math.min(...values(a)),
+  "if": (c, a, b) => (toBoolean(c) ? a : b),
+  "coalesce": (a, b) => (toString(a) ? a : b),
+  "regex": (s, p) => new RegExp(toString(p)).test(toString(s)),
+  "today": () => isoDate(new Date()),
+  "now": () => isoNow(),
+  "date": (a) => {
+    const n = toNumber(a);
+    return Number.isNaN(n) ? toString(a) : new Date(Math.floor(n) * DAY).toISOString().slice(0, 10);
+  },
+  "uuid": () => crypto.randomUUID(),
+};
+
+function evaluate(node, ctx) {
+  switch (node.k) {
+    case "lit": return node.v;
+    case "ref": return ctx.ref(node.name);
+    case "cur": return ctx.current();
+    case "path": return ctx.path(node.steps, node.absolute);
+    case "inst": return lookup(node, ctx);
+    case "bare": return ctx.bare ? ctx.bare(node.name) : "";
+    case "neg": return -toNumber(evaluate(node.a, ctx));
+    case "call": {
+      if (node.name === "once") {
+        const current = toString(ctx.current());
+        return current || evaluate(node.args[0], ctx);
+      }
+      return FUNCTIONS[node.name](...node.args.map((a) => evaluate(a, ctx)));
+    }
+    case "bin": {
+      const { op } = node;
+      if (op === "or") return toBoolean(evaluate(node.a, ctx)) || toBoolean(evaluate(node.b, ctx));
+      if (op === "and") return toBoolean(evaluate(node.a, ctx)) && toBoolean(evaluate(node.b, ctx));
+      const a = evaluate(node.a, ctx), b = evaluate(node.b, ctx);
+      if (["=", "!=", "<", "<=", ">", ">="].includes(op)) return compare(op, a, b);
+      const x = toNumber(a), y = toNumber(b);
+      return { "+": x + y, "-": x - y, "*": x * y, "div": x / y, "mod": x % y }[op];
+    }
+    default: throw new ExpressionError("Unknown expression node");
+  }
+}
+// instance('list')/root/item[predicate]/column: rows of a choice list file; inside the
+// predicate, bare names are the row's columns.
+function lookup(node, ctx) {
+  let rows = ctx.instance ? ctx.instance(toString(evaluate(node.id, ctx))) : [];
+  let column = null;
+  for (const { name, predicate } of node.steps) {
+    if (name === "root") continue;
+    if (name === "item") {
+      if (predicate) rows = rows.filter((row) => toBoolean(evaluate(predicate, { ...ctx, bare: (c) => row[c] ?? "" })));
+    } else {
+      column = name;
+    }
+  }
+  return column ? rows.map((row) => row[column] ?? "") : rows.map((row) => row.name ?? "");
+}
+
+// Known to the parser; evaluated above with access to the context.
+FUNCTIONS.once = () => "";
+FUNCTIONS.instance = () => [];
+
+const compiled = new Map();
+
+// Parse once; throws ExpressionError for anything outside the subset.
+export function compile(text) {
+  if (!compiled.has(text)) {
+    const tree = parse(String(text));
+    compiled.set(text, (ctx) => evaluate(tree, ctx));
+  }
+  return compiled.get(text);
+}
+
+export function references(text) {
+  return tokenize(String(text)).filter((t) => t.t === "ref").map((t) => t.v);
+}
