@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat
 TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
-.PHONY: run test install db testdb system-deps forms bench-ingest bench-map bench-partner clean
+.PHONY: run test install frontend translations messages db testdb system-deps forms bench-ingest bench-data bench-map bench-partner clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -15,7 +15,28 @@ $(STAMP): pyproject.toml
 	@$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]' > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	@touch $@
 
-install: $(STAMP)
+install: $(STAMP) frontend translations
+
+# Browser libraries pinned in package.json + package-lock.json (npm ci), copied into static/vendor/
+# for Flask-Assets to bundle (server/web/assets.py). Never a CDN.
+frontend: $(STAMP) node_modules/.package-lock.json
+	@$(BIN)/python scripts/vendor.py > /dev/null
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@echo "[setup] browser libraries (npm ci)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Compile the message catalogues: server/translations/*/LC_MESSAGES/messages.po -> .mo
+translations: $(STAMP)
+	@$(BIN)/pybabel -q compile -d server/translations
+
+# After changing UI text: re-extract it and merge it into every catalogue, then translate.
+messages: $(STAMP)
+	@$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --add-location=file --sort-output \
+	  --project Nezarat --version 0.1 -o server/translations/messages.pot .
+	@$(BIN)/pybabel -q update -i server/translations/messages.pot -d server/translations \
+	  --width 100 --no-fuzzy-matching
 
 db:
 	@scripts/provision-db.sh nezarat
@@ -30,6 +51,7 @@ run: install db
 	@export DATABASE_URL="$${DATABASE_URL:-$(DB_URL)}" DEMO_MODE="$${DEMO_MODE:-true}"; \
 	 $(BIN)/flask --app server db upgrade && \
 	 $(BIN)/flask --app server demo load && \
+	 $(BIN)/flask --app server assets build && \
 	 echo "Nezarat listening on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)" && \
 	 exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 3 --threads 4 \
 	      --access-logfile - 'server.wsgi:app'
@@ -37,6 +59,17 @@ run: install db
 test: install system-deps testdb
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(TEST_DB_URL)}"; \
 	 $(BIN)/pytest $(PYTEST_ARGS)
+
+forms: install
+	@$(BIN)/flask --app server forms build
+
+# Benchmarks: a separate database (nezarat_bench) with 1,000,000 incidents, generated once.
+BENCH_ARGS ?=
+bench-data: install
+	@$(BIN)/python -m bench.generate $(BENCH_ARGS)
+
+bench-map: install
+	@$(BIN)/python -m bench.map $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -17,10 +17,35 @@ from .extensions import db
 ROUTE_MODULES = [
     "server.health.routes",
     "server.facilities.routes",
+    "server.visits.routes",
+    "server.incidents.routes",
+    "server.attachments.routes",
+    "server.openrosa.routes",
+    "server.web.language_routes",
+    "server.web.map_routes",
+    "server.web.review_routes",
+    "server.accounts.routes",
+    "server.accounts.credential_routes",
+    "server.audit.routes",
+    "server.web.account_pages",
+    "server.map.routes",
+    "server.map.export_routes",
+    "server.web.admin_pages",
+    "server.web.device_pages",
+    "server.web.partner_key_pages",
+    "server.web.audit_pages",
+    "server.mobile.routes",
 ]
 
 # Modules with an `init_app(app)` that plugs something into core (authenticators, CLI, ...).
-INIT_MODULES: list[str] = []
+INIT_MODULES: list[str] = [
+    "server.accounts",
+    "server.web.pages",
+    "server.web.i18n",
+    "server.web.assets",
+    "server.forms.cli",
+    "server.map.cli",
+]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -39,10 +64,10 @@ def create_app(config: dict | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     db.init_app(app)
-    errors.register(app)
     http.init_app(app)
     access.init_app(app)
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    errors.register(app)  # after Api, whose own HTTPException handler ours replaces
     app.extensions["nezarat.api"] = api
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "session"})

@@ -39,9 +39,13 @@ def db_current():
 
 
 @demo_cli.command("load")
-def demo_load():
+@click.option("--with-accounts", is_flag=True,
+              help="Add the demo accounts (documented passwords) even without DEMO_MODE=true.")
+def demo_load(with_accounts):
     """Load the demo data (idempotent: a second run adds nothing)."""
     from .demo import runner
+    if with_accounts:
+        current_app.config["DEMO_ACCOUNTS"] = True
     click.echo("Loading demo data")
     runner.load()
     click.echo("Demo data loaded.")
@@ -55,14 +59,29 @@ def demo_clear():
     click.echo("Demo data removed.")
 
 
+def _anchor(ctx, param, value):
+    if value is None:
+        return None
+    seq, _, hash_ = value.partition(":")
+    if not seq.isdigit() or len(hash_) != 64:
+        raise click.BadParameter("use SEQ:HASH as printed by an earlier `flask audit verify`")
+    return int(seq), hash_
+
+
 @audit_cli.command("verify")
-def audit_verify():
+@click.option("--anchor", callback=_anchor, metavar="SEQ:HASH",
+              help="A head printed by an earlier run, kept outside the database: it must still "
+                   "be in the chain (catches a rewrite with recomputed hashes).")
+def audit_verify(anchor):
     """Walk the hash chain; name the first entry that was altered, removed or inserted."""
-    checked, problem = audit.verify(db.session)
+    checked, problem = audit.verify(db.session, anchor=anchor)
     if problem:
         click.echo(f"AUDIT CHAIN BROKEN after {checked} good entries: {problem}", err=True)
         raise SystemExit(1)
     click.echo(f"audit chain intact: {checked} entries verified")
+    last = audit.head(db.session)
+    if last:
+        click.echo(f"head {last[0]}:{last[1]} (note it elsewhere; pass it as --anchor later)")
 
 
 def init_app(app: Flask) -> None:

@@ -7,13 +7,16 @@ import socket
 import threading
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from server import create_app
+from server.accounts import totp
 from server.core import schema
 from server.core.db import db
+from tests import factories
 
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test")
@@ -28,10 +31,25 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
+# Tables the migrations themselves fill (reference data): live-server clean-ups keep them.
+REFERENCE_TABLES: set[str] = {"spatial_ref_sys", "alembic_version"}
+
+
+def _public_tables(connection) -> list[str]:
+    return connection.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     reset_database(TEST_DATABASE_URL)
     schema.upgrade(TEST_DATABASE_URL)
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.connect() as connection:
+        REFERENCE_TABLES.update(
+            t for t in _public_tables(connection)
+            if connection.execute(text(f'SELECT EXISTS (SELECT FROM "{t}")')).scalar())
+    engine.dispose()
     return TEST_DATABASE_URL
 
 
@@ -83,12 +101,11 @@ def _free_port() -> int:
 def truncate_all(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        tables = connection.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename NOT IN ('spatial_ref_sys', 'alembic_version')")).scalars().all()
+        tables = [t for t in _public_tables(connection) if t not in REFERENCE_TABLES]
         if tables:
             connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+            for table in tables:  # one by one: truncate triggers may empty derived tables
+                connection.execute(text(f"TRUNCATE {table} CASCADE"))
             connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
     engine.dispose()
 
@@ -116,3 +133,45 @@ def live_server(app_config):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+def csrf_of(client) -> str:
+    """The CSRF token of the client's current browser session (starting one if needed)."""
+    return client.get("/api/auth/session").get_json()["csrf_token"]
+
+
+def totp_code(user) -> str:
+    """The user's current TOTP code, or the next step's when the current one was used."""
+    step = totp.current_step()
+    if user.totp_last_step is not None and user.totp_last_step >= step:
+        step = user.totp_last_step + 1
+    return pyotp.TOTP(user.totp_secret).generate_otp(step)
+
+
+def login(client, user, password: str = factories.DEFAULT_PASSWORD):
+    """The real browser sign-in: the form with its CSRF token, the password, then the TOTP code
+    when the user has one. Afterwards every request of `client` carries the session cookie and
+    the X-CSRF-Token header, ready for the JSON API. Returns `client`."""
+    response = client.post("/sign-in", data={"email": user.email, "password": password,
+                                              "csrf_token": csrf_of(client)})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    if "/sign-in/two-factor" in response.headers["Location"]:
+        response = client.post("/sign-in/two-factor", data={
+            "code": totp_code(user), "csrf_token": csrf_of(client)})
+        assert response.status_code == 303, response.get_data(as_text=True)
+    assert "/account/two-factor" not in response.headers["Location"], \
+        "this user must enrol TOTP first (factories.user gives admins/coordinators a secret)"
+    client.environ_base["HTTP_X_CSRF_TOKEN"] = csrf_of(client)
+    return client
+
+
+@pytest.fixture()
+def signed_in_client(app, session):
+    """signed_in_client(role="coordinator", organisation=None) -> (client, user): a new user
+    of that role, signed in through the real pages on a client of its own."""
+    def make(role: str = "coordinator", organisation=None, **overrides):
+        account = factories.user(session, role=role, organisation=organisation, **overrides)
+        return login(app.test_client(), account), account
+    return make

@@ -179,3 +179,26 @@ def init_app(app: Flask) -> None:
 def scopes_from(text: str | Iterable[str]) -> frozenset:
     items = text.replace(",", " ").split() if isinstance(text, str) else text
     return frozenset(s.strip() for s in items if s.strip())
+
+
+def sees_full_record(principal: Principal, organisation_id, monitor_id) -> bool:
+    """Full detail (narratives, notes, photos, monitor identity): the organisation's
+    coordinators, and the monitor who submitted it."""
+    if principal.is_role("coordinator") and principal.kind == "user":
+        return principal.organisation_id == organisation_id
+    if principal.is_role("monitor"):
+        return principal.user_id is not None and principal.user_id == monitor_id
+    return False
+
+
+def sees_coalition_record(principal: Principal) -> bool:
+    """The coalition view of other organisations' records: counts, places, types, no people."""
+    return principal.kind == "user" and principal.role == "coordinator"
+
+
+def view_of(principal: Principal, organisation_id, monitor_id, what: str) -> str:
+    """'full' or 'coalition' for a record, or NotFound when the caller may see neither."""
+    if sees_full_record(principal, organisation_id, monitor_id):
+        return "full"
+    require_access(sees_coalition_record(principal), what)
+    return "coalition"

@@ -1,13 +1,16 @@
 """The audit writer: append-only, hash-chained, written in the caller's transaction.
 
-Each entry's hash is sha256(previous hash + canonical JSON of the entry). A transaction-scoped
-advisory lock serialises writers so the chain has exactly one order (`seq`).
+Each entry's hash is sha256(previous hash + canonical JSON of the entry). Writers lock the chain
+head (the audit_head row the audit_log trigger keeps) until their transaction ends, so the chain
+has exactly one order (`seq`). Everything else a transaction does comes before its entry, so
+that lock is held only from the entry's one INSERT to the commit.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import BigInteger, DateTime, String, Text, select, text
@@ -15,10 +18,10 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .access import Principal
-from .db import Base
+from .db import Base, db
 
 GENESIS = "0" * 64
-_LOCK_KEY = 7_240_501  # any constant; identifies the audit chain lock
+_LOCK_KEY = 7_240_501  # any constant; serialises writers while there is no head yet
 
 
 class AuditEntry(Base):
@@ -58,48 +61,145 @@ def chain_hash(prev_hash: str, fields: dict) -> str:
     return hashlib.sha256((prev_hash + canonical(fields)).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Appended:
+    seq: int
+    hash: str
+
+
+_SEQ = -7_240_501  # stands in for `seq` in the canonical text until the head lock gives it
+
+# Lock the head, append after it and hash exactly as chain_hash() does, in one statement. In
+# READ COMMITTED a writer that waited for the lock reads the head its predecessor committed.
+_APPEND = """
+    INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, organisation_id, action,
+                           target_type, target_id, address, details, prev_hash, hash)
+    SELECT h.seq + 1, %(occurred_at)s, %(actor_kind)s, %(actor_id)s, %(organisation_id)s,
+           %(action)s, %(target_type)s, %(target_id)s, %(address)s, CAST(%(details)s AS jsonb),
+           h.hash, encode(sha256(convert_to(
+               h.hash || %(before)s || (h.seq + 1) || %(after)s, 'UTF8')), 'hex')
+    FROM (SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE) h
+    RETURNING seq, hash"""
+
+
 def record(session: Session, action: str, principal: Principal | None = None, *,
            target_type: str | None = None, target_id=None, details: dict | None = None,
-           address: str | None = None) -> AuditEntry:
-    """Append one entry in `session`'s transaction; it commits or rolls back with the change."""
-    session.execute(text("select pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+           address: str | None = None) -> Appended:
+    """Append one entry in `session`'s transaction; it commits or rolls back with the change.
+    Call it last in the transaction: from here to the commit, other writers wait."""
+    session.flush()  # the caller's pending changes go first, outside the chain lock
+    principal = principal or Principal()
+    entry = AuditEntry(  # never added to the session: only its fields are used
+        seq=_SEQ, occurred_at=datetime.now(timezone.utc), actor_kind=principal.kind,
+        actor_id=principal.user_id or principal.credential_id,
+        organisation_id=principal.organisation_id, action=action, target_type=target_type,
+        target_id=str(target_id) if target_id is not None else None, address=address,
+        details=json.loads(canonical(details or {})))
+    fields = entry_fields(entry)
+    before, mark, after = canonical(fields).rpartition(f'"seq":{_SEQ}')
+    assert mark, "the seq placeholder must be in the canonical text"
+    params = {**fields, "occurred_at": entry.occurred_at, "details": canonical(entry.details),
+              "before": before + '"seq":', "after": after}
+    row = db.driver(session).execute(_APPEND, params).fetchone()
+    if row is None:  # no head yet: the log is empty (or its head was removed)
+        return _append_without_head(session, params, fields)
+    return Appended(*row)
+
+
+def _append_without_head(session: Session, params: dict, fields: dict) -> Appended:
+    """The first entry (or one after a lost head): writers queue on an advisory lock, and the
+    chain continues from the log's own last entry. The trigger then creates the head."""
+    driver = db.driver(session)
+    driver.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+    row = driver.execute(_APPEND, params).fetchone()  # another first writer made the head
+    if row is not None:
+        return Appended(*row)
     last = session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    principal = principal or Principal()
-    actor_id = principal.user_id or principal.credential_id
-    entry = AuditEntry(
-        seq=(last.seq + 1) if last else 1,
-        occurred_at=datetime.now(timezone.utc),
-        actor_kind=principal.kind, actor_id=actor_id,
-        organisation_id=principal.organisation_id, action=action,
-        target_type=target_type, target_id=str(target_id) if target_id is not None else None,
-        address=address, details=json.loads(canonical(details or {})),
-        prev_hash=last.hash if last else GENESIS, hash="")
-    entry.hash = chain_hash(entry.prev_hash, entry_fields(entry))
-    session.add(entry)
-    session.flush()
-    return entry
+    seq, prev_hash = ((last.seq + 1, last.hash) if last else (1, GENESIS))
+    digest = chain_hash(prev_hash, {**fields, "seq": seq})
+    driver.execute("""
+        INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, organisation_id, action,
+                               target_type, target_id, address, details, prev_hash, hash)
+        VALUES (%(seq)s, %(occurred_at)s, %(actor_kind)s, %(actor_id)s, %(organisation_id)s,
+                %(action)s, %(target_type)s, %(target_id)s, %(address)s,
+                CAST(%(details)s AS jsonb), %(prev)s, %(hash)s)""",
+        {**params, "seq": seq, "prev": prev_hash, "hash": digest})
+    return Appended(seq, digest)
 
 
-def verify(session: Session, batch: int = 5000):
-    """Walk the chain. Returns (checked, problem) where problem names the first bad entry."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
-    last_seq = 0
+def head(session: Session) -> tuple[int, str] | None:
+    """(seq, hash) of the last entry, as the audit_log trigger recorded it in audit_head."""
+    row = session.execute(text("SELECT seq, hash FROM audit_head WHERE id = 1")).first()
+    return (row.seq, row.hash) if row else None
+
+
+def _describe(row) -> str:
+    return f"entry {row.seq} ({row.action}, {row.occurred_at:%Y-%m-%d %H:%M:%S})"
+
+
+def _link_problem(row, prev_seq: int, prev_hash: str, recent: dict) -> str | None:
+    """Is `row` the next entry of the chain? If not, say what happened just before it."""
+    if row.seq != prev_seq + 1:
+        return (f"entry {prev_seq + 1} was removed: the log goes from entry {prev_seq} "
+                f"to {_describe(row)}")
+    if row.prev_hash == prev_hash:
+        return None
+    earlier = recent.get(row.prev_hash)
+    if earlier is not None:  # it continues an older entry: the ones between were slipped in
+        return (f"{_describe(earlier[1])} was inserted: {_describe(row)} follows entry "
+                f"{earlier[0]} directly")
+    return (f"{_describe(row)} does not follow entry {prev_seq}: entry {prev_seq} was altered "
+            f"or replaced, or entries were removed before entry {row.seq}")
+
+
+def _end_problem(session: Session, last_seq: int, last_hash: str) -> str | None:
+    """Removing entries from the end leaves a valid chain; the recorded head catches it."""
+    recorded = head(session)
+    if recorded is None:
+        return None if last_seq == 0 else "the chain head (audit_head) was removed"
+    seq, hash_ = recorded
+    if seq > last_seq:
+        return (f"entries {last_seq + 1} to {seq} were removed from the end of the log "
+                f"(it ends at entry {last_seq})")
+    if seq < last_seq:
+        return (f"entries {seq + 1} to {last_seq} were inserted at the end of the log without "
+                "the audit writer")
+    if hash_ != last_hash:
+        return f"the last entry, {last_seq}, was replaced"
+    return None
+
+
+LOOKBACK = 1000  # recent entries remembered to tell an insertion from a removal
+
+
+def verify(session: Session, batch: int = 5000, anchor: tuple[int, str] | None = None):
+    """Walk the chain. Returns (checked, problem) where problem names the first bad entry.
+
+    `anchor` is a (seq, hash) noted earlier outside the database: it must still be in the
+    chain, which also catches a rewrite of the whole log by someone who recomputed the hashes.
+    """
+    prev_hash, prev_seq, checked = GENESIS, 0, 0
+    recent: dict[str, tuple[int, AuditEntry]] = {}
     while True:
-        rows = session.execute(select(AuditEntry).where(AuditEntry.seq > last_seq)
+        rows = session.execute(select(AuditEntry).where(AuditEntry.seq > prev_seq)
                                .order_by(AuditEntry.seq).limit(batch)).scalars().all()
         if not rows:
-            return checked, None
+            break
         for row in rows:
-            if row.seq != expected_seq:
-                return checked, (f"entry {expected_seq} is missing (next is {row.seq}): "
-                                 "an entry was removed")
-            if row.prev_hash != prev_hash:
-                return checked, (f"entry {row.seq} ({row.action}) does not follow entry "
-                                 f"{row.seq - 1}: an entry was removed or inserted before it")
-            if chain_hash(row.prev_hash, entry_fields(row)) != row.hash:
-                return checked, (f"entry {row.seq} ({row.action}) was altered: its content does "
-                                 "not match its hash")
-            prev_hash, expected_seq, checked = row.hash, row.seq + 1, checked + 1
-            last_seq = row.seq
+            problem = _link_problem(row, prev_seq, prev_hash, recent)
+            if problem is None and chain_hash(row.prev_hash, entry_fields(row)) != row.hash:
+                problem = f"{_describe(row)} was altered: its content does not match its hash"
+            if problem is None and anchor and row.seq == anchor[0] and row.hash != anchor[1]:
+                problem = f"{_describe(row)} is not the entry of the anchor: the log was rewritten"
+            if problem:
+                return checked, problem
+            recent[prev_hash] = (prev_seq, row)
+            if len(recent) > LOOKBACK:
+                recent.pop(next(iter(recent)))
+            prev_hash, prev_seq, checked = row.hash, row.seq, checked + 1
         session.expunge_all()
+    if anchor and anchor[0] > prev_seq:
+        return checked, (f"entry {anchor[0]} of the anchor is gone: entries {prev_seq + 1} to "
+                         f"{anchor[0]} at least were removed")
+    return checked, _end_problem(session, prev_seq, prev_hash)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,16 @@ class TooManyRequests(AppError):
     status, slug, title = 429, "rate-limited", "Too many requests"
 
 
+def register_formatter(app: Flask, blueprint: str, formatter) -> None:
+    """Some doors speak another error format (OpenRosa XML): formatter(status, detail, headers)."""
+    app.extensions.setdefault("nezarat.error_formatters", {})[blueprint] = formatter
+
+
 def problem(status: int, title: str, detail: str, slug: str, errors=None, headers=None) -> Response:
+    formatter = current_app.extensions.get("nezarat.error_formatters", {}).get(
+        request.blueprint) if request else None
+    if formatter is not None:
+        return formatter(status, detail, headers or {})
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
             "instance": request.path if request else None}
     if errors:
@@ -85,11 +94,11 @@ def _flatten(messages) -> dict:
     return messages if isinstance(messages, dict) else {"_": messages}
 
 
-def _describe(errors: dict) -> str:
+def describe(errors: dict) -> str:
     parts = []
     for name, msgs in errors.items():
         if isinstance(msgs, dict):
-            inner = _describe(msgs)
+            inner = describe(msgs)
             parts.append(f"{name}.{inner}" if name != "_schema" else inner)
         else:
             text = "; ".join(str(m) for m in (msgs if isinstance(msgs, list) else [msgs]))
@@ -108,7 +117,7 @@ def register(app: Flask) -> None:
         messages = data.get("messages")
         if messages is not None:  # webargs / marshmallow validation
             errors = _flatten(messages)
-            return problem(422, "Invalid input", _describe(errors), "validation", errors)
+            return problem(422, "Invalid input", describe(errors), "validation", errors)
         if exc.code == 413:
             return problem(413, "Payload too large", "The request body is larger than allowed.",
                            "too-large")

@@ -9,7 +9,10 @@ from .errors import BadRequest, UnsupportedMediaType
 
 
 class StrictParser(FlaskParser):
-    """JSON bodies must say they are JSON and be JSON; errors name the problem."""
+    """JSON bodies must say they are JSON and be JSON; errors name the problem; unknown
+    parameters are refused wherever they come (each schema's Meta.unknown decides)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict = {}
 
     def load_json(self, req, schema):
         if req.method in ("POST", "PUT", "PATCH") and req.get_data(cache=True):
@@ -18,7 +21,7 @@ class StrictParser(FlaskParser):
                     f"Send the body as application/json (got {req.mimetype or 'no content type'}).")
         return super().load_json(req, schema)
 
-    def handle_invalid_json_error(self, error, req, *args, **kwargs):
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         raise BadRequest(f"The body is not valid JSON: {error}.")
 
 

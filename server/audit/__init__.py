@@ -1,0 +1,1 @@
+"""Browsing and verifying the audit log (the writer lives in core.audit)."""

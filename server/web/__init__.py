@@ -1,0 +1,1 @@
+"""Server-rendered pages: the coordinator workspace, sign-in, admin (templates/ beside)."""

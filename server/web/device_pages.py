@@ -1,0 +1,52 @@
+"""Device tokens for monitors' phones: coordinators (their organisation) and admins."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from ..accounts import credentials, odk, queries
+from ..accounts.schemas import DeviceTokenSchema
+from ..core import access
+from ..core.access import current_principal
+from ..core.errors import AppError
+from .pages import credential_context, form_errors, install, load_form, render
+
+blp = install(Blueprint("devices", __name__, url_prefix="/devices", template_folder="templates"))
+MANAGE = access.role("coordinator", "admin")
+
+
+def _list_page(status=200, errors=None, form=None):
+    principal = current_principal()
+    rows, following = queries.device_tokens(principal, cursor=request.args.get("cursor"))
+    return render("admin/device_tokens.html", status, tokens=rows, following=following,
+                  monitors=queries.monitors(principal), errors=errors or {}, form=form or {},
+                  default_days=credentials.DEVICE_DAYS[0], max_days=credentials.DEVICE_DAYS[1],
+                  **credential_context())
+
+
+@blp.route("", methods=["GET"])
+@access.access(MANAGE)
+def list_tokens():
+    return _list_page()
+
+
+@blp.route("", methods=["POST"])
+@access.access(MANAGE)
+def create_token():
+    try:
+        data = load_form(DeviceTokenSchema(), ("user_id", "label", "days"))
+        token, raw = credentials.create_device_token(current_principal(), data["user_id"],
+                                                     data["label"], data["days"])
+    except AppError as exc:
+        return _list_page(exc.status, form_errors(exc), request.form)
+    settings, qr = odk.qr_code(raw)
+    return render("admin/device_token_created.html", 201, token=token, raw=raw,
+                  settings=settings, qr=qr, server_url=odk.server_url(raw))
+
+
+@blp.route("/<uuid:token_id>/revoke", methods=["POST"])
+@access.access(MANAGE)
+def revoke_token(token_id):
+    token = credentials.revoke_device_token(current_principal(), token_id)
+    flash(_("Device token “%(label)s” revoked.", label=token.label), "info")
+    return redirect(url_for("devices.list_tokens"), code=303)

@@ -1,0 +1,96 @@
+"""The review queue page: a coordinator's organisation's visits and incidents waiting for review,
+and the suggested duplicates. The page is a shell; the list and every decision go through the
+JSON APIs (which check organisation and audit), driven by static/js/review/queue.js."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from marshmallow import ValidationError, fields, validate
+
+from ..core import access
+from ..core.db import db
+from ..core.errors import NotFound, ValidationFailed
+from ..core.validation import StrictSchema
+from ..facilities.models import Facility
+from . import workspace
+from .pages import install
+
+blp = install(Blueprint("review_pages", __name__, template_folder="templates"))
+
+TABS = ("incidents", "visits", "duplicates")
+WAITING = ("submitted", "has_issues")
+
+
+class QueueArgs(StrictSchema):
+    tab = fields.String(load_default="incidents", validate=validate.OneOf(TABS))
+    status = fields.String(load_default="submitted", validate=validate.OneOf(WAITING))
+    facility = fields.UUID()
+
+
+def _args() -> dict:
+    try:
+        return QueueArgs().load(request.args.to_dict())
+    except ValidationError as exc:
+        raise ValidationFailed("; ".join(f"{k}: {' '.join(map(str, v))}"
+                                         for k, v in exc.messages.items()), exc.messages)
+
+
+def queue_config(args: dict, facility: Facility | None) -> dict:
+    return {
+        "tab": args["tab"], "status": args["status"],
+        "facility": str(facility.id) if facility else None,
+        "incidentsUrl": url_for("incidents.list_incidents"),
+        "visitsUrl": url_for("visits.list_visits"),
+        "duplicatesUrl": url_for("incidents.list_duplicates"),
+        "incidentUrl": "/api/incidents/{id}", "visitUrl": "/api/visits/{id}",
+        "mapUrl": url_for("map_workspace.workspace"),
+        "typeLabels": workspace.incident_type_labels(),
+        "statusLabels": workspace.status_labels(),
+        "flagLabels": workspace.flag_labels(),
+        "accessLabels": workspace.access_labels(),
+        "strings": queue_strings(),
+    }
+
+
+def queue_strings() -> dict[str, str]:
+    return {
+        "loading": _("Loading…"), "empty": _("Nothing is waiting for review here."),
+        "failed": _("Could not load the queue:"),
+        "verify": _("Verify"), "hasIssues": _("Has issues"), "reject": _("Reject"),
+        "details": _("Details"), "hideDetails": _("Hide details"),
+        "merge": _("Merge as duplicate"), "mergeOther": _("Merge the other way"),
+        "skip": _("Not a duplicate"),
+        "comment": _("Comment for the monitor (required)"),
+        "commentRequired": _("Write what is wrong: the monitor sees this comment."),
+        "send": _("Send"), "cancel": _("Cancel"),
+        "verified": _("Verified."), "flagged": _("Marked as having issues."),
+        "rejected": _("Rejected."), "merged": _("Merged: counted once, both reports linked."),
+        "skipped": _("Hidden from this list."),
+        "actionFailed": _("The decision was not saved:"),
+        "occurred": _("Date"), "severity": _("Severity"), "affected": _("Affected"),
+        "place": _("Place"), "submitted": _("Sent"),
+        "grade": _("Grade"), "access": _("Access"), "held": _("People held"),
+        "incidents": _("Incidents"), "distance": _("Distance"), "daysApart": _("Days apart"),
+        "organisation": _("Reported by"), "status": _("Status"), "ours": _("our organisation"),
+        "duplicate": _("Newer report (suggested duplicate)"), "original": _("Report to keep"),
+        "narrative": _("Narrative"), "notes": _("Notes"), "none": _("none"),
+        "readAudited": _("Reading the narrative and notes is recorded in the audit log."),
+        "comparePair": _("Compare with the possible original"),
+        "metres": _("%(n)s m"),
+        "women": _("women"), "men": _("men"), "girls": _("girls"), "boys": _("boys"),
+        "unaccompanied": _("unaccompanied"),
+    }
+
+
+@blp.route("/review", methods=["GET"])
+@access.access(access.role("coordinator"))
+def queue():
+    args = _args()
+    facility = None
+    if args.get("facility"):
+        facility = db.session.get(Facility, args["facility"])
+        if facility is None:
+            raise NotFound(_("There is no such facility."))
+    return render_template("review.html", args=args, facility=facility, tabs=TABS,
+                           config=queue_config(args, facility),
+                           statuses=workspace.status_labels())

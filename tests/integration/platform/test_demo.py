@@ -1,0 +1,36 @@
+"""`flask demo load` loads real places and synthetic history, idempotently; `clear` removes it."""
+from sqlalchemy import text
+
+
+def _counts(session):
+    return {table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("organisations", "facilities", "users", "visits", "incidents",
+                          "attachments")}
+
+
+def test_demo_load_is_idempotent_flagged_and_clearable(app, runner, session):
+    app.config["DEMO_MODE"] = True
+    try:
+        first = runner.invoke(args=["demo", "load"])
+        assert first.exit_code == 0, first.output
+        assert "nzp_demo-partner-key" in first.output
+        loaded = _counts(session)
+        assert loaded["facilities"] == 17 and loaded["visits"] > 1000
+        assert loaded["incidents"] > 1000 and loaded["attachments"] > 10
+        assert runner.invoke(args=["demo", "load"]).exit_code == 0
+        assert _counts(session) == loaded
+        for table in ("facilities", "visits", "incidents", "organisations", "attachments"):
+            assert session.execute(text(f"SELECT bool_and(demo) FROM {table}")).scalar()
+        dari = session.execute(text(
+            "SELECT name_prs FROM facilities WHERE name = 'Torkham'")).scalar()
+        assert dari == "تورخم"
+        town = session.execute(text("SELECT location_precision FROM facilities "
+                                    "WHERE name = 'Quetta Haji Camp'")).scalar()
+        assert "not geocoded" in town
+        span = session.execute(text(
+            "SELECT max(started_at) - min(started_at) FROM visits")).scalar()
+        assert span.days > 365 * 2.8
+        assert runner.invoke(args=["demo", "clear"]).exit_code == 0
+        assert all(n == 0 for n in _counts(session).values())
+    finally:
+        app.config["DEMO_MODE"] = False
