@@ -35,6 +35,10 @@ ROUTE_MODULES = [
     "server.web.partner_key_pages",
     "server.web.audit_pages",
     "server.mobile.routes",
+    "server.partner.routes",
+    "server.partner.admin_routes",
+    "server.ogcapi.routes",
+    "server.web.api_docs",
 ]
 
 # Modules with an `init_app(app)` that plugs something into core (authenticators, CLI, ...).
@@ -45,6 +49,7 @@ INIT_MODULES: list[str] = [
     "server.web.assets",
     "server.forms.cli",
     "server.map.cli",
+    "server.partner.hooks",
 ]
 
 

@@ -1,8 +1,11 @@
 """HTTP plumbing shared by every blueprint: the webargs parser and security headers."""
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
+
 import flask_smorest
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from webargs.flaskparser import FlaskParser
 
 from .errors import BadRequest, UnsupportedMediaType
@@ -30,7 +33,22 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'; form-action 'self'")
 
 
+class RFC3339JSONProvider(DefaultJSONProvider):
+    """Times on the wire are RFC 3339 (UTC for aware times), dates ISO 8601, UUIDs strings."""
+
+    @staticmethod
+    def default(value):
+        if isinstance(value, datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(timezone.utc)
+            return value.isoformat().replace("+00:00", "Z")
+        if isinstance(value, date):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
+
+
 def init_app(app: Flask) -> None:
+    app.json = RFC3339JSONProvider(app)
     tile_origin = ""
     if app.config.get("TILE_URL", "").startswith("http"):
         parts = app.config["TILE_URL"].split("/")

@@ -30,3 +30,47 @@ def narrative_of(session: Session, incident_id: uuid.UUID) -> str | None:
     return session.execute(text(
         "SELECT narrative FROM incident_sensitive WHERE incident_id = :id"),
         {"id": incident_id}).scalar()
+
+
+# The review queue's view of an incident: no narrative, profiles or monitor (those are read one
+# at a time through GET /api/incidents/<id>, which audits the read), plus the flags of the visit
+# it came with (far from the facility, poor accuracy...).
+LIST_FIELDS = """
+  i.id, i.visit_id, i.facility_id, f.name AS facility_name, i.type, i.occurred_on,
+  i.date_precision, ST_AsGeoJSON(i.location, 6)::json AS position, i.location_precision,
+  i.country, i.admin1,
+  json_build_object('women', i.affected_women, 'men', i.affected_men, 'girls', i.affected_girls,
+                    'boys', i.affected_boys, 'unaccompanied', i.affected_unaccompanied,
+                    'total', i.affected_total) AS affected,
+  i.severity, i.follow_up, i.verification_status, i.review_comment, i.flags,
+  coalesce(v.flags, '[]'::jsonb) AS visit_flags, i.created_at, i.updated_at
+"""
+
+
+def list_incidents(session: Session, *, organisation_id: uuid.UUID, monitor_id=None,
+                   facility_id=None, verification_status=None, after=None,
+                   limit=50) -> list[dict]:
+    """Incidents of one organisation (or one monitor), newest report first, without merged
+    duplicates or retracted ones; served by ix_incidents_org_status."""
+    where = ["i.organisation_id = :org", "i.retracted_at IS NULL", "i.duplicate_of IS NULL"]
+    params = {"org": organisation_id, "limit": limit}
+    if monitor_id:
+        where.append("i.monitor_id = :monitor")
+        params["monitor"] = monitor_id
+    if facility_id:
+        where.append("i.facility_id = :facility")
+        params["facility"] = facility_id
+    if verification_status:
+        where.append("i.verification_status = :status")
+        params["status"] = verification_status
+    if after:
+        where.append("(i.created_at, i.id) < (CAST(:after_at AS timestamptz), "
+                     "CAST(:after_id AS uuid))")
+        params.update(after_at=after[0], after_id=after[1])
+    rows = session.execute(text(f"""
+        SELECT {LIST_FIELDS}
+        FROM incidents i LEFT JOIN facilities f ON f.id = i.facility_id
+             LEFT JOIN visits v ON v.id = i.visit_id
+        WHERE {' AND '.join(where)} ORDER BY i.created_at DESC, i.id DESC LIMIT :limit"""),
+        params)
+    return [dict(row._mapping) for row in rows]

@@ -60,6 +60,8 @@ def merge_duplicate(duplicate_id: uuid.UUID, original_id: uuid.UUID, principal: 
         raise NotFound(f"No incident {original_id}.")
     if original.duplicate_of is not None:
         original_id = original.duplicate_of  # point at the root, keep chains one deep
+    if original_id == duplicate_id:
+        raise Conflict(f"Incident {original.id} is already merged into {duplicate_id}.")
     if duplicate.duplicate_of is not None:
         raise Conflict(f"Incident {duplicate_id} is already merged into {duplicate.duplicate_of}.")
     if original.type != duplicate.type:

@@ -88,3 +88,14 @@ def sign_in(page, base_url: str, account, path: str = "/") -> None:
     page.fill("input[name=code]", totp_code(account))
     page.click("main form button[type=submit]")
     page.wait_for_url(base_url + path)
+
+
+def assert_page_clean(page) -> None:
+    """The page loaded nothing but from 127.0.0.1, kept within its CSP, and had no script or
+    HTTP errors (a missing favicon aside)."""
+    assert page.record.hosts() == {"127.0.0.1"}
+    assert csp_violations(page) == []
+    assert page.record.page_errors == []
+    assert [f for f in page.record.failed if not f[1].endswith("/favicon.ico")] == []
+    assert [e for e in page.record.console_errors
+            if not e.startswith("Failed to load resource")] == []

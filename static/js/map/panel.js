@@ -26,16 +26,6 @@
     return box;
   }
 
-  function facts(pairs) {
-    var list = el("dl", "nz-facts");
-    pairs.forEach(function (pair) {
-      if (pair[1] == null || pair[1] === "") { return; }
-      list.appendChild(el("dt", "", pair[0]));
-      list.appendChild(el("dd", "", pair[1]));
-    });
-    return list;
-  }
-
   function gradeBadge(grade) {
     var ok = /^[A-E]$/.test(grade || "");
     return el("span", "nz-grade-badge nz-grade-" + (ok ? grade : "none"), ok ? grade : "–");
@@ -93,13 +83,12 @@
 
     function details(summary) {
       var place = [summary.admin1, summary.country].filter(Boolean).join(", ");
-      return facts([
-        [strings.kind, label(options.kindLabels, summary.kind)],
-        [strings.province, place],
+      return Nezarat.facts([
+        [strings.place, place],
         [strings.facilityStatus, summary.status === "closed" ? strings.closed : strings.open],
         [strings.capacity, summary.capacity],
         [strings.lastVisit, summary.last_visit || strings.never]
-      ]);
+      ], "nz-facts");
     }
 
     function actions(summary) {
@@ -150,7 +139,7 @@
       }
       var table = el("table", "nz-table nz-table-dense nz-visit-history");
       var head = table.createTHead().insertRow();
-      [strings.occurred, strings.grade, strings.access, strings.review, strings.organisation]
+      [strings.occurred, strings.gradeShort, strings.access, strings.review, strings.organisation]
         .forEach(function (text) { head.appendChild(el("th", "", text)); });
       var body = table.createTBody();
       visits.slice(-VISITS_SHOWN).reverse().forEach(function (visit) {

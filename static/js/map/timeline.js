@@ -63,6 +63,7 @@
                                    role: "img", focusable: "false"});
     var ranges = document.createElement("div");
     ranges.className = "nz-timeline-ranges";
+    ranges.dir = "ltr";  // time runs left to right under the bars, in Dari too
     var start = document.createElement("input"), end = document.createElement("input");
     [start, end].forEach(function (input, i) {
       input.type = "range";

@@ -1,0 +1,1 @@
+"""Benchmarks with their data generators (see bench/generate.py, bench/map.py)."""

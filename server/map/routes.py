@@ -1,0 +1,62 @@
+"""The map's data API for coordinators (thin: arguments in, service, JSON out)."""
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from ..core import access
+from ..core.access import current_principal
+from ..core.http import Blueprint
+from . import service
+from .queries import Filters
+from .schemas import FacilityHistoryArgs, FacilityLayerArgs, HistogramArgs, IncidentMapArgs
+
+blp = Blueprint("map_data", __name__, url_prefix="/api/map",
+                description="Incident counts by grid cell at any zoom, the time histogram and "
+                            "the facilities layer of the coordinators' map.")
+
+# Coordinators of every coalition member see the coalition view of all incidents; admins run
+# the deployment and do not review monitoring data.
+COORDINATORS = access.role("coordinator")
+FILTER_NAMES = ("types", "severities", "statuses", "organisations", "countries", "facilities",
+                "start", "end")
+
+
+def _filters(args: dict) -> Filters:
+    return Filters(**{name: args[name] for name in FILTER_NAMES if name in args})
+
+
+def _json(body: str, mimetype: str = "application/json") -> Response:
+    return Response(body, mimetype=mimetype)
+
+
+@blp.route("/incidents", methods=["GET"])
+@access.access(COORDINATORS)
+@blp.arguments(IncidentMapArgs, location="query")
+@blp.doc(responses={"200": {"description": "Counts by grid cell, points or heatmap weights"}})
+def incident_map(args):
+    """Incidents in the view: counts by grid cell for the zoom, or points when few."""
+    return _json(service.incident_map(args["bbox"], args["zoom"], _filters(args), args["mode"]))
+
+
+@blp.route("/histogram", methods=["GET"])
+@access.access(COORDINATORS)
+@blp.arguments(HistogramArgs, location="query")
+def histogram(args):
+    """Incidents per day, week or month for the filters (for the date slider)."""
+    return jsonify(service.histogram(_filters(args), args["interval"]))
+
+
+@blp.route("/facilities", methods=["GET"])
+@access.access(COORDINATORS)
+@blp.arguments(FacilityLayerArgs, location="query", as_kwargs=True)
+def facilities_layer(**args):
+    """Facilities with their latest condition grade, stale and access-denied flags."""
+    return _json(service.facilities_layer(**args), "application/geo+json")
+
+
+@blp.route("/facilities/<uuid:facility_id>/history", methods=["GET"])
+@access.access(COORDINATORS)
+@blp.arguments(FacilityHistoryArgs, location="query", as_kwargs=True)
+def facility_history(facility_id, **args):
+    """The facility panel: visits with area scores, incidents nearby, own photos."""
+    return jsonify(service.facility_history(facility_id, current_principal(), **args))
