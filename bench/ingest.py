@@ -1,26 +1,27 @@
 """bench/ingest: concurrent clients submit OpenRosa visits (2 incidents + a ~200 KB photo each)
-and JSON visits to the app served by gunicorn on 127.0.0.1, then retry a share of them as a
-phone on a flaky link would. Prints submissions/s, p50/p95 latency, the ratio to a raw psycopg
-insert of the same rows measured in the same run, and checks that nothing was lost or stored
-twice.
+and JSON visits (1 incident) to the app served by gunicorn on 127.0.0.1; then a share of both
+kinds loses its first answer (the client hangs up after sending) and is sent again, and a share
+of the stored ones is resent as a phone on a flaky link would. It prints submissions/s, p50/p95
+latency, the CPU one submission costs (gunicorn + PostgreSQL backends + client, read from
+/proc, so a run on a busy machine still says what a submission costs, and what the cores could
+do if they did nothing else), the ratio to a raw psycopg insert of the same rows measured in the
+same run, and checks door by door that nothing was lost or stored twice and that the audit
+chain still verifies.
 
-    python -m bench.ingest [--openrosa 1500] [--json 3000] [--clients 16] [--retry-share 0.3]
+    python -m bench.ingest [--openrosa 1500] [--json 3000] [--clients 16] [--workers 3]
+                           [--threads 4] [--lost-share 0.1] [--resend-share 0.2] [--out FILE]
 """
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
 import json
 import os
 import random
-import signal
-import statistics
+import shutil
 import subprocess
 import sys
-import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -29,8 +30,15 @@ from PIL import Image, ImageFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH_URL = "postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_bench_ingest"
-PORT = 5099
+
+from bench import ingest_load as load, ingest_raw as raw  # noqa: E402
+from bench.ingest_load import Submission  # noqa: E402
+
+DB = "nezarat_bench_ingest"
+BENCH_URL = f"postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/{DB}"
+PLAIN_URL = BENCH_URL.replace("+psycopg", "")
+STORAGE = ROOT / "var/bench-storage"
+TARGETS = {"openrosa": 100, "json": 300}
 
 
 def log(message: str) -> None:
@@ -40,7 +48,8 @@ def log(message: str) -> None:
 # -- set-up -----------------------------------------------------------------------------------
 def prepare_database() -> dict:
     """A fresh migrated database with one organisation, a monitor, a device token, facilities."""
-    subprocess.run([str(ROOT / "scripts/provision-db.sh"), "nezarat_bench_ingest"], check=True)
+    subprocess.run([str(ROOT / "scripts/provision-db.sh"), DB], check=True)
+    shutil.rmtree(STORAGE, ignore_errors=True)  # every photo of this run is written anew
     from sqlalchemy import create_engine, text
     engine = create_engine(BENCH_URL)
     with engine.begin() as connection:
@@ -49,7 +58,7 @@ def prepare_database() -> dict:
     from server import create_app
     from server.core import schema
     schema.upgrade(BENCH_URL)
-    app = create_app({"DATABASE_URL": BENCH_URL, "STORAGE_DIR": str(ROOT / "var/bench-storage"),
+    app = create_app({"DATABASE_URL": BENCH_URL, "STORAGE_DIR": str(STORAGE),
                       "LOG_LEVEL": "WARNING"})
     with app.app_context():
         from server.accounts import credentials, service as accounts
@@ -67,36 +76,28 @@ def prepare_database() -> dict:
     return {"token": token, "facilities": facilities}
 
 
-def start_server(workers: int) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=BENCH_URL, STORAGE_DIR=str(ROOT / "var/bench-storage"),
-               LOG_LEVEL="WARNING", SECRET_KEY="bench", DB_POOL_SIZE="8")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{PORT}", "--workers",
-         str(workers), "--threads", "4", "--worker-class", "gthread", "--log-level", "warning",
-         "server.wsgi:app"], cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
-# -- payloads ---------------------------------------------------------------------------------
-def photo_200k(seed: int) -> bytes:
+# -- payloads (built before the clock starts) ---------------------------------------------------
+def photo_base(seed: int) -> Image.Image:
+    """A 1280x960 picture that JPEG-encodes to ~200 KB (blurred noise, like a dim room)."""
     rng = random.Random(seed)
     small = Image.frombytes("RGB", (320, 240), rng.randbytes(320 * 240 * 3))
-    image = small.resize((1280, 960)).filter(ImageFilter.GaussianBlur(2))
+    return small.resize((1280, 960)).filter(ImageFilter.GaussianBlur(2))
+
+
+def photo_200k(base: Image.Image, n: int) -> bytes:
+    """A distinct photo for each submission (a patch of its own), as phones send: identical
+    bytes would be stored once and spare the server its file writes."""
+    image = base.copy()
+    rng = random.Random(n)
+    x, y = 8 * (n % 150), 8 * (n // 150 % 110)
+    image.paste(tuple(rng.randrange(256) for _ in range(3)), (x, y, x + 24, y + 24))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=70)
     return out.getvalue()
 
 
-def openrosa_body(facility: str, photo: bytes, rng: random.Random) -> tuple[bytes, str, str]:
+def openrosa_submission(facility: str, photo: bytes, rng: random.Random,
+                        token: str) -> Submission:
     from tests.openrosa_samples import incident_values, submission_xml, visit_values
     xml, instance = submission_xml(
         visit_values(facility, women=rng.randint(0, 80), men=rng.randint(0, 300)),
@@ -109,10 +110,12 @@ def openrosa_body(facility: str, photo: bytes, rng: random.Random) -> tuple[byte
         (f'--{boundary}\r\nContent-Disposition: form-data; name="photo.jpg"; '
          f'filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n').encode() + photo + b"\r\n",
         f"--{boundary}--\r\n".encode()]
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}", instance
+    return Submission("openrosa", f"/key/{token}/submission", b"".join(parts),
+                      f"multipart/form-data; boundary={boundary}",
+                      str(uuid.UUID(instance.removeprefix("uuid:"))), incidents=2, photos=1)
 
 
-def json_body(facility: str, rng: random.Random) -> tuple[bytes, str, str]:
+def json_submission(facility: str, rng: random.Random) -> Submission:
     now = datetime.now(timezone.utc)
     visit_id = str(uuid.uuid4())
     body = {
@@ -126,90 +129,142 @@ def json_body(facility: str, rng: random.Random) -> tuple[bytes, str, str]:
         "notes": "bench",
         "incidents": [{"type": "arbitrary_arrest", "occurred_on": date.today().isoformat(),
                        "location_precision": "facility", "severity": 3,
-                       "affected": {"men": 2}}]}
-    return json.dumps(body).encode(), "application/json", visit_id
+                       "affected": {"men": 2}, "narrative": "bench"}]}
+    return Submission("json", "/api/submissions", json.dumps(body).encode(),
+                      "application/json", visit_id, incidents=1, photos=0)
 
 
-# -- load -------------------------------------------------------------------------------------
-def send(path: str, body: bytes, content_type: str, token: str, abort: bool = False):
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    headers = {"Content-Type": content_type, "Authorization": f"Bearer {token}"}
-    started = time.perf_counter()
-    conn.request("POST", path, body=body, headers=headers)
-    if abort:  # the phone loses the connection before the answer arrives
-        conn.close()
-        return None, 0.0
-    status = conn.getresponse().status
-    conn.close()
-    return status, time.perf_counter() - started
-
-
-def run_phase(name, jobs, clients):
-    latencies, statuses = [], {}
-    started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        for status, latency in pool.map(lambda job: send(*job), jobs):
-            if status is not None:
-                latencies.append(latency)
-                statuses[status] = statuses.get(status, 0) + 1
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
-    result = {"phase": name, "requests": len(jobs), "seconds": elapsed,
-              "per_second": len(jobs) / elapsed, "p50_ms": p(0.5), "p95_ms": p(0.95),
-              "statuses": statuses}
-    log(f"  {name:<28} {result['per_second']:7.1f}/s  p50 {result['p50_ms']:6.1f} ms  "
-        f"p95 {result['p95_ms']:6.1f} ms  statuses {statuses}")
+# -- phases -----------------------------------------------------------------------------------
+def throughput(name: str, subs: list[Submission], token: str, clients: int, meter) -> dict:
+    meter.start()
+    timed, seconds = load.run([lambda s=s: load.send(s, token) for s in subs], clients)
+    result = load.summary(name, timed, seconds, meter.stop())
+    log(f"  {name:<30} {result['per_second']:7.1f}/s  p50 {result['p50_ms']:6.1f} ms  "
+        f"p95 {result['p95_ms']:6.1f} ms  CPU/submission {_cpu(result)}  {result['statuses']}")
     return result
 
 
-def raw_baseline(n: int, clients: int, facility: str) -> float:
-    """The same rows (visit, 2 incidents, attachment, submission record) inserted with psycopg,
-    one transaction per submission, same concurrency: the floor the app is compared with."""
-    url = BENCH_URL.replace("+psycopg", "")
-
-    def insert(_):
-        with psycopg.connect(url) as conn:
-            for _ in range(n // clients):
-                visit = uuid.uuid4()
-                conn.execute("""INSERT INTO visits (id, facility_id, organisation_id, source,
-                    started_at, ended_at, access, position, held_women, held_men)
-                    SELECT %s, %s, organisation_id, 'json', now() - interval '2 h',
-                           now() - interval '1 h', 'full',
-                           ST_SetSRID(ST_MakePoint(71.08, 34.11), 4326), 3, 4
-                    FROM users WHERE role = 'monitor' LIMIT 1""", (visit, facility))
-                for _ in range(2):
-                    incident = uuid.uuid4()
-                    conn.execute("""INSERT INTO incidents (id, visit_id, organisation_id, type,
-                        occurred_on, location, location_precision, severity)
-                        SELECT %s, %s, organisation_id, 'pushback', current_date, position,
-                               'facility', 3 FROM visits WHERE id = %s""",
-                                 (incident, visit, visit))
-                conn.execute("INSERT INTO attachments (id, visit_id, filename) VALUES (%s,%s,%s)",
-                             (uuid.uuid4(), visit, "photo.jpg"))
-                conn.execute("""INSERT INTO submission_records (instance_id, visit_id, version,
-                    body_sha256, source) VALUES (%s, %s, 1, repeat('0', 64), 'json')""",
-                             (f"raw:{visit}", visit))
-                conn.commit()
-    started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(insert, range(clients)))
-    elapsed = time.perf_counter() - started
-    with psycopg.connect(url) as conn:
-        conn.execute("DELETE FROM incidents WHERE visit_id IN (SELECT visit_id FROM "
-                     "submission_records WHERE instance_id LIKE 'raw:%%')")
-        conn.execute("DELETE FROM visits WHERE id IN (SELECT visit_id FROM submission_records "
-                     "WHERE instance_id LIKE 'raw:%%')")
-    return (n // clients * clients) / elapsed
+def forced_retries(lost: list[Submission], resent: list[Submission], token: str, clients: int,
+                   rng: random.Random) -> dict:
+    """First attempts whose answer is lost, each followed by a retry; resends of stored ones."""
+    def lose_then_retry(s: Submission):
+        load.send_and_lose_answer(s, token)
+        return load.send(s, token)
+    jobs = [lambda s=s: lose_then_retry(s) for s in lost] + \
+        [lambda s=s: load.send(s, token) for s in resent]
+    rng.shuffle(jobs)
+    timed, seconds = load.run(jobs, clients)
+    statuses: dict[int, int] = {}
+    for status, _ in timed:
+        statuses[status] = statuses.get(status, 0) + 1
+    log(f"  forced retries: {len(lost)} lost answers then retried, {len(resent)} resent "
+        f"-> statuses {statuses}")
+    return {"lost_first": len(lost), "resent": len(resent), "statuses": statuses}
 
 
-def check_exactly_once(expected_ids: set[str]) -> tuple[int, int]:
-    url = BENCH_URL.replace("+psycopg", "")
-    with psycopg.connect(url) as conn:
-        stored = [str(r[0]) for r in conn.execute("SELECT id FROM visits")]
-    lost = len(expected_ids - set(stored))
-    duplicated = len(stored) - len(set(stored))
-    return lost, duplicated
+def _cpu(result: dict) -> str:
+    c = result["cpu_ms"]
+    return (f"{sum(c.values()):.1f} ms (app {c.get('app', 0):.1f} + db {c['db']:.1f} + "
+            f"client {c['client']:.1f})")
+
+
+# -- checks -----------------------------------------------------------------------------------
+def exactly_once(expected: list[Submission]) -> dict:
+    """Per door: `lost` = sent but not stored whole; `duplicated` = stored more than once (a
+    second submission record, audit entry, incident or photo row); `unexpected` = visits no
+    client sent."""
+    with psycopg.connect(PLAIN_URL) as conn:
+        files = {str(v): sha for v, sha in conn.execute(
+            "SELECT visit_id, sha256 FROM attachments WHERE sha256 IS NOT NULL")}
+        stored = {str(r[0]): r[1:] for r in conn.execute("""
+            SELECT v.id,
+                   (SELECT count(*) FROM incidents i WHERE i.visit_id = v.id),
+                   (SELECT count(*) FROM attachments a WHERE a.visit_id = v.id),
+                   (SELECT count(*) FROM attachments a WHERE a.visit_id = v.id
+                                                         AND a.sha256 IS NOT NULL),
+                   (SELECT count(*) FROM submission_records r WHERE r.visit_id = v.id),
+                   (SELECT count(*) FROM audit_log l WHERE l.target_type = 'visit'
+                       AND l.target_id = v.id::text AND l.action = 'visit.submit')
+            FROM visits v""")}
+    report = {door: {"lost": 0, "duplicated": 0} for door in ("openrosa", "json")}
+    for sub in expected:
+        counts = stored.pop(sub.instance_id, None)
+        door = report[sub.door]
+        if counts is None or counts[0] < sub.incidents or counts[2] < sub.photos or \
+                counts[3] < 1 or counts[4] < 1 or not _file_kept(files.get(sub.instance_id)):
+            door["lost"] += 1
+        elif counts[0] > sub.incidents or counts[1] > sub.photos or counts[3] > 1 or \
+                counts[4] > 1:
+            door["duplicated"] += 1
+    report["unexpected"] = len(stored)
+    return report
+
+
+def _file_kept(sha256: str | None) -> bool:
+    """The photo and its thumbnail are on disk (when the visit has a received photo)."""
+    if sha256 is None:
+        return True
+    folder = STORAGE / sha256[:2] / sha256[2:4]
+    return (folder / f"{sha256}.jpg").is_file() and (folder / f"{sha256}.thumb.jpg").is_file()
+
+
+def audit_chain() -> str:
+    """`flask audit verify` on the bench database: the chain must hold after all this."""
+    from server import create_app
+    from server.core import audit
+    from server.core.db import db
+    app = create_app({"DATABASE_URL": BENCH_URL, "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        checked, problem = audit.verify(db.session)
+    return f"{checked} entries, intact" if problem is None else f"BROKEN: {problem}"
+
+
+def raw_baseline(door: str, n: int, clients: int) -> dict:
+    meter = load.CpuMeter(PLAIN_URL, None)
+    seconds, cpu = raw.run(PLAIN_URL, door, n, clients, meter)
+    result = {"per_second": n / seconds, "cpu_ms": {k: v * 1000 / n for k, v in cpu.items()}}
+    log(f"  raw psycopg, {door} rows{'':<12} {result['per_second']:7.1f}/s  "
+        f"CPU/submission {_cpu(result)}")
+    return result
+
+
+# -- report -----------------------------------------------------------------------------------
+def _ceiling(result: dict) -> str:
+    """Submissions/s if the machine's cores did nothing else (CPU-bound, no waiting)."""
+    return f"{(os.cpu_count() or 1) * 1000 / sum(result['cpu_ms'].values()):.0f}"
+
+
+def table(results: dict, raws: dict, retries: dict, checks: dict, chain: str, setup: str) -> str:
+    lines = [f"Run: {setup}", "",
+             "| measure | per second | p50 ms | p95 ms | CPU ms per submission "
+             "(app + db + client) | CPU-bound ceiling, per second | vs raw psycopg |",
+             "|---|---|---|---|---|---|---|"]
+    for door, label in (("openrosa", "OpenRosa visit, 2 incidents + ~200 KB photo"),
+                        ("json", "JSON visit, 1 incident")):
+        r, b = results[door], raws[door]
+        lines.append(f"| {label} | {r['per_second']:.0f} | {r['p50_ms']:.0f} | "
+                     f"{r['p95_ms']:.0f} | {_cpu(r)} | {_ceiling(r)} | "
+                     f"{r['per_second'] / b['per_second']:.2f}x |")
+    for door in ("openrosa", "json"):
+        b = raws[door]
+        lines.append(f"| raw psycopg insert of the same rows ({door}) | "
+                     f"{b['per_second']:.0f} | | | {_cpu(b)} | {_ceiling(b)} | 1.00x |")
+    lines += ["", f"Forced retries: {retries['lost_first']} first attempts lost their answer "
+              f"and were retried, {retries['resent']} stored submissions resent "
+              f"(statuses {retries['statuses']}).", ""]
+    for door in ("openrosa", "json"):
+        lines.append(f"- {door}: lost {checks[door]['lost']}, duplicated "
+                     f"{checks[door]['duplicated']}")
+    lines.append(f"- visits no client sent: {checks['unexpected']}; audit chain: {chain}")
+    return "\n".join(lines)
+
+
+def verdict(results: dict, checks: dict) -> str:
+    met = all(results[d]["per_second"] >= t for d, t in TARGETS.items()) and \
+        not checks["unexpected"] and \
+        all(checks[d]["lost"] == 0 and checks[d]["duplicated"] == 0 for d in TARGETS)
+    return ("targets (>= 100 OpenRosa/s with photo, >= 300 JSON/s, 0 lost, 0 duplicated): "
+            + ("MET" if met else "NOT MET"))
 
 
 def main(argv=None) -> None:
@@ -218,57 +273,54 @@ def main(argv=None) -> None:
     parser.add_argument("--json", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--retry-share", type=float, default=0.3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--lost-share", type=float, default=0.1)
+    parser.add_argument("--resend-share", type=float, default=0.2)
+    parser.add_argument("--out", help="also write the table to this file")
     args = parser.parse_args(argv)
     rng = random.Random(7)
     log("bench/ingest: preparing database")
     setup = prepare_database()
     token, facilities = setup["token"], setup["facilities"]
-    log(f"building {args.openrosa} OpenRosa and {args.json} JSON payloads")
-    photos = [photo_200k(i) for i in range(8)]
-    log(f"  photo size ~{sum(map(len, photos)) // len(photos) // 1000} KB")
-    openrosa = [openrosa_body(rng.choice(facilities), photos[i % 8], rng)
-                for i in range(args.openrosa)]
-    jsons = [json_body(rng.choice(facilities), rng) for _ in range(args.json)]
-    server = start_server(args.workers)
+    log(f"building {args.openrosa} OpenRosa and {args.json} JSON submissions")
+    bases = [photo_base(i) for i in range(8)]
+    subs = {"openrosa": [openrosa_submission(rng.choice(facilities),
+                                             photo_200k(bases[i % 8], i), rng, token)
+                         for i in range(args.openrosa)],
+            "json": [json_submission(rng.choice(facilities), rng) for _ in range(args.json)]}
+    held_back = {d: s[: int(len(s) * args.lost_share)] for d, s in subs.items()}
+    fresh = {d: s[len(held_back[d]):] for d, s in subs.items()}
+    env = {"DATABASE_URL": BENCH_URL, "STORAGE_DIR": str(STORAGE), "LOG_LEVEL": "WARNING",
+           "SECRET_KEY": "bench", "DB_POOL_SIZE": str(max(4, args.threads))}
+    load_before = os.getloadavg()[0]
+    server = load.start_server(env, args.workers, args.threads)
     try:
-        log(f"gunicorn: {args.workers} workers x 4 threads on 127.0.0.1:{PORT}; "
-            f"{args.clients} concurrent clients")
-        path = f"/key/{token}/submission"
-        results = [run_phase("OpenRosa with photo", [(path, b, ct, token) for b, ct, _ in openrosa],
-                             args.clients),
-                   run_phase("JSON visit", [("/api/submissions", b, ct, token)
-                                            for b, ct, _ in jsons], args.clients)]
-        # forced retries: a share of both kinds again, some after an aborted first attempt
-        retry = rng.sample(openrosa, int(len(openrosa) * args.retry_share))
-        retry_json = rng.sample(jsons, int(len(jsons) * args.retry_share))
-        aborted = [(path, b, ct, token, True) for b, ct, _ in retry[: len(retry) // 3]]
-        jobs = aborted + [(path, b, ct, token) for b, ct, _ in retry] + \
-            [("/api/submissions", b, ct, token) for b, ct, _ in retry_json]
-        results.append(run_phase("forced retries", jobs, args.clients))
-        time.sleep(1)
+        run_setup = (f"{os.cpu_count()} CPUs, load average {load_before:.1f} at the start; "
+                     f"gunicorn gthread {args.workers} workers x {args.threads} threads; "
+                     f"{args.clients} concurrent clients on keep-alive connections")
+        log(run_setup)
+        meter = load.CpuMeter(PLAIN_URL, server.pid)
+        results = {"openrosa": throughput("OpenRosa with photo", fresh["openrosa"], token,
+                                          args.clients, meter),
+                   "json": throughput("JSON visit", fresh["json"], token, args.clients, meter)}
+        resent = [s for d in subs for s in rng.sample(fresh[d], int(len(fresh[d]) *
+                                                              args.resend_share))]
+        retries = forced_retries(held_back["openrosa"] + held_back["json"], resent, token,
+                                 args.clients, rng)
     finally:
-        server.send_signal(signal.SIGTERM)
+        server.terminate()
         server.wait(30)
-    expected = {str(uuid.UUID(i.removeprefix("uuid:"))) for _, _, i in openrosa} | \
-        {i for _, _, i in jsons}
-    lost, duplicated = check_exactly_once(expected)
-    log("raw psycopg insert of the same rows (baseline)")
-    raw = raw_baseline(min(args.json, 2000), args.clients, facilities[0])
-    log(f"  raw inserts                  {raw:7.1f}/s")
-    log("")
-    log("| measure | per second | p50 ms | p95 ms | vs raw psycopg |")
-    log("|---|---|---|---|---|")
-    for r in results[:2]:
-        log(f"| {r['phase']} | {r['per_second']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
-            f"{r['per_second'] / raw:.2f}x |")
-    log(f"| raw psycopg insert (same rows) | {raw:.0f} | | | 1.00x |")
-    log(f"| forced retries ({len(jobs)} resent, {len(aborted)} aborted first) | lost: {lost} | "
-        f"duplicated: {duplicated} | | |")
-    ok = results[0]["per_second"] >= 100 and results[1]["per_second"] >= 300 and \
-        lost == 0 and duplicated == 0
-    log("targets (>= 100 OpenRosa/s with photo, >= 300 JSON/s, 0 lost, 0 duplicated): "
-        + ("MET" if ok else "NOT MET"))
+    checks = exactly_once(subs["openrosa"] + subs["json"])
+    chain = audit_chain()
+    log("raw psycopg insert of the same rows (baseline, same run, same concurrency)")
+    raws = {d: raw_baseline(d, min(len(fresh[d]), 1500), args.clients) for d in TARGETS}
+    run_setup += f"; load average {os.getloadavg()[0]:.1f} at the end"
+    report = table(results, raws, retries, checks, chain, run_setup)
+    log("\n" + report + "\n")
+    log(verdict(results, checks))
+    if args.out:
+        Path(args.out).write_text(report + "\n\n" + verdict(results, checks) + "\n")
+    shutil.rmtree(STORAGE, ignore_errors=True)
 
 
 if __name__ == "__main__":

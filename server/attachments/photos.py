@@ -54,7 +54,7 @@ def decode(data: bytes, field: str, max_pixels: int) -> Image.Image:
 
 def _clean(image: Image.Image) -> Image.Image:
     """Pixels only: orientation applied, then every info block (EXIF, XMP, IPTC, ICC) gone."""
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if "transparency" in image.info or image.mode == "PA"
                               else "RGB")
@@ -90,11 +90,18 @@ def prepare(data: bytes, field: str, max_pixels: int) -> PreparedPhoto:
     image = decode(data, field, max_pixels)
     fmt = image.format
     clean = _clean(image)
-    thumb = clean.copy()
-    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
     media_type, suffix = FORMATS[fmt]
-    return PreparedPhoto(_encode(clean, fmt), _encode(thumb, "JPEG"), media_type, suffix,
-                         clean.width, clean.height)
+    return PreparedPhoto(_encode(clean, fmt), _encode(_thumbnail(clean), "JPEG"), media_type,
+                         suffix, clean.width, clean.height)
+
+
+def _thumbnail(image: Image.Image) -> Image.Image:
+    """Averaged down by the largest whole factor first, then resampled to fit: a few times
+    faster than resampling (or even copying) the full picture, and as sharp at this size."""
+    factor = max(image.size) // THUMB_EDGE
+    thumb = image.reduce(factor) if factor > 1 else image.copy()
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
+    return thumb
 
 
 def save(prepared: PreparedPhoto) -> StoredPhoto:

@@ -1,53 +1,109 @@
 """Attachments: expected when a submission names them, received when their bytes arrive."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.db import db
 from . import photos
-from .models import Attachment
+
+# (visit id, incident id, file name): one of the two ids is None
+Wanted = tuple[uuid.UUID | None, uuid.UUID | None, str]
+
+_RECEIVED = ("sha256 text, media_type text, width int, height int, bytes int, "
+             "received_at timestamptz")
 
 
-def expect(session: Session, filenames: list[str], *, visit_id=None, incident_id=None,
+def _of_visit(columns: str, condition: str = "TRUE") -> str:
+    """SQL for the attachments of a visit and of its incidents (`a`), each branch through its
+    own index, so the cost follows the visit, not the table."""
+    return (f"SELECT {columns} FROM attachments a WHERE a.visit_id = %(visit)s AND {condition} "
+            f"UNION ALL SELECT {columns} FROM incidents i JOIN attachments a "
+            f"ON a.incident_id = i.id WHERE i.visit_id = %(visit)s AND {condition}")
+
+
+def prepare(files: dict[str, bytes], names) -> dict[str, photos.PreparedPhoto]:
+    """Decode and clean, in memory, the files among `names`: one bad photo refuses the whole
+    upload before anything is written. Names the report does not mention are ignored (Collect
+    may send stale files)."""
+    max_pixels = current_app.config["MAX_PHOTO_PIXELS"]
+    return {name: photos.prepare(data, name, max_pixels)
+            for name, data in files.items() if name in names}
+
+
+def store(prepared: dict[str, photos.PreparedPhoto]) -> dict[str, dict]:
+    """Write the files; returns, by name, the attachment columns that say they were received."""
+    now = datetime.now(timezone.utc)
+    received = {}
+    for name, photo in prepared.items():
+        saved = photos.save(photo)
+        received[name] = {"sha256": saved.sha256, "media_type": saved.media_type,
+                          "width": saved.width, "height": saved.height, "bytes": saved.bytes,
+                          "received_at": now}
+    return received
+
+
+def add(session: Session, wanted: list[Wanted], *, received: dict[str, dict] | None = None,
+        demo: bool = False) -> None:
+    """Rows for the files a submission names, for owners that have none yet (just created);
+    those whose bytes came along (`received`, from store()) are written as received."""
+    received = received or {}
+    rows = [{"visit_id": v, "incident_id": i, "filename": name, "demo": demo,
+             **received.get(name, {})} for v, i, name in dict.fromkeys(wanted)]
+    if not rows:
+        return
+    db.driver(session).execute(f"""
+        INSERT INTO attachments (id, visit_id, incident_id, filename, demo, sha256, media_type,
+                                 width, height, bytes, received_at)
+        SELECT gen_random_uuid(), r.visit_id, r.incident_id, r.filename, r.demo, r.sha256,
+               r.media_type, r.width, r.height, r.bytes, r.received_at
+        FROM json_to_recordset(CAST(%(rows)s AS json))
+             AS r(visit_id uuid, incident_id uuid, filename text, demo boolean, {_RECEIVED})""",
+        {"rows": json.dumps(rows, default=str)})
+
+
+def expect(session: Session, visit_id: uuid.UUID, wanted: list[Wanted], *,
            demo: bool = False) -> None:
-    existing = set(session.execute(select(Attachment.filename).where(
-        Attachment.visit_id == visit_id if visit_id else Attachment.incident_id == incident_id)
-    ).scalars())
-    for name in filenames:
-        if name not in existing:
-            session.add(Attachment(id=uuid.uuid4(), visit_id=visit_id, incident_id=incident_id,
-                                   filename=name, demo=demo))
-            existing.add(name)
+    """Rows for the files an edit of a visit names that its owner has not named before."""
+    known = set(db.driver(session).execute(
+        _of_visit("a.visit_id, a.incident_id, a.filename"), {"visit": visit_id}))
+    add(session, [w for w in wanted if w not in known], demo=demo)
 
 
-def pending(session: Session, visit_id: uuid.UUID) -> dict[str, Attachment]:
-    """Attachments named by a visit (or its incidents) whose bytes have not arrived yet."""
-    from ..incidents.models import Incident
-    incident_ids = select(Incident.id).where(Incident.visit_id == visit_id)
-    rows = session.execute(select(Attachment).where(
-        Attachment.sha256.is_(None),
-        (Attachment.visit_id == visit_id) | Attachment.incident_id.in_(incident_ids))).scalars()
-    return {a.filename: a for a in rows}
+def _waiting(session: Session, visit_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """(id, file name) of the attachments of a visit whose bytes have not arrived yet."""
+    return db.driver(session).execute(_of_visit("a.id, a.filename", "a.sha256 IS NULL"),
+                                      {"visit": visit_id}).fetchall()
+
+
+def pending(session: Session, visit_id: uuid.UUID) -> list[str]:
+    """Names of the files a visit (or its incidents) named whose bytes have not arrived yet."""
+    return sorted({name for _, name in _waiting(session, visit_id)})
+
+
+def is_named(session: Session, visit_id: uuid.UUID, filename: str) -> bool:
+    return db.driver(session).execute(
+        f"SELECT EXISTS ({_of_visit('1', 'a.filename = %(name)s')})",
+        {"visit": visit_id, "name": filename}).fetchone()[0]
 
 
 def receive(session: Session, visit_id: uuid.UUID, files: dict[str, bytes]) -> list[str]:
-    """Store the bytes of expected files; returns the names stored. Every photo is decoded and
-    cleaned before any is written, so one bad photo refuses the upload and leaves no trace.
-    Names the report does not mention are ignored (Collect may send stale files)."""
-    waiting = pending(session, visit_id)
-    max_pixels = current_app.config["MAX_PHOTO_PIXELS"]
-    prepared = {name: photos.prepare(data, name, max_pixels)
-                for name, data in files.items() if name in waiting}
-    now = datetime.now(timezone.utc)
-    for name, photo in prepared.items():
-        stored = photos.save(photo)
-        attachment = waiting[name]
-        attachment.sha256, attachment.media_type = stored.sha256, stored.media_type
-        attachment.width, attachment.height, attachment.bytes = (stored.width, stored.height,
-                                                                  stored.bytes)
-        attachment.received_at = now
-    return sorted(prepared)
+    """Store the bytes of files a visit (or its incidents) is still waiting for; returns the
+    names stored. Every photo is decoded and cleaned before any is written."""
+    if not files:
+        return []
+    waiting = _waiting(session, visit_id)
+    received = store(prepare(files, {name for _, name in waiting}))
+    stored = set()
+    for id_, name in waiting:
+        if name in received and db.driver(session).execute(
+                "UPDATE attachments SET sha256 = %(sha256)s, media_type = %(media_type)s, "
+                "width = %(width)s, height = %(height)s, bytes = %(bytes)s, "
+                "received_at = %(received_at)s WHERE id = %(id)s AND sha256 IS NULL",
+                {**received[name], "id": id_}).rowcount:
+            stored.add(name)
+    return sorted(stored)

@@ -55,7 +55,13 @@ class Database:
         """The psycopg connection under `session`'s transaction (`%(name)s` parameters). For
         the few statements run many times a second (submissions, token checks), where
         SQLAlchemy's work per statement costs more than the statement itself."""
-        return session.connection().connection.driver_connection
+        transaction = session.get_transaction()
+        known = session.info.get("nezarat.driver")
+        if transaction is not None and known is not None and known[0] is transaction:
+            return known[1]  # same transaction, same connection
+        connection = session.connection().connection.driver_connection
+        session.info["nezarat.driver"] = (session.get_transaction(), connection)
+        return connection
 
     @staticmethod
     def _close(exc) -> None:

@@ -16,6 +16,14 @@ from .catalog import get_form
 from .xml import local, parse
 
 _REPORT = ReportSchema()  # built once: a schema with nested schemas is costly to build
+# The mapping table split once by where each field is read (it does not change at run time).
+_PLAIN = [f for f in form_fields.FIELDS if f.repeat is None]
+_VISIT_FIELDS = [f for f in _PLAIN if not f.target.startswith("meta.")]
+_META_FIELDS = [f for f in _PLAIN if f.target.startswith("meta.")]
+_REPEAT_FIELDS = {repeat: [f for f in form_fields.FIELDS if f.repeat == repeat]
+                  for repeat in (form_fields.INCIDENT_REPEAT, form_fields.PHOTO_REPEAT)}
+
+
 def _children_by_path(element: ET.Element, prefix: str, out: dict) -> None:
     for child in element:
         path = f"{prefix}/{local(child.tag)}"
@@ -63,11 +71,10 @@ def report_from_xml(body: bytes) -> dict:
     root_path = f"/{local(root.tag)}"
     values: dict = {}
     _children_by_path(root, root_path, values)
-    plain = [f for f in form_fields.FIELDS if f.repeat is None]
     report, errors = {"form_id": form_id, "form_version": version}, {}
-    _read(values, [f for f in plain if not f.target.startswith("meta.")], report, errors)
+    _read(values, _VISIT_FIELDS, report, errors)
     meta = {}
-    _read(values, [f for f in plain if f.target.startswith("meta.")], meta, errors)
+    _read(values, _META_FIELDS, meta, errors)
     instance_id = meta.get("id")
     if not instance_id:
         raise BadRequest("The submission has no meta/instanceID.")
@@ -100,7 +107,7 @@ def _repeat_instances(root: ET.Element, repeat_path: str, root_path: str):
 
 
 def _repeat_files(root, repeat_path, root_path, errors) -> list[str]:
-    fields = [f for f in form_fields.FIELDS if f.repeat == repeat_path]
+    fields = _REPEAT_FIELDS[repeat_path]
     names = []
     for instance in _repeat_instances(root, repeat_path, root_path):
         values: dict = {}
@@ -112,7 +119,7 @@ def _repeat_files(root, repeat_path, root_path, errors) -> list[str]:
 
 
 def _incidents(root, root_path, errors) -> list[dict]:
-    fields = [f for f in form_fields.FIELDS if f.repeat == form_fields.INCIDENT_REPEAT]
+    fields = _REPEAT_FIELDS[form_fields.INCIDENT_REPEAT]
     incidents = []
     for instance in _repeat_instances(root, form_fields.INCIDENT_REPEAT, root_path):
         values: dict = {}

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import uuid
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from ..core.db import db
 
 VISIT_FIELDS = """
   v.id, v.facility_id, f.name AS facility_name, v.organisation_id, v.source, v.version,
@@ -78,3 +81,39 @@ def submission_history(session: Session, visit_id: uuid.UUID) -> list[dict]:
         SELECT instance_id, version, source, deprecated_id, superseded_by, complete, received_at
         FROM submission_records WHERE visit_id = :id ORDER BY version"""), {"id": visit_id})
     return [dict(row._mapping) for row in rows]
+
+
+def intake(session: Session, instance_id: str, visit_id: uuid.UUID, facility_id: uuid.UUID,
+           lon: float | None, lat: float | None):
+    """All a submission needs to know, in one round trip: the instance's earlier record (and its
+    visit's organisation), whether the visit id is taken, and the facility with the device's
+    distance to it (on the geography). Facility columns are NULL for an unknown facility."""
+    cursor = db.driver(session).cursor(row_factory=namedtuple_row)
+    return cursor.execute("""
+        SELECT r.visit_id AS record_visit_id, r.body_sha256, r.complete, r.version,
+               rv.organisation_id AS record_organisation_id,
+               EXISTS (SELECT 1 FROM visits WHERE id = %(visit)s) AS visit_taken,
+               f.id AS facility_id, f.name, f.kind, f.capacity, f.status, f.country, f.admin1,
+               ST_X(f.location) AS lon, ST_Y(f.location) AS lat,
+               ST_Distance(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography,
+                           f.location::geography) AS distance_m
+        FROM (SELECT 1) one
+        LEFT JOIN submission_records r ON r.instance_id = %(instance)s
+        LEFT JOIN visits rv ON rv.id = r.visit_id
+        LEFT JOIN facilities f ON f.id = %(facility)s""",
+        {"instance": instance_id, "visit": visit_id, "facility": facility_id, "lon": lon,
+         "lat": lat}).fetchone()
+
+
+def record_of(session: Session, instance_id: str):
+    """A submission record with its visit's organisation (or None)."""
+    return session.execute(text("""
+        SELECT r.visit_id, r.superseded_by, v.organisation_id
+        FROM submission_records r JOIN visits v ON v.id = r.visit_id
+        WHERE r.instance_id = :i"""), {"i": instance_id}).first()
+
+
+def owner_of(session: Session, visit_id: uuid.UUID):
+    """(organisation_id, monitor_id) of a visit, or None."""
+    return session.execute(text("SELECT organisation_id, monitor_id FROM visits WHERE id = :id"),
+                           {"id": visit_id}).first()

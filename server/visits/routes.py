@@ -45,7 +45,7 @@ def _result(result):
 
 @blp.route("/submissions", methods=["POST"])
 @access.access(SUBMIT)
-@blp.arguments(ReportSchema)
+@blp.arguments(ReportSchema())  # one instance: building a nested schema costs ~1 ms
 @blp.doc(responses={"201": {"description": "Stored"},
                     "200": {"description": "Already stored (a retry): nothing changed"}})
 def submit_report(report):

@@ -177,3 +177,24 @@ def test_standalone_incident(client, session, field):
     assert client.post("/api/incidents", json=body, headers=auth).status_code == 201
     assert client.post("/api/incidents", json=body, headers=auth).status_code == 201
     assert session.execute(text("SELECT count(*) FROM incidents")).scalar() == 1
+
+
+def test_an_edit_keeps_received_photos_and_waits_for_new_ones(client, session, field):
+    _, _, facility, auth = field
+    first = report(facility.id, photos=["a.jpg"])
+    client.post("/api/submissions", json=first, headers=auth)
+    put = client.put(f"/api/submissions/{first['id']}/photos/a.jpg", data=photos.jpeg_with_gps(),
+                     headers=auth, content_type="image/jpeg")
+    assert put.status_code == 201
+    edit = report(facility.id, deprecated_id=first["id"], photos=["a.jpg", "b.jpg"], incidents=[])
+    r = client.post("/api/submissions", json=edit, headers=auth)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["version"] == 2 and r.get_json()["missing_photos"] == ["b.jpg"]
+    rows = session.execute(text("SELECT filename, sha256 IS NOT NULL FROM attachments "
+                                "WHERE visit_id = :id ORDER BY filename"),
+                           {"id": first["id"]}).all()
+    assert [tuple(row) for row in rows] == [("a.jpg", True), ("b.jpg", False)]
+    retracted = session.execute(text("SELECT retracted_reason FROM incidents")).scalars().all()
+    assert retracted == ["removed when the visit was edited"]
+    again = client.post("/api/submissions", json={**edit, "id": str(uuid.uuid4())}, headers=auth)
+    assert again.status_code == 409 and "already edited" in again.get_json()["detail"]

@@ -1,0 +1,70 @@
+"""Writing a visit: the visit row, its notes and the submission record in one statement.
+
+Plain SQL on the session's psycopg connection rather than the ORM's unit of work: a report
+arrives from a phone many times a second, and each row is written once, whole, with nothing to
+read back.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+from psycopg.rows import namedtuple_row
+from sqlalchemy.orm import Session
+
+from ..core.db import db
+
+# What a submission sets on a visit; an edit (a new version) sets them all again.
+COLUMNS = ("facility_id", "organisation_id", "monitor_id", "device_token_id", "source",
+           "form_id", "form_version", "started_at", "ended_at", "position_accuracy_m",
+           "distance_m", "access", "access_denied_reason", "held_women", "held_men",
+           "held_girls", "held_boys", "held_unaccompanied", "room_area_m2", "grade",
+           "review_status", "version", "updated_at")
+JSON_COLUMNS = ("observations", "scores", "flags")
+
+_VALUES = ", ".join(
+    ["%(id)s", "%(demo)s", "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"]
+    + [f"CAST(%({c})s AS jsonb)" for c in JSON_COLUMNS] + [f"%({c})s" for c in COLUMNS])
+_INSERT = (f"INSERT INTO visits (id, demo, position, {', '.join(JSON_COLUMNS + COLUMNS)}) "
+           f"VALUES ({_VALUES})")
+_OVERWRITE = " ON CONFLICT (id) DO UPDATE SET " + ", ".join(
+    f"{c} = EXCLUDED.{c}" for c in ("position",) + JSON_COLUMNS + COLUMNS)
+_WITH_NOTES_AND_RECORD = """
+    WITH v AS ({visit} RETURNING id),
+    n AS (INSERT INTO visit_sensitive (visit_id, notes) SELECT id, %(notes)s FROM v
+          ON CONFLICT (visit_id) DO UPDATE SET notes = EXCLUDED.notes)
+    INSERT INTO submission_records (instance_id, visit_id, version, body_sha256, body, source,
+                                    deprecated_id, complete)
+    SELECT %(instance_id)s, id, %(version)s, %(body_sha256)s, %(body)s, %(source)s,
+           %(deprecated_id)s, %(complete)s
+    FROM v"""
+CREATE = _WITH_NOTES_AND_RECORD.format(visit=_INSERT)
+NEW_VERSION = _WITH_NOTES_AND_RECORD.format(visit=_INSERT + _OVERWRITE)
+
+
+def save(session: Session, visit: dict, notes: str | None, record: dict, *,
+         new_version: bool) -> None:
+    """Insert the visit (or overwrite it with a new version), its notes and the submission
+    record. `visit` holds COLUMNS, JSON_COLUMNS, id, demo and the position as lon / lat."""
+    params = {**visit, **record, "notes": notes}
+    for column in JSON_COLUMNS:
+        params[column] = json.dumps(visit[column])
+    db.driver(session).execute(NEW_VERSION if new_version else CREATE, params)
+
+
+def supersede(session: Session, old_instance: str, new_instance: str,
+              organisation_id: uuid.UUID):
+    """Mark the record an edit replaces, if it is the latest version of a visit of this
+    organisation; None otherwise. Concurrent edits of one version: exactly one wins."""
+    return db.driver(session).cursor(row_factory=namedtuple_row).execute("""
+        UPDATE submission_records o SET superseded_by = %(new)s
+        FROM visits v
+        WHERE o.instance_id = %(old)s AND v.id = o.visit_id AND v.organisation_id = %(org)s
+          AND o.superseded_by IS NULL
+        RETURNING o.visit_id, v.version""",
+        {"old": old_instance, "new": new_instance, "org": organisation_id}).fetchone()
+
+
+def mark_complete(session: Session, instance_id: str) -> None:
+    db.driver(session).execute(
+        "UPDATE submission_records SET complete = true WHERE instance_id = %s", (instance_id,))
