@@ -68,8 +68,20 @@ BENCH_ARGS ?=
 bench-data: install
 	@$(BIN)/python -m bench.generate $(BENCH_ARGS)
 
+bench-ingest: install
+	@$(BIN)/python -m bench.ingest $(BENCH_ARGS)
+
 bench-map: install
 	@$(BIN)/python -m bench.map $(BENCH_ARGS)
+
+# pygeoapi (the peer it is measured against) lives in a virtualenv of its own, never in the app's.
+PYGEOAPI_VENV := bench/.venv-pygeoapi
+$(PYGEOAPI_VENV)/bin/pygeoapi:
+	@python3 -m venv $(PYGEOAPI_VENV)
+	@$(PYGEOAPI_VENV)/bin/pip install -q 'pygeoapi>=0.21,<0.23' psycopg2-binary gunicorn
+
+bench-partner: install $(PYGEOAPI_VENV)/bin/pygeoapi
+	@$(BIN)/python -m bench.partner $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,54 @@
+"""Admin API: the sharing policy of each partner organisation."""
+from __future__ import annotations
+
+import uuid
+
+from flask import jsonify
+
+from ..core import access
+from ..core.access import current_principal
+from ..core.http import Blueprint
+from . import service
+from .policy import Policy
+from .schemas import PolicyOutSchema, PolicySchema
+
+blp = Blueprint("partner_policies", __name__, url_prefix="/api/partner-policies",
+                description="What each partner organisation may receive (admins only).")
+
+ADMIN = access.role("admin")
+
+
+def _out(policy: Policy) -> dict:
+    data = PolicyOutSchema().dump(policy.as_dict())
+    data["is_default"] = policy.version == 0
+    return data
+
+
+@blp.route("", methods=["GET"])
+@access.access(ADMIN)
+def list_policies():
+    """Every partner organisation with its policy (the defaults where none was set)."""
+    return jsonify([{"organisation": {"id": str(org.id), "name": org.name}, "policy": _out(p)}
+                    for org, p in service.list_policies()])
+
+
+@blp.route("/<uuid:organisation_id>", methods=["GET"])
+@access.access(ADMIN)
+@blp.response(200, PolicyOutSchema)
+def get_policy(organisation_id: uuid.UUID):
+    """A partner organisation's policy."""
+    return jsonify(_out(service.get_policy(organisation_id)))
+
+
+@blp.route("/<uuid:organisation_id>", methods=["PUT"])
+@access.access(ADMIN)
+@blp.arguments(PolicySchema, example={
+    "incident_types": None, "statuses": ["verified"], "location_precision": "grid",
+    "grid_km": 10, "sensitive_types": ["sgbv", "self_harm"], "sensitive_precision": "admin1",
+    "small_count_k": 5, "embargo_days": 14, "countries": ["AFG"], "withheld_fields": [],
+    "note": "Sharing agreement of 2025-06-01"})
+@blp.response(200, PolicyOutSchema)
+def set_policy(data, organisation_id: uuid.UUID):
+    """Replace a partner organisation's policy. Its next incremental sync resends everything
+    under the new policy (records it may no longer hold come as tombstones)."""
+    return jsonify(_out(service.set_policy(organisation_id, data, current_principal())))

@@ -1,0 +1,115 @@
+"""What every request made with a partner key goes through, whatever its route:
+
+- a per-key rate limit (PARTNER_RATE_LIMIT_PER_MINUTE), kept in PostgreSQL so that it holds
+  across gunicorn workers and restarts: 429 with Retry-After beyond it;
+- an audit entry for every call that its view did not audit itself (metadata pages, refusals,
+  errors), so every call of a key is in the audit log. Repeated refusals of one burst are not
+  audited one by one (a flood must not flood the audit chain): the first is, and the next
+  allowed call records how many were refused.
+"""
+from __future__ import annotations
+
+import math
+
+from flask import Flask, current_app, request
+from sqlalchemy import text
+
+from ..accounts.side import side_transaction
+from ..core.access import current_principal
+from ..core.db import db
+from ..core.errors import TooManyRequests
+from . import service
+
+# Generic cell rate algorithm: `tat` is when the key's bucket is empty again. A request is
+# allowed while tat - now stays within one minute, i.e. `limit` requests at once at most, then
+# one every 60/limit seconds. `refused` counts the refusals of the current burst; the first
+# allowed request after it gets their number back as `reported`.
+NEXT = "greatest(r.tat, (SELECT t FROM clock)) + make_interval(secs => :step)"
+OVER = f"{NEXT} > (SELECT t FROM clock) + interval '60 seconds'"
+RATE_SQL = text(f"""
+WITH clock AS (SELECT clock_timestamp() AS t),
+     -- losing a counter update in a crash is harmless; waiting for a disk flush is not free
+     lazy AS (SELECT set_config('synchronous_commit', 'off', true) AS done)
+INSERT INTO partner_rate_limits AS r (credential_id, tat, refused, reported)
+SELECT :key, t + make_interval(secs => :step), 0, 0 FROM clock, lazy
+ON CONFLICT (credential_id) DO UPDATE SET
+    tat = CASE WHEN {OVER} THEN r.tat ELSE {NEXT} END,
+    refused = CASE WHEN {OVER} THEN r.refused + 1 ELSE 0 END,
+    reported = CASE WHEN {OVER} THEN 0 ELSE r.refused END
+RETURNING r.refused, r.reported,
+          extract(epoch FROM {NEXT} - (SELECT t FROM clock) - interval '60 seconds') AS wait
+""")
+
+
+# Per-request marks (in the WSGI environ: `g` lives as long as the app context, which tests share)
+AUDITED, COUNTED = "nezarat.partner.audited", "nezarat.partner.counted"
+
+
+def mark_audited() -> None:
+    """A view that wrote its own audit entry for this call."""
+    request.environ[AUDITED] = True
+
+
+def query_of_request() -> dict:
+    return {key: ",".join(values) for key, values in request.args.lists()}
+
+
+def _count(session, principal):
+    """Count one call of this key in `session` and commit; the row says whether it is over
+    the limit."""
+    request.environ[COUNTED] = True
+    per_minute = max(1, int(current_app.config["PARTNER_RATE_LIMIT_PER_MINUTE"]))
+    row = session.execute(RATE_SQL, {"key": principal.credential_id,
+                                     "step": 60.0 / per_minute}).one()
+    if row.reported:  # the burst of refusals that just ended
+        service.record_call(session, principal, "partner.rate_limited", {}, 0,
+                            refused=row.reported, path=request.path)
+    session.commit()
+    if row.refused > 1:
+        mark_audited()  # the first refusal of this burst is in the log already
+    return row, per_minute
+
+
+def _is_partner(principal) -> bool:
+    return principal.kind == "partner" and principal.credential_id is not None
+
+
+def _limit() -> None:
+    principal = current_principal()
+    if not _is_partner(principal):
+        return
+    # Before the view nothing is pending in the request's session: counting there spares a
+    # connection of its own (and its round trips) on every call.
+    row, per_minute = _count(db.session, principal)
+    if row.refused:
+        wait = max(1, math.ceil(row.wait))
+        raise TooManyRequests(
+            f"This key may make {per_minute} requests a minute; retry in {wait} s.",
+            headers={"Retry-After": str(wait)})
+
+
+def _audit_unaudited(response):
+    principal = current_principal()
+    if not _is_partner(principal):
+        return response
+    if not request.environ.get(COUNTED):  # refused by the access gate before _limit ran
+        with side_transaction() as session:
+            _count(session, principal)
+    if request.environ.get(AUDITED):
+        return response
+    with side_transaction() as session:
+        service.record_call(session, principal, "partner.request", query_of_request(), 0,
+                            method=request.method, path=request.path,
+                            status=response.status_code)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    # Registered after core's access gate, so the caller is already known here.
+    app.before_request(_limit)
+    app.after_request(_audit_unaudited)
+    api = app.extensions.get("nezarat.api")
+    if api is not None and "basic" not in api.spec.components.security_schemes:
+        api.spec.components.security_scheme("basic", {
+            "type": "http", "scheme": "basic",
+            "description": "Any user name; the partner key as the password (for GIS clients)"})

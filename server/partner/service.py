@@ -1,0 +1,87 @@
+"""Sharing policies (set by admins) and the audit entry of every partner call."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import Organisation
+from ..core import audit
+from ..core.access import Principal
+from ..core.db import db
+from ..core.errors import NotFound, ValidationFailed
+from . import policy as policy_module
+from .models import SharingPolicy
+from .policy import Policy
+
+POLICY_FIELDS = ("incident_types", "statuses", "location_precision", "grid_km",
+                 "sensitive_types", "sensitive_precision", "small_count_k", "embargo_days",
+                 "countries", "withheld_fields", "note")
+MAX_AUDITED_VALUE = 500
+
+
+def _partner(organisation_id: uuid.UUID) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(f"No organisation {organisation_id}.")
+    if organisation.kind != "partner":
+        raise ValidationFailed.field("organisation_id", "Sharing policies are for partner "
+                                     "organisations only.")
+    return organisation
+
+
+def get_policy(organisation_id: uuid.UUID) -> Policy:
+    _partner(organisation_id)
+    return policy_module.load(db.session, organisation_id)
+
+
+def list_policies() -> list[tuple[Organisation, Policy]]:
+    session = db.session
+    partners = session.scalars(select(Organisation).where(Organisation.kind == "partner")
+                               .order_by(Organisation.name)).all()
+    return [(org, policy_module.load(session, org.id)) for org in partners]
+
+
+def set_policy(organisation_id: uuid.UUID, data: dict, principal: Principal) -> Policy:
+    """Replace a partner's policy. Its version and change time move, which makes the partner's
+    next incremental sync resend everything (records and tombstones) under the new policy."""
+    session = db.session
+    _partner(organisation_id)
+    before = policy_module.load(session, organisation_id)
+    row = session.get(SharingPolicy, organisation_id, with_for_update=True)
+    if row is None:
+        row = SharingPolicy(organisation_id=organisation_id, version=0)
+        session.add(row)
+    for name in POLICY_FIELDS:
+        value = data.get(name)
+        setattr(row, name, sorted(set(value)) if isinstance(value, list) else value)
+    row.version = (row.version or 0) + 1
+    row.changed_by = principal.user_id
+    session.flush()
+    session.execute(SharingPolicy.__table__.update()
+                    .where(SharingPolicy.organisation_id == organisation_id)
+                    .values(changed_at=func.clock_timestamp()))
+    after = policy_module.load(session, organisation_id)
+    changed = {name: getattr(after, name) for name in POLICY_FIELDS
+               if getattr(after, name) != getattr(before, name)}
+    audit.record(session, "partner_policy.set", principal, target_type="organisation",
+                 target_id=organisation_id,
+                 details={"version": after.version, "changed": _jsonable(changed)})
+    session.commit()
+    return after
+
+
+def _jsonable(values: dict) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+def record_call(session: Session, principal: Principal, action: str, query: dict, rows: int,
+                **details) -> None:
+    """Audit one partner call: which key, what it asked, how many rows it got."""
+    query = {k: (v if len(v) <= MAX_AUDITED_VALUE else v[:MAX_AUDITED_VALUE] + "…")
+             for k, v in query.items()}
+    audit.record(session, action, principal, target_type="partner_key",
+                 target_id=principal.credential_id,
+                 details={"key": str(principal.credential_id), "query": query, "rows": rows,
+                          **details})
