@@ -13,7 +13,7 @@ from ..core.access import Principal, require_access
 from ..core.db import db
 from ..core.errors import Unauthorized, ValidationFailed
 from .models import DeviceToken, Organisation, PartnerKey, User
-from .side import side_transaction
+from ..core.db import side_transaction
 from .tokens import DEVICE_PREFIX, PARTNER_PREFIX, digest, hint, new_secret
 
 # Scopes a partner key may carry; features that serve partners add theirs here.

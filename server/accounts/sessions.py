@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from .models import User, UserSession
-from .side import side_transaction
+from ..core.db import side_transaction
 from .tokens import digest, new_secret
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,10 @@
 """Database engine and the per-app-context session."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import Flask, current_app, g
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -73,3 +75,23 @@ class Database:
 
 
 db = Database()
+
+
+@contextmanager
+def side_transaction():
+    """A short transaction of its own, apart from the request's `db.session`.
+
+    Bookkeeping on the way in or out of a request (opening a browser session, noting when a
+    token was last used, counting a partner's calls) must neither commit nor roll back what the
+    view left in `db.session`, nor break a response that is still streaming from it."""
+    session: Session = current_app.extensions["nezarat.db"]["sessionmaker"]()
+    try:
+        # Never wait long on a row the request itself may hold: fail instead of hanging.
+        session.execute(text("SET LOCAL lock_timeout = '5s'"))
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -14,7 +14,7 @@ import math
 from flask import Flask, current_app, request
 from sqlalchemy import text
 
-from ..accounts.side import side_transaction
+from ..core.db import side_transaction
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import TooManyRequests
