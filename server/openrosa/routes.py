@@ -11,7 +11,7 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge, register_formatter
 from ..visits import service as visits
-from . import catalog, translate
+from . import catalog, multipart, translate
 from .xml import form_list, manifest, response
 
 blp = Blueprint("openrosa", __name__)
@@ -103,14 +103,11 @@ def submission(token):
     if (request.content_length or 0) > limit:
         raise PayloadTooLarge(f"The submission is larger than {limit} bytes; ODK Collect splits "
                               "larger ones.")
-    upload = request.files.get("xml_submission_file")
-    if upload is None:
+    files = multipart.parse(request.get_data(cache=False), request.content_type)
+    body = files.pop("xml_submission_file", None)
+    if body is None:
         raise BadRequest("The request has no xml_submission_file part.")
-    body = upload.read()
-    files = {name: part.read() for name, part in request.files.items()
-             if name not in ("xml_submission_file", "*isIncomplete*")}
-    incomplete = (request.form.get("*isIncomplete*") or "").lower() == "yes" or \
-        "*isIncomplete*" in request.files
+    incomplete = files.pop("*isIncomplete*", b"").strip().lower() == b"yes"
     report = translate.report_from_xml(body)
     result = visits.submit(report, current_principal(), instance_id=str(report["id"]),
                            source="openrosa", body=body, files=files, complete=not incomplete)
