@@ -10,7 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..attachments import service as attachments
-from ..core.errors import ValidationFailed
+from ..core import audit
+from ..core.db import db
+from ..core.errors import Conflict, ValidationFailed
 from . import store
 from .models import AFFECTED
 
@@ -87,9 +89,6 @@ def _row(data: dict, incident_id: uuid.UUID, owner: dict, place: Place | None,
 
 def create_standalone(data: dict, principal, *, facility=None, demo: bool = False) -> Reported:
     """An incident reported on its own (not during a visit). Idempotent by the client's id."""
-    from ..core import audit
-    from ..core.db import db
-    from ..core.errors import Conflict
     session = db.session
     existing = session.execute(text("SELECT organisation_id, visit_id FROM incidents "
                                      "WHERE id = :id"), {"id": data["id"]}).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from marshmallow import fields, validate
 
 from ..core import access
@@ -64,15 +64,11 @@ def put_photo(visit_id, filename):
     data = request.get_data(cache=False)
     if not data:
         raise BadRequest("The body must be the photo's bytes.")
-    if len(data) > current_max_bytes():
-        raise PayloadTooLarge("The photo is larger than allowed.")
+    limit = current_app.config["MAX_SUBMISSION_BYTES"]
+    if len(data) > limit:
+        raise PayloadTooLarge(f"The photo is larger than {limit} bytes.")
     stored = service.add_photo(visit_id, filename, data, current_principal())
     return jsonify({"id": str(visit_id), "stored": stored}), 201 if stored else 200
-
-
-def current_max_bytes() -> int:
-    from flask import current_app
-    return current_app.config["MAX_SUBMISSION_BYTES"]
 
 
 @blp.route("/visits", methods=["GET"])
