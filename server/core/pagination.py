@@ -31,3 +31,18 @@ def next_link(cursor: str) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
     args.append(("cursor", cursor))
     return request.base_url + "?" + urlencode(args)
+
+
+def equal_to(alias: str, **values) -> tuple[list[str], dict]:
+    """`alias.column = :column` for every value given (None means: no filter)."""
+    given = {column: value for column, value in values.items() if value is not None}
+    return [f"{alias}.{column} = :{column}" for column in given], given
+
+
+def newest_first_after(alias: str, time_column: str, after) -> tuple[list[str], dict]:
+    """The keyset condition of a (time, id) DESC list after the cursor's last row."""
+    if not after:
+        return [], {}
+    return [f"({alias}.{time_column}, {alias}.id) < "
+            "(CAST(:after_at AS timestamptz), CAST(:after_id AS uuid))"], \
+        {"after_at": after[0], "after_id": after[1]}

@@ -19,12 +19,12 @@ An empty or absent element means "not answered": leave the target unset (None).
 """
 from __future__ import annotations
 
-import csv
 import math
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+
+from ..incidents.taxonomy import PROFILES
 
 FORM_ID = "nezarat_visit"
 ROOT = f"/{FORM_ID}"
@@ -55,15 +55,6 @@ def _observations(area: str, kinds: dict[str, str]) -> list[Field]:
 
 
 _I = INCIDENT_REPEAT
-PROFILES_CSV = Path(__file__).resolve().parents[1] / "data" / "at_risk_profiles.csv"
-
-
-def profile_codes() -> tuple[str, ...]:
-    """At-risk profile codes (counted, never named), in the order of the data file."""
-    with PROFILES_CSV.open(encoding="utf-8") as handle:
-        return tuple(row["code"] for row in csv.DictReader(handle))
-
-
 FIELDS: tuple[Field, ...] = (
     Field(f"{ROOT}/meta/instanceID", "meta.instance_id", "text"),  # "uuid:<uuid>" from Collect
     Field(f"{ROOT}/meta/deprecatedID", "meta.deprecated_id", "text"),
@@ -112,7 +103,7 @@ FIELDS: tuple[Field, ...] = (
     Field(f"{_I}/affected/girls", "incident.affected_girls", "int"),
     Field(f"{_I}/affected/boys", "incident.affected_boys", "int"),
     Field(f"{_I}/affected/unaccompanied", "incident.affected_unaccompanied", "int"),
-    *(Field(f"{_I}/profiles/{code}", f"incident.profiles.{code}", "int") for code in profile_codes()),
+    *(Field(f"{_I}/profiles/{code}", f"incident.profiles.{code}", "int") for code in PROFILES),
     Field(f"{_I}/perpetrator", "incident.perpetrator", "choice"),
     Field(f"{_I}/source_type", "incident.source_type", "choice"),
     Field(f"{_I}/consent", "incident.consent", "choice"),

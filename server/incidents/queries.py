@@ -6,6 +6,8 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..core.pagination import equal_to, newest_first_after
+
 INCIDENT_FIELDS = """
   i.id, i.visit_id, i.organisation_id, i.monitor_id, i.facility_id, f.name AS facility_name,
   i.type, i.occurred_on, i.date_precision, ST_AsGeoJSON(i.location, 6)::json AS position,
@@ -52,21 +54,11 @@ def list_incidents(session: Session, *, organisation_id: uuid.UUID, monitor_id=N
                    limit=50) -> list[dict]:
     """Incidents of one organisation (or one monitor), newest report first, without merged
     duplicates or retracted ones; served by ix_incidents_org_status."""
-    where = ["i.organisation_id = :org", "i.retracted_at IS NULL", "i.duplicate_of IS NULL"]
-    params = {"org": organisation_id, "limit": limit}
-    if monitor_id:
-        where.append("i.monitor_id = :monitor")
-        params["monitor"] = monitor_id
-    if facility_id:
-        where.append("i.facility_id = :facility")
-        params["facility"] = facility_id
-    if verification_status:
-        where.append("i.verification_status = :status")
-        params["status"] = verification_status
-    if after:
-        where.append("(i.created_at, i.id) < (CAST(:after_at AS timestamptz), "
-                     "CAST(:after_id AS uuid))")
-        params.update(after_at=after[0], after_id=after[1])
+    where, params = equal_to("i", organisation_id=organisation_id, monitor_id=monitor_id,
+                             facility_id=facility_id, verification_status=verification_status)
+    keyset, cursor = newest_first_after("i", "created_at", after)
+    where += ["i.retracted_at IS NULL", "i.duplicate_of IS NULL", *keyset]
+    params.update(cursor, limit=limit)
     rows = session.execute(text(f"""
         SELECT {LIST_FIELDS}
         FROM incidents i LEFT JOIN facilities f ON f.id = i.facility_id

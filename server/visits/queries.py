@@ -7,6 +7,8 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..core.pagination import equal_to, newest_first_after
+
 from ..core.db import db
 
 VISIT_FIELDS = """
@@ -24,20 +26,11 @@ VISIT_FIELDS = """
 
 def list_visits(session: Session, *, organisation_id: uuid.UUID, monitor_id=None,
                 facility_id=None, review_status=None, after=None, limit=50) -> list[dict]:
-    where = ["v.organisation_id = :org", "v.retracted_at IS NULL"]
-    params = {"org": organisation_id, "limit": limit}
-    if monitor_id:
-        where.append("v.monitor_id = :monitor")
-        params["monitor"] = monitor_id
-    if facility_id:
-        where.append("v.facility_id = :facility")
-        params["facility"] = facility_id
-    if review_status:
-        where.append("v.review_status = :status")
-        params["status"] = review_status
-    if after:
-        where.append("(v.submitted_at, v.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid))")
-        params.update(after_at=after[0], after_id=after[1])
+    where, params = equal_to("v", organisation_id=organisation_id, monitor_id=monitor_id,
+                             facility_id=facility_id, review_status=review_status)
+    keyset, cursor = newest_first_after("v", "submitted_at", after)
+    where += ["v.retracted_at IS NULL", *keyset]
+    params.update(cursor, limit=limit)
     rows = session.execute(text(f"""
         SELECT {VISIT_FIELDS} FROM visits v JOIN facilities f ON f.id = v.facility_id
         WHERE {' AND '.join(where)} ORDER BY v.submitted_at DESC, v.id DESC LIMIT :limit"""),

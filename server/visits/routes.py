@@ -13,7 +13,7 @@ from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
 from ..core.pagination import decode_cursor, encode_cursor, next_link
-from ..core.validation import StrictSchema, Text
+from ..core.validation import StrictSchema
 from ..review import service as review
 from ..review.schemas import ReviewSchema
 from . import queries, service
