@@ -27,7 +27,9 @@ NAMES = st.sampled_from(['Nangarhar', 'Herat "West"', "Back\\slash", "هرات",
 
 policies = st.fixed_dictionaries({
     "location_precision": st.sampled_from(PRECISIONS),
-    "grid_km": st.floats(min_value=1, max_value=60),
+    # Grid sizes as people set them (tenths of a km): grid_km is stored as a REAL, and a value
+    # with more digits than a REAL holds is labelled as stored, not as typed.
+    "grid_km": st.integers(min_value=10, max_value=600).map(lambda tenths: tenths / 10),
     "sensitive_types": st.lists(st.sampled_from(TYPES), unique=True, max_size=2),
     "sensitive_precision": st.sampled_from(("grid", "admin1", "country")),
     "small_count_k": st.integers(min_value=1, max_value=8),
