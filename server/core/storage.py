@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import threading
 from pathlib import Path
 
 from flask import current_app
+
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 def root() -> Path:
@@ -20,26 +22,36 @@ def path_for(sha256: str, suffix: str) -> Path:
 
 
 def put(data: bytes, suffix: str) -> str:
-    """Store bytes once; returns their sha256. Writing is atomic (temp file + rename)."""
+    """Store bytes once; returns their sha256."""
     digest = hashlib.sha256(data).hexdigest()
-    target = path_for(digest, suffix)
-    if target.exists():
-        return digest
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, target)
+    _write_once(path_for(digest, suffix), data)
     return digest
 
 
 def put_as(digest: str, data: bytes, suffix: str) -> None:
     """Store derived bytes (a thumbnail) under the digest of their original."""
-    target = path_for(digest, suffix)
+    _write_once(path_for(digest, suffix), data)
+
+
+def _write_once(target: Path, data: bytes) -> None:
+    """Atomic: written whole under a name of this process and thread, then renamed into
+    place, so a reader never sees half a file and two writers of one file do not collide.
+    Folders are made the first time they are missing, not checked on every write."""
     if target.exists():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, target)
+    tmp = target.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{target.name}")
+    try:
+        fd = os.open(tmp, _WRITE, 0o600)
+    except FileNotFoundError:
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, _WRITE, 0o600)
+    except FileExistsError:  # left by a crash of a thread with the same ids: start over
+        tmp.unlink()
+        fd = os.open(tmp, _WRITE, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
