@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat
 TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
-.PHONY: run test install frontend translations messages db testdb system-deps forms bench-ingest bench-data bench-map bench-partner clean
+.PHONY: run test install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-partner clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -47,7 +47,10 @@ testdb:
 system-deps:
 	@scripts/system-deps.sh
 
-run: install db
+runtime-deps:  # optional: without libturbojpeg the app still runs (JPEGs are re-encoded)
+	-@scripts/system-deps.sh --runtime
+
+run: install runtime-deps db
 	@export DATABASE_URL="$${DATABASE_URL:-$(DB_URL)}" DEMO_MODE="$${DEMO_MODE:-true}"; \
 	 $(BIN)/flask --app server db upgrade && \
 	 $(BIN)/flask --app server demo load && \

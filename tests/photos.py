@@ -22,6 +22,34 @@ def jpeg_with_gps(size=(64, 48), colour=(200, 30, 30)) -> bytes:
     return out.getvalue()
 
 
+def jpeg_with_everything(size=(96, 64), orientation: int = 1) -> bytes:
+    """A JPEG carrying every kind of metadata a phone or editor writes: EXIF (GPS, serial,
+    orientation), XMP, an ICC profile, a comment, and bytes after the end of the image."""
+    from PIL import ImageCms
+    image = Image.frombytes("RGB", size, bytes((i * 7) % 251 for i in range(size[0] * size[1] * 3)))
+    exif = Image.Exif()
+    exif[0x010F], exif[0xA431], exif[0x0112] = "PhoneMaker", "SERIAL-0042", orientation
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (34.0, 6.0, 53.0)
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, quality=90, icc_profile=icc, comment=b"CAMERA-OWNER",
+               xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">GPS 34.11 71.08</x:xmpmeta>')
+    return out.getvalue() + b"TRAILING-SECRET"
+
+
+def segments(jpeg: bytes) -> list[int]:
+    """The markers of a JPEG's header segments, in order, up to the first scan."""
+    found, i = [], 2
+    while i + 4 <= len(jpeg) and jpeg[i] == 0xFF:
+        marker = jpeg[i + 1]
+        found.append(marker)
+        if marker == 0xDA:
+            break
+        i += 2 + int.from_bytes(jpeg[i + 2:i + 4], "big")
+    return found
+
+
 def png(size=(40, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (10, 120, 60)).save(out, "PNG")

@@ -1,20 +1,29 @@
-"""Photos in: decoded by Pillow (never trusted by name), bombs refused, every byte of metadata
-dropped by re-encoding, stored content-addressed with a thumbnail."""
+"""Photos in: read by Pillow (never trusted by name), bombs refused, every byte of metadata
+dropped by re-encoding (a JPEG from its coefficients, anything else from its pixels), stored
+content-addressed. A thumbnail is made the first time someone looks at one, not on the way
+in: most photos are received many times more often than viewed."""
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..core import storage
 from ..core.errors import PayloadTooLarge, ValidationFailed
+from . import jpeg_lossless
 
 FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
            "WEBP": ("image/webp", ".webp")}
 MAX_BYTES = 15_000_000
 THUMB_EDGE = 320
+THUMB_SUFFIX = ".thumb.jpg"
+ORIENTATION = 0x0112  # EXIF tag
 
 
 @dataclass(frozen=True)
@@ -30,31 +39,46 @@ def _refuse(field: str, message: str) -> ValidationFailed:
     return ValidationFailed.field(field, message)
 
 
-def decode(data: bytes, field: str, max_pixels: int) -> Image.Image:
+def _open(data: bytes, field: str, max_pixels: int) -> Image.Image:
+    """The image's header, read by Pillow from the content (never the name): its format
+    accepted and its size within bounds before a single pixel is decoded."""
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge(f"{field}: photo is {len(data)} bytes; the limit is {MAX_BYTES}.")
+    with _pillow_errors(field):
+        image = Image.open(io.BytesIO(data))
+        if image.format not in FORMATS:
+            raise _refuse(field, f"{image.format} images are not accepted; send JPEG, PNG "
+                                 "or WebP.")
+        width, height = image.size
+        if width * height > max_pixels:
+            raise _refuse(field, f"image is {width}x{height} pixels, more than the "
+                                 f"{max_pixels:,} allowed (possible decompression bomb).")
+    return image
+
+
+def _decode(image: Image.Image, field: str) -> Image.Image:
+    with _pillow_errors(field):
+        image.load()
+    return image
+
+
+@contextmanager
+def _pillow_errors(field: str):
+    """Pillow's many ways of saying no, as one clear refusal naming the file."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in FORMATS:
-                raise _refuse(field, f"{image.format} images are not accepted; send JPEG, PNG "
-                                     "or WebP.")
-            width, height = image.size
-            if width * height > max_pixels:
-                raise _refuse(field, f"image is {width}x{height} pixels, more than the "
-                                     f"{max_pixels:,} allowed (possible decompression bomb).")
-            image.load()
+            yield
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse(field, "not a JPEG, PNG or WebP image that can be decoded.")
     except (OSError, SyntaxError, ValueError) as exc:
         raise _refuse(field, f"the image is damaged and cannot be decoded ({exc}).")
-    return image
 
 
 def _clean(image: Image.Image) -> Image.Image:
     """Pixels only: orientation applied, then every info block (EXIF, XMP, IPTC, ICC) gone."""
-    ImageOps.exif_transpose(image, in_place=True)
+    if _orientation(image) != 1:
+        ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if "transparency" in image.info or image.mode == "PA"
                               else "RGB")
@@ -62,23 +86,42 @@ def _clean(image: Image.Image) -> Image.Image:
     return image
 
 
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1 = upright); 1 too when the EXIF block cannot be read, since
+    a block that cannot be read is dropped like any other."""
+    try:
+        return image.getexif().get(ORIENTATION, 1)
+    except Exception:  # noqa: BLE001 - untrusted metadata fails in many ways; none matters
+        return 1
+
+
 def _encode(image: Image.Image, fmt: str) -> bytes:
-    out = io.BytesIO()
-    if fmt == "JPEG":
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        image.save(out, "JPEG", quality=85, optimize=False)
-    elif fmt == "WEBP":
-        image.save(out, "WEBP", quality=85)
-    else:
-        image.save(out, "PNG")
-    return out.getvalue()
+    """Encoded into an anonymous in-memory file rather than a BytesIO: Pillow lets go of the
+    GIL only when it encodes to a file, and a web worker's other threads should not wait for
+    a photo's few milliseconds of JPEG encoding."""
+    with _scratch_file() as out:
+        if fmt == "JPEG":
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            image.save(out, "JPEG", quality=85, optimize=False)
+        elif fmt == "WEBP":
+            image.save(out, "WEBP", quality=85)
+        else:
+            image.save(out, "PNG")
+        out.seek(0)
+        return out.read()
+
+
+def _scratch_file():
+    """A file that lives in memory and vanishes when closed (memfd on Linux)."""
+    if hasattr(os, "memfd_create"):
+        return open(os.memfd_create("nezarat-photo", os.MFD_CLOEXEC), "w+b")
+    return tempfile.TemporaryFile()
 
 
 @dataclass(frozen=True)
 class PreparedPhoto:
     encoded: bytes
-    thumbnail: bytes
     media_type: str
     suffix: str
     width: int
@@ -86,29 +129,41 @@ class PreparedPhoto:
 
 
 def prepare(data: bytes, field: str, max_pixels: int) -> PreparedPhoto:
-    """Decode and clean in memory; nothing is written, so a bad photo leaves no trace."""
-    image = decode(data, field, max_pixels)
+    """Decode and clean in memory; nothing is written, so a bad photo leaves no trace.
+
+    An upright colour or grey JPEG is rebuilt from its coefficients (jpeg_lossless): the same
+    pixels, none of the other bytes. Anything else, or a JPEG that libjpeg-turbo finds the
+    least bit damaged, is decoded by Pillow, turned upright and re-encoded."""
+    image = _open(data, field, max_pixels)
     fmt = image.format
-    clean = _clean(image)
     media_type, suffix = FORMATS[fmt]
-    return PreparedPhoto(_encode(clean, fmt), _encode(_thumbnail(clean), "JPEG"), media_type,
-                         suffix, clean.width, clean.height)
-
-
-def _thumbnail(image: Image.Image) -> Image.Image:
-    """Averaged down by the largest whole factor first, then resampled to fit: a few times
-    faster than resampling (or even copying) the full picture, and as sharp at this size."""
-    factor = max(image.size) // THUMB_EDGE
-    thumb = image.reduce(factor) if factor > 1 else image.copy()
-    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
-    return thumb
+    if fmt == "JPEG" and image.mode in ("RGB", "L") and jpeg_lossless.available() and \
+            _orientation(image) == 1:
+        try:
+            return PreparedPhoto(jpeg_lossless.strip(data), media_type, suffix, image.width,
+                                 image.height)
+        except ValueError:
+            pass  # damaged in some way: Pillow decides below
+    clean = _clean(_decode(image, field))
+    return PreparedPhoto(_encode(clean, fmt), media_type, suffix, clean.width, clean.height)
 
 
 def save(prepared: PreparedPhoto) -> StoredPhoto:
     digest = storage.put(prepared.encoded, prepared.suffix)
-    storage.put_as(digest, prepared.thumbnail, ".thumb.jpg")
     return StoredPhoto(digest, prepared.media_type, prepared.width, prepared.height,
                        len(prepared.encoded))
+
+
+def thumbnail(sha256: str, media_type: str) -> Path:
+    """The thumbnail of a stored photo, made and kept the first time it is asked for. A JPEG
+    is decoded straight at a fraction of its size (Pillow's draft), so this costs less than
+    receiving the photo did."""
+    target = storage.path_for(sha256, THUMB_SUFFIX)
+    if not target.exists():
+        with Image.open(storage.path_for(sha256, suffix_of(media_type))) as image:
+            image.thumbnail((THUMB_EDGE, THUMB_EDGE))
+            storage.put_as(sha256, _encode(image, "JPEG"), THUMB_SUFFIX)
+    return target
 
 
 def suffix_of(media_type: str) -> str:

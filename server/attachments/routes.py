@@ -9,7 +9,7 @@ from ..core.db import db
 from ..incidents.models import Incident
 from ..visits.models import Visit
 from .models import Attachment
-from .photos import suffix_of
+from . import photos
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/attachments")
 
@@ -30,8 +30,9 @@ def _serve(attachment_id, thumbnail: bool):
     audit.record(session, "attachment.read", principal, target_type="attachment",
                  target_id=attachment.id, details={"thumbnail": thumbnail})
     session.commit()
-    suffix = ".thumb.jpg" if thumbnail else suffix_of(attachment.media_type)
-    response = send_file(storage.path_for(attachment.sha256, suffix),
+    path = (photos.thumbnail(attachment.sha256, attachment.media_type) if thumbnail
+            else storage.path_for(attachment.sha256, photos.suffix_of(attachment.media_type)))
+    response = send_file(path,
                          mimetype="image/jpeg" if thumbnail else attachment.media_type,
                          max_age=0, etag=attachment.sha256)
     response.headers["Cache-Control"] = "private, no-store"

@@ -1,4 +1,4 @@
-"""Committed fixtures for the live OpenRosa conversation: an organisation, a monitor with a
+"""Fixtures of submissions: committed ones for the live OpenRosa conversation (an organisation, a monitor with a
 device token, and a facility, all in the live server's database."""
 from __future__ import annotations
 
@@ -30,3 +30,14 @@ def odk(live_server):
 
     return SimpleNamespace(app=live_server, base=base, token=token, ids=ids, count=count,
                            http=requests.Session())
+
+
+@pytest.fixture()
+def field(session, client):
+    """An organisation, its monitor with a device token (as bearer headers), a facility."""
+    org = factories.organisation(session)
+    monitor = factories.user(session, role="monitor", organisation=org)
+    facility = factories.facility(session, lon=61.0667, lat=34.6667, name="Islam Qala",
+                                  capacity=100, kind="detention_centre")
+    token = factories.device_token(session, monitor)
+    return org, monitor, facility, factories.bearer(token)

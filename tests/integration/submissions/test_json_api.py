@@ -8,17 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from tests import factories, photos
-
-
-@pytest.fixture()
-def field(session, client):
-    org = factories.organisation(session)
-    monitor = factories.user(session, role="monitor", organisation=org)
-    facility = factories.facility(session, lon=61.0667, lat=34.6667, name="Islam Qala",
-                                  capacity=100, kind="detention_centre")
-    token = factories.device_token(session, monitor)
-    return org, monitor, facility, factories.bearer(token)
+from tests import photos
 
 
 def report(facility, **overrides) -> dict:

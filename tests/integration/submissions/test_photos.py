@@ -1,8 +1,11 @@
 """Photos are decoded, cleaned of every metadata block and stored content-addressed."""
+import io
+import os
+
 import pytest
 from PIL import Image
 
-from server.attachments import photos
+from server.attachments import jpeg_lossless, photos
 from server.core import storage
 from server.core.errors import ValidationFailed
 from tests import photos as samples
@@ -11,8 +14,8 @@ MAX = 40_000_000
 
 
 def test_jpeg_with_gps_is_stored_without_any_exif(app):
-    original = samples.jpeg_with_gps()
-    assert Image.open(__import__("io").BytesIO(original)).getexif().get_ifd(0x8825), \
+    original = samples.jpeg_with_gps(colour=tuple(os.urandom(3)))  # no thumbnail of it yet
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825), \
         "the sample must carry GPS to make this test meaningful"
     with app.app_context():
         stored = photos.save(photos.prepare(original, "a.jpg", MAX))
@@ -22,8 +25,51 @@ def test_jpeg_with_gps_is_stored_without_any_exif(app):
         assert "exif" not in kept.info and "xmp" not in kept.info and "icc_profile" not in kept.info
         assert b"SERIAL-0042" not in path.read_bytes() and b"PhoneMaker" not in path.read_bytes()
         assert kept.size == (64, 48)
-        thumb = storage.path_for(stored.sha256, ".thumb.jpg")
-        assert Image.open(thumb).format == "JPEG"
+        assert not storage.path_for(stored.sha256, photos.THUMB_SUFFIX).exists(), \
+            "thumbnails are made when first asked for"
+        thumb = Image.open(photos.thumbnail(stored.sha256, stored.media_type))
+        assert thumb.format == "JPEG" and max(thumb.size) <= photos.THUMB_EDGE
+        assert dict(thumb.getexif()) == {}
+
+
+APP0, SOF0, DHT, DQT, SOS = 0xE0, 0xC0, 0xC4, 0xDB, 0xDA
+
+
+def test_an_upright_jpeg_keeps_its_exact_pixels_and_nothing_else(app):
+    original = samples.jpeg_with_everything()
+    assert jpeg_lossless.available(), "libturbojpeg0 is installed by make test (system-deps)"
+    with app.app_context():
+        stored = photos.save(photos.prepare(original, "a.jpg", MAX))
+        data = storage.path_for(stored.sha256, ".jpg").read_bytes()
+    assert set(samples.segments(data)) <= {APP0, SOF0, DHT, DQT, SOS}
+    assert data.endswith(b"\xff\xd9"), "nothing after the end of the image"
+    for secret in (b"SERIAL-0042", b"PhoneMaker", b"CAMERA-OWNER", b"34.11", b"TRAILING"):
+        assert secret not in data
+    kept, before = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(original))
+    assert dict(kept.getexif()) == {} and not {"xmp", "icc_profile", "comment"} & set(kept.info)
+    assert kept.tobytes() == before.tobytes(), "rebuilt from its coefficients: same pixels"
+
+
+def test_a_sideways_jpeg_is_turned_upright_and_stripped(app):
+    original = samples.jpeg_with_everything(size=(96, 64), orientation=6)
+    with app.app_context():
+        stored = photos.save(photos.prepare(original, "a.jpg", MAX))
+        data = storage.path_for(stored.sha256, ".jpg").read_bytes()
+    kept = Image.open(io.BytesIO(data))
+    assert kept.size == (64, 96) and (stored.width, stored.height) == (64, 96)
+    assert dict(kept.getexif()) == {} and b"SERIAL-0042" not in data and b"TRAILING" not in data
+
+
+def test_a_jpeg_with_damaged_image_data_is_still_judged_by_pillow(app):
+    original = bytearray(samples.jpeg_with_everything())
+    scan = original.index(b"\xff\xda")
+    original[scan + 40:scan + 44] = b"\x13\x37\x13\x37"
+    with pytest.raises(ValueError, match="Corrupt JPEG data"):
+        jpeg_lossless.strip(bytes(original))  # libjpeg-turbo warns: no lossless copy of it
+    with app.app_context():  # Pillow decodes it, and it is re-encoded
+        stored = photos.save(photos.prepare(bytes(original), "a.jpg", MAX))
+        data = storage.path_for(stored.sha256, ".jpg").read_bytes()
+    assert dict(Image.open(io.BytesIO(data)).getexif()) == {} and b"SERIAL-0042" not in data
 
 
 @pytest.mark.parametrize("data,fmt", [(samples.png(), "image/png"), (samples.webp(), "image/webp")])
