@@ -160,8 +160,10 @@ def partner_principal(raw: str) -> Principal:
 
 
 def _lookup(query: str, raw: str):
-    cursor = db.driver(db.session).cursor(row_factory=namedtuple_row)
-    return cursor.execute(query, {"hash": digest(raw)}).fetchone()
+    driver = db.driver(db.session)
+    with driver.pipeline():  # the request's BEGIN and this lookup in one round trip
+        cursor = driver.cursor(row_factory=namedtuple_row).execute(query, {"hash": digest(raw)})
+    return cursor.fetchone()
 
 
 def _active(row) -> bool:

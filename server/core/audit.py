@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import BigInteger, DateTime, String, Text, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -21,7 +22,6 @@ from .access import Principal
 from .db import Base, db
 
 GENESIS = "0" * 64
-_LOCK_KEY = 7_240_501  # any constant; serialises writers while there is no head yet
 
 
 class AuditEntry(Base):
@@ -49,12 +49,19 @@ def canonical(entry: dict) -> str:
 
 def entry_fields(row) -> dict:
     """The fields the hash covers, in a stable form (also used by `verify`)."""
-    occurred = row.occurred_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
-    return {"seq": row.seq, "occurred_at": occurred, "actor_kind": row.actor_kind,
-            "actor_id": str(row.actor_id) if row.actor_id else None,
-            "organisation_id": str(row.organisation_id) if row.organisation_id else None,
-            "action": row.action, "target_type": row.target_type, "target_id": row.target_id,
-            "address": row.address, "details": row.details or {}}
+    return _fields(row.seq, row.occurred_at, row.actor_kind, row.actor_id, row.organisation_id,
+                   row.action, row.target_type, row.target_id, row.address, row.details or {})
+
+
+def _fields(seq, occurred_at: datetime, actor_kind, actor_id, organisation_id, action,
+            target_type, target_id, address, details: dict) -> dict:
+    occurred = occurred_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return {"seq": seq, "occurred_at": occurred, "actor_kind": actor_kind,
+            "actor_id": str(actor_id) if actor_id else None,
+            "organisation_id": str(organisation_id) if organisation_id else None,
+            "action": action, "target_type": target_type,
+            "target_id": str(target_id) if target_id is not None else None,
+            "address": address, "details": details}
 
 
 def chain_hash(prev_hash: str, fields: dict) -> str:
@@ -71,14 +78,23 @@ _SEQ = -7_240_501  # stands in for `seq` in the canonical text until the head lo
 
 # Lock the head, append after it and hash exactly as chain_hash() does, in one statement. In
 # READ COMMITTED a writer that waited for the lock reads the head its predecessor committed.
+# Without a head (an empty log, or a head someone removed) the chain continues from the log's
+# own last entry, and the trigger makes the head; two such first writers at once cannot both
+# take the same `seq` (the second fails on the primary key and its request can be retried).
 _APPEND = """
+    WITH head AS (SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE),
+    last AS (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1),
+    h AS (SELECT seq, hash FROM head
+          UNION ALL
+          SELECT COALESCE((SELECT seq FROM last), 0), COALESCE((SELECT hash FROM last), %(genesis)s)
+          WHERE NOT EXISTS (SELECT 1 FROM head))
     INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, organisation_id, action,
                            target_type, target_id, address, details, prev_hash, hash)
     SELECT h.seq + 1, %(occurred_at)s, %(actor_kind)s, %(actor_id)s, %(organisation_id)s,
            %(action)s, %(target_type)s, %(target_id)s, %(address)s, CAST(%(details)s AS jsonb),
            h.hash, encode(sha256(convert_to(
                h.hash || %(before)s || (h.seq + 1) || %(after)s, 'UTF8')), 'hex')
-    FROM (SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE) h
+    FROM h
     RETURNING seq, hash"""
 
 
@@ -87,45 +103,48 @@ def record(session: Session, action: str, principal: Principal | None = None, *,
            address: str | None = None) -> Appended:
     """Append one entry in `session`'s transaction; it commits or rolls back with the change.
     Call it last in the transaction: from here to the commit, other writers wait."""
+    params = _params(session, action, principal, target_type, target_id, details, address)
+    return Appended(*db.driver(session).execute(_APPEND, params).fetchone())
+
+
+def record_and_commit(session: Session, action: str, principal: Principal | None = None, *,
+                      target_type: str | None = None, target_id=None,
+                      details: dict | None = None, address: str | None = None) -> Appended:
+    """record(), then commit `session`, with the entry and the COMMIT sent together (a psycopg
+    pipeline): the chain's lock is held for the server's own time between the two, never while
+    this thread waits for its turn at the GIL behind another request's Python. For the paths
+    that write many times a second (submissions)."""
+    params = _params(session, action, principal, target_type, target_id, details, address)
+    driver = db.driver(session)
+    if not isinstance(session.get_bind(), Engine):
+        # Joined to a transaction of its caller's (the tests' rollback per test): committing
+        # on the wire would end that outer transaction, so commit the SQLAlchemy way.
+        appended = Appended(*driver.execute(_APPEND, params).fetchone())
+        session.commit()
+        return appended
+    with driver.pipeline():  # an error in the entry skips the COMMIT: nothing is kept
+        cursor = driver.execute(_APPEND, params)
+        driver.commit()
+    appended = Appended(*cursor.fetchone())
+    session.commit()  # SQLAlchemy's side of it; the database has committed already
+    return appended
+
+
+def _params(session: Session, action: str, principal: Principal | None, target_type,
+            target_id, details: dict | None, address: str | None) -> dict:
+    """The statement's parameters: the entry's fields and its canonical text around `seq`,
+    which only the head lock gives."""
     session.flush()  # the caller's pending changes go first, outside the chain lock
     principal = principal or Principal()
-    entry = AuditEntry(  # never added to the session: only its fields are used
-        seq=_SEQ, occurred_at=datetime.now(timezone.utc), actor_kind=principal.kind,
-        actor_id=principal.user_id or principal.credential_id,
-        organisation_id=principal.organisation_id, action=action, target_type=target_type,
-        target_id=str(target_id) if target_id is not None else None, address=address,
-        details=json.loads(canonical(details or {})))
-    fields = entry_fields(entry)
+    occurred_at = datetime.now(timezone.utc)
+    details_text = canonical(details or {})
+    fields = _fields(_SEQ, occurred_at, principal.kind,
+                     principal.user_id or principal.credential_id, principal.organisation_id,
+                     action, target_type, target_id, address, json.loads(details_text))
     before, mark, after = canonical(fields).rpartition(f'"seq":{_SEQ}')
     assert mark, "the seq placeholder must be in the canonical text"
-    params = {**fields, "occurred_at": entry.occurred_at, "details": canonical(entry.details),
-              "before": before + '"seq":', "after": after}
-    row = db.driver(session).execute(_APPEND, params).fetchone()
-    if row is None:  # no head yet: the log is empty (or its head was removed)
-        return _append_without_head(session, params, fields)
-    return Appended(*row)
-
-
-def _append_without_head(session: Session, params: dict, fields: dict) -> Appended:
-    """The first entry (or one after a lost head): writers queue on an advisory lock, and the
-    chain continues from the log's own last entry. The trigger then creates the head."""
-    driver = db.driver(session)
-    driver.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-    row = driver.execute(_APPEND, params).fetchone()  # another first writer made the head
-    if row is not None:
-        return Appended(*row)
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq, prev_hash = ((last.seq + 1, last.hash) if last else (1, GENESIS))
-    digest = chain_hash(prev_hash, {**fields, "seq": seq})
-    driver.execute("""
-        INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, organisation_id, action,
-                               target_type, target_id, address, details, prev_hash, hash)
-        VALUES (%(seq)s, %(occurred_at)s, %(actor_kind)s, %(actor_id)s, %(organisation_id)s,
-                %(action)s, %(target_type)s, %(target_id)s, %(address)s,
-                CAST(%(details)s AS jsonb), %(prev)s, %(hash)s)""",
-        {**params, "seq": seq, "prev": prev_hash, "hash": digest})
-    return Appended(seq, digest)
+    return {**fields, "occurred_at": occurred_at, "details": details_text,
+            "before": before + '"seq":', "after": after, "genesis": GENESIS}
 
 
 def head(session: Session) -> tuple[int, str] | None:

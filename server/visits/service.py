@@ -44,13 +44,16 @@ def submit(report: dict, principal: Principal, *, instance_id: str, source: str,
            keep_body: bool = True, demo: bool = False) -> SubmitResult:
     session = db.session
     files = files or {}
-    # Concurrent uploads of one instance queue here, so exactly one of them creates it.
-    db.driver(session).execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                               (instance_id,))
     digest = hashlib.sha256(body).hexdigest()
     position = to_shape(report["position"]) if report.get("position") is not None else None
-    found = queries.intake(session, instance_id, report["id"], report["facility_id"],
-                           position.x if position else None, position.y if position else None)
+    driver = db.driver(session)
+    with driver.pipeline():  # one round trip; still two statements, so two snapshots
+        # Concurrent uploads of one instance queue here, so exactly one of them creates it;
+        # the intake that follows reads what the one before it committed.
+        driver.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (instance_id,))
+        found = queries.intake(session, instance_id, report["id"], report["facility_id"],
+                               position.x if position else None,
+                               position.y if position else None)
     if found.record_visit_id is not None:
         return _retry(session, found, instance_id, digest, principal, files, complete)
     record = {"instance_id": instance_id, "body_sha256": digest,
@@ -73,21 +76,24 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
     now = datetime.now(timezone.utc)
     visit = _visit_row(report, found, position, principal, record["source"], now)
     visit.update(id=visit_id, version=version, demo=demo)
-    store.save(session, visit, report.get("notes"),
-               {**record, "version": version, "deprecated_id": deprecated},
-               new_version=bool(deprecated))
-    place = incidents.Place(found.facility_id, found.country, found.admin1, found.lon, found.lat)
-    saved = incidents.save_for_visit(session, visit, place, report.get("incidents", []),
-                                     edit=bool(deprecated), now=now)
-    wanted = [(visit_id, None, name) for name in report.get("photos", [])] + [
-        (None, incident_id, name) for incident_id, names in saved for name in names]
-    stored, missing = _attach(session, visit_id, wanted, files, demo, edit=bool(deprecated))
-    audit.record(session, "visit.edit" if deprecated else "visit.submit", principal,
-                 target_type="visit", target_id=visit_id,
-                 details={"source": record["source"], "version": version,
-                          "instance_id": record["instance_id"],
-                          "incidents": len(report.get("incidents", [])), "photos": len(stored)})
-    session.commit()
+    with db.driver(session).pipeline():  # the writes go out together; the entry and COMMIT next
+        store.save(session, visit, report.get("notes"),
+                   {**record, "version": version, "deprecated_id": deprecated},
+                   new_version=bool(deprecated))
+        place = incidents.Place(found.facility_id, found.country, found.admin1, found.lon,
+                                found.lat)
+        saved = incidents.save_for_visit(session, visit, place, report.get("incidents", []),
+                                         edit=bool(deprecated), now=now)
+        wanted = [(visit_id, None, name) for name in report.get("photos", [])] + [
+            (None, incident_id, name) for incident_id, names in saved for name in names]
+        stored, missing = _attach(session, visit_id, wanted, files, demo,
+                                  edit=bool(deprecated))
+    audit.record_and_commit(session, "visit.edit" if deprecated else "visit.submit", principal,
+                            target_type="visit", target_id=visit_id,
+                            details={"source": record["source"], "version": version,
+                                     "instance_id": record["instance_id"],
+                                     "incidents": len(report.get("incidents", [])),
+                                     "photos": len(stored)})
     return SubmitResult(visit_id, True, version, stored, missing)
 
 
