@@ -4,10 +4,11 @@ Idempotent by instance id: the same body again is a retry (new attachments are a
 different body under the same id is a conflict, and `deprecated_id` makes a new version of the
 visit while the old submission record is kept as history. One transaction, audited.
 
-A new report costs a handful of statements in three round trips (psycopg pipelines) after the
-one that began the transaction with the token check: the instance lock with the lookup; the writes for the visit (with its notes and submission record),
-its incidents and its photos together; then the audit entry with the COMMIT, so that the audit
-chain's lock is held only for the server's time between the two.
+A new report costs a handful of statements in three round trips (psycopg pipelines) after
+the one that began the transaction with the token check: the instance lock with the lookup;
+the writes for the visit (with its notes and submission record), its incidents and its photos
+together; then the audit entry with the COMMIT, so that the audit chain's lock is held only for
+the server's time between the two.
 """
 from __future__ import annotations
 
