@@ -21,6 +21,7 @@ SETTINGS: dict[str, tuple] = {
     "STORAGE_DIR": (str, "./var/storage"),
     "PORT": (_int, 5000),
     "BASE_URL": (str, ""),
+    "TRUSTED_PROXIES": (_int, 0),
     "DB_POOL_SIZE": (_int, 10),
     "SESSION_COOKIE_SECURE": (_bool, False),
     "DEMO_MODE": (_bool, False),

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from ..core.errors import AppError
 from . import credentials, odk, qr, queries, service, signin
-from .links import absolute
+from ..core.urls import absolute
 from .models import ROLES
 
 user_cli = AppGroup("user", help="User accounts.")

@@ -10,7 +10,7 @@ import base64
 import json
 import zlib
 
-from .links import absolute
+from ..core.urls import absolute
 from .qr import svg_data_uri
 
 PROJECT_NAME = "Field forms"

@@ -10,7 +10,7 @@ from ..core.http import Blueprint
 from ..core.pagination import next_link
 from . import queries, service, signin
 from .csrf import csrf_token
-from .links import absolute
+from ..core.urls import absolute
 from .models import User
 from .schemas import (LinkSchema, OrganisationListArgs, OrganisationPatchSchema,
                       OrganisationSchema, SessionSchema,

@@ -1,4 +1,5 @@
-"""HTTP plumbing shared by every blueprint: the webargs parser and security headers."""
+"""HTTP plumbing shared by every blueprint: the webargs parser, security headers, and which
+reverse proxies are believed about the client's address and the URL it used."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -7,6 +8,7 @@ import flask_smorest
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from webargs.flaskparser import FlaskParser
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import BadRequest, UnsupportedMediaType
 
@@ -49,6 +51,13 @@ class RFC3339JSONProvider(DefaultJSONProvider):
 
 def init_app(app: Flask) -> None:
     app.json = RFC3339JSONProvider(app)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Behind that many proxies, the X-Forwarded-For/-Proto/-Host/-Port they set are the
+        # client's address (sign-in throttling, sessions, audit) and the URL it used (links).
+        # Without proxies such headers are ignored: anybody could send them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_port=proxies)
     tile_origin = ""
     if app.config.get("TILE_URL", "").startswith("http"):
         parts = app.config["TILE_URL"].split("/")

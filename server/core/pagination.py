@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import request
 
 from .errors import ValidationFailed
+from .urls import absolute
 
 
 def encode_cursor(values: list) -> str:
@@ -30,7 +31,7 @@ def next_link(cursor: str) -> str:
     """The current request's URL with `cursor` replaced."""
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
     args.append(("cursor", cursor))
-    return request.base_url + "?" + urlencode(args)
+    return absolute(request.path) + "?" + urlencode(args)
 
 
 def equal_to(alias: str, **values) -> tuple[list[str], dict]:

@@ -7,12 +7,13 @@ offers Basic as well as Bearer, so desktop GIS asks the user for the key.
 """
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
 from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
+from ..core.urls import base_url
 from ..partner import http
 from ..partner.hooks import mark_audited
 from . import core
@@ -29,8 +30,7 @@ SECURITY = [{"bearer": []}, {"basic": []}]
 
 
 def _request() -> core.Request:
-    base = current_app.config.get("BASE_URL") or request.url_root
-    return core.Request(root=base.rstrip("/") + "/ogc", args=list(request.args.items(multi=True)),
+    return core.Request(root=base_url() + "/ogc", args=list(request.args.items(multi=True)),
                         principal=current_principal(), session=db.session)
 
 

@@ -10,6 +10,7 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge, register_formatter
+from ..core.urls import absolute
 from ..visits import service as visits
 from . import catalog, multipart, translate
 from .xml import form_list, manifest, response
@@ -54,10 +55,9 @@ def form_list_view(token):
             continue
         items.append({
             "id": form.id, "name": form.name, "version": form.version, "md5": form.md5,
-            "download_url": url_for(".form_download", token=token, form_id=form.id,
-                                    _external=True),
-            "manifest_url": url_for(".form_manifest", token=token, form_id=form.id,
-                                    _external=True) if form.media else None})
+            "download_url": absolute(url_for(".form_download", token=token, form_id=form.id)),
+            "manifest_url": absolute(url_for(".form_manifest", token=token, form_id=form.id))
+            if form.media else None})
     return _xml(form_list(items))
 
 
@@ -73,8 +73,8 @@ def form_manifest(token, form_id):
     form = catalog.get_form(form_id)
     media = [{"filename": name,
               "md5": catalog.md5(catalog.media_file(form, name, db.session)),
-              "download_url": url_for(".form_media", token=token, form_id=form.id,
-                                      filename=name, _external=True)}
+              "download_url": absolute(url_for(".form_media", token=token, form_id=form.id,
+                                               filename=name))}
              for name in form.media]
     return _xml(manifest(media))
 

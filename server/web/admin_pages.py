@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts import queries, service, signin
-from ..accounts.links import absolute
+from ..core.urls import absolute
 from ..accounts.models import ROLES
 from ..accounts.schemas import OrganisationSchema, UserInSchema, UserPatchSchema
 from ..core import access

@@ -1,4 +1,8 @@
-"""Absolute links handed to people and devices (reset links, ODK Collect's server URL)."""
+"""Absolute URLs of this server: in links handed to people and devices (reset links, ODK
+Collect's server URL) and in what the APIs answer (form downloads, next pages, OGC links).
+
+BASE_URL when it is set; otherwise the URL the request came to, which behind a reverse proxy is
+right only when the proxy is trusted (TRUSTED_PROXIES, see server/__init__.py)."""
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request
@@ -7,7 +11,7 @@ FALLBACK_BASE = "http://127.0.0.1:5000"
 
 
 def base_url() -> str:
-    """BASE_URL when set (behind a proxy it must be), else the URL this request came to."""
+    """BASE_URL when set, else the root URL this request came to."""
     configured = current_app.config.get("BASE_URL")
     if configured:
         return configured.rstrip("/")
