@@ -38,6 +38,14 @@ def jpeg_with_everything(size=(96, 64), orientation: int = 1) -> bytes:
     return out.getvalue() + b"TRAILING-SECRET"
 
 
+def mpo_with_depth_map() -> bytes:
+    """A phone's multi-picture JPEG (MPO): the photo, then a second picture (a depth map)."""
+    photo = Image.new("RGB", (64, 48), (200, 10, 10))
+    out = io.BytesIO()
+    photo.save(out, "MPO", save_all=True, append_images=[Image.new("L", (32, 24), 128)])
+    return out.getvalue()
+
+
 def segments(jpeg: bytes) -> list[int]:
     """The markers of a JPEG's header segments, in order, up to the first scan."""
     found, i = [], 2

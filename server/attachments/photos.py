@@ -19,7 +19,10 @@ from ..core.errors import PayloadTooLarge, ValidationFailed
 from . import jpeg_lossless
 
 FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
-           "WEBP": ("image/webp", ".webp")}
+           "WEBP": ("image/webp", ".webp"),
+           # A JPEG with more pictures in it (a depth map, a second lens): many phones take
+           # these. The first picture is kept, as a plain JPEG; the others are metadata too.
+           "MPO": ("image/jpeg", ".jpg")}
 MAX_BYTES = 15_000_000
 THUMB_EDGE = 320
 THUMB_SUFFIX = ".thumb.jpg"
@@ -137,15 +140,16 @@ def prepare(data: bytes, field: str, max_pixels: int) -> PreparedPhoto:
     image = _open(data, field, max_pixels)
     fmt = image.format
     media_type, suffix = FORMATS[fmt]
-    if fmt == "JPEG" and image.mode in ("RGB", "L") and jpeg_lossless.available() and \
-            _orientation(image) == 1:
+    if media_type == "image/jpeg" and image.mode in ("RGB", "L") and \
+            jpeg_lossless.available() and _orientation(image) == 1:
         try:
             return PreparedPhoto(jpeg_lossless.strip(data), media_type, suffix, image.width,
                                  image.height)
         except ValueError:
             pass  # damaged in some way: Pillow decides below
     clean = _clean(_decode(image, field))
-    return PreparedPhoto(_encode(clean, fmt), media_type, suffix, clean.width, clean.height)
+    return PreparedPhoto(_encode(clean, "JPEG" if fmt == "MPO" else fmt), media_type, suffix,
+                         clean.width, clean.height)
 
 
 def save(prepared: PreparedPhoto) -> StoredPhoto:

@@ -72,6 +72,27 @@ def test_a_jpeg_with_damaged_image_data_is_still_judged_by_pillow(app):
     assert dict(Image.open(io.BytesIO(data)).getexif()) == {} and b"SERIAL-0042" not in data
 
 
+@pytest.mark.parametrize("sample", [samples.jpeg_with_everything, samples.mpo_with_depth_map])
+def test_without_libturbojpeg_jpegs_are_re_encoded_just_as_clean(monkeypatch, sample):
+    monkeypatch.setattr(jpeg_lossless, "_lib", None)
+    prepared = photos.prepare(sample(), "a.jpg", MAX)
+    kept = Image.open(io.BytesIO(prepared.encoded))
+    assert kept.format == "JPEG" and dict(kept.getexif()) == {}
+    assert set(samples.segments(prepared.encoded)) <= {APP0, SOF0, DHT, DQT, SOS}
+    assert b"SERIAL-0042" not in prepared.encoded and b"TRAILING" not in prepared.encoded
+
+
+def test_a_multi_picture_jpeg_keeps_only_its_photo(app):
+    original = samples.mpo_with_depth_map()
+    assert Image.open(io.BytesIO(original)).format == "MPO"
+    with app.app_context():
+        stored = photos.save(photos.prepare(original, "portrait.jpg", MAX))
+        data = storage.path_for(stored.sha256, ".jpg").read_bytes()
+    kept = Image.open(io.BytesIO(data))
+    assert stored.media_type == "image/jpeg" and kept.format == "JPEG" and kept.size == (64, 48)
+    assert data.count(b"\xff\xd8") == 1 and b"MPF" not in data, "one picture, no MP index"
+
+
 @pytest.mark.parametrize("data,fmt", [(samples.png(), "image/png"), (samples.webp(), "image/webp")])
 def test_png_and_webp_are_accepted_by_content(app, data, fmt):
     with app.app_context():
