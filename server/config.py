@@ -51,6 +51,9 @@ def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
     if not settings["SECRET_KEY"]:
         # A random key keeps a dev server safe; sessions just do not survive a restart.
         settings["SECRET_KEY"] = secrets.token_hex(32)
+    # Relative to where the app was started, once: Flask's send_file would read a relative path
+    # against the package folder instead.
+    settings["STORAGE_DIR"] = os.path.abspath(settings["STORAGE_DIR"])
     if settings["DATABASE_URL"].startswith("postgresql://"):
         settings["DATABASE_URL"] = settings["DATABASE_URL"].replace(
             "postgresql://", "postgresql+psycopg://", 1)

@@ -10,8 +10,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
+from server import create_app
 from server.attachments import photos as photo_files
 from server.core import storage
+from server.core.db import db
 from tests import factories, photos
 from tests.integration.submissions.test_json_api import report
 
@@ -75,3 +77,24 @@ def test_nobody_else_sees_it(app, client, session, stored, signed_in_client):
     assert client.get(url, headers=colleague_auth).status_code == 404
     assert client.get(url, headers=partner_auth).status_code == 403
     assert _reads(session) == 0
+
+
+def test_a_relative_storage_dir_is_where_the_app_was_started(app_config, connection, session,
+                                                             field, tmp_path, monkeypatch):
+    """`make run` keeps photos in ./var/storage: stored there, and served from there."""
+    monkeypatch.chdir(tmp_path)
+    relative = create_app({**app_config, "STORAGE_DIR": "var/storage"})
+    assert relative.config["STORAGE_DIR"] == str(tmp_path / "var/storage")
+    db.bind_sessions_to(relative, connection)
+    client = relative.test_client()
+    *_, facility, auth = field
+    body = report(facility.id, photos=["cell.jpg"])
+    assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
+    assert client.put(f"/api/submissions/{body['id']}/photos/cell.jpg", data=photos.png(),
+                      headers=auth, content_type="image/png").status_code == 201
+    attachment_id = session.execute(text("SELECT id FROM attachments WHERE visit_id = :v"),
+                                    {"v": body["id"]}).scalar_one()
+    assert client.get(f"/api/attachments/{attachment_id}", headers=auth).status_code == 200
+    assert client.get(f"/api/attachments/{attachment_id}/thumbnail",
+                      headers=auth).status_code == 200
+    assert list((tmp_path / "var/storage").rglob("*.png"))
