@@ -29,6 +29,8 @@ def jpeg_with_everything(size=(96, 64), orientation: int = 1) -> bytes:
     image = Image.frombytes("RGB", size, bytes((i * 7) % 251 for i in range(size[0] * size[1] * 3)))
     exif = Image.Exif()
     exif[0x010F], exif[0xA431], exif[0x0112] = "PhoneMaker", "SERIAL-0042", orientation
+    taken = exif.get_ifd(0x8769)
+    taken[0x9003], taken[0x9011] = "2026:11:20 09:15:02", "+04:30"  # when, Kabul time
     gps = exif.get_ifd(0x8825)
     gps[1], gps[2] = "N", (34.0, 6.0, 53.0)
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()

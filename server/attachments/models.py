@@ -27,5 +27,9 @@ class Attachment(Base):
     height: Mapped[int | None] = mapped_column(Integer)
     bytes: Mapped[int | None] = mapped_column(Integer)
     received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Chain of custody (migration 0007): the hash of the bytes as received, and the capture time
+    # the camera wrote (ISO 8601, with its offset when known). No other metadata is kept.
+    received_sha256: Mapped[str | None] = mapped_column(String(64))
+    captured_at: Mapped[str | None] = mapped_column(String(32))
     demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

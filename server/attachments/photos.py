@@ -4,12 +4,14 @@ content-addressed. A thumbnail is made the first time someone looks at one, not 
 in: most photos are received many times more often than viewed."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tempfile
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -26,7 +28,8 @@ FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
 MAX_BYTES = 15_000_000
 THUMB_EDGE = 320
 THUMB_SUFFIX = ".thumb.jpg"
-ORIENTATION = 0x0112  # EXIF tag
+ORIENTATION = 0x0112  # EXIF tags: in the first IFD
+EXIF_IFD, TAKEN, TAKEN_OFFSET = 0x8769, 0x9003, 0x9011  # DateTimeOriginal, OffsetTimeOriginal
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class StoredPhoto:
     width: int
     height: int
     bytes: int
+    received_sha256: str
+    captured_at: str | None
 
 
 def _refuse(field: str, message: str) -> ValidationFailed:
@@ -129,6 +134,8 @@ class PreparedPhoto:
     suffix: str
     width: int
     height: int
+    received_sha256: str  # of the bytes as they came, metadata and all
+    captured_at: str | None  # when the camera says it was taken
 
 
 def prepare(data: bytes, field: str, max_pixels: int) -> PreparedPhoto:
@@ -140,22 +147,38 @@ def prepare(data: bytes, field: str, max_pixels: int) -> PreparedPhoto:
     image = _open(data, field, max_pixels)
     fmt = image.format
     media_type, suffix = FORMATS[fmt]
+    custody = (hashlib.sha256(data).hexdigest(), _captured_at(image))
     if media_type == "image/jpeg" and image.mode in ("RGB", "L") and \
             jpeg_lossless.available() and _orientation(image) == 1:
         try:
             return PreparedPhoto(jpeg_lossless.strip(data), media_type, suffix, image.width,
-                                 image.height)
+                                 image.height, *custody)
         except ValueError:
             pass  # damaged in some way: Pillow decides below
     clean = _clean(_decode(image, field))
     return PreparedPhoto(_encode(clean, "JPEG" if fmt == "MPO" else fmt), media_type, suffix,
-                         clean.width, clean.height)
+                         clean.width, clean.height, *custody)
+
+
+def _captured_at(image: Image.Image) -> str | None:
+    """EXIF DateTimeOriginal as ISO 8601 (with OffsetTimeOriginal when the camera wrote one);
+    None when absent or not a date. Read before the metadata goes, and nothing else is."""
+    try:
+        exif = image.getexif().get_ifd(EXIF_IFD)
+        taken = datetime.strptime(str(exif.get(TAKEN, "")).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+        offset = str(exif.get(TAKEN_OFFSET, "")).strip("\x00 ")
+    except Exception:  # noqa: BLE001 - untrusted metadata fails in many ways; none matters
+        return None
+    if len(offset) == 6 and offset[0] in "+-" and offset[3] == ":" and \
+            (offset[1:3] + offset[4:]).isdigit():
+        return taken.isoformat() + offset
+    return taken.isoformat()
 
 
 def save(prepared: PreparedPhoto) -> StoredPhoto:
     digest = storage.put(prepared.encoded, prepared.suffix)
     return StoredPhoto(digest, prepared.media_type, prepared.width, prepared.height,
-                       len(prepared.encoded))
+                       len(prepared.encoded), prepared.received_sha256, prepared.captured_at)
 
 
 def thumbnail(sha256: str, media_type: str) -> Path:

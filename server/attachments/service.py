@@ -14,8 +14,9 @@ from . import photos
 # (visit id, incident id, file name): one of the two ids is None
 Wanted = tuple[uuid.UUID | None, uuid.UUID | None, str]
 
+# The columns that say a file was received, as json_to_recordset reads them.
 _RECEIVED = ("sha256 text, media_type text, width int, height int, bytes int, "
-             "received_at timestamptz")
+             "received_at timestamptz, received_sha256 text, captured_at text")
 
 
 def _of_visit(columns: str, condition: str = "TRUE") -> str:
@@ -43,7 +44,8 @@ def store(prepared: dict[str, photos.PreparedPhoto]) -> dict[str, dict]:
         saved = photos.save(photo)
         received[name] = {"sha256": saved.sha256, "media_type": saved.media_type,
                           "width": saved.width, "height": saved.height, "bytes": saved.bytes,
-                          "received_at": now}
+                          "received_at": now, "received_sha256": saved.received_sha256,
+                          "captured_at": saved.captured_at}
     return received
 
 
@@ -58,9 +60,10 @@ def add(session: Session, wanted: list[Wanted], *, received: dict[str, dict] | N
         return
     db.driver(session).execute(f"""
         INSERT INTO attachments (id, visit_id, incident_id, filename, demo, sha256, media_type,
-                                 width, height, bytes, received_at)
+                                 width, height, bytes, received_at, received_sha256, captured_at)
         SELECT gen_random_uuid(), r.visit_id, r.incident_id, r.filename, r.demo, r.sha256,
-               r.media_type, r.width, r.height, r.bytes, r.received_at
+               r.media_type, r.width, r.height, r.bytes, r.received_at, r.received_sha256,
+               r.captured_at
         FROM json_to_recordset(CAST(%(rows)s AS json))
              AS r(visit_id uuid, incident_id uuid, filename text, demo boolean, {_RECEIVED})""",
         {"rows": json.dumps(rows, default=str)})
@@ -103,7 +106,8 @@ def receive(session: Session, visit_id: uuid.UUID, files: dict[str, bytes]) -> l
         if name in received and db.driver(session).execute(
                 "UPDATE attachments SET sha256 = %(sha256)s, media_type = %(media_type)s, "
                 "width = %(width)s, height = %(height)s, bytes = %(bytes)s, "
-                "received_at = %(received_at)s WHERE id = %(id)s AND sha256 IS NULL",
+                "received_at = %(received_at)s, received_sha256 = %(received_sha256)s, "
+                "captured_at = %(captured_at)s WHERE id = %(id)s AND sha256 IS NULL",
                 {**received[name], "id": id_}).rowcount:
             stored.add(name)
     return sorted(stored)

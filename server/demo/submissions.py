@@ -271,7 +271,9 @@ def _attach(session, picture, *, visit_id=None, incident_id=None) -> None:
     session.add(Attachment(id=uuid.uuid4(), visit_id=visit_id, incident_id=incident_id,
                            filename=name, sha256=stored.sha256, media_type=stored.media_type,
                            width=stored.width, height=stored.height, bytes=stored.bytes,
-                           received_at=datetime.now(timezone.utc), demo=True))
+                           received_at=datetime.now(timezone.utc), demo=True,
+                           received_sha256=stored.received_sha256,
+                           captured_at=stored.captured_at))
 
 
 def clear(progress) -> None:

@@ -75,6 +75,8 @@ def queue_strings() -> dict[str, str]:
         "duplicate": _("Newer report (suggested duplicate)"), "original": _("Report to keep"),
         "narrative": _("Narrative"), "notes": _("Notes"), "none": _("none"),
         "readAudited": _("Reading the narrative and notes is recorded in the audit log."),
+        "taken": _("Taken %(when)s"),
+        "receivedHash": _("SHA-256 of the file as the phone sent it: %(hash)s"),
         "comparePair": _("Compare with the possible original"),
         "metres": _("%(n)s m"),
         "women": _("women"), "men": _("men"), "girls": _("girls"), "boys": _("boys"),

@@ -229,6 +229,12 @@ def test_verifying_and_flagging_from_the_queue(page, live_server, coordinator, d
     page.keyboard.press("o")
     page.wait_for_selector(f"{item} .nz-item-details", timeout=TIMEOUT)
     assert "beaten during transfer" in page.inner_text(f"{item} .nz-item-details")
+    # Its photo: the thumbnail loads, with when the camera says it was taken.
+    page.wait_for_function(f"(() => {{ const i = document.querySelector("
+                           f"\"{item} .nz-item-photos img\"); "
+                           f"return i && i.complete && i.naturalWidth > 0; }})()",
+                           timeout=TIMEOUT)
+    assert page.inner_text(f"{item} .nz-photo-taken") == "Taken 2026-11-20 09:15:02+04:30"
     with page.expect_response(lambda r: r.url.endswith(f"/api/incidents/{demo.to_verify}/review")
                               and r.request.method == "POST") as decided:
         page.keyboard.press("v")
@@ -242,6 +248,9 @@ def test_verifying_and_flagging_from_the_queue(page, live_server, coordinator, d
         {"action": "verify", "from": "submitted", "to": "verified"}]
     assert audit_entries(live_server, "incident.read_sensitive", demo.to_verify) == [
         {"fields": ["narrative", "photos"]}]
+    assert [row.details for row in query_db(
+        live_server, "SELECT details FROM audit_log WHERE action = 'attachment.read'")] == [
+        {"thumbnail": True}]
 
     # The next item is selected; "i" asks for a comment, which is required.
     flagged = page.evaluate("document.querySelector('.nz-review-item[aria-current=true]')"

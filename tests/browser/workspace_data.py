@@ -11,9 +11,12 @@ from datetime import date, datetime, timedelta, timezone
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 
+from server.attachments import photos
+from server.attachments.models import Attachment
 from server.incidents.models import Incident, IncidentSensitive
 from server.visits.models import Visit
 from tests import factories
+from tests import photos as samples
 
 # name, kind, country, lon, lat
 FACILITIES = {
@@ -127,5 +130,11 @@ def load(session, own_organisation_id) -> Workspace:
                            (later, 71.09, 34.12)):
         data.incidents.append((made.id, made.type, "submitted", lon, lat))
     data.to_verify, data.pair = verify.id, (earlier.id, later.id)
+    session.flush()
+    photo = photos.save(photos.prepare(samples.jpeg_with_everything(), "cell.jpg", 40_000_000))
+    session.add(Attachment(incident_id=verify.id, filename="cell.jpg", sha256=photo.sha256,
+                           media_type=photo.media_type, width=photo.width, height=photo.height,
+                           bytes=photo.bytes, received_at=now, captured_at=photo.captured_at,
+                           received_sha256=photo.received_sha256))
     session.flush()
     return data

@@ -339,6 +339,13 @@
         image.alt = photo.filename || "";
         link.appendChild(image);
         li.appendChild(link);
+        if (photo.captured_at) {  // chain of custody: when the camera says it was taken
+          li.appendChild(el("span", "nz-photo-taken",
+            Nezarat.format(strings.taken, {when: photo.captured_at.replace("T", " ")})));
+        }
+        if (photo.received_sha256) {
+          li.title = Nezarat.format(strings.receivedHash, {hash: photo.received_sha256});
+        }
         grid.appendChild(li);
       });
       box.appendChild(grid);

@@ -3,6 +3,7 @@ belong to (its monitor, its organisation's coordinators), each read audited; the
 made on the first request and carries no metadata either."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 
@@ -57,6 +58,21 @@ def test_the_organisations_coordinator_gets_the_photo_and_a_thumbnail_made_on_de
     assert dict(image.getexif()) == {} and thumb_path.exists()
     assert coordinator.get(f"{url}/thumbnail").data == thumb.data  # kept, not made again
     assert _reads(session) == 3
+
+
+def test_the_visit_shows_each_photos_chain_of_custody(app, client, session, field):
+    org, _, facility, auth = field
+    body = report(facility.id, photos=["cell.jpg", "later.jpg"])
+    client.post("/api/submissions", json=body, headers=auth)
+    original = photos.jpeg_with_everything()
+    client.put(f"/api/submissions/{body['id']}/photos/cell.jpg", data=original, headers=auth,
+               content_type="image/jpeg")
+    visit = client.get(f"/api/visits/{body['id']}", headers=auth).get_json()
+    by_name = {p["filename"]: p for p in visit["photos"]}
+    assert by_name["cell.jpg"]["received_sha256"] == hashlib.sha256(original).hexdigest()
+    assert by_name["cell.jpg"]["captured_at"] == "2026-11-20T09:15:02+04:30"
+    assert by_name["later.jpg"]["received"] is False
+    assert by_name["later.jpg"]["received_sha256"] is None
 
 
 def test_the_monitor_who_sent_it_sees_it_by_device_token(client, stored, field):

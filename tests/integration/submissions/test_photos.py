@@ -1,4 +1,5 @@
 """Photos are decoded, cleaned of every metadata block and stored content-addressed."""
+import hashlib
 import io
 import os
 
@@ -48,6 +49,8 @@ def test_an_upright_jpeg_keeps_its_exact_pixels_and_nothing_else(app):
     kept, before = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(original))
     assert dict(kept.getexif()) == {} and not {"xmp", "icc_profile", "comment"} & set(kept.info)
     assert kept.tobytes() == before.tobytes(), "rebuilt from its coefficients: same pixels"
+    assert stored.received_sha256 == hashlib.sha256(original).hexdigest() != stored.sha256
+    assert stored.captured_at == "2026-11-20T09:15:02+04:30", "kept for the chain of custody"
 
 
 def test_a_sideways_jpeg_is_turned_upright_and_stripped(app):
@@ -57,6 +60,7 @@ def test_a_sideways_jpeg_is_turned_upright_and_stripped(app):
         data = storage.path_for(stored.sha256, ".jpg").read_bytes()
     kept = Image.open(io.BytesIO(data))
     assert kept.size == (64, 96) and (stored.width, stored.height) == (64, 96)
+    assert stored.captured_at == "2026-11-20T09:15:02+04:30"
     assert dict(kept.getexif()) == {} and b"SERIAL-0042" not in data and b"TRAILING" not in data
 
 
