@@ -18,7 +18,7 @@ TRANSLATIONS = Path(__file__).resolve().parents[3] / "server" / "translations"
     ("fa-AF,fa;q=0.8", "prs", "rtl", "ولایات"),
     ("prs", "prs", "rtl", "ولایات"),
     ("fa-IR", "prs", "rtl", "ولایات"),
-    ("ps-AF,ps;q=0.9", "ps", "rtl", "Provinces"),  # no Pashto catalogue yet: English words
+    ("ps-AF,ps;q=0.9", "ps", "rtl", "ولایتونه"),
     ("en-GB,en;q=0.9", "en", "ltr", "Provinces"),
     ("de-DE,fr;q=0.5", "en", "ltr", "Provinces"),
     ("", "en", "ltr", "Provinces"),
@@ -71,7 +71,7 @@ def test_html_attributes(app):
     assert html == '<html lang="fa-AF" dir="rtl">'
 
 
-@pytest.mark.parametrize("locale", ["en", "fa_AF"])
+@pytest.mark.parametrize("locale", ["en", "fa_AF", "ps"])
 def test_catalogues_are_valid_and_compile(locale, tmp_path):
     with open(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", "rb") as fh:
         catalog = read_po(fh, locale=locale)
@@ -82,3 +82,5 @@ def test_catalogues_are_valid_and_compile(locale, tmp_path):
     assert (tmp_path / "messages.mo").stat().st_size > 0
     if locale == "fa_AF":
         assert catalog["Provinces"].string == "ولایات"
+    if locale != "en":  # every text of the interface has a translation
+        assert [m.id for m in catalog if m.id and not m.string] == []
