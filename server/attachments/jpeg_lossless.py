@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 _STOP_ON_WARNING = 8192  # TJFLAG_STOPONWARNING
 _COPY_NONE = 64          # TJXOPT_COPYNONE
-_NO_OPERATION = 0        # TJXOP_NONE
+_PERFECT = 1             # TJXOPT_PERFECT: refuse a turn that would have to drop edge pixels
+# EXIF orientation -> the TJXOP_* turn or flip that makes the picture upright.
+UPRIGHT = {1: 0, 2: 1, 3: 6, 4: 2, 5: 3, 6: 5, 7: 4, 8: 7}
 
 
 class _Region(ctypes.Structure):
@@ -69,12 +71,15 @@ def available() -> bool:
     return _lib is not None
 
 
-def strip(data: bytes) -> bytes:
-    """A new JPEG with the same coefficients and none of the original's other bytes;
-    ValueError (with libjpeg's message) when the data is damaged in any way."""
+def strip(data: bytes, orientation: int = 1) -> bytes:
+    """A new JPEG with the same coefficients and none of the original's other bytes, turned
+    upright for its EXIF `orientation` (a lossless turn of the coefficient blocks); ValueError
+    (with libjpeg's message) when the data is damaged in any way, or when the turn is not
+    perfect (a side that is not a whole number of blocks would lose its edge pixels)."""
     if _lib is None:
         raise ValueError("libturbojpeg is not installed")
-    transform = _Transform(op=_NO_OPERATION, options=_COPY_NONE)
+    operation = UPRIGHT.get(orientation, 0)
+    transform = _Transform(op=operation, options=_COPY_NONE | (_PERFECT if operation else 0))
     out, size = _Bytes(), ctypes.c_ulong(0)
     # A handle of its own for every call: handles are not thread-safe, and libturbojpeg 2.1
     # may write a corrupt file with a handle that once wrote a progressive one.

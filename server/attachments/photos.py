@@ -141,20 +141,26 @@ class PreparedPhoto:
 def prepare(data: bytes, field: str, max_pixels: int) -> PreparedPhoto:
     """Decode and clean in memory; nothing is written, so a bad photo leaves no trace.
 
-    An upright colour or grey JPEG is rebuilt from its coefficients (jpeg_lossless): the same
-    pixels, none of the other bytes. Anything else, or a JPEG that libjpeg-turbo finds the
-    least bit damaged, is decoded by Pillow, turned upright and re-encoded."""
+    A colour or grey JPEG is rebuilt from its coefficients (jpeg_lossless), turned upright by
+    moving whole blocks when the camera wrote it sideways: the same pixels, none of the other
+    bytes. Anything else — PNG, WebP, a JPEG that libjpeg-turbo finds the least bit damaged,
+    or a sideways one whose sides are not whole blocks — is decoded by Pillow, turned upright
+    and re-encoded."""
     image = _open(data, field, max_pixels)
     fmt = image.format
     media_type, suffix = FORMATS[fmt]
     custody = (hashlib.sha256(data).hexdigest(), _captured_at(image))
+    orientation = _orientation(image)
     if media_type == "image/jpeg" and image.mode in ("RGB", "L") and \
-            jpeg_lossless.available() and _orientation(image) == 1:
+            jpeg_lossless.available() and orientation in jpeg_lossless.UPRIGHT:
+        width, height = image.size
+        if orientation >= 5:  # turned a quarter: the sides swap
+            width, height = height, width
         try:
-            return PreparedPhoto(jpeg_lossless.strip(data), media_type, suffix, image.width,
-                                 image.height, *custody)
+            return PreparedPhoto(jpeg_lossless.strip(data, orientation), media_type, suffix,
+                                 width, height, *custody)
         except ValueError:
-            pass  # damaged in some way: Pillow decides below
+            pass  # damaged in some way, or not turnable without loss: Pillow decides below
     clean = _clean(_decode(image, field))
     return PreparedPhoto(_encode(clean, "JPEG" if fmt == "MPO" else fmt), media_type, suffix,
                          clean.width, clean.height, *custody)
