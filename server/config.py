@@ -32,6 +32,7 @@ SETTINGS: dict[str, tuple] = {
     "FAR_FROM_FACILITY_M": (_int, 2000),
     "POOR_ACCURACY_M": (_int, 100),
     "LATE_SUBMISSION_HOURS": (_int, 72),
+    "PHOTO_TIME_TOLERANCE_HOURS": (_int, 24),
     "STALE_AFTER_DAYS": (_int, 90),
     "DUPLICATE_DISTANCE_M": (_int, 5000),
     "DUPLICATE_DAYS": (_int, 3),

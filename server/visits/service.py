@@ -90,6 +90,8 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
             (None, incident_id, name) for incident_id, names in saved for name in names]
         stored, missing = _attach(session, visit_id, wanted, files, demo,
                                   edit=bool(deprecated))
+        if stored:
+            _flag_photo_times(session, visit_id)
     audit.record_and_commit(session, "visit.edit" if deprecated else "visit.submit", principal,
                             target_type="visit", target_id=visit_id,
                             details={"source": record["source"], "version": version,
@@ -123,6 +125,8 @@ def _retry(session: Session, found, instance_id: str, digest: str, principal: Pr
                        "content. To change a report, send an edit (deprecatedID).")
     visit_id = found.record_visit_id
     stored = attachments.receive(session, visit_id, files)
+    if stored:
+        _flag_photo_times(session, visit_id)
     if complete and not found.complete:
         store.mark_complete(session, instance_id)
     missing = attachments.pending(session, visit_id)
@@ -223,7 +227,12 @@ def add_photo(visit_id: uuid.UUID, filename: str, data: bytes, principal: Princi
         raise ValidationFailed.field("filename", f"{filename!r} is not named by this report.")
     stored = attachments.receive(session, visit_id, {filename: data})
     if stored:
+        _flag_photo_times(session, visit_id)
         audit.record(session, "visit.attachments", principal, target_type="visit",
                      target_id=visit_id, details={"files": stored})
     session.commit()
     return bool(stored)
+
+
+def _flag_photo_times(session: Session, visit_id: uuid.UUID) -> None:
+    store.flag_photo_times(session, visit_id, current_app.config["PHOTO_TIME_TOLERANCE_HOURS"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 from psycopg.rows import namedtuple_row
 from sqlalchemy.orm import Session
@@ -68,3 +69,40 @@ def supersede(session: Session, old_instance: str, new_instance: str,
 def mark_complete(session: Session, instance_id: str) -> None:
     db.driver(session).execute(
         "UPDATE submission_records SET complete = true WHERE instance_id = %s", (instance_id,))
+
+
+# The "photo_time" flag of a visit, made again from the capture times of all its photos (and its
+# incidents'): photos the camera says were taken more than the tolerance before the visit began
+# or after it ended. A visit none of whose photos has a capture time is not touched.
+_PHOTO_TIME = """
+    WITH taken AS (
+        SELECT a.filename, a.captured_at FROM attachments a
+        WHERE a.visit_id = %(visit)s AND a.captured_at IS NOT NULL
+        UNION ALL
+        SELECT a.filename, a.captured_at FROM incidents i JOIN attachments a
+            ON a.incident_id = i.id
+        WHERE i.visit_id = %(visit)s AND a.captured_at IS NOT NULL),
+    outside AS (
+        SELECT string_agg(t.filename || ' (' || replace(t.captured_at, 'T', ' ') || ')', ', '
+                          ORDER BY t.filename) AS photos
+        FROM taken t, visits v
+        WHERE v.id = %(visit)s AND (
+            CAST(t.captured_at AS timestamptz) < v.started_at - %(tolerance)s
+            OR CAST(t.captured_at AS timestamptz) > v.ended_at + %(tolerance)s))
+    UPDATE visits v SET flags = (
+        SELECT coalesce(jsonb_agg(f), '[]'::jsonb) FROM jsonb_array_elements(v.flags) f
+        WHERE f->>'code' <> 'photo_time')
+        || CASE WHEN o.photos IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
+               'code', 'photo_time',
+               'reason', 'Taken more than ' || CAST(%(hours)s AS text) || ' h before or after '
+                         || 'the visit, by the camera''s clock: ' || o.photos)) END
+    FROM outside o
+    WHERE v.id = %(visit)s AND EXISTS (SELECT 1 FROM taken)"""
+
+
+def flag_photo_times(session: Session, visit_id: uuid.UUID, tolerance_hours: int) -> None:
+    """Flag (never refuse) a visit whose photos were taken far from its time: recycled or
+    mislabelled pictures are for the reviewer to judge. Capture times without a UTC offset
+    are read as UTC; the tolerance covers the region's offsets."""
+    db.driver(session).execute(_PHOTO_TIME, {"visit": visit_id, "hours": tolerance_hours,
+                                             "tolerance": timedelta(hours=tolerance_hours)})
