@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import tempfile
 import warnings
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ THUMB_EDGE = 320
 THUMB_SUFFIX = ".thumb.jpg"
 ORIENTATION = 0x0112  # EXIF tags: in the first IFD
 EXIF_IFD, TAKEN, TAKEN_OFFSET = 0x8769, 0x9003, 0x9011  # DateTimeOriginal, OffsetTimeOriginal
+_UTC_OFFSET = re.compile(r"[+-](\d\d):(\d\d)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,8 @@ def _captured_at(image: Image.Image) -> str | None:
         offset = str(exif.get(TAKEN_OFFSET, "")).strip("\x00 ")
     except Exception:  # noqa: BLE001 - untrusted metadata fails in many ways; none matters
         return None
-    if len(offset) == 6 and offset[0] in "+-" and offset[3] == ":" and \
-            (offset[1:3] + offset[4:]).isdigit():
+    match = _UTC_OFFSET.fullmatch(offset)
+    if match and int(match[1]) * 60 + int(match[2]) <= 14 * 60 and int(match[2]) < 60:
         return taken.isoformat() + offset
     return taken.isoformat()
 

@@ -148,3 +148,22 @@ def test_same_photo_is_stored_once(app):
         a = photos.save(photos.prepare(data, "a.png", MAX))
         b = photos.save(photos.prepare(data, "b.png", MAX))
     assert a.sha256 == b.sha256
+
+
+@pytest.mark.parametrize("taken,offset,kept", [
+    ("2026:11:20 09:15:02", "+04:30", "2026-11-20T09:15:02+04:30"),
+    ("2026:11:20 09:15:02", "-03:00", "2026-11-20T09:15:02-03:00"),
+    ("2026:11:20 09:15:02", None, "2026-11-20T09:15:02"),        # no offset: as written
+    ("2026:11:20 09:15:02", "+99:99", "2026-11-20T09:15:02"),    # not an offset: dropped
+    ("2026:11:20 09:15:02", "+٠٤:٣٠", "2026-11-20T09:15:02"),    # only ASCII digits
+    ("0000:00:00 00:00:00", None, None),                         # cameras' "unset"
+    ("yesterday", "+04:30", None),
+])
+def test_the_capture_time_is_kept_only_when_it_is_a_time(taken, offset, kept):
+    image, exif = Image.new("RGB", (16, 16)), Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = taken
+    if offset is not None:
+        exif.get_ifd(0x8769)[0x9011] = offset
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    assert photos.prepare(out.getvalue(), "a.jpg", MAX).captured_at == kept
