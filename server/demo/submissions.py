@@ -118,7 +118,7 @@ def _facility_history(session, rng, facility, monitors, pictures, start, today) 
         session.add(VisitSensitive(visit_id=visit.id, notes="Synthetic demo notes."))
         session.flush()
         if rng.random() < 0.08:
-            _attach(session, rng.choice(pictures), visit_id=visit.id)
+            _attach(session, rng.choice(pictures), visit.started_at, visit_id=visit.id)
         expected = (1.0 + 4.0 * stress) * (0.3 if visit.access == "denied" else 1.0)
         for k in range(_poisson(rng, expected)):
             _incident(session, rng, facility, visit, point, k, stress, pictures, today)
@@ -231,7 +231,7 @@ def _incident(session, rng, facility, visit, point, k, stress, pictures, today) 
     session.add(IncidentSensitive(incident_id=incident.id, narrative=NARRATIVE.format(
         n=sum(affected.values()), what=kind.replace("_", " "), day=occurred.isoformat())))
     if rng.random() < 0.03:
-        _attach(session, rng.choice(pictures), incident_id=incident.id)
+        _attach(session, rng.choice(pictures), visit.started_at, incident_id=incident.id)
 
 
 def _profiles(rng) -> dict:
@@ -266,14 +266,17 @@ def _stored_picture(rng, i: int):
     return photos.save(prepared), f"demo-{i}.jpg"
 
 
-def _attach(session, picture, *, visit_id=None, incident_id=None) -> None:
+def _attach(session, picture, taken: datetime, *, visit_id=None, incident_id=None) -> None:
+    """A picture of the pool, said to be taken during the visit (Kabul time), as a phone would."""
     stored, name = picture
+    kabul = timezone(timedelta(hours=4, minutes=30))
+    captured = (taken + timedelta(minutes=20)).astimezone(kabul).replace(tzinfo=None)
     session.add(Attachment(id=uuid.uuid4(), visit_id=visit_id, incident_id=incident_id,
                            filename=name, sha256=stored.sha256, media_type=stored.media_type,
                            width=stored.width, height=stored.height, bytes=stored.bytes,
                            received_at=datetime.now(timezone.utc), demo=True,
                            received_sha256=stored.received_sha256,
-                           captured_at=stored.captured_at))
+                           captured_at=captured.isoformat(timespec="seconds") + "+04:30"))
 
 
 def clear(progress) -> None:

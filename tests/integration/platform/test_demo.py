@@ -30,6 +30,14 @@ def test_demo_load_is_idempotent_flagged_and_clearable(app, runner, session):
         span = session.execute(text(
             "SELECT max(started_at) - min(started_at) FROM visits")).scalar()
         assert span.days > 365 * 2.8
+        # Demo photos carry a chain of custody like real ones: taken during their visit.
+        outside = session.execute(text("""
+            SELECT count(*) FROM attachments a
+            LEFT JOIN incidents i ON i.id = a.incident_id
+            JOIN visits v ON v.id = coalesce(a.visit_id, i.visit_id)
+            WHERE a.received_sha256 IS NULL OR CAST(a.captured_at AS timestamptz)
+                  NOT BETWEEN v.started_at AND v.started_at + interval '1 hour'""")).scalar()
+        assert outside == 0
         assert runner.invoke(args=["demo", "clear"]).exit_code == 0
         assert all(n == 0 for n in _counts(session).values())
     finally:
