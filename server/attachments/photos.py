@@ -85,9 +85,9 @@ def _pillow_errors(field: str):
         raise _refuse(field, f"the image is damaged and cannot be decoded ({exc}).")
 
 
-def _clean(image: Image.Image) -> Image.Image:
+def _clean(image: Image.Image, orientation: int) -> Image.Image:
     """Pixels only: orientation applied, then every info block (EXIF, XMP, IPTC, ICC) gone."""
-    if _orientation(image) != 1:
+    if orientation != 1:
         ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if "transparency" in image.info or image.mode == "PA"
@@ -163,7 +163,7 @@ def prepare(data: bytes, field: str, max_pixels: int) -> PreparedPhoto:
                                  width, height, *custody)
         except ValueError:
             pass  # damaged in some way, or not turnable without loss: Pillow decides below
-    clean = _clean(_decode(image, field))
+    clean = _clean(_decode(image, field), orientation)
     return PreparedPhoto(_encode(clean, "JPEG" if fmt == "MPO" else fmt), media_type, suffix,
                          clean.width, clean.height, *custody)
 

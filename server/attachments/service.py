@@ -19,7 +19,7 @@ _RECEIVED = ("sha256 text, media_type text, width int, height int, bytes int, "
              "received_at timestamptz, received_sha256 text, captured_at text")
 
 
-def _of_visit(columns: str, condition: str = "TRUE") -> str:
+def of_visit(columns: str, condition: str = "TRUE") -> str:
     """SQL for the attachments of a visit and of its incidents (`a`), each branch through its
     own index, so the cost follows the visit, not the table."""
     return (f"SELECT {columns} FROM attachments a WHERE a.visit_id = %(visit)s AND {condition} "
@@ -39,14 +39,14 @@ def prepare(files: dict[str, bytes], names) -> dict[str, photos.PreparedPhoto]:
 def store(prepared: dict[str, photos.PreparedPhoto]) -> dict[str, dict]:
     """Write the files; returns, by name, the attachment columns that say they were received."""
     now = datetime.now(timezone.utc)
-    received = {}
-    for name, photo in prepared.items():
-        saved = photos.save(photo)
-        received[name] = {"sha256": saved.sha256, "media_type": saved.media_type,
-                          "width": saved.width, "height": saved.height, "bytes": saved.bytes,
-                          "received_at": now, "received_sha256": saved.received_sha256,
-                          "captured_at": saved.captured_at}
-    return received
+    return {name: received_columns(photos.save(photo), now) for name, photo in prepared.items()}
+
+
+def received_columns(saved: photos.StoredPhoto, now: datetime) -> dict:
+    """The attachment columns that say a photo's bytes arrived (as _RECEIVED lists them)."""
+    return {"sha256": saved.sha256, "media_type": saved.media_type, "width": saved.width,
+            "height": saved.height, "bytes": saved.bytes, "received_at": now,
+            "received_sha256": saved.received_sha256, "captured_at": saved.captured_at}
 
 
 def add(session: Session, wanted: list[Wanted], *, received: dict[str, dict] | None = None,
@@ -73,13 +73,13 @@ def expect(session: Session, visit_id: uuid.UUID, wanted: list[Wanted], *,
            demo: bool = False) -> None:
     """Rows for the files an edit of a visit names that its owner has not named before."""
     known = set(db.driver(session).execute(
-        _of_visit("a.visit_id, a.incident_id, a.filename"), {"visit": visit_id}))
+        of_visit("a.visit_id, a.incident_id, a.filename"), {"visit": visit_id}))
     add(session, [w for w in wanted if w not in known], demo=demo)
 
 
 def _waiting(session: Session, visit_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
     """(id, file name) of the attachments of a visit whose bytes have not arrived yet."""
-    return db.driver(session).execute(_of_visit("a.id, a.filename", "a.sha256 IS NULL"),
+    return db.driver(session).execute(of_visit("a.id, a.filename", "a.sha256 IS NULL"),
                                       {"visit": visit_id}).fetchall()
 
 
@@ -90,7 +90,7 @@ def pending(session: Session, visit_id: uuid.UUID) -> list[str]:
 
 def is_named(session: Session, visit_id: uuid.UUID, filename: str) -> bool:
     return db.driver(session).execute(
-        f"SELECT EXISTS ({_of_visit('1', 'a.filename = %(name)s')})",
+        f"SELECT EXISTS ({of_visit('1', 'a.filename = %(name)s')})",
         {"visit": visit_id, "name": filename}).fetchone()[0]
 
 

@@ -19,6 +19,7 @@ from shapely.geometry import Point
 from sqlalchemy import select, text
 
 from ..attachments import photos
+from ..attachments import service as attachments
 from ..attachments.models import Attachment
 from ..core.db import db
 from ..facilities.models import Facility
@@ -271,12 +272,10 @@ def _attach(session, picture, taken: datetime, *, visit_id=None, incident_id=Non
     stored, name = picture
     kabul = timezone(timedelta(hours=4, minutes=30))
     captured = (taken + timedelta(minutes=20)).astimezone(kabul).replace(tzinfo=None)
+    columns = {**attachments.received_columns(stored, datetime.now(timezone.utc)),
+               "captured_at": captured.isoformat(timespec="seconds") + "+04:30"}
     session.add(Attachment(id=uuid.uuid4(), visit_id=visit_id, incident_id=incident_id,
-                           filename=name, sha256=stored.sha256, media_type=stored.media_type,
-                           width=stored.width, height=stored.height, bytes=stored.bytes,
-                           received_at=datetime.now(timezone.utc), demo=True,
-                           received_sha256=stored.received_sha256,
-                           captured_at=captured.isoformat(timespec="seconds") + "+04:30"))
+                           filename=name, demo=True, **columns))
 
 
 def clear(progress) -> None:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from psycopg.rows import namedtuple_row
 from sqlalchemy.orm import Session
 
+from ..attachments.service import of_visit
 from ..core.db import db
 
 # What a submission sets on a visit; an edit (a new version) sets them all again.
@@ -74,14 +75,8 @@ def mark_complete(session: Session, instance_id: str) -> None:
 # The "photo_time" flag of a visit, made again from the capture times of all its photos (and its
 # incidents'): photos the camera says were taken more than the tolerance before the visit began
 # or after it ended. A visit none of whose photos has a capture time is not touched.
-_PHOTO_TIME = """
-    WITH taken AS (
-        SELECT a.filename, a.captured_at FROM attachments a
-        WHERE a.visit_id = %(visit)s AND a.captured_at IS NOT NULL
-        UNION ALL
-        SELECT a.filename, a.captured_at FROM incidents i JOIN attachments a
-            ON a.incident_id = i.id
-        WHERE i.visit_id = %(visit)s AND a.captured_at IS NOT NULL),
+_PHOTO_TIME = f"""
+    WITH taken AS ({of_visit("a.filename, a.captured_at", "a.captured_at IS NOT NULL")}),
     outside AS (
         SELECT string_agg(t.filename || ' (' || replace(t.captured_at, 'T', ' ') || ')', ', '
                           ORDER BY t.filename) AS photos
