@@ -24,7 +24,7 @@ def list_device_tokens(limit, cursor=None, user_id=None):
     """Device tokens of your organisation (admins: all), newest first."""
     rows, following = queries.device_tokens(current_principal(), user_id=user_id, cursor=cursor,
                                             limit=limit)
-    return listing("device_tokens", DeviceTokenSchema(many=True), rows, following)
+    return listing(DeviceTokenSchema(many=True), rows, following)
 
 
 @blp.route("/device-tokens", methods=["POST"])
@@ -55,7 +55,7 @@ def list_partner_keys(limit, cursor=None, organisation_id=None):
     """Partner API keys, newest first."""
     rows, following = queries.partner_keys(organisation_id=organisation_id, cursor=cursor,
                                            limit=limit)
-    return listing("partner_keys", PartnerKeySchema(many=True), rows, following)
+    return listing(PartnerKeySchema(many=True), rows, following)
 
 
 @blp.route("/partner-keys", methods=["POST"])

@@ -1,43 +1,29 @@
 """Lists of users, organisations and credentials, keyset-paginated."""
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
-from sqlalchemy import DateTime, Select, select, tuple_
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import Select, select, tuple_
 
 from ..core.access import Principal
 from ..core.db import db
-from ..core.errors import ValidationFailed
-from ..core.pagination import decode_cursor, encode_cursor
+from ..core.pagination import Keyset, page_of
 from .models import DeviceToken, Organisation, PartnerKey, User
 
-
-def _typed(column, value):
-    if isinstance(column.type, DateTime):
-        return datetime.fromisoformat(value)
-    if isinstance(column.type, UUID):
-        return uuid.UUID(value)
-    return value
+USERS = Keyset("users", "text", "uuid")
+ORGANISATIONS = Keyset("organisations", "text", "uuid")
+DEVICE_TOKENS = Keyset("device-tokens", "datetime", "uuid")
+PARTNER_KEYS = Keyset("partner-keys", "datetime", "uuid")
 
 
-def paged(stmt: Select, columns: tuple, cursor: str | None, limit: int,
+def paged(stmt: Select, keyset: Keyset, columns: tuple, cursor: str | None, limit: int,
           descending: bool = False) -> tuple[list, str | None]:
     """One page of `stmt` ordered by `columns` (the last one unique), and the next cursor."""
-    if cursor:
-        try:
-            after = [_typed(c, v) for c, v in zip(columns, decode_cursor(cursor, len(columns)))]
-        except ValueError:
-            raise ValidationFailed.field("cursor", "Not a cursor this server issued.")
+    after = keyset.read(cursor)
+    if after:
         key, bound = tuple_(*columns), tuple_(*after)
         stmt = stmt.where(key < bound if descending else key > bound)
     stmt = stmt.order_by(*[c.desc() if descending else c for c in columns]).limit(limit + 1)
     rows = db.session.scalars(stmt).unique().all()
-    if len(rows) <= limit:
-        return list(rows), None
-    last = rows[limit - 1]
-    return list(rows[:limit]), encode_cursor([getattr(last, c.key) for c in columns])
+    return page_of(keyset, list(rows), limit, lambda row: [getattr(row, c.key) for c in columns])
 
 
 def users(*, organisation_id=None, role=None, active=None, q=None, cursor=None, limit=100):
@@ -51,14 +37,14 @@ def users(*, organisation_id=None, role=None, active=None, q=None, cursor=None, 
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(User.email.ilike(pattern) | User.name.ilike(pattern))
-    return paged(stmt, (User.email, User.id), cursor, limit)
+    return paged(stmt, USERS, (User.email, User.id), cursor, limit)
 
 
 def organisations(*, kind=None, cursor=None, limit=100):
     stmt = select(Organisation)
     if kind:
         stmt = stmt.where(Organisation.kind == kind)
-    return paged(stmt, (Organisation.name, Organisation.id), cursor, limit)
+    return paged(stmt, ORGANISATIONS, (Organisation.name, Organisation.id), cursor, limit)
 
 
 def device_tokens(principal: Principal, *, user_id=None, cursor=None, limit=100):
@@ -68,14 +54,16 @@ def device_tokens(principal: Principal, *, user_id=None, cursor=None, limit=100)
         stmt = stmt.where(DeviceToken.organisation_id == principal.organisation_id)
     if user_id:
         stmt = stmt.where(DeviceToken.user_id == user_id)
-    return paged(stmt, (DeviceToken.created_at, DeviceToken.id), cursor, limit, descending=True)
+    return paged(stmt, DEVICE_TOKENS, (DeviceToken.created_at, DeviceToken.id), cursor, limit,
+                 descending=True)
 
 
 def partner_keys(*, organisation_id=None, cursor=None, limit=100):
     stmt = select(PartnerKey)
     if organisation_id:
         stmt = stmt.where(PartnerKey.organisation_id == organisation_id)
-    return paged(stmt, (PartnerKey.created_at, PartnerKey.id), cursor, limit, descending=True)
+    return paged(stmt, PARTNER_KEYS, (PartnerKey.created_at, PartnerKey.id), cursor, limit,
+                 descending=True)
 
 
 def monitors(principal: Principal) -> list[User]:

@@ -7,7 +7,7 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
-from ..core.pagination import next_link
+from ..core import pagination
 from . import queries, service, signin
 from .csrf import csrf_token
 from ..core.urls import absolute
@@ -23,10 +23,9 @@ blp = Blueprint("accounts", __name__, url_prefix="/api",
 ADMIN = access.role("admin")
 
 
-def listing(name: str, schema, rows, cursor):
-    """A page of `rows` under `name`, with a `next` link while more remain."""
-    links = [{"rel": "next", "href": next_link(cursor)}] if cursor else []
-    return jsonify({name: schema.dump(rows), "links": links})
+def listing(schema, rows, cursor):
+    """A page of `rows` in the one list shape (`items`, `links`)."""
+    return jsonify(pagination.listing(schema.dump(rows), cursor))
 
 
 def reset_url(raw: str) -> str:
@@ -51,7 +50,7 @@ def get_session():
 def list_users(limit, cursor=None, **filters):
     """Users, by email; filter by organisation, role, active or part of the email or name."""
     rows, following = queries.users(cursor=cursor, limit=limit, **filters)
-    return listing("users", UserSchema(many=True), rows, following)
+    return listing(UserSchema(many=True), rows, following)
 
 
 @blp.route("/users", methods=["POST"])
@@ -106,7 +105,7 @@ def reset_two_factor(user_id):
 def list_organisations(limit, cursor=None, kind=None):
     """Organisations of the coalition and partner agencies, by name."""
     rows, following = queries.organisations(kind=kind, cursor=cursor, limit=limit)
-    return listing("organisations", OrganisationSchema(many=True), rows, following)
+    return listing(OrganisationSchema(many=True), rows, following)
 
 
 @blp.route("/organisations", methods=["POST"])

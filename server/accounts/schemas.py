@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from ..core.validation import CountryCode, StrictSchema, Text
 from .credentials import DEVICE_DAYS, PARTNER_DAYS, SCOPES
+from ..core.pagination import CursorField
 from .models import ROLES
 from .passwords import MAX_LENGTH
 
@@ -15,7 +16,7 @@ KINDS = ("coalition_member", "partner")
 
 class PageArgs(StrictSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    cursor = fields.String(validate=validate.Length(max=2000))
+    cursor = CursorField()
 
 
 class Email(fields.Email):

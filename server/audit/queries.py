@@ -6,6 +6,9 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..core.audit import AuditEntry
 from ..core.db import db
+from ..core.pagination import Keyset, page_of
+
+PAGES = Keyset("audit", "int")
 
 
 def _like_prefix(text: str) -> str:
@@ -13,7 +16,7 @@ def _like_prefix(text: str) -> str:
 
 
 def entries(*, action=None, actor_id=None, organisation_id=None, target_type=None,
-            target_id=None, since=None, until=None, before_seq=None,
+            target_id=None, since=None, until=None, cursor=None,
             limit=100) -> tuple[list[AuditEntry], int | None]:
     """One page and the `seq` to continue before (None on the last page).
 
@@ -33,11 +36,11 @@ def entries(*, action=None, actor_id=None, organisation_id=None, target_type=Non
         stmt = stmt.where(AuditEntry.occurred_at >= since)
     if until is not None:
         stmt = stmt.where(AuditEntry.occurred_at < until)
-    if before_seq is not None:
-        stmt = stmt.where(AuditEntry.seq < before_seq)
+    after = PAGES.read(cursor)
+    if after is not None:
+        stmt = stmt.where(AuditEntry.seq < after[0])
     rows = db.session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit + 1)).all()
-    page = list(rows[:limit])
-    return page, (page[-1].seq if len(rows) > limit else None)
+    return page_of(PAGES, list(rows), limit, lambda row: (row.seq,))
 
 
 def actor_emails(rows: list[AuditEntry]) -> dict:

@@ -6,7 +6,7 @@ from flask import jsonify
 from ..core import access, audit
 from ..core.db import db
 from ..core.http import Blueprint
-from ..core.pagination import next_link
+from ..core.pagination import listing
 from . import queries
 from .schemas import AuditEntrySchema, AuditListArgs, VerificationSchema
 
@@ -21,9 +21,8 @@ ADMIN = access.role("admin")
 def list_entries(limit, cursor=None, **filters):
     """Entries newest first, filtered by action (or `family.*`), actor, organisation, target
     or time."""
-    rows, before = queries.entries(before_seq=cursor, limit=limit, **filters)
-    links = [{"rel": "next", "href": next_link(str(before))}] if before else []
-    return jsonify({"entries": AuditEntrySchema(many=True).dump(rows), "links": links})
+    rows, following = queries.entries(cursor=cursor, limit=limit, **filters)
+    return jsonify(listing(AuditEntrySchema(many=True).dump(rows), following))
 
 
 @blp.route("/verify", methods=["GET"])

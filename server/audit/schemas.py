@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..core.pagination import CursorField
 from ..core.validation import StrictSchema, Text
 
 
@@ -19,8 +20,7 @@ class AuditFilterSchema(StrictSchema):
 
 class AuditListArgs(AuditFilterSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    cursor = fields.Integer(validate=validate.Range(min=1), metadata={
-        "description": "Continue with entries older than this seq (from the `next` link)"})
+    cursor = CursorField()
 
 
 class AuditEntrySchema(StrictSchema):

@@ -9,7 +9,7 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
-from ..core.pagination import decode_cursor, encode_cursor, next_link
+from ..core.pagination import Keyset, links, page_of
 from . import queries, service
 from .schemas import CloseSchema, FacilityInSchema, FacilityListArgs, FacilityPatchSchema
 
@@ -18,6 +18,8 @@ blp = Blueprint("facilities", __name__, url_prefix="/api/facilities",
 
 READ = access.signed_in | access.device() | access.partner("facilities:read")
 WRITE = access.role("coordinator", "admin")
+PAGES = Keyset("facilities", "text", "uuid")
+GEOJSON = "application/geo+json"
 
 
 def _feature_response(facility_id: uuid.UUID, status: int = 200):
@@ -34,18 +36,13 @@ def _feature_response(facility_id: uuid.UUID, status: int = 200):
 @blp.doc(responses={"200": {"description": "A GeoJSON FeatureCollection, keyset-paginated"}})
 def list_facilities(limit, cursor=None, **filters):
     """List facilities as GeoJSON, filtered by bbox, kind, country, status or name."""
-    after = tuple(decode_cursor(cursor, 2)) if cursor else None
-    rows = queries.list_features(db.session, after=after, limit=limit + 1, **filters)
-    page = rows[:limit]
-    links = [{"rel": "self", "href": next_link(cursor) if cursor else None}]
-    if len(rows) > limit:
-        last = page[-1]
-        links.append({"rel": "next", "type": "application/geo+json",
-                      "href": next_link(encode_cursor([last["name"], str(last["id"])]))})
+    rows = queries.list_features(db.session, after=PAGES.read(cursor), limit=limit + 1,
+                                 **filters)
+    page, following = page_of(PAGES, rows, limit, lambda r: (r["name"], r["id"]))
     response = jsonify({"type": "FeatureCollection",
                         "features": [row["feature"] for row in page],
                         "numberReturned": len(page),
-                        "links": [link for link in links if link["href"]]})
+                        "links": links(following, GEOJSON)})
     response.mimetype = "application/geo+json"
     return response
 

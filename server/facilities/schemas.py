@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ..core.geometry import GeoJSONGeometry
+from ..core.pagination import CursorField
 from ..core.validation import BBox, CountryCode, StrictSchema, Text
 from .models import KINDS, STATUSES
 
@@ -52,7 +53,7 @@ class FacilityListArgs(StrictSchema):
     q = Text(200, metadata={"description": "Search every name field (English, Dari, Pashto, "
                                            "Farsi, Urdu)"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    cursor = fields.String(validate=validate.Length(max=2000))
+    cursor = CursorField()
     include_demo = fields.Boolean(load_default=True)
 
 

@@ -1,7 +1,6 @@
 """Incident API: report one on its own, read, review, merge duplicates."""
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from flask import current_app, jsonify
@@ -11,7 +10,7 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
-from ..core.pagination import decode_cursor, encode_cursor, next_link
+from ..core.pagination import CursorField, Keyset, listing, page_of
 from ..core.validation import CountryCode, StrictSchema, Text
 from ..facilities.models import Facility
 from ..core.errors import ValidationFailed
@@ -54,25 +53,17 @@ class IncidentListArgs(StrictSchema):
     facility_id = fields.UUID()
     verification_status = fields.String(validate=validate.OneOf(REVIEW_STATUSES))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(validate=validate.Length(max=500))
+    cursor = CursorField()
 
 
 class DuplicateArgs(StrictSchema):
     facility_id = fields.UUID()
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(validate=validate.Length(max=500))
+    cursor = CursorField()
 
 
-def _keyset(cursor: str, size: int) -> tuple:
-    """A cursor of (timestamp, uuid, ...) checked before it reaches SQL."""
-    values = decode_cursor(cursor, size)
-    try:
-        datetime.fromisoformat(values[0])
-        for value in values[1:]:
-            uuid.UUID(value)
-    except (TypeError, ValueError, AttributeError):
-        raise ValidationFailed.field("cursor", "Not a cursor this server issued.")
-    return tuple(values)
+PAGES = Keyset("incidents", "datetime", "uuid")
+DUPLICATE_PAGES = Keyset("incidents.duplicates", "datetime", "uuid", "uuid")
 
 
 def _rfc3339(row: dict) -> dict:
@@ -93,22 +84,17 @@ def list_incidents(limit, cursor=None, **filters):
     without merged duplicates; each with the flags of its visit and, for reports waiting for
     review, the incidents it may duplicate (`possible_duplicate_of`)."""
     principal = current_principal()
-    after = _keyset(cursor, 2) if cursor else None
     monitor = principal.user_id if principal.role == "monitor" else None
     rows = queries.list_incidents(db.session, organisation_id=principal.organisation_id,
-                                  monitor_id=monitor, after=after, limit=limit + 1, **filters)
-    page = rows[:limit]
+                                  monitor_id=monitor, after=PAGES.read(cursor), limit=limit + 1,
+                                  **filters)
+    page, following = page_of(PAGES, rows, limit, lambda r: (r["created_at"], r["id"]))
     originals = duplicates.possible_originals(
         db.session, principal.organisation_id, [row["id"] for row in page],
         **_duplicate_settings()) if principal.role == "coordinator" else {}
     for row in page:
         row["possible_duplicate_of"] = originals.get(row["id"], [])
-    body = {"items": [_rfc3339(row) for row in page]}
-    if len(rows) > limit:
-        last = page[-1]
-        body["next"] = next_link(encode_cursor([last["created_at"].isoformat(),
-                                                str(last["id"])]))
-    return jsonify(body)
+    return jsonify(listing([_rfc3339(row) for row in page], following))
 
 
 @blp.route("/duplicates", methods=["GET"])
@@ -119,18 +105,14 @@ def list_duplicates(limit, cursor=None, facility_id=None):
     within DUPLICATE_DISTANCE_M metres and DUPLICATE_DAYS days, overlapping affected counts.
     The original may be another organisation's report (shown in the coalition view)."""
     principal = current_principal()
-    after = _keyset(cursor, 3) if cursor else None
     rows = duplicates.pairs(db.session, principal.organisation_id, facility_id=facility_id,
-                            after=after, limit=limit + 1, **_duplicate_settings())
-    page = rows[:limit]
-    body = {"items": [{k: row[k] for k in ("duplicate", "original", "distance_m", "days_apart")}
-                      for row in page],
-            "settings": _duplicate_settings()}
-    if len(rows) > limit:
-        last = page[-1]
-        body["next"] = next_link(encode_cursor([last["key_at"].isoformat(), str(last["key_d"]),
-                                                str(last["key_o"])]))
-    return jsonify(body)
+                            after=DUPLICATE_PAGES.read(cursor), limit=limit + 1,
+                            **_duplicate_settings())
+    page, following = page_of(DUPLICATE_PAGES, rows, limit,
+                              lambda r: (r["key_at"], r["key_d"], r["key_o"]))
+    items = [{k: row[k] for k in ("duplicate", "original", "distance_m", "days_apart")}
+             for row in page]
+    return jsonify(listing(items, following, settings=_duplicate_settings()))
 
 
 @blp.route("/<uuid:incident_id>", methods=["GET"])

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..core.access import Principal
 from ..core.errors import BadRequest
-from ..core.pagination import decode_cursor, encode_cursor
+from ..core.pagination import Keyset, cut
 from ..facilities import queries as facility_queries
 from ..partner import policy as partner_policy
 from ..partner import queries as partner_queries
@@ -59,23 +59,17 @@ def _outward(box) -> list[float]:
 
 # --- incidents -----------------------------------------------------------------------------
 
-def _incident_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    updated_at, incident_id = decode_cursor(cursor, 2)
-    try:
-        return datetime.fromisoformat(updated_at), uuid.UUID(incident_id)
-    except (TypeError, ValueError):
-        raise BadRequest("cursor: not a cursor this server issued.",
-                         {"cursor": ["Not a cursor this server issued."]})
+INCIDENT_PAGES = Keyset("ogc.incidents", "datetime", "uuid")
+FACILITY_PAGES = Keyset("ogc.facilities", "text", "uuid")
 
 
 def incident_page(session: Session, principal: Principal, filters: Filters, cursor: str | None,
                   limit: int) -> Page:
     policy = partner_policy.load(session, principal.organisation_id)
     shared = Shared(policy, datetime.now(timezone.utc))
-    after = _incident_cursor(cursor) if cursor else None
+    after = INCIDENT_PAGES.read(cursor, principal)
     page = partner_queries.page(session, shared, filters, after, limit)
-    next_cursor = (encode_cursor([page.last[0].isoformat(), str(page.last[1])])
-                   if page.last else None)
+    next_cursor = INCIDENT_PAGES.token(page.last, principal) if page.last else None
     return Page(page.features, page.count, next_cursor, (policy.version,))
 
 
@@ -102,11 +96,11 @@ def facility_page(session: Session, principal: Principal, filters: Filters, curs
                   limit: int) -> Page:
     if filters.start or filters.end or filters.types or filters.facility_id:
         raise BadRequest("Facilities can be filtered by bbox and country only.")
-    after = tuple(decode_cursor(cursor, 2)) if cursor else None
     rows = facility_queries.list_features(session, bbox=filters.bbox, country=filters.country,
-                                          after=after, limit=limit + 1)
-    more, rows = len(rows) > limit, rows[:limit]
-    next_cursor = encode_cursor([rows[-1]["name"], str(rows[-1]["id"])]) if more else None
+                                          after=FACILITY_PAGES.read(cursor, principal),
+                                          limit=limit + 1)
+    rows, following = cut(rows, limit, lambda r: (r["name"], r["id"]))
+    next_cursor = FACILITY_PAGES.token(following, principal) if following else None
     features = ",".join(json.dumps(row["feature"], separators=(",", ":")) for row in rows)
     return Page(features, len(rows), next_cursor)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..core.access import Principal
 from ..core.errors import BadRequest, Forbidden, NotFound
+from ..core.pagination import CursorField
 from ..core.validation import BBox, CountryCode, StrictSchema
 from ..partner import geojson, service
 from ..partner.schemas import Interval, TypeList, filters_from
@@ -58,7 +59,7 @@ class ItemsArgs(FormatArgs):
     datetime = Interval()
     limit = fields.Integer(load_default=DEFAULT_LIMIT,
                            validate=validate.Range(min=1, max=MAX_LIMIT))
-    cursor = fields.String(validate=validate.Length(max=500))
+    cursor = CursorField()
     type = TypeList()
     country = CountryCode()
     facility_id = fields.UUID()

@@ -13,7 +13,8 @@ from .policy import Policy
 from .schemas import PolicyOutSchema, PolicySchema
 
 blp = Blueprint("partner_policies", __name__, url_prefix="/api/partner-policies",
-                description="What each partner organisation may receive (admins only).")
+                description="What each partner organisation may receive, and which partner "
+                            "organisations hold an incident (admins only).")
 
 ADMIN = access.role("admin")
 
@@ -52,3 +53,13 @@ def set_policy(data, organisation_id: uuid.UUID):
     """Replace a partner organisation's policy. Its next incremental sync resends everything
     under the new policy (records it may no longer hold come as tombstones)."""
     return jsonify(_out(service.set_policy(organisation_id, data, current_principal())))
+
+
+@blp.route("/holders/<uuid:incident_id>", methods=["GET"])
+@access.access(ADMIN)
+def incident_holders(incident_id: uuid.UUID):
+    """The partner organisations holding an incident now (from the delivery ledger), e.g. to
+    follow up a consent withdrawal: each gets the incident's tombstone at its next sync."""
+    return jsonify({"items": [{**row, "organisation_id": str(row["organisation_id"]),
+                               "delivered_at": row["delivered_at"].isoformat()}
+                              for row in service.holders(incident_id)]})

@@ -1,13 +1,13 @@
 """The incremental incident feed: keyset pages over (updated_at, id), tombstones, sync tokens.
 
 A sync is a pass over the pages a `next` link leads through. Every page of a pass is evaluated
-as of the same moment (`asof`, carried in the cursor); the last page hands out `asof` as the
+as of the same moment (`asof`, carried in the signed cursor, so a client can never move the
+embargo's "now"; a pass starts at the server's sync point); the last page hands out `asof` as the
 `updated_since` of the next sync. `asof` is never later than the start of a transaction still
 running, so a change committed after a pass but stamped before its end is not lost.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,8 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..core.access import Principal
-from ..core.errors import ValidationFailed
-from ..core.pagination import decode_cursor, encode_cursor
+from ..core.pagination import Keyset
 from . import policy as policy_module
 from . import queries
 from .policy import Shared
@@ -45,20 +44,15 @@ def sync_point(session: Session) -> datetime:
     return session.execute(SYNC_POINT).scalar_one()
 
 
-def _parse_cursor(cursor: str) -> tuple[datetime, tuple[datetime, uuid.UUID]]:
-    asof, updated_at, incident_id = decode_cursor(cursor, 3)
-    try:
-        return datetime.fromisoformat(asof), (datetime.fromisoformat(updated_at),
-                                              uuid.UUID(incident_id))
-    except (TypeError, ValueError):
-        raise ValidationFailed.field("cursor", "Not a cursor this server issued.")
+PAGES = Keyset("partner.feed", "datetime", "datetime", "uuid")  # asof, then the row's keyset
 
 
 def read(session: Session, principal: Principal, args: dict) -> Page:
     """One page of the feed for this partner, under its policy."""
     policy = policy_module.load(session, principal.organisation_id)
     if args.get("cursor"):
-        asof, after = _parse_cursor(args["cursor"])
+        asof, *keyset = PAGES.read(args["cursor"], principal)
+        after = tuple(keyset)
     else:
         asof, after = sync_point(session), None
     shared, filters, limit = Shared(policy, asof), filters_from(args), args["limit"]
@@ -69,7 +63,6 @@ def read(session: Session, principal: Principal, args: dict) -> Page:
         page = queries.changes(session, shared, filters, since, after, limit)
     next_cursor = None
     if page.last:
-        next_cursor = encode_cursor([asof.isoformat(), page.last[0].isoformat(),
-                                     str(page.last[1])])
+        next_cursor = PAGES.token((asof, *page.last), principal)
     return Page(features=page.features, count=page.count, tombstones=page.tombstones,
                 next_cursor=next_cursor, asof=asof, policy_version=policy.version)

@@ -1,6 +1,11 @@
 """Pages and streams of shared incidents. Every statement is built from a `policy.Shared`, so
 the policy applies to all of them; this module only decides order, keysets and limits.
 
+It is also the home of the delivery ledger (`partner_deliveries`): every statement that hands
+incidents to a partner records them there, in the same statement, and a tombstone is handed
+only to an organisation that holds the id (or was handed its tombstone since `since`, so that a
+retried sync gets it again).
+
 Statements run on the request's own connection through psycopg directly: the GeoJSON is text
 made in SQL, and going through the ORM would only add work per row.
 """
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
+from psycopg.rows import dict_row
 from sqlalchemy.orm import Session
 
 from .policy import Filters, Shared
@@ -61,12 +67,49 @@ def changes(session: Session, shared: Shared, filters: Filters, since: datetime,
             after: tuple[datetime, uuid.UUID] | None, limit: int) -> Slice:
     """Everything a partner synced up to `since` must apply, in (updated_at, id) order. A row
     that is not shareable now, or no longer matches the partner's filters, is a tombstone (its
-    id, nothing else)."""
+    id, nothing else) — for an organisation that holds it, and no other."""
     visible = _where([shared.shareable(), *shared.matches(filters)])
     changed = shared.changed_since(since)
     conds = ([changed] if changed else []) + _keyset(shared, after)
+    conds.append(f"({visible} OR {_held(shared, since)})")
     feature = f"CASE WHEN {visible} THEN {shared.feature()} ELSE {shared.TOMBSTONE} END"
     return _slice(session, shared, feature, visible, _where(conds), limit)
+
+
+def _held(shared: Shared, since: datetime) -> str:
+    org = shared.bind(shared.policy.organisation_id)
+    return (f"EXISTS (SELECT FROM partner_deliveries d WHERE d.organisation_id = {org} "
+            f"AND d.incident_id = i.id AND (d.withdrawn_at IS NULL "
+            f"OR d.withdrawn_at >= {shared.bind(since)}))")
+
+
+def _hold(shared: Shared, ids: str) -> str:
+    """The statement that records the incidents of `ids` (a SELECT of `id`) as held."""
+    org, version = shared.bind(shared.policy.organisation_id), shared.bind(shared.policy.version)
+    return (f"INSERT INTO partner_deliveries AS d (organisation_id, incident_id, policy_version) "
+            f"SELECT {org}, id, {version} FROM ({ids}) AS handed "
+            f"ON CONFLICT (organisation_id, incident_id) DO UPDATE SET delivered_at = now(), "
+            f"policy_version = EXCLUDED.policy_version, withdrawn_at = NULL "
+            f"WHERE d.withdrawn_at IS NOT NULL OR d.policy_version <> EXCLUDED.policy_version")
+
+
+def _record(shared: Shared, rows: str) -> str:
+    """CTEs that record in the ledger what `rows` (id, visible) hands out: held from now on,
+    or withdrawn by the tombstone."""
+    org = shared.bind(shared.policy.organisation_id)
+    return (f"delivered AS ({_hold(shared, f'SELECT id FROM {rows} WHERE visible')}), "
+            f"withdrawn AS (UPDATE partner_deliveries d SET withdrawn_at = now() FROM {rows} "
+            f"WHERE NOT {rows}.visible AND d.organisation_id = {org} "
+            f"AND d.incident_id = {rows}.id AND d.withdrawn_at IS NULL)")
+
+
+def holders(session: Session, incident_id: uuid.UUID) -> list[dict]:
+    """The partner organisations that hold an incident now (for a consent withdrawal)."""
+    sql = ("SELECT o.id AS organisation_id, o.name, d.policy_version, d.delivered_at "
+           "FROM partner_deliveries d JOIN organisations o ON o.id = d.organisation_id "
+           "WHERE d.incident_id = %(id)s AND d.withdrawn_at IS NULL ORDER BY o.name")
+    with driver_connection(session).cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(sql, {"id": incident_id}).fetchall()
 
 
 def _slice(session: Session, shared: Shared, feature: str, visible: str, where: str,
@@ -74,14 +117,16 @@ def _slice(session: Session, shared: Shared, feature: str, visible: str, where: 
     """Up to `limit` rows joined into one text in SQL (no per-row work in Python), and whether
     a row follows them."""
     n = int(limit)
-    sql = (f"SELECT coalesce(string_agg(feature, ',' ORDER BY n) FILTER (WHERE n <= {n}), ''), "
-           f"count(*) FILTER (WHERE n <= {n}), count(*) FILTER (WHERE n <= {n} AND NOT visible), "
-           f"max(updated_at) FILTER (WHERE n = {n} AND total > {n}), "
-           f"max(id::text) FILTER (WHERE n = {n} AND total > {n}) "
-           f"FROM (SELECT *, count(*) OVER () AS total FROM ("
+    sql = (f"WITH page AS (SELECT *, count(*) OVER () AS total FROM ("
            f"SELECT row_number() OVER (ORDER BY {KEY}) AS n, i.updated_at, i.id, "
            f"{feature} AS feature, {visible} AS visible FROM {shared.source} WHERE {where} "
-           f"ORDER BY {KEY} LIMIT {n + 1}) AS rows) AS page")
+           f"ORDER BY {KEY} LIMIT {n + 1}) AS rows), "
+           f"handed AS (SELECT id, visible FROM page WHERE n <= {n}), "
+           f"{_record(shared, 'handed')} "
+           f"SELECT coalesce(string_agg(feature, ',' ORDER BY n) FILTER (WHERE n <= {n}), ''), "
+           f"count(*) FILTER (WHERE n <= {n}), count(*) FILTER (WHERE n <= {n} AND NOT visible), "
+           f"max(updated_at) FILTER (WHERE n = {n} AND total > {n}), "
+           f"max(id::text) FILTER (WHERE n = {n} AND total > {n}) FROM page")
     with driver_connection(session).cursor() as cursor:
         # A page is small: starting parallel workers costs more than it saves.
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
@@ -91,11 +136,21 @@ def _slice(session: Session, shared: Shared, feature: str, visible: str, where: 
 
 
 def one(session: Session, shared: Shared, incident_id: uuid.UUID) -> str | None:
-    sql = (f"SELECT {shared.feature()} FROM {shared.source} "
-           f"WHERE i.id = {shared.bind(incident_id)} AND {shared.shareable()}")
+    sql = (f"WITH handed AS (SELECT i.id, true AS visible, {shared.feature()} AS feature "
+           f"FROM {shared.source} WHERE i.id = {shared.bind(incident_id)} "
+           f"AND {shared.shareable()}), {_record(shared, 'handed')} SELECT feature FROM handed")
     with driver_connection(session).cursor() as cursor:
         row = cursor.execute(sql, shared.params).fetchone()
     return row[0] if row else None
+
+
+def record_export(session: Session, shared: Shared, filters: Filters) -> None:
+    """Record in the ledger everything an export of `filters` is about to stream (before the
+    transaction that audits its start commits; the stream itself may be cut short)."""
+    conds = _where([shared.shareable(), *shared.matches(filters)])
+    sql = _hold(shared, f"SELECT i.id FROM {shared.source} WHERE {conds}")
+    with driver_connection(session).cursor() as cursor:
+        cursor.execute(sql, shared.params)
 
 
 def copy_lines(session: Session, shared: Shared, filters: Filters, what: str) -> Iterator[bytes]:

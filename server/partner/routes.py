@@ -11,7 +11,7 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
 from ..core.pagination import next_link
-from . import docs, exports, feed, geojson, http, service
+from . import docs, exports, feed, geojson, http, queries, service
 from . import policy as policy_module
 from .hooks import mark_audited, query_of_request
 from .policy import Shared
@@ -66,6 +66,7 @@ def _export(args, what: str, mimetype: str, extension: str):
     policy = policy_module.load(session, principal.organisation_id)
     now = datetime.now(timezone.utc)
     shared, filters, query = Shared(policy, now), filters_from(args), query_of_request()
+    queries.record_export(session, shared, filters)
     service.record_call(session, principal, f"partner.export.{extension}", query, 0,
                         started=True, policy_version=policy.version)
     session.commit()

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..core.pagination import CursorField
 from ..core.validation import BBox, CountryCode, StrictSchema, Text, country_code
 from ..incidents import taxonomy
 from .policy import OPTIONAL_FIELDS, PRECISIONS, SENSITIVE_PRECISIONS, STATUSES, Filters
@@ -82,8 +83,7 @@ class FeedArgs(FilterArgs):
                        "changed since, with tombstones for records to delete",
         "example": "2025-08-01T00:00:00Z"})
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=MAX_PAGE))
-    cursor = fields.String(validate=validate.Length(max=500),
-                           metadata={"description": "Opaque; follow the `next` link"})
+    cursor = CursorField()
 
 
 class ExportArgs(FilterArgs):

@@ -12,6 +12,7 @@ from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import NotFound, ValidationFailed
 from . import policy as policy_module
+from . import queries
 from .models import SharingPolicy
 from .policy import Policy
 
@@ -34,6 +35,11 @@ def _partner(organisation_id: uuid.UUID) -> Organisation:
 def get_policy(organisation_id: uuid.UUID) -> Policy:
     _partner(organisation_id)
     return policy_module.load(db.session, organisation_id)
+
+
+def holders(incident_id: uuid.UUID) -> list[dict]:
+    """Which partner organisations hold an incident now (the delivery ledger)."""
+    return queries.holders(db.session, incident_id)
 
 
 def list_policies() -> list[tuple[Organisation, Policy]]:

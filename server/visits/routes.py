@@ -12,7 +12,7 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
-from ..core.pagination import decode_cursor, encode_cursor, next_link
+from ..core.pagination import CursorField, Keyset, listing, page_of
 from ..core.validation import StrictSchema
 from ..review import service as review
 from ..review.schemas import ReviewSchema
@@ -33,8 +33,10 @@ class VisitListArgs(StrictSchema):
     facility_id = fields.UUID()
     review_status = fields.String(validate=validate.OneOf(REVIEW_STATUSES))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(validate=validate.Length(max=500))
+    cursor = CursorField()
 
+
+PAGES = Keyset("visits", "datetime", "uuid")
 
 
 def _result(result):
@@ -77,17 +79,12 @@ def put_photo(visit_id, filename):
 def list_visits(limit, cursor=None, **filters):
     """Visits of your organisation (coordinators) or your own (monitors), newest first."""
     principal = current_principal()
-    after = tuple(decode_cursor(cursor, 2)) if cursor else None
     monitor = principal.user_id if principal.role == "monitor" else None
     rows = queries.list_visits(db.session, organisation_id=principal.organisation_id,
-                               monitor_id=monitor, after=after, limit=limit + 1, **filters)
-    page = rows[:limit]
-    body = {"items": page}
-    if len(rows) > limit:
-        last = page[-1]
-        body["next"] = next_link(encode_cursor([last["submitted_at"].isoformat(),
-                                                str(last["id"])]))
-    return jsonify(body)
+                               monitor_id=monitor, after=PAGES.read(cursor), limit=limit + 1,
+                               **filters)
+    page, following = page_of(PAGES, rows, limit, lambda r: (r["submitted_at"], r["id"]))
+    return jsonify(listing(page, following))
 
 
 @blp.route("/visits/<uuid:visit_id>", methods=["GET"])

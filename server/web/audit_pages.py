@@ -25,8 +25,7 @@ def browse():
         filters = AuditFilterSchema().load(given)
     except ValidationError as exc:
         errors = exc.messages
-    before = request.args.get("before", type=int)
-    rows, following = queries.entries(before_seq=before, limit=100, **filters)
+    rows, following = queries.entries(cursor=request.args.get("cursor"), limit=100, **filters)
     return render("admin/audit.html", 422 if errors else 200, entries=rows, following=following,
                   given=given, errors=errors, emails=queries.actor_emails(rows))
 

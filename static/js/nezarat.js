@@ -21,7 +21,7 @@
     return document.documentElement.getAttribute("dir") === "rtl" ? "rtl" : "ltr";
   };
 
-  /** A same-origin path for a link the API gave (it may be absolute, e.g. `next`). */
+  /** A same-origin path for a link the API gave (it may be absolute, e.g. a `next` link's href). */
   Nezarat.localPath = function (href) {
     var url = new URL(href, window.location.href);
     return url.pathname + url.search;

@@ -428,11 +428,12 @@
         items.push(item);
         list.appendChild(item.element);
       });
+      var next = (body.links || []).filter(function (link) { return link.rel === "next"; })[0];
+      nextUrl = next ? next.href : null;
       items.forEach(function (item, i) {
         item.element.setAttribute("aria-posinset", String(i + 1));
-        item.element.setAttribute("aria-setsize", body.next ? "-1" : String(items.length));
+        item.element.setAttribute("aria-setsize", nextUrl ? "-1" : String(items.length));
       });
-      nextUrl = body.next || null;
       moreButton.hidden = !nextUrl;
       list.setAttribute("aria-busy", "false");
       list.setAttribute("data-ready", "true");

@@ -89,7 +89,7 @@ def test_organisations(signed_in_client, session):
     factories.user(session, organisation=session.get(Organisation, org_id))
     to_partner = admin.patch(f"/api/organisations/{org_id}", json={"kind": "partner"})
     assert to_partner.status_code == 409  # it has user accounts
-    names = [o["name"] for o in admin.get("/api/organisations").get_json()["organisations"]]
+    names = [o["name"] for o in admin.get("/api/organisations").get_json()["items"]]
     assert "Kabul Monitors Network" in names
 
 
@@ -101,7 +101,7 @@ def test_lists_are_keyset_paginated(signed_in_client, session):
     seen, url = [], f"/api/users?organisation_id={org.id}&limit=2"
     while url:
         page = admin.get(url).get_json()
-        seen += [u["email"] for u in page["users"]]
+        seen += [u["email"] for u in page["items"]]
         url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
     assert len(seen) == 5 and seen == sorted(seen)
     assert admin.get("/api/users?cursor=garbage").status_code == 422

@@ -99,8 +99,8 @@ def test_coordinators_manage_only_their_own_organisation_s_devices(signed_in_cli
                                                        "label": "not mine"})
     assert create.status_code == 404
     assert client_b.post(f"/api/device-tokens/{token_id}/revoke").status_code == 404
-    assert client_b.get("/api/device-tokens").get_json()["device_tokens"] == []
-    listed = client_a.get("/api/device-tokens").get_json()["device_tokens"]
+    assert client_b.get("/api/device-tokens").get_json()["items"] == []
+    listed = client_a.get("/api/device-tokens").get_json()["items"]
     assert [t["id"] for t in listed] == [str(token_id)]
     # nor for someone who is not a monitor
     assert client_a.post("/api/device-tokens", json={

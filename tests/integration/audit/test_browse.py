@@ -24,16 +24,16 @@ def test_filters_by_action_family_actor_and_target(signed_in_client, session):
     audit.record(session, "visit.review", actor, target_type="visit", target_id="v-2")
     session.flush()
 
-    actions = [e["action"] for e in entries(admin)["entries"]]
+    actions = [e["action"] for e in entries(admin)["items"]]
     assert actions[:2] == ["visit.review", "visit.create"]  # newest first
     assert "auth.sign_in" in actions  # the admin's own sign-in
-    assert {e["action"] for e in entries(admin, "?action=auth.*")["entries"]} <= {
+    assert {e["action"] for e in entries(admin, "?action=auth.*")["items"]} <= {
         "auth.sign_in", "auth.sign_in_failed", "auth.second_factor_failed"}
-    by_actor = entries(admin, f"?actor_id={user.id}")["entries"]
+    by_actor = entries(admin, f"?actor_id={user.id}")["items"]
     assert [e["action"] for e in by_actor] == ["visit.review", "visit.create"]
-    by_target = entries(admin, "?target_type=visit&target_id=v-1")["entries"]
+    by_target = entries(admin, "?target_type=visit&target_id=v-1")["items"]
     assert [e["action"] for e in by_target] == ["visit.create"]
-    assert entries(admin, "?action=visit.create")["entries"][0]["hash"]
+    assert entries(admin, "?action=visit.create")["items"][0]["hash"]
 
 
 def test_filters_by_time_and_pages_back(signed_in_client, session):
@@ -45,12 +45,12 @@ def test_filters_by_time_and_pages_back(signed_in_client, session):
     session.execute(text("UPDATE audit_log SET occurred_at = occurred_at - interval '10 days' "
                          "WHERE details->>'n' = '0'"))
     since = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
-    recent = entries(admin, f"?action=test.page&since={since.replace('+', '%2B')}")["entries"]
+    recent = entries(admin, f"?action=test.page&since={since.replace('+', '%2B')}")["items"]
     assert sorted(e["details"]["n"] for e in recent) == [1, 2, 3, 4]
     seen, url = [], "/api/audit?action=test.page&limit=2"
     while url:
         page = admin.get(url).get_json()
-        seen += [e["details"]["n"] for e in page["entries"]]
+        seen += [e["details"]["n"] for e in page["items"]]
         url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
     assert seen == [4, 3, 2, 1, 0]
 

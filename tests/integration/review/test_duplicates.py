@@ -102,7 +102,7 @@ def test_pages_and_facility_filter(session, coalition):
     while url:
         body = coalition.coordinator.get(url).get_json()
         seen += [(p["duplicate"]["id"], p["original"]["id"]) for p in body["items"]]
-        url = body.get("next")
+        url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
     assert seen == everything
     assert len(pairs(coalition.coordinator, f"?facility_id={facility.id}")) == 2
 

@@ -72,7 +72,7 @@ def test_keyset_pages_cover_every_incident_once(session, coalition):
     while url:
         body = coalition.coordinator.get(url).get_json()
         seen += [item["id"] for item in body["items"]]
-        url, pages = body.get("next"), pages + 1
+        url, pages = next((link["href"] for link in body["links"] if link["rel"] == "next"), None), pages + 1
     assert pages == 3 and len(seen) == 7 and set(seen) == made
 
 

@@ -1,0 +1,102 @@
+"""Attacks on pagination: cursors a client made, changed, replayed for another list or handed
+to another caller. Every list pages through core.pagination: only cursors this server signed for
+this list and this caller are accepted (422 otherwise), and nothing reaches SQL before that."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests import factories
+from tests.integration.partner import helpers
+
+
+def _b64(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def next_cursor(body) -> str:
+    href = next(link["href"] for link in body["links"] if link["rel"] == "next")
+    return parse_qs(urlparse(href).query)["cursor"][0]
+
+
+def test_a_forged_feed_cursor_cannot_lift_the_embargo(client, session):
+    """Finding 1: the embargo's "now" came from the client's cursor (asof = 2100-01-01)."""
+    org, headers = helpers.partner(session, location_precision="exact", embargo_days=30)
+    recent = helpers.incident(session, occurred_on=date.today() - timedelta(days=3))
+    old = [helpers.incident(session) for _ in range(3)]
+    first = client.get("/api/partner/v1/incidents?limit=1", headers=headers).get_json()
+    issued = next_cursor(first)
+    payload, mac = issued.split(".")
+    values = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert len(values) == 3
+    for forged in (_b64(["2100-01-01T00:00:00+00:00", "1970-01-01T00:00:00+00:00",
+                         "00000000-0000-0000-0000-000000000000"]),
+                   _b64(["2100-01-01T00:00:00+00:00", *values[1:]]) + "." + mac):
+        response = client.get(f"/api/partner/v1/incidents?cursor={forged}", headers=headers)
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert response.mimetype == "application/problem+json"
+        assert "cursor" in response.get_json()["errors"]
+    ids, _ = helpers.feed(client, headers, limit=1)
+    assert {f["id"] for f in ids} == {str(i.id) for i in old}
+    assert str(recent.id) not in {f["id"] for f in ids}
+
+
+def test_a_cursor_works_only_for_its_caller_and_its_list(client, session):
+    org_a, headers_a = helpers.partner(session, location_precision="exact")
+    _, headers_b = helpers.partner(session, location_precision="exact")
+    for _ in range(3):
+        helpers.incident(session)
+    body = client.get("/api/partner/v1/incidents?limit=1", headers=headers_a).get_json()
+    cursor = next_cursor(body)
+    assert client.get(f"/api/partner/v1/incidents?cursor={cursor}",
+                      headers=headers_a).status_code == 200
+    # another partner replays it
+    assert client.get(f"/api/partner/v1/incidents?cursor={cursor}",
+                      headers=headers_b).status_code == 422
+    # the same partner hands it to another list
+    assert client.get(f"/ogc/collections/incidents/items?cursor={cursor}",
+                      headers=headers_a).status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/api/visits", "/api/incidents", "/api/incidents/duplicates",
+                                  "/api/facilities", "/api/users", "/api/organisations",
+                                  "/api/device-tokens", "/api/partner-keys", "/api/audit"])
+@pytest.mark.parametrize("cursor", [
+    _b64(["not a time", "not a uuid"]), _b64(["x", "y", "z"]), _b64([1]), _b64("x"),
+    "%00", "a.b", "....", _b64(["2024-01-01T00:00:00+00:00",
+                                 "00000000-0000-0000-0000-000000000000"]) + ".AAAA"])
+def test_forged_cursors_are_refused_on_every_json_list(signed_in_client, path, cursor):
+    """Finding 11: forged cursors on /api/visits, /api/facilities, /api/users and
+    /api/device-tokens reached PostgreSQL (DataError, 500)."""
+    role = "admin" if path in ("/api/users", "/api/partner-keys", "/api/audit") else "coordinator"
+    client, _ = signed_in_client(role)
+    response = client.get(f"{path}?cursor={cursor}")
+    assert response.status_code == 422, (path, response.status_code, response.get_data())
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("collection", ["incidents", "facilities"])
+def test_forged_cursors_are_refused_by_ogc_api(client, session, collection):
+    _, headers = helpers.partner(session)
+    response = client.get(f"/ogc/collections/{collection}/items?cursor="
+                          + _b64(["zzz", "not-a-uuid"]), headers=headers)
+    assert response.status_code == 422, response.get_data(as_text=True)
+
+
+def test_json_lists_share_one_shape_and_their_cursors_page_on(signed_in_client, session):
+    client, admin = signed_in_client("admin")
+    for _ in range(3):
+        factories.organisation(session)
+    first = client.get("/api/organisations?limit=2").get_json()
+    assert set(first) == {"items", "links"} and len(first["items"]) == 2
+    assert first["links"][0]["rel"] == "self"
+    second = client.get(f"/api/organisations?limit=2&cursor={next_cursor(first)}")
+    assert second.status_code == 200
+    names = [o["name"] for o in first["items"] + second.get_json()["items"]]
+    assert names == sorted(names) and len(set(names)) == len(names)
+    # a cursor of the organisations list is not one of the users list
+    assert client.get(f"/api/users?cursor={next_cursor(first)}").status_code == 422
