@@ -104,6 +104,7 @@ def from_repository(config: dict, to: str | None = None) -> Result:
     anchor = anchor_for(found, to)
     database = make_url(config["DATABASE_URL"]).database
     with tempfile.TemporaryDirectory(prefix="nezarat-drill-") as scratch:
+        Path(scratch).chmod(0o711)  # the cluster's user must reach its folder inside
         cluster = ScratchCluster(Path(scratch) / "pg", run_as=settings.run_as,
                                  settings={"archive_mode": "off"})
         try:

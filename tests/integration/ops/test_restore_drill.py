@@ -137,6 +137,16 @@ def test_point_in_time_restore_brings_back_exactly_what_was_acknowledged(tmp_pat
         seq = int(taken.audit_head.split(":")[0])
         _, problem = drill.verify_audit(world.url, f"{seq}:{'0' * 64}")
         assert problem and "anchor" in problem  # a wrong anchor is caught
+
+        # The command form: the same checks from the repository into a scratch cluster of its
+        # own, while the (restored) database keeps running untouched.
+        outcome = app.test_cli_runner().invoke(args=["ops", "drill"])
+        assert outcome.exit_code == 0, outcome.output
+        assert "restore drill passed" in outcome.output
+        assert f"anchor {taken.audit_head}" in outcome.output
+        # (the latest of the original timeline: all three visits, all three photos)
+        assert "photos: 3 of 3 restored" in outcome.output and "visits 3," in outcome.output
+        assert world.cluster.psql("SELECT count(*) FROM visits", db="nezarat").strip() == "2"
     finally:
         drill_env.destroy(world)
     assert time.monotonic() - began < 120
