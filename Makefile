@@ -56,8 +56,8 @@ run: install runtime-deps db
 	 $(BIN)/flask --app server demo load && \
 	 $(BIN)/flask --app server assets build && \
 	 echo "Nezarat listening on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)" && \
-	 exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 3 --threads 4 \
-	      --access-logfile - 'server.wsgi:app'
+	 exec $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
+	      --workers 3 --threads 4 'server.wsgi:app'
 
 test: install system-deps testdb
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(TEST_DB_URL)}"; \

@@ -5,21 +5,38 @@
 #                                     everything the app itself needs (below)
 #   scripts/system-deps.sh --runtime  what the app needs: libturbojpeg, with which JPEG photos
 #                                     are stripped of their metadata losslessly (without it they
-#                                     are decoded and re-encoded, slower and with a little loss)
+#                                     are decoded and re-encoded, slower and with a little loss),
+#                                     and pgBackRest, which takes the database backups
+# The suite also gets promtool (checks /metrics), taken out of Debian's `prometheus` package
+# without installing it: installing the package would start a Prometheus server.
 set -euo pipefail
 need=()
 compgen -G "/usr/lib/*/libturbojpeg.so.0" >/dev/null || need+=(libturbojpeg0)
+command -v pgbackrest >/dev/null || need+=(pgbackrest)
 if [[ "${1:-}" != "--runtime" ]]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v ogrinfo >/dev/null || need+=(gdal-bin)
   command -v java >/dev/null || need+=(default-jre-headless)
 fi
-[[ ${#need[@]} -eq 0 ]] && exit 0
+promtool_wanted=""
+if [[ "${1:-}" != "--runtime" ]] && ! command -v promtool >/dev/null; then promtool_wanted=1; fi
+[[ ${#need[@]} -eq 0 && -z "$promtool_wanted" ]] && exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "[system] missing: ${need[*]}. Run as root: apt-get install -y ${need[*]}" >&2
   exit 1
 fi
-echo "[system] installing ${need[*]} with apt (once)" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null || true
-apt-get install -y -qq "${need[@]}" >/dev/null
+if [[ ${#need[@]} -gt 0 ]]; then
+  echo "[system] installing ${need[*]} with apt (once)" >&2
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [[ -n "$promtool_wanted" ]]; then
+  echo "[system] promtool from Debian's prometheus package (once)" >&2
+  workdir=$(mktemp -d)
+  ( cd "$workdir" && apt-get download -qq prometheus >/dev/null 2>&1 \
+      && dpkg-deb -x prometheus_*.deb root \
+      && install -m 0755 root/usr/bin/promtool /usr/local/bin/promtool ) \
+    || echo "[system] promtool unavailable: the /metrics format test will be skipped" >&2
+  rm -rf "$workdir"
+fi

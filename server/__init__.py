@@ -50,6 +50,7 @@ INIT_MODULES: list[str] = [
     "server.forms.cli",
     "server.map.cli",
     "server.partner.hooks",
+    "server.ops",  # backups, restore drill, metrics (issue 13)
 ]
 
 

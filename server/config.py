@@ -38,6 +38,12 @@ SETTINGS: dict[str, tuple] = {
     "DUPLICATE_DAYS": (_int, 3),
     "PARTNER_RATE_LIMIT_PER_MINUTE": (_int, 600),
     "LOG_LEVEL": (str, "INFO"),
+    # Operations (server/ops): backups, metrics.
+    "BACKUP_DIR": (str, "./var/backup"),
+    "PGBACKREST_CONFIG": (str, "/etc/pgbackrest/nezarat.conf"),
+    "PGBACKREST_STANZA": (str, "nezarat"),
+    "BACKUP_MAX_AGE_HOURS": (_int, 26),
+    "METRICS_TOKEN": (str, ""),
 }
 
 
@@ -55,6 +61,7 @@ def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
     # Relative to where the app was started, once: Flask's send_file would read a relative path
     # against the package folder instead.
     settings["STORAGE_DIR"] = os.path.abspath(settings["STORAGE_DIR"])
+    settings["BACKUP_DIR"] = os.path.abspath(settings["BACKUP_DIR"])
     if settings["DATABASE_URL"].startswith("postgresql://"):
         settings["DATABASE_URL"] = settings["DATABASE_URL"].replace(
             "postgresql://", "postgresql+psycopg://", 1)

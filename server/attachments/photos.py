@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..core import storage
+from ..core import metrics, storage
 from ..core.errors import PayloadTooLarge, ValidationFailed
 from . import jpeg_lossless
 
@@ -159,11 +159,14 @@ def prepare(data: bytes, field: str, max_pixels: int) -> PreparedPhoto:
         if orientation >= 5:  # turned a quarter: the sides swap
             width, height = height, width
         try:
-            return PreparedPhoto(jpeg_lossless.strip(data, orientation), media_type, suffix,
-                                 width, height, *custody)
+            prepared = PreparedPhoto(jpeg_lossless.strip(data, orientation), media_type,
+                                     suffix, width, height, *custody)
+            metrics.photo_cleaned("lossless")
+            return prepared
         except ValueError:
             pass  # damaged in some way, or not turnable without loss: Pillow decides below
     clean = _clean(_decode(image, field), orientation)
+    metrics.photo_cleaned("reencoded")
     return PreparedPhoto(_encode(clean, "JPEG" if fmt == "MPO" else fmt), media_type, suffix,
                          clean.width, clean.height, *custody)
 

@@ -1,0 +1,133 @@
+"""A scratch PostgreSQL cluster in a folder of its own, for the restore drill.
+
+It listens on a Unix socket in its own folder only (listen_addresses=''), so whatever it holds
+is reachable by the user running the drill and nobody else, and it cannot collide with a
+server of the machine. As root it runs as the `postgres` user: PostgreSQL refuses to run as
+root. The shared cluster of the machine is never touched.
+"""
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+PG_VERSION = os.environ.get("PG_VERSION", "15")
+BINDIR = Path(f"/usr/lib/postgresql/{PG_VERSION}/bin")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ScratchCluster:
+    def __init__(self, root: Path, *, run_as: str | None = None, settings: dict | None = None):
+        self.root = Path(root)
+        self.data = self.root / "data"
+        self.socket_dir = self.root / "run"
+        self.log = self.root / "server.log"
+        self.port = free_port()
+        self.run_as = run_as
+        self.settings = settings or {}
+        self.env: dict = {}
+
+    # --- as the cluster's owner ----------------------------------------------------------------
+    def _owned(self, *paths: Path) -> None:
+        for path in paths:
+            path.mkdir(parents=True, exist_ok=True)
+            path.chmod(0o700)
+            if self.run_as:
+                entry = pwd.getpwnam(self.run_as)
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+
+    def _cmd(self, argv: list, **kw) -> subprocess.CompletedProcess:
+        if self.run_as:
+            argv = ["runuser", "-u", self.run_as, "--", *argv]
+        env = {**os.environ, **self.env}
+        done = subprocess.run([str(a) for a in argv], capture_output=True, text=True, cwd="/",
+                              env=env, **kw)
+        if done.returncode != 0:
+            raise RuntimeError(f"{Path(str(argv[0])).name} failed: {done.stderr or done.stdout}"
+                               + self._log_tail())
+        return done
+
+    def _log_tail(self) -> str:
+        try:
+            return "\n" + "\n".join(self.log.read_text().splitlines()[-15:])
+        except OSError:
+            return ""
+
+    # --- life cycle ------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """The folders, owned by the cluster's user (the root folder too: the data folder in it
+        must be reachable)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if self.run_as:
+            entry = pwd.getpwnam(self.run_as)
+            os.chown(self.root, entry.pw_uid, entry.pw_gid)
+        self._owned(self.socket_dir)
+
+    def initdb(self) -> None:
+        self.prepare()
+        self._owned(self.data)
+        self._cmd([BINDIR / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
+                   "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"])
+
+    def empty_data(self) -> None:
+        """An empty data folder, as a restore wants it."""
+        shutil.rmtree(self.data, ignore_errors=True)
+        self._owned(self.data)
+
+    def options(self) -> list[str]:
+        fixed = {"port": self.port, "listen_addresses": "''",
+                 "unix_socket_directories": f"'{self.socket_dir}'", "fsync": "off",
+                 "full_page_writes": "on", "max_connections": "40",
+                 "hba_file": f"'{self.root / 'pg_hba.conf'}'",
+                 "ident_file": f"'{self.root / 'pg_ident.conf'}'", **self.settings}
+        return [f"-c {k}={v}" for k, v in fixed.items()]
+
+    def start(self, wait_recovery: bool = False, timeout: float = 120) -> None:
+        """Start on its own socket; with wait_recovery, until a restore has replayed to its
+        target and the server accepts writes."""
+        for name, text in (("pg_hba.conf", "local all all trust\n"), ("pg_ident.conf", "")):
+            (self.root / name).write_text(text)
+            if self.run_as:
+                shutil.chown(self.root / name, self.run_as)
+        conf = self.data / "postgresql.conf"
+        if not conf.exists():  # a restore of a Debian cluster: its configuration lives in /etc
+            conf.write_text("")
+            if self.run_as:
+                shutil.chown(conf, self.run_as)
+        self._cmd([BINDIR / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60",
+                   "-o", " ".join(self.options()), "start"])
+        if wait_recovery:
+            deadline = time.monotonic() + timeout
+            while self.psql("select pg_is_in_recovery()").strip() != "f":
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the restored cluster is still recovering" + self._log_tail())
+                time.sleep(0.3)
+
+    def stop(self, mode: str = "fast") -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._cmd([BINDIR / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop"])
+
+    def destroy(self) -> None:
+        try:
+            self.stop("immediate")
+        except RuntimeError:
+            pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # --- talking to it -----------------------------------------------------------------------
+    def psql(self, sql: str, db: str = "postgres") -> str:
+        return self._cmd([BINDIR / "psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h",
+                          self.socket_dir, "-p", self.port, "-U", "postgres", "-d", db,
+                          "-c", sql]).stdout
+
+    def url(self, db: str = "nezarat") -> str:
+        return (f"postgresql+psycopg://postgres@/{db}?host={self.socket_dir}&port={self.port}")
