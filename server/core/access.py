@@ -191,6 +191,17 @@ def sees_full_record(principal: Principal, organisation_id, monitor_id) -> bool:
     return False
 
 
+def may_edit_record(principal: Principal, organisation_id, monitor_id) -> bool:
+    """A new version of a record (an edit through `deprecated_id`): the monitor who submitted
+    it, or a coordinator of its organisation; never a colleague, whatever they can read."""
+    if principal.organisation_id is None or principal.organisation_id != organisation_id:
+        return False
+    if principal.is_role("coordinator"):
+        return True
+    return principal.is_role("monitor") and principal.user_id is not None and \
+        principal.user_id == monitor_id
+
+
 def sees_coalition_record(principal: Principal) -> bool:
     """The coalition view of other organisations' records: counts, places, types, no people."""
     return principal.kind == "user" and principal.role == "coordinator"

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from ..attachments import service as attachments
 from ..core import audit
-from ..core.access import Principal
+from ..core.access import Principal, may_edit_record
 from ..core.db import db
-from ..core.errors import Conflict, NotFound, ValidationFailed, describe
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, describe
 from ..incidents import service as incidents
 from ..scoring import observation_errors, score_visit
 from . import queries, store
@@ -68,16 +68,17 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
     """A new visit, or a new version of one (an edit): written, audited, committed."""
     deprecated = str(report["deprecated_id"]) if report.get("deprecated_id") else None
     if deprecated:
-        visit_id, version = _edit_target(session, deprecated, record["instance_id"], principal)
+        visit_id, version, monitor_id = _edit_target(session, deprecated, record["instance_id"],
+                                                     principal)
     elif found.visit_taken:
         raise Conflict(f"A visit with id {report['id']} already exists.")
     else:
-        visit_id, version = report["id"], 1
+        visit_id, version, monitor_id = report["id"], 1, principal.user_id
     if found.facility_id is None:
         raise ValidationFailed.field("facility_id", f"Unknown facility {report['facility_id']}.")
     now = datetime.now(timezone.utc)
     visit = _visit_row(report, found, position, principal, record["source"], now)
-    visit.update(id=visit_id, version=version, demo=demo)
+    visit.update(id=visit_id, version=version, demo=demo, monitor_id=monitor_id)
     with db.driver(session).pipeline():  # the writes go out together; the entry and COMMIT next
         store.save(session, visit, report.get("notes"),
                    {**record, "version": version, "deprecated_id": deprecated},
@@ -138,14 +139,21 @@ def _retry(session: Session, found, instance_id: str, digest: str, principal: Pr
 
 
 def _edit_target(session: Session, deprecated: str, instance_id: str,
-                 principal: Principal) -> tuple[uuid.UUID, int]:
-    """The visit an edit makes a new version of; its latest record is marked superseded."""
-    target = store.supersede(session, deprecated, instance_id, principal.organisation_id)
+                 principal: Principal) -> tuple[uuid.UUID, int, uuid.UUID]:
+    """The visit an edit makes a new version of, and its monitor (an edit never changes whose
+    visit it is); its latest record is marked superseded. Only the monitor who submitted the
+    visit or a coordinator of its organisation may edit it (may_edit_record)."""
+    coordinator = principal.is_role("coordinator")
+    target = store.supersede(session, deprecated, instance_id, principal.organisation_id,
+                             principal.user_id, any_monitor=coordinator)
     if target is not None:
-        return target.visit_id, target.version + 1
+        return target.visit_id, target.version + 1, target.monitor_id
     old = queries.record_of(session, deprecated)
     if old is None or old.organisation_id != principal.organisation_id:
         raise NotFound(f"Cannot edit {deprecated}: no such submission.")
+    if not may_edit_record(principal, old.organisation_id, old.monitor_id):
+        raise Forbidden(f"Cannot edit {deprecated}: only the monitor who submitted this visit, "
+                        "or a coordinator of its organisation, may edit it.")
     raise Conflict(f"{deprecated} was already edited (by {old.superseded_by}); edit the "
                    "latest version.")
 
