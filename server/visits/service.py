@@ -27,6 +27,7 @@ from ..core.access import Principal, may_edit_record
 from ..core.db import db
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, describe
 from ..incidents import service as incidents
+from ..review import service as review
 from ..scoring import observation_errors, score_visit
 from . import queries, store
 from .models import HELD
@@ -88,17 +89,20 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
         saved = incidents.save_for_visit(session, visit, place, report.get("incidents", []),
                                          edit=bool(deprecated), now=now)
         wanted = [(visit_id, None, name) for name in report.get("photos", [])] + [
-            (None, incident_id, name) for incident_id, names in saved for name in names]
+            (None, incident_id, name) for incident_id, names in saved.photos for name in names]
         stored, missing = _attach(session, visit_id, wanted, files, demo,
                                   edit=bool(deprecated))
         if stored:
             _flag_photo_times(session, visit_id)
+    details = {"source": record["source"], "version": version,
+               "instance_id": record["instance_id"],
+               "incidents": len(report.get("incidents", [])), "photos": len(stored)}
+    reopened = saved.reopened()
+    if deprecated:
+        review.reopened_by_edit(session, reopened, principal, version)
+        details["reopened"] = [str(incident_id) for incident_id, _ in reopened]
     audit.record_and_commit(session, "visit.edit" if deprecated else "visit.submit", principal,
-                            target_type="visit", target_id=visit_id,
-                            details={"source": record["source"], "version": version,
-                                     "instance_id": record["instance_id"],
-                                     "incidents": len(report.get("incidents", [])),
-                                     "photos": len(stored)})
+                            target_type="visit", target_id=visit_id, details=details)
     return SubmitResult(visit_id, True, version, stored, missing)
 
 
