@@ -183,9 +183,13 @@ def scopes_from(text: str | Iterable[str]) -> frozenset:
 
 def sees_full_record(principal: Principal, organisation_id, monitor_id) -> bool:
     """Full detail (narratives, notes, photos, monitor identity): the organisation's
-    coordinators, and the monitor who submitted it."""
+    coordinators, and the monitor who submitted it while they are still of that organisation
+    (the record's organisation against the reader's current one: a monitor who moved to
+    another organisation leaves what they reported with the one they reported it for)."""
+    if principal.organisation_id is None or principal.organisation_id != organisation_id:
+        return False
     if principal.is_role("coordinator") and principal.kind == "user":
-        return principal.organisation_id == organisation_id
+        return True
     if principal.is_role("monitor"):
         return principal.user_id is not None and principal.user_id == monitor_id
     return False
