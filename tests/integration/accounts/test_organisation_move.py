@@ -63,8 +63,8 @@ def moved(app, client, session, signed_in_client):
     admin, _ = signed_in_client("admin")
     response = admin.patch(f"/api/users/{monitor.id}", json={"organisation_id": str(org_b.id)})
     assert response.status_code == 200, response.get_json()
-    return dict(monitor=monitor, org_a=org_a, org_b=org_b, tokens=(token, second_token),
-                browser=browser, urls=urls, visit_id=body["id"])
+    return {"monitor": monitor, "org_a": org_a, "org_b": org_b, "tokens": (token, second_token),
+                "browser": browser, "urls": urls, "visit_id": body["id"]}
 
 
 def test_the_old_device_tokens_are_refused_and_revoked(client, session, moved):

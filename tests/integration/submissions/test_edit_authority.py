@@ -45,7 +45,7 @@ def colleague(session, field):
 
 def test_a_colleague_cannot_take_over_a_visit_through_the_json_api(client, session, field,
                                                                    colleague):
-    org, monitor_a, facility, auth_a = field
+    _org, monitor_a, facility, auth_a = field
     _, auth_b = colleague
     original = report(facility.id)
     assert client.post("/api/submissions", json=original, headers=auth_a).status_code == 201
@@ -75,7 +75,7 @@ def test_a_colleague_cannot_take_over_a_visit_through_the_json_api(client, sessi
 
 def test_a_colleague_signed_in_to_the_mobile_app_is_refused_too(client, session, field,
                                                                 signed_in_client):
-    org, monitor_a, facility, auth_a = field
+    org, _monitor_a, facility, auth_a = field
     original = report(facility.id)
     client.post("/api/submissions", json=original, headers=auth_a)
     before = _state(session, original["id"])
@@ -94,7 +94,7 @@ def _odk_post(client, auth: dict, xml: bytes):
 
 def test_a_colleague_cannot_take_over_a_visit_through_openrosa(client, session, field,
                                                                colleague):
-    org, monitor_a, facility, auth_a = field
+    _org, _monitor_a, facility, auth_a = field
     _, auth_b = colleague
     xml, instance = submission_xml(visit_values(facility.id), incidents=[incident_values()])
     assert _odk_post(client, auth_a, xml).status_code == 201
@@ -134,7 +134,7 @@ def test_a_coordinator_of_the_organisation_may_edit_and_the_monitor_keeps_it(
 
 
 def test_a_coordinator_of_another_organisation_gets_not_found(app, client, session, field):
-    org, monitor_a, facility, auth_a = field
+    _org, _monitor_a, facility, auth_a = field
     original = report(facility.id)
     client.post("/api/submissions", json=original, headers=auth_a)
     before = _state(session, original["id"])
@@ -150,7 +150,7 @@ def test_a_coordinator_of_another_organisation_gets_not_found(app, client, sessi
 def test_refusal_is_forbidden_not_conflict_even_for_a_superseded_version(
         app, client, session, field, colleague):
     """B must not learn whether A's version was already edited: ownership is checked first."""
-    org, monitor_a, facility, auth_a = field
+    _org, _monitor_a, facility, auth_a = field
     _, auth_b = colleague
     original = report(facility.id)
     client.post("/api/submissions", json=original, headers=auth_a)

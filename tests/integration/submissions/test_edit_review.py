@@ -50,7 +50,7 @@ def edit_of(previous: dict, incidents: list[dict], **overrides) -> dict:
 @pytest.fixture()
 def verified_visit(client, session, field, signed_in_client):
     """A visit with three verified, shareable incidents, and its organisation's coordinator."""
-    org, monitor, facility, auth = field
+    org, _monitor, facility, auth = field
     incidents = [incident(), incident(type="pushback"), incident(severity=2)]
     body = report(facility.id, photos=[], incidents=incidents)
     submit(client, auth, body)
@@ -64,7 +64,7 @@ def test_an_edit_that_changes_an_incident_takes_it_out_of_the_partner_feed(
         client, session, verified_visit):
     """The attack: verified, then re-sent with a new type, consent, position and severity."""
     body, incidents, (changed, kept, hidden), coordinator, auth = verified_visit
-    partner_org, partner = helpers.partner(session, location_precision="exact",
+    _partner_org, partner = helpers.partner(session, location_precision="exact",
                                            small_count_k=1)
     features, first = helpers.feed(client, partner)
     assert {f["id"] for f in features} == {str(changed), str(kept), str(hidden)}
