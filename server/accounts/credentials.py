@@ -75,6 +75,15 @@ def revoke_device_token(principal: Principal, token_id: uuid.UUID) -> DeviceToke
     return _revoke(token, principal, "device_token")
 
 
+def revoke_devices_of(session, user_id: uuid.UUID, principal: Principal) -> int:
+    """Revoke every device token of a user still in force (they moved to another
+    organisation); the caller's audit entry records how many. Returns that number."""
+    return session.execute(text("""
+        UPDATE device_tokens SET revoked_at = now(), revoked_by = :actor
+        WHERE user_id = :user AND revoked_at IS NULL"""),
+        {"user": user_id, "actor": principal.user_id}).rowcount
+
+
 def create_partner_key(principal: Principal, organisation_id: uuid.UUID, scopes: list[str],
                        label: str, days: int | None = None, *, raw: str | None = None,
                        demo: bool = False) -> tuple[PartnerKey, str]:
@@ -134,7 +143,7 @@ def principal_for(raw: str) -> Principal:
 # once a minute, in a short transaction of its own.
 _DEVICE = """
     SELECT t.id, t.revoked_at, t.expires_at, t.last_used_at, u.id AS user_id,
-           u.organisation_id, u.email, u.active, u.role
+           u.organisation_id, t.organisation_id AS issued_for, u.email, u.active, u.role
     FROM device_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = %(hash)s"""
 _PARTNER = """
     SELECT id, revoked_at, expires_at, last_used_at, organisation_id, scopes
@@ -143,7 +152,10 @@ _PARTNER = """
 
 def device_principal(raw: str) -> Principal:
     row = _lookup(_DEVICE, raw)
-    if row is None or not _active(row) or not row.active or row.role != "monitor":
+    # A token speaks only for the organisation it was issued in (a moved monitor's old phone
+    # is revoked by the move; this holds however else the account changed).
+    if row is None or not _active(row) or not row.active or row.role != "monitor" \
+            or row.issued_for != row.organisation_id:
         raise Unauthorized(INVALID, headers={"WWW-Authenticate": DEVICE_CHALLENGE})
     _note_use("device_tokens", row)
     return Principal(kind="device", user_id=row.user_id, organisation_id=row.organisation_id,

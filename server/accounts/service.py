@@ -9,7 +9,7 @@ from ..core import audit
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import Conflict, NotFound, ValidationFailed
-from . import passwords
+from . import credentials, passwords
 from .models import ROLES, Organisation, User
 from .signin import end_all_sessions, normalise_email
 
@@ -103,11 +103,14 @@ def update_user(actor: Principal, user_id: uuid.UUID, data: dict) -> User:
     before = {k: str(getattr(user, k)) for k in changes}
     for key, value in changes.items():
         setattr(user, key, value)
+    details = {k: [before[k], str(v)] for k, v in changes.items()}
     if changes.get("active") is False or "organisation_id" in changes:
         end_all_sessions(session, user.id)  # their access changed under them: sign in again
+    if "organisation_id" in changes:  # a phone set up for the old organisation serves it no more
+        details["revoked_device_tokens"] = credentials.revoke_devices_of(session, user.id, actor)
     if changes:
         audit.record(session, "user.update", actor, target_type="user", target_id=user.id,
-                     details={k: [before[k], str(v)] for k, v in changes.items()})
+                     details=details)
     session.commit()
     return user
 

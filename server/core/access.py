@@ -183,12 +183,27 @@ def scopes_from(text: str | Iterable[str]) -> frozenset:
 
 def sees_full_record(principal: Principal, organisation_id, monitor_id) -> bool:
     """Full detail (narratives, notes, photos, monitor identity): the organisation's
-    coordinators, and the monitor who submitted it."""
+    coordinators, and the monitor who submitted it while they are still of that organisation
+    (the record's organisation against the reader's current one: a monitor who moved to
+    another organisation leaves what they reported with the one they reported it for)."""
+    if principal.organisation_id is None or principal.organisation_id != organisation_id:
+        return False
     if principal.is_role("coordinator") and principal.kind == "user":
-        return principal.organisation_id == organisation_id
+        return True
     if principal.is_role("monitor"):
         return principal.user_id is not None and principal.user_id == monitor_id
     return False
+
+
+def may_edit_record(principal: Principal, organisation_id, monitor_id) -> bool:
+    """A new version of a record (an edit through `deprecated_id`): the monitor who submitted
+    it, or a coordinator of its organisation; never a colleague, whatever they can read."""
+    if principal.organisation_id is None or principal.organisation_id != organisation_id:
+        return False
+    if principal.is_role("coordinator"):
+        return True
+    return principal.is_role("monitor") and principal.user_id is not None and \
+        principal.user_id == monitor_id
 
 
 def sees_coalition_record(principal: Principal) -> bool:

@@ -46,18 +46,34 @@ def incident_id_for(visit_id: uuid.UUID, index: int) -> uuid.UUID:
     return uuid.uuid5(_NS, f"{visit_id}/{index}")
 
 
+@dataclass
+class Saved:
+    """What save_for_visit wrote: (incident id, photo names) pairs, and on an edit the
+    incidents it returned to review (read with `reopened()` once the statements have run)."""
+    photos: list[tuple[uuid.UUID, list[str]]]
+    _reopened: object = None
+
+    def reopened(self) -> list[tuple[uuid.UUID, str]]:
+        """(incident id, its status before the edit) of each incident the edit reopened."""
+        return [tuple(row) for row in self._reopened.fetchall()] if self._reopened else []
+
+
 def save_for_visit(session: Session, visit: dict, place: Place, incidents: list[dict], *,
-                   edit: bool, now: datetime) -> list[tuple[uuid.UUID, list[str]]]:
+                   edit: bool, now: datetime) -> Saved:
     """Create or update the incidents of a visit (ids follow their order in the report); on an
-    edit, the ones it dropped are retracted. Returns (incident id, photo names) pairs."""
+    edit, the ones it dropped are retracted, and those whose content it changes go back to
+    `submitted` until a coordinator reviews them again (so no partner receives an unreviewed
+    version of a verified incident)."""
     owner = {"visit_id": visit["id"], "organisation_id": visit["organisation_id"],
              "monitor_id": visit["monitor_id"], "demo": visit["demo"]}
     rows = [_row(data, incident_id_for(visit["id"], index), owner, place, now)
             for index, data in enumerate(incidents)]
+    reopened = store.reopen_changed(session, rows, now) if edit and rows else None
     store.save(session, rows, overwrite=edit)
     if edit:
         store.retract_others(session, visit["id"], [r["id"] for r in rows], now)
-    return [(row["id"], data.get("photos", [])) for row, data in zip(rows, incidents)]
+    return Saved([(row["id"], data.get("photos", [])) for row, data in zip(rows, incidents)],
+                 reopened)
 
 
 def _row(data: dict, incident_id: uuid.UUID, owner: dict, place: Place | None,

@@ -40,6 +40,27 @@ _WITH_NARRATIVES = f"""
     SELECT r.id, r.narrative FROM r JOIN i ON i.id = r.id
     ON CONFLICT (incident_id) DO UPDATE SET narrative = EXCLUDED.narrative"""
 CREATE = _WITH_NARRATIVES.format(incidents=_INSERT)
+
+# What an incident says: every column a report sets except whose it is and when it was written,
+# with its place and narrative. An edit that changes any of it needs a new review.
+_CONTENT = [c for c in COLUMNS if c not in ("visit_id", "organisation_id", "monitor_id",
+                                            "updated_at")]
+_OLD = ", ".join([f"i.{c}" for c in _CONTENT] + ["ST_X(i.location)", "ST_Y(i.location)",
+                                                  "s.narrative"])
+_NEW = ", ".join([f"r.{c}" for c in _CONTENT] + ["r.lon", "r.lat", "r.narrative"])
+# Rows locked before they are compared, so a review decided meanwhile is the one reopened.
+REOPEN = f"""
+    WITH r AS (SELECT * FROM json_to_recordset(CAST(%(rows)s AS json)) AS r({_RECORD})),
+    changed AS (
+        SELECT i.id, i.verification_status AS was
+        FROM incidents i JOIN r ON r.id = i.id
+        LEFT JOIN incident_sensitive s ON s.incident_id = i.id
+        WHERE i.verification_status <> 'submitted'
+          AND (i.retracted_at IS NOT NULL OR ({_OLD}) IS DISTINCT FROM ({_NEW}))
+        FOR UPDATE OF i)
+    UPDATE incidents i SET verification_status = 'submitted', updated_at = %(now)s
+    FROM changed c WHERE i.id = c.id
+    RETURNING i.id, c.was"""
 CREATE_OR_OVERWRITE = _WITH_NARRATIVES.format(incidents=_INSERT + _OVERWRITE)
 
 
@@ -49,6 +70,14 @@ def save(session: Session, rows: list[dict], *, overwrite: bool = False) -> None
     if rows:
         db.driver(session).execute(CREATE_OR_OVERWRITE if overwrite else CREATE,
                                    {"rows": json.dumps(rows, default=str)})
+
+
+def reopen_changed(session: Session, rows: list[dict], now: datetime):
+    """Before an edit overwrites them: incidents whose content the edit changes (or that it
+    brings back after a retraction) return to `submitted`, whatever a reviewer had decided.
+    Returns the cursor of their (id, previous status), to read once the pipeline has run."""
+    return db.driver(session).execute(REOPEN, {"rows": json.dumps(rows, default=str),
+                                               "now": now})
 
 
 def retract_others(session: Session, visit_id, kept: list, now: datetime) -> None:

@@ -48,6 +48,17 @@ def decide(target_type: str, target_id: uuid.UUID, action: str, comment: str | N
     return record
 
 
+def reopened_by_edit(session, reopened: list[tuple[uuid.UUID, str]], principal: Principal,
+                     version: int) -> None:
+    """History of incidents an edit of their visit returned to `submitted` (the edit's own
+    transaction and audit entry; the status itself was changed with the incidents' rows)."""
+    for incident_id, before in reopened:
+        session.add(ReviewEvent(target_type="incident", target_id=incident_id, action="reopen",
+                                from_status=before, to_status="submitted",
+                                comment=f"changed by version {version} of its visit",
+                                actor_id=principal.user_id))
+
+
 def merge_duplicate(duplicate_id: uuid.UUID, original_id: uuid.UUID, principal: Principal):
     """Mark `duplicate_id` as a duplicate of `original_id`: both sources stay linked, the
     incident is counted once (lists and aggregates skip rows with duplicate_of set)."""

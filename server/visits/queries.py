@@ -99,9 +99,9 @@ def intake(session: Session, instance_id: str, visit_id: uuid.UUID, facility_id:
 
 
 def record_of(session: Session, instance_id: str):
-    """A submission record with its visit's organisation (or None)."""
+    """A submission record with its visit's organisation and monitor (or None)."""
     return session.execute(text("""
-        SELECT r.visit_id, r.superseded_by, v.organisation_id
+        SELECT r.visit_id, r.superseded_by, v.organisation_id, v.monitor_id
         FROM submission_records r JOIN visits v ON v.id = r.visit_id
         WHERE r.instance_id = :i"""), {"i": instance_id}).first()
 

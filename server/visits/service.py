@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from ..attachments import service as attachments
 from ..core import audit
-from ..core.access import Principal
+from ..core.access import Principal, may_edit_record
 from ..core.db import db
-from ..core.errors import Conflict, NotFound, ValidationFailed, describe
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, describe
 from ..incidents import service as incidents
+from ..review import service as review
 from ..scoring import observation_errors, score_visit
 from . import queries, store
 from .models import HELD
@@ -68,16 +69,17 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
     """A new visit, or a new version of one (an edit): written, audited, committed."""
     deprecated = str(report["deprecated_id"]) if report.get("deprecated_id") else None
     if deprecated:
-        visit_id, version = _edit_target(session, deprecated, record["instance_id"], principal)
+        visit_id, version, monitor_id = _edit_target(session, deprecated, record["instance_id"],
+                                                     principal)
     elif found.visit_taken:
         raise Conflict(f"A visit with id {report['id']} already exists.")
     else:
-        visit_id, version = report["id"], 1
+        visit_id, version, monitor_id = report["id"], 1, principal.user_id
     if found.facility_id is None:
         raise ValidationFailed.field("facility_id", f"Unknown facility {report['facility_id']}.")
     now = datetime.now(timezone.utc)
     visit = _visit_row(report, found, position, principal, record["source"], now)
-    visit.update(id=visit_id, version=version, demo=demo)
+    visit.update(id=visit_id, version=version, demo=demo, monitor_id=monitor_id)
     with db.driver(session).pipeline():  # the writes go out together; the entry and COMMIT next
         store.save(session, visit, report.get("notes"),
                    {**record, "version": version, "deprecated_id": deprecated},
@@ -87,17 +89,20 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
         saved = incidents.save_for_visit(session, visit, place, report.get("incidents", []),
                                          edit=bool(deprecated), now=now)
         wanted = [(visit_id, None, name) for name in report.get("photos", [])] + [
-            (None, incident_id, name) for incident_id, names in saved for name in names]
+            (None, incident_id, name) for incident_id, names in saved.photos for name in names]
         stored, missing = _attach(session, visit_id, wanted, files, demo,
                                   edit=bool(deprecated))
         if stored:
             _flag_photo_times(session, visit_id)
+    details = {"source": record["source"], "version": version,
+               "instance_id": record["instance_id"],
+               "incidents": len(report.get("incidents", [])), "photos": len(stored)}
+    reopened = saved.reopened()
+    if deprecated:
+        review.reopened_by_edit(session, reopened, principal, version)
+        details["reopened"] = [str(incident_id) for incident_id, _ in reopened]
     audit.record_and_commit(session, "visit.edit" if deprecated else "visit.submit", principal,
-                            target_type="visit", target_id=visit_id,
-                            details={"source": record["source"], "version": version,
-                                     "instance_id": record["instance_id"],
-                                     "incidents": len(report.get("incidents", [])),
-                                     "photos": len(stored)})
+                            target_type="visit", target_id=visit_id, details=details)
     return SubmitResult(visit_id, True, version, stored, missing)
 
 
@@ -138,14 +143,21 @@ def _retry(session: Session, found, instance_id: str, digest: str, principal: Pr
 
 
 def _edit_target(session: Session, deprecated: str, instance_id: str,
-                 principal: Principal) -> tuple[uuid.UUID, int]:
-    """The visit an edit makes a new version of; its latest record is marked superseded."""
-    target = store.supersede(session, deprecated, instance_id, principal.organisation_id)
+                 principal: Principal) -> tuple[uuid.UUID, int, uuid.UUID]:
+    """The visit an edit makes a new version of, and its monitor (an edit never changes whose
+    visit it is); its latest record is marked superseded. Only the monitor who submitted the
+    visit or a coordinator of its organisation may edit it (may_edit_record)."""
+    coordinator = principal.is_role("coordinator")
+    target = store.supersede(session, deprecated, instance_id, principal.organisation_id,
+                             principal.user_id, any_monitor=coordinator)
     if target is not None:
-        return target.visit_id, target.version + 1
+        return target.visit_id, target.version + 1, target.monitor_id
     old = queries.record_of(session, deprecated)
     if old is None or old.organisation_id != principal.organisation_id:
         raise NotFound(f"Cannot edit {deprecated}: no such submission.")
+    if not may_edit_record(principal, old.organisation_id, old.monitor_id):
+        raise Forbidden(f"Cannot edit {deprecated}: only the monitor who submitted this visit, "
+                        "or a coordinator of its organisation, may edit it.")
     raise Conflict(f"{deprecated} was already edited (by {old.superseded_by}); edit the "
                    "latest version.")
 

@@ -55,16 +55,21 @@ def save(session: Session, visit: dict, notes: str | None, record: dict, *,
 
 
 def supersede(session: Session, old_instance: str, new_instance: str,
-              organisation_id: uuid.UUID):
+              organisation_id: uuid.UUID, monitor_id: uuid.UUID | None, *,
+              any_monitor: bool = False):
     """Mark the record an edit replaces, if it is the latest version of a visit of this
-    organisation; None otherwise. Concurrent edits of one version: exactly one wins."""
+    organisation submitted by `monitor_id` (by anyone with `any_monitor`); None otherwise.
+    Concurrent edits of one version: exactly one wins. Returns the visit's id, version and
+    monitor."""
     return db.driver(session).cursor(row_factory=namedtuple_row).execute("""
         UPDATE submission_records o SET superseded_by = %(new)s
         FROM visits v
         WHERE o.instance_id = %(old)s AND v.id = o.visit_id AND v.organisation_id = %(org)s
+          AND (%(any)s OR v.monitor_id = %(monitor)s)
           AND o.superseded_by IS NULL
-        RETURNING o.visit_id, v.version""",
-        {"old": old_instance, "new": new_instance, "org": organisation_id}).fetchone()
+        RETURNING o.visit_id, v.version, v.monitor_id""",
+        {"old": old_instance, "new": new_instance, "org": organisation_id,
+         "monitor": monitor_id, "any": any_monitor}).fetchone()
 
 
 def mark_complete(session: Session, instance_id: str) -> None:
