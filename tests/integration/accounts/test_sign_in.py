@@ -126,7 +126,7 @@ def test_sign_in_only_redirects_to_this_site(client, session):
     response = client.post("/sign-in", data={
         "email": user.email, "password": factories.DEFAULT_PASSWORD,
         "csrf_token": csrf_of(client), "next": "//evil.example/steal"})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/account"  # the monitor's home, not the other site
 
 
 def test_pages_are_not_cached_and_carry_the_csrf_meta(client, session):
