@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -120,7 +120,7 @@ def sign_in(email: str, password: str, attempt: Attempt, old_sid: str | None = N
     throttle.succeeded(session, counted)  # the password count only: not the second factor's
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    _purge_expired(session)
+    sessions.purge_expired(session, limit=500)
     started = _new_row(session, user, old_sid, attempt, second_factor=False)
     if started.complete:
         _signed_in(session, user, attempt, None)
@@ -299,9 +299,3 @@ def _user(session: Session, user_id) -> User:
 
 def end_all_sessions(session: Session, user_id: uuid.UUID) -> None:
     session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-
-
-def _purge_expired(session: Session) -> None:
-    """Expired rows are useless; remove some on each sign-in (cheap, indexed)."""
-    session.execute(text("""DELETE FROM user_sessions WHERE id IN (
-        SELECT id FROM user_sessions WHERE expires_at < now() LIMIT 500)"""))
