@@ -5,7 +5,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .core import audit, schema
+from .core import audit, schema, sealing
 from .core.db import db
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations in migrations/).")
@@ -17,7 +17,8 @@ audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 @click.argument("revision", default="head")
 def db_upgrade(revision):
     """Apply migrations up to REVISION (default: head)."""
-    schema.upgrade(current_app.config["DATABASE_URL"], revision)
+    schema.upgrade(current_app.config["DATABASE_URL"], revision,
+                   master_key=sealing.master_key(current_app.config))
     click.echo(f"schema at {revision}")
 
 
@@ -25,7 +26,8 @@ def db_upgrade(revision):
 @click.argument("revision", default="-1")
 def db_downgrade(revision):
     """Undo migrations down to REVISION (default: one step)."""
-    schema.downgrade(current_app.config["DATABASE_URL"], revision)
+    schema.downgrade(current_app.config["DATABASE_URL"], revision,
+                     master_key=sealing.master_key(current_app.config))
     click.echo(f"schema at {revision}")
 
 

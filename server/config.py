@@ -18,6 +18,7 @@ def _bool(value: str) -> bool:
 SETTINGS: dict[str, tuple] = {
     "DATABASE_URL": (str, DEFAULT_DATABASE_URL),
     "SECRET_KEY": (str, None),
+    "DATA_KEY": (str, ""),
     "STORAGE_DIR": (str, "./var/storage"),
     "PORT": (_int, 5000),
     "BASE_URL": (str, ""),
@@ -47,6 +48,34 @@ SETTINGS: dict[str, tuple] = {
 }
 
 
+def kept_secret_key(storage_dir: str) -> str:
+    """Without SECRET_KEY (a dev server): a random key made once and kept in the storage folder
+    (mode 0600), so every worker process and every restart agrees on it: signed cookies and
+    cursors, and the TOTP secrets sealed under it, stay readable. Deployments set SECRET_KEY."""
+    path = os.path.join(storage_dir, ".secret_key")
+    try:
+        os.makedirs(storage_dir, exist_ok=True)
+        if not os.path.exists(path):
+            tmp = f"{path}.{os.getpid()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)  # atomic: the first process to get here wins
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        with open(path) as kept:
+            key = kept.read().strip()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    # Nowhere to keep it: a key for this process only (sessions end on restart).
+    return secrets.token_hex(32)
+
+
 def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
     """Settings for one app: environment first, then explicit overrides (tests, scripts)."""
     env = os.environ if environ is None else environ
@@ -55,13 +84,12 @@ def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
         raw = env.get(name)
         settings[name] = parse(raw) if raw not in (None, "") else default
     settings.update(overrides or {})
-    if not settings["SECRET_KEY"]:
-        # A random key keeps a dev server safe; sessions just do not survive a restart.
-        settings["SECRET_KEY"] = secrets.token_hex(32)
     # Relative to where the app was started, once: Flask's send_file would read a relative path
     # against the package folder instead.
     settings["STORAGE_DIR"] = os.path.abspath(settings["STORAGE_DIR"])
     settings["BACKUP_DIR"] = os.path.abspath(settings["BACKUP_DIR"])
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = kept_secret_key(settings["STORAGE_DIR"])
     if settings["DATABASE_URL"].startswith("postgresql://"):
         settings["DATABASE_URL"] = settings["DATABASE_URL"].replace(
             "postgresql://", "postgresql+psycopg://", 1)

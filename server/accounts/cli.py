@@ -17,6 +17,7 @@ user_cli = AppGroup("user", help="User accounts.")
 org_cli = AppGroup("org", help="Organisations (coalition members and partner agencies).")
 device_cli = AppGroup("device-token", help="Device tokens for monitors' phones (ODK Collect).")
 partner_cli = AppGroup("partner-key", help="API keys of partner organisations.")
+sessions_cli = AppGroup("sessions", help="Browser sessions.")
 
 
 def _run(action):
@@ -244,7 +245,18 @@ def _echo_credential(credential, owner: str) -> None:
                f"{owner}  last used {used}")
 
 
+@sessions_cli.command("purge")
+def purge_sessions():
+    """Delete expired browser sessions (run it from cron or a timer, e.g. hourly; each process
+    also purges a batch now and then)."""
+    from ..core.db import db
+    from . import sessions
+    removed = sessions.purge_expired(db.session, limit=None)
+    db.session.commit()
+    click.echo(f"{removed} expired browser sessions removed.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
-    for group in (user_cli, org_cli, device_cli, partner_cli):
+    for group in (user_cli, org_cli, device_cli, partner_cli, sessions_cli):
         app.cli.add_command(group)

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import Base
+from ..core.sealing import TOTP_SECRET, SealedString
 
 
 class Organisation(Base):
@@ -43,7 +44,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String)
+    # Sealed at rest (AES-GCM, key from DATA_KEY or SECRET_KEY): read and written in plain here.
+    totp_secret: Mapped[str | None] = mapped_column(SealedString(TOTP_SECRET))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,12 +5,16 @@ The cookie (HttpOnly, SameSite=Lax, Secure under HTTPS) holds only a random toke
 the CSRF token and a little data (flash messages, a TOTP secret being enrolled). Signing in
 always starts a new row with a new token (no session fixation); signing out deletes the row.
 Rows are written by the sign-in services in their transaction, and otherwise only in
-`save_session` when the data changed.
+`save_session` when the data changed. A visitor who has not given a password has no row: their
+CSRF token and flashes ride in a signed cookie (`anonymous.py`), so page views by anyone cost no
+storage. Expired rows are purged by `flask sessions purge` (for cron or a systemd timer) and, in
+every process, at most once per PURGE_EVERY on the way into a request.
 """
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -22,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
+from . import anonymous
 from .models import User, UserSession
 from ..core.db import side_transaction
 from .tokens import digest, new_secret
@@ -33,6 +38,11 @@ PENDING_IDLE = timedelta(minutes=20)  # password given; second factor (or enrolm
 SIGNED_IN_IDLE = timedelta(hours=8)
 SIGNED_IN_MAX = timedelta(hours=24)  # from the sign-in, however active the session
 TOUCH_EVERY = timedelta(minutes=5)
+PURGE_EVERY = timedelta(minutes=10)
+PURGE_BATCH = 1000
+PURGE_STATE: dict = {"next_at": None}  # per process
+_purge_lock = threading.Lock()
+ANONYMOUS_COOKIE = anonymous.COOKIE
 
 
 def now() -> datetime:
@@ -149,21 +159,30 @@ def _touch(db: Session, row: UserSession, user: User | None) -> None:
 
 class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
+        if request.path.startswith((app.static_url_path or "/static") + "/"):
+            return ServerSession()
+        purge_now_and_then()
         token = request.cookies.get(self.get_cookie_name(app))
-        if not token or request.path.startswith((app.static_url_path or "/static") + "/"):
-            return ServerSession()
-        try:
-            return _load(token)
-        except OperationalError:  # database down: carry on as anonymous, /healthz says why
-            log.warning("could not load the browser session", exc_info=True)
-            return ServerSession()
+        current = ServerSession()
+        if token:
+            try:
+                current = _load(token)
+            except OperationalError:  # database down: carry on as anonymous, /healthz says why
+                log.warning("could not load the browser session", exc_info=True)
+        if current.sid is None:
+            _load_anonymous(app, request, current)
+        return current
 
     def save_session(self, app: Flask, current: SessionMixin, response: Response) -> None:
         if not isinstance(current, ServerSession):
             return
-        if current.modified and (current.sid or current.csrf or len(current)):
+        if current.sid is None and not current.token:
+            self._save_anonymous(app, current, response)
+        elif current.modified:
             self._store(current)
         if current.token:
+            if request.cookies.get(ANONYMOUS_COOKIE):
+                self._drop(app, response, ANONYMOUS_COOKIE)
             response.set_cookie(
                 self.get_cookie_name(app), current.token, httponly=True,
                 domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
@@ -171,24 +190,68 @@ class ServerSessionInterface(SessionInterface):
                 samesite=self.get_cookie_samesite(app))
             response.vary.add("Cookie")
         elif current.drop_cookie:
-            response.delete_cookie(self.get_cookie_name(app), domain=self.get_cookie_domain(app),
-                                   path=self.get_cookie_path(app))
+            self._drop(app, response, self.get_cookie_name(app))
+
+    def _drop(self, app: Flask, response: Response, name: str) -> None:
+        response.delete_cookie(name, domain=self.get_cookie_domain(app),
+                               path=self.get_cookie_path(app))
+
+    def _save_anonymous(self, app: Flask, current: ServerSession, response: Response) -> None:
+        """No row for a visitor: the CSRF token and data go back in the signed cookie."""
+        if not current.modified:
+            return
+        value = anonymous.dump(app, current.csrf, dict(current)) \
+            if (current.csrf or len(current)) else None
+        if value is None:
+            self._drop(app, response, ANONYMOUS_COOKIE)
+            return
+        response.set_cookie(
+            ANONYMOUS_COOKIE, value, httponly=True, domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app), max_age=int(ANONYMOUS_IDLE.total_seconds()),
+            secure=self.get_cookie_secure(app) or request.is_secure,
+            samesite=self.get_cookie_samesite(app))
+        response.vary.add("Cookie")
 
     @staticmethod
     def _store(current: ServerSession) -> None:
+        """The row's data and CSRF token changed. A row deleted meanwhile (signed out
+        elsewhere) is not brought back: the next request is anonymous."""
         with side_transaction() as db:
-            if current.sid is not None:
-                stored = db.execute(text(
-                    "UPDATE user_sessions SET data = CAST(:data AS jsonb), csrf_token = :csrf "
-                    "WHERE id = :id"), {"data": json.dumps(dict(current), default=str),
-                                        "csrf": current.csrf, "id": current.sid}).rowcount
-                if stored:
-                    return
-            token, row = create_row(db, None, address=request.remote_addr,
-                                    user_agent=request.user_agent.string, data=dict(current))
-            if current.csrf:
-                row.csrf_token = current.csrf
-            current.sid, current.token, current.csrf = row.id, token, row.csrf_token
+            db.execute(text(
+                "UPDATE user_sessions SET data = CAST(:data AS jsonb), csrf_token = :csrf "
+                "WHERE id = :id"), {"data": json.dumps(dict(current), default=str),
+                                    "csrf": current.csrf, "id": current.sid})
+
+
+def _load_anonymous(app: Flask, request: Request, current: ServerSession) -> None:
+    csrf, data = anonymous.load(app, request.cookies.get(ANONYMOUS_COOKIE), ANONYMOUS_IDLE)
+    current.csrf = csrf
+    current.update(data)
+    current.modified = False
+
+
+def purge_expired(db: Session, limit: int | None = PURGE_BATCH) -> int:
+    """Delete expired rows (oldest first, at most `limit`); returns how many."""
+    if limit is None:
+        return db.execute(text("DELETE FROM user_sessions WHERE expires_at < now()")).rowcount
+    return db.execute(text("""DELETE FROM user_sessions WHERE id IN (
+        SELECT id FROM user_sessions WHERE expires_at < now() ORDER BY expires_at
+        LIMIT :limit)"""), {"limit": limit}).rowcount
+
+
+def purge_now_and_then() -> None:
+    """At most once per PURGE_EVERY per process, one batch of expired rows (indexed, cheap)."""
+    due = PURGE_STATE["next_at"]
+    if (due is not None and now() < due) or not _purge_lock.acquire(blocking=False):
+        return
+    try:
+        PURGE_STATE["next_at"] = now() + PURGE_EVERY
+        with side_transaction() as db:
+            purge_expired(db)
+    except OperationalError:
+        log.warning("could not purge expired browser sessions", exc_info=True)
+    finally:
+        _purge_lock.release()
 
 
 def current() -> ServerSession:

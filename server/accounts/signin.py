@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -67,19 +67,22 @@ def typed_email(email: str) -> str:
     return "sha256:" + digest(email)[:16]
 
 
-def _refuse_if_throttled(session: Session, keys: dict, attempt: Attempt, email: str) -> None:
-    wait = throttle.retry_after(session, keys)
-    if wait:
+def _count_attempt(session: Session, keys: dict, attempt: Attempt,
+                   email: str) -> throttle.Attempt:
+    """Count this attempt before evaluating it (committed at once); refuse it when throttled."""
+    counted = throttle.count_attempt(keys)
+    if counted.wait:
         audit.record(session, "auth.sign_in_throttled", ANONYMOUS, address=attempt.address,
-                     details={"email": typed_email(email), "retry_after": wait})
+                     details={"email": typed_email(email), "retry_after": counted.wait})
         session.commit()
-        raise TooManyRequests(f"Too many failed attempts. Try again in {wait} seconds.",
-                              headers={"Retry-After": str(wait)})
+        raise TooManyRequests(f"Too many failed attempts. Try again in {counted.wait} seconds.",
+                              headers={"Retry-After": str(counted.wait)})
+    return counted
 
 
-def _fail(session: Session, keys: dict, attempt: Attempt, action: str, message: str,
+def _fail(session: Session, attempt: Attempt, action: str, message: str,
           user: User | None, details: dict) -> None:
-    throttle.record_failure(session, keys)
+    """The failure was counted before the check; keep its audit entry and refuse."""
     audit.record(session, action, ANONYMOUS, address=attempt.address,
                  target_type="user" if user else None, target_id=user.id if user else None,
                  details=details)
@@ -106,19 +109,18 @@ def sign_in(email: str, password: str, attempt: Attempt, old_sid: str | None = N
     """First step: the password. The session is complete unless a second factor is needed."""
     session = db.session
     email = normalise_email(email)
-    keys = throttle.keys_for(email, attempt.address)
-    _refuse_if_throttled(session, keys, attempt, email)
+    counted = _count_attempt(session, throttle.keys_for(email, attempt.address), attempt, email)
     user = session.scalar(select(User).where(User.email == email))
     ok = passwords.verify(user.password_hash if user else None, password or "")
     if not ok or not user.active:
         reason = ("unknown account" if user is None else "deactivated" if ok
                   else "no password set" if not user.password_hash else "wrong password")
-        _fail(session, keys, attempt, "auth.sign_in_failed", SIGN_IN_FAILED, user,
+        _fail(session, attempt, "auth.sign_in_failed", SIGN_IN_FAILED, user,
               {"email": typed_email(email), "reason": reason})
-    throttle.clear(session, keys["account"])
+    throttle.succeeded(session, counted)  # the password count only: not the second factor's
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    _purge_expired(session)
+    sessions.purge_expired(session, limit=500)
     started = _new_row(session, user, old_sid, attempt, second_factor=False)
     if started.complete:
         _signed_in(session, user, attempt, None)
@@ -135,8 +137,8 @@ def second_factor(sid: str, code: str, attempt: Attempt) -> Started:
         raise Unauthorized("Sign in with your password first.")
     if not user.two_factor_enabled:
         raise Conflict("Set up two-factor sign-in first.")
-    keys = throttle.keys_for(user.email, attempt.address)
-    _refuse_if_throttled(session, keys, attempt, user.email)
+    counted = _count_attempt(session, throttle.second_factor_keys(user.id, attempt.address),
+                             attempt, user.email)
     how = None
     step = totp.matching_step(user.totp_secret, code or "", user.totp_last_step)
     if step is not None:
@@ -144,9 +146,9 @@ def second_factor(sid: str, code: str, attempt: Attempt) -> Started:
     elif totp.use_recovery_code(session, user, code or ""):
         how = "recovery_code"
     if how is None:
-        _fail(session, keys, attempt, "auth.second_factor_failed", CODE_FAILED, user,
+        _fail(session, attempt, "auth.second_factor_failed", CODE_FAILED, user,
               {"email": user.email})
-    throttle.clear(session, keys["account"])
+    throttle.succeeded(session, counted)
     started = _new_row(session, user, sid, attempt, second_factor=True)
     _signed_in(session, user, attempt, how)
     session.commit()
@@ -218,14 +220,14 @@ def change_password(principal: Principal, sid: str, current: str, new: str,
     """Needs the current password; every other session of the user is signed out."""
     session = db.session
     user = _user(session, principal.user_id)
-    keys = throttle.keys_for(user.email, attempt.address)
-    _refuse_if_throttled(session, keys, attempt, user.email)
+    counted = _count_attempt(session, throttle.keys_for(user.email, attempt.address), attempt,
+                             user.email)
     if not passwords.verify(user.password_hash, current or ""):
-        throttle.record_failure(session, keys)
         audit.record(session, "auth.password_change_failed", principal, address=attempt.address,
                      target_type="user", target_id=user.id)
         session.commit()
         raise ValidationFailed.field("current_password", "This is not your current password.")
+    throttle.succeeded(session, counted)
     _set_password(session, user, new)
     session.execute(delete(UserSession).where(UserSession.user_id == user.id,
                                               UserSession.id != sid))
@@ -297,9 +299,3 @@ def _user(session: Session, user_id) -> User:
 
 def end_all_sessions(session: Session, user_id: uuid.UUID) -> None:
     session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-
-
-def _purge_expired(session: Session) -> None:
-    """Expired rows are useless; remove some on each sign-in (cheap, indexed)."""
-    session.execute(text("""DELETE FROM user_sessions WHERE id IN (
-        SELECT id FROM user_sessions WHERE expires_at < now() LIMIT 500)"""))

@@ -19,12 +19,19 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", master_key: str | None = None) -> None:
+    """`master_key`: the app's DATA_KEY or SECRET_KEY, for migrations that seal data (0010)."""
+    command.upgrade(_with_key(alembic_config(url), master_key), revision)
 
 
-def downgrade(url: str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(url), revision)
+def downgrade(url: str, revision: str = "base", master_key: str | None = None) -> None:
+    command.downgrade(_with_key(alembic_config(url), master_key), revision)
+
+
+def _with_key(cfg: Config, master_key: str | None) -> Config:
+    if master_key:
+        cfg.attributes["master_key"] = master_key
+    return cfg
 
 
 def head_revisions(url: str) -> set[str]:

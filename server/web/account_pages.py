@@ -29,8 +29,8 @@ def home_for(principal) -> str:
 
 
 def next_target() -> str | None:
-    target = request.values.get("next")
-    return safe_next(target) if target else None
+    """The same-site path to return to after signing in, or None (never another site)."""
+    return safe_next(request.values.get("next"), None)
 
 
 def form_status(exc: AppError) -> int:

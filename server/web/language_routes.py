@@ -5,16 +5,10 @@ from flask import Blueprint, redirect, request
 
 from ..core import access
 from ..core.errors import NotFound
+from ..core.redirects import safe_next
 from .i18n import LANGUAGES, remember_choice
 
 blp = Blueprint("language", __name__)
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to another host."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
-    return target
 
 
 @blp.route("/language/<code>", methods=["GET"])

@@ -17,7 +17,7 @@ from ..core import errors
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import AppError, Unauthorized, ValidationFailed
-from .language_routes import safe_next
+from ..core.redirects import safe_next
 
 __all__ = ["install", "render", "load_form", "safe_next", "wants_html", "init_app"]
 

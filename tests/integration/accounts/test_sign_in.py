@@ -7,7 +7,7 @@ from server.accounts.models import UserSession
 from server.accounts.tokens import digest
 from server.core.audit import AuditEntry
 from tests import factories
-from tests.conftest import csrf_of, login
+from tests.conftest import csrf_of, login, totp_code
 
 GENERIC = "Email or password is wrong."
 
@@ -46,21 +46,29 @@ def test_monitor_signs_in_and_the_session_is_server_side(client, session):
 def test_cookie_is_secure_over_https(app, session):
     user = factories.user(session, "monitor")
     client = app.test_client()
-    csrf = client.get("/api/auth/session", base_url="https://localhost").get_json()["csrf_token"]
+    before = client.get("/api/auth/session", base_url="https://localhost")
+    assert "Secure" in before.headers["Set-Cookie"]  # the anonymous visitor's signed cookie
     response = client.post("/sign-in", base_url="https://localhost", data={
-        "email": user.email, "password": factories.DEFAULT_PASSWORD, "csrf_token": csrf})
+        "email": user.email, "password": factories.DEFAULT_PASSWORD,
+        "csrf_token": before.get_json()["csrf_token"]})
     assert response.status_code == 303
-    assert "Secure" in response.headers["Set-Cookie"]
+    cookie, = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert "Secure" in cookie
 
 
 def test_signing_in_starts_a_new_session_id(client, session):
-    user = factories.user(session, "monitor")
+    """No row before the password (anonymous visitors have none); the row of the password step
+    is replaced by a new one when the second factor is given (no session fixation)."""
+    user = factories.user(session, "coordinator")
     csrf_of(client)
-    before = client.get_cookie("session").value
+    assert client.get_cookie("session") is None
     sign_in(client, user.email, factories.DEFAULT_PASSWORD)
+    before = client.get_cookie("session").value
+    client.post("/sign-in/two-factor", data={"code": totp_code(user),
+                                             "csrf_token": csrf_of(client)})
     after = client.get_cookie("session").value
     assert before != after
-    assert session.get(UserSession, digest(before)) is None  # the pre-sign-in row is gone
+    assert session.get(UserSession, digest(before)) is None  # the pending row is gone
 
 
 def test_unknown_account_and_wrong_password_get_the_same_answer(client, session):
@@ -126,7 +134,7 @@ def test_sign_in_only_redirects_to_this_site(client, session):
     response = client.post("/sign-in", data={
         "email": user.email, "password": factories.DEFAULT_PASSWORD,
         "csrf_token": csrf_of(client), "next": "//evil.example/steal"})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/account"  # the monitor's home, not the other site
 
 
 def test_pages_are_not_cached_and_carry_the_csrf_meta(client, session):

@@ -51,9 +51,17 @@ def test_choosing_a_language_sets_the_cookie_and_returns(client):
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
-                                    "javascript:alert(1)", ""])
+                                    "javascript:alert(1)", "", "/\t/evil.example",
+                                    "/%2F/evil.example", "/\r\nSet-Cookie: a=b"])
 def test_no_open_redirect(client, target):
     response = client.get("/language/en", query_string={"next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_the_tab_redirect_of_the_attack_report_stays_on_this_site(client):
+    """Issue 11, finding 4: `/language/en?next=/%09/evil.example` answered `//evil.example`."""
+    response = client.get("/language/en?next=/%09/evil.example")
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
 
