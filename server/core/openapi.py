@@ -42,7 +42,7 @@ class ProblemSchema(Schema):
                        "fields); `_schema` for the body as a whole"})
 
 
-class LinkSchema(Schema):
+class PageLinkSchema(Schema):
     rel = fields.String(required=True, metadata={"example": "next"})
     href = fields.String(required=True, metadata={"format": "uri"})
     type = fields.String()
@@ -62,13 +62,27 @@ def page_of(item, key: str = "items", links: bool = True, next_url: bool = False
     if page_name not in _pages:
         attrs = {key: fields.List(fields.Nested(item), required=True), **extra}
         if links:
-            attrs["links"] = fields.List(fields.Nested(LinkSchema), required=True, metadata={
+            attrs["links"] = fields.List(fields.Nested(PageLinkSchema), required=True, metadata={
                 "description": "`next` while more remain: follow it, do not build it"})
         if next_url:
             attrs["next"] = fields.String(metadata={
                 "format": "uri", "description": "The next page, while more remain"})
         _pages[page_name] = type(page_name + "Schema", (Schema,), attrs)
     return _pages[page_name]
+
+
+def page_of_json(item: dict, key: str = "items", links: bool = True,
+                 next_url: bool = False) -> dict:
+    """page_of for lists whose items are built in SQL (item: a JSON Schema)."""
+    properties = {key: {"type": "array", "items": item}}
+    if links:
+        properties["links"] = {"type": "array", "items": {
+            "$ref": "#/components/schemas/PageLink"}}
+    if next_url:
+        properties["next"] = {"type": "string", "format": "uri",
+                              "description": "The next page, while more remain"}
+    return {"type": "object", "required": [key] + (["links"] if links else []),
+            "properties": properties}
 
 
 def ok(media: str, schema: dict | str, description: str = "OK", status: int = 200) -> dict:
@@ -171,6 +185,7 @@ class DocumentedApi(Api):
 
     def _register_responses(self):
         self.spec.components.schema("Problem", schema=ProblemSchema)
+        self.spec.components.schema("PageLink", schema=PageLinkSchema)
         for status in HTTPStatus:
             if status < 400:
                 continue

@@ -12,11 +12,12 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
+from ..core.openapi import JSON, ok, page_of_json
 from ..core.pagination import decode_cursor, encode_cursor, next_link
 from ..core.validation import StrictSchema
 from ..review import service as review
 from ..review.schemas import ReviewSchema
-from . import queries, service
+from . import docs, queries, service
 from .detail import visit_detail
 from .models import REVIEW_STATUSES
 from .schemas import ReportSchema
@@ -46,8 +47,7 @@ def _result(result):
 @blp.route("/submissions", methods=["POST"])
 @access.access(SUBMIT)
 @blp.arguments(ReportSchema())  # one instance: building a nested schema costs ~1 ms
-@blp.doc(responses={"201": {"description": "Stored"},
-                    "200": {"description": "Already stored (a retry): nothing changed"}})
+@blp.doc(responses=docs.SUBMIT_RESPONSES)
 def submit_report(report):
     """Submit a visit report with its incidents. Retrying with the same `id` and body is safe."""
     canonical = json.dumps(request.get_json(), sort_keys=True, separators=(",", ":")).encode()
@@ -58,7 +58,7 @@ def submit_report(report):
 
 @blp.route("/submissions/<uuid:visit_id>/photos/<string:filename>", methods=["PUT"])
 @access.access(SUBMIT)
-@blp.doc(responses={"201": {"description": "Photo stored"}})
+@blp.doc(requestBody=docs.PHOTO_BODY, responses=docs.PHOTO_RESPONSES)
 def put_photo(visit_id, filename):
     """Upload a photo named in a submitted report (image/jpeg, image/png or image/webp body)."""
     data = request.get_data(cache=False)
@@ -74,6 +74,7 @@ def put_photo(visit_id, filename):
 @blp.route("/visits", methods=["GET"])
 @access.access(READ)
 @blp.arguments(VisitListArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, page_of_json(docs.VISIT, links=False, next_url=True), "A page"))
 def list_visits(limit, cursor=None, **filters):
     """Visits of your organisation (coordinators) or your own (monitors), newest first."""
     principal = current_principal()
@@ -92,6 +93,7 @@ def list_visits(limit, cursor=None, **filters):
 
 @blp.route("/visits/<uuid:visit_id>", methods=["GET"])
 @access.access(READ)
+@blp.doc(responses=docs.ONE)
 def get_visit(visit_id):
     """One visit: full detail for its organisation and its monitor (reading notes is audited),
     the coalition view for other organisations' coordinators."""
@@ -101,6 +103,7 @@ def get_visit(visit_id):
 @blp.route("/visits/<uuid:visit_id>/review", methods=["POST"])
 @access.access(REVIEW)
 @blp.arguments(ReviewSchema)
+@blp.doc(responses=docs.REVIEWED)
 def review_visit(data, visit_id):
     """Verify, flag as having issues (the monitor sees the comment) or reject a visit."""
     visit = review.decide("visit", visit_id, data["action"], data.get("comment"),
