@@ -11,11 +11,11 @@ _COMMON = dict(
     id=UUID, visit_id=nullable(UUID), facility_id=nullable(UUID), facility_name=nullable(STR),
     type=STR, occurred_on=nullable(DATE), date_precision=nullable(STR), position=GEOMETRY,
     location_precision=nullable(STR), country=nullable(STR), admin1=nullable(STR),
-    affected=COUNTS, severity=nullable(INT), follow_up=nullable(STR),
+    affected=COUNTS, severity=nullable(INT), follow_up=BOOL,
     verification_status=STATUS, review_comment=nullable(STR), flags=nullable(FLAGS),
     created_at=TIME, updated_at=TIME)
 ROW = obj(("id", "type", "verification_status"), **_COMMON, visit_flags=FLAGS,
-          possible_duplicate_of=array(OBJECT))
+          possible_duplicate_of=array(UUID))
 DETAIL = obj(("id", "type", "verification_status", "view"), **_COMMON,
              organisation_id=UUID, monitor_id=nullable(UUID), profiles=nullable(OBJECT),
              perpetrator=nullable(STR), source_type=nullable(STR), consent=nullable(STR),

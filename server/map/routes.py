@@ -44,7 +44,8 @@ def incident_map(args):
 @access.access(COORDINATORS)
 @blp.arguments(HistogramArgs, location="query")
 @blp.doc(responses=ok(JSON, obj(("interval", "total", "buckets"), interval=STR, total=INT,
-                                  buckets=array(OBJECT)), "Counts per interval"))
+                                  buckets=array(array(
+                                      {"oneOf": [STR, INT]}))), "Counts per interval"))
 def histogram(args):
     """Incidents per day, week or month for the filters (for the date slider)."""
     return jsonify(service.histogram(_filters(args), args["interval"]))

@@ -6,6 +6,7 @@ off, derandomized (the same cases every run). FUZZ_EXAMPLES=0 skips; raise it fo
 from __future__ import annotations
 
 import os
+import warnings
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -99,9 +100,15 @@ def fuzz(app, headers: dict, cookies: dict, examples: int) -> tuple[list[str], l
                       suppress_health_check=list(HealthCheck))
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
-                # identity: the WSGI client would not undo the gzip the server rightly sends
-                response = case.call(headers={**headers, "Accept-Encoding": "identity"},
-                                     cookies=cookies)
+                try:  # identity: the WSGI client would not undo the gzip the server sends
+                    response = case.call(headers={**headers, "Accept-Encoding": "identity"},
+                                         cookies=cookies)
+                except Exception as exc:  # TESTING propagates what would be a 500
+                    text = f"{operation.label} [{mode.value}] 500: {type(exc).__name__}: {exc}"
+                    reason = _known(case, text)
+                    (known if reason else failures).append(text[:400] + (
+                        f" — known: {reason}" if reason else ""))
+                    return
                 try:
                     case.validate_response(response, checks=CHECKS)
                 except FailureGroup as exc:
@@ -124,6 +131,8 @@ def fuzz(app, headers: dict, cookies: dict, examples: int) -> tuple[list[str], l
 @pytest.mark.parametrize("caller", CALLERS)
 def test_the_server_does_what_its_document_says(app, callers, caller):
     failures, known = fuzz(app, *callers[caller], EXAMPLES)
+    if known:  # visible in the summary until the fixes elsewhere are merged
+        warnings.warn(f"{len(known)} known 5xx ({caller}):\n" + "\n".join(sorted(set(known))))
     unique = sorted(set(failures))
     assert not unique, f"{len(unique)} responses contradict the document:\n" + "\n".join(unique)
 
