@@ -7,8 +7,7 @@ from importlib import import_module
 from flask import Flask
 
 from . import config as config_module
-from .core import access, errors, http
-from flask_smorest import Api
+from .core import access, errors, http, openapi
 
 from .extensions import db
 
@@ -72,12 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     http.init_app(app)
     access.init_app(app)
-    api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api = openapi.init_app(app, API_DESCRIPTION)
     errors.register(app)  # after Api, whose own HTTPException handler ours replaces
     app.extensions["nezarat.api"] = api
-    api.spec.components.security_scheme(
-        "session", {"type": "apiKey", "in": "cookie", "name": "session"})
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     access.declare(app, "static", access.public)
     access.declare(app, "api-docs.openapi_json", access.public)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
+from ..core.openapi import list_schema
 from . import credentials, odk, queries
 from .routes import listing
 from .schemas import (DeviceTokenCreatedSchema, DeviceTokenListArgs, DeviceTokenSchema,
@@ -20,6 +21,7 @@ ADMIN = access.role("admin")
 @blp.route("/device-tokens", methods=["GET"])
 @access.access(MANAGE_DEVICES)
 @blp.arguments(DeviceTokenListArgs, location="query", as_kwargs=True)
+@blp.alt_response(200, schema=list_schema(DeviceTokenSchema), success=True)
 def list_device_tokens(limit, cursor=None, user_id=None):
     """Device tokens of your organisation (admins: all), newest first."""
     rows, following = queries.device_tokens(current_principal(), user_id=user_id, cursor=cursor,
@@ -31,6 +33,7 @@ def list_device_tokens(limit, cursor=None, user_id=None):
 @access.access(MANAGE_DEVICES)
 @blp.arguments(DeviceTokenSchema)
 @blp.response(201, DeviceTokenCreatedSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def create_device_token(data):
     """Create a token for a monitor's phone; the answer holds the token and its ODK QR code."""
     token, raw = credentials.create_device_token(current_principal(), data["user_id"],
@@ -51,6 +54,7 @@ def revoke_device_token(token_id):
 @blp.route("/partner-keys", methods=["GET"])
 @access.access(ADMIN)
 @blp.arguments(PartnerKeyListArgs, location="query", as_kwargs=True)
+@blp.alt_response(200, schema=list_schema(PartnerKeySchema), success=True)
 def list_partner_keys(limit, cursor=None, organisation_id=None):
     """Partner API keys, newest first."""
     rows, following = queries.partner_keys(organisation_id=organisation_id, cursor=cursor,
@@ -62,6 +66,7 @@ def list_partner_keys(limit, cursor=None, organisation_id=None):
 @access.access(ADMIN)
 @blp.arguments(PartnerKeySchema)
 @blp.response(201, PartnerKeyCreatedSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def create_partner_key(data):
     """Create an API key for a partner organisation, limited to `scopes`."""
     key, raw = credentials.create_partner_key(current_principal(), data["organisation_id"],

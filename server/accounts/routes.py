@@ -8,6 +8,7 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
 from ..core import pagination
+from ..core.openapi import list_schema
 from . import queries, service, signin
 from .csrf import csrf_token
 from ..core.urls import absolute
@@ -47,6 +48,7 @@ def get_session():
 @blp.route("/users", methods=["GET"])
 @access.access(ADMIN)
 @blp.arguments(UserListArgs, location="query", as_kwargs=True)
+@blp.alt_response(200, schema=list_schema(UserSchema), success=True)
 def list_users(limit, cursor=None, **filters):
     """Users, by email; filter by organisation, role, active or part of the email or name."""
     rows, following = queries.users(cursor=cursor, limit=limit, **filters)
@@ -102,6 +104,7 @@ def reset_two_factor(user_id):
 @blp.route("/organisations", methods=["GET"])
 @access.access(access.signed_in)
 @blp.arguments(OrganisationListArgs, location="query", as_kwargs=True)
+@blp.alt_response(200, schema=list_schema(OrganisationSchema), success=True)
 def list_organisations(limit, cursor=None, kind=None):
     """Organisations of the coalition and partner agencies, by name."""
     rows, following = queries.organisations(kind=kind, cursor=cursor, limit=limit)

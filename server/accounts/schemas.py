@@ -37,7 +37,7 @@ class UserSchema(StrictSchema):
     organisation_id = fields.UUID(required=True)
     active = fields.Boolean(dump_only=True)
     two_factor_enabled = fields.Boolean(dump_only=True)
-    last_sign_in_at = fields.DateTime(dump_only=True)
+    last_sign_in_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -99,8 +99,8 @@ class _CredentialSchema(StrictSchema):
                                                                   "keys apart"})
     created_at = fields.DateTime(dump_only=True)
     expires_at = fields.DateTime(dump_only=True)
-    revoked_at = fields.DateTime(dump_only=True)
-    last_used_at = fields.DateTime(dump_only=True)
+    revoked_at = fields.DateTime(dump_only=True, allow_none=True)
+    last_used_at = fields.DateTime(dump_only=True, allow_none=True)
     status = fields.Method("_status", dump_only=True,
                            metadata={"enum": ["active", "expired", "revoked"]})
 

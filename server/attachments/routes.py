@@ -1,17 +1,28 @@
 """Photos, served only to those who may see the record they belong to."""
 from __future__ import annotations
 
-from flask import Blueprint, send_file
+from flask import send_file
 
 from ..core import access, audit, storage
 from ..core.access import current_principal, require_access, sees_full_record
 from ..core.db import db
+from ..core.http import Blueprint
 from ..incidents.models import Incident
 from ..visits.models import Visit
 from .models import Attachment
 from . import photos
 
-blp = Blueprint("attachments", __name__, url_prefix="/api/attachments")
+blp = Blueprint("attachments", __name__, url_prefix="/api/attachments",
+                description="Photos of visits and incidents, for those who see the full record "
+                            "(each read is audited).")
+IMAGE = {"type": "string", "format": "binary"}
+PHOTO = {"200": {"description": "The photo as stored (metadata removed on receipt)",
+                 "content": {media: {"schema": IMAGE}
+                             for media in ("image/jpeg", "image/png", "image/webp")}},
+         "304": {"description": "Not modified (If-None-Match)"}}
+THUMBNAIL = {"200": {"description": "A small JPEG of the photo",
+                     "content": {"image/jpeg": {"schema": IMAGE}}},
+             "304": {"description": "Not modified (If-None-Match)"}}
 
 
 def _owner(attachment: Attachment):
@@ -39,13 +50,17 @@ def _serve(attachment_id, thumbnail: bool):
     return response
 
 
-@blp.route("/<uuid:attachment_id>")
+@blp.route("/<uuid:attachment_id>", methods=["GET"])
 @access.access(access.member("monitor", "coordinator"))
+@blp.doc(responses=PHOTO)
 def photo(attachment_id):
+    """The photo, to the monitor who took it and their organisation's coordinators."""
     return _serve(attachment_id, thumbnail=False)
 
 
-@blp.route("/<uuid:attachment_id>/thumbnail")
+@blp.route("/<uuid:attachment_id>/thumbnail", methods=["GET"])
 @access.access(access.member("monitor", "coordinator"))
+@blp.doc(responses=THUMBNAIL)
 def thumbnail(attachment_id):
+    """A thumbnail of the photo (same access as the photo)."""
     return _serve(attachment_id, thumbnail=True)

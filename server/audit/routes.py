@@ -6,6 +6,7 @@ from flask import jsonify
 from ..core import access, audit
 from ..core.db import db
 from ..core.http import Blueprint
+from ..core.openapi import list_schema
 from ..core.pagination import listing
 from . import queries
 from .schemas import AuditEntrySchema, AuditListArgs, VerificationSchema
@@ -18,6 +19,7 @@ ADMIN = access.role("admin")
 @blp.route("", methods=["GET"])
 @access.access(ADMIN)
 @blp.arguments(AuditListArgs, location="query", as_kwargs=True)
+@blp.alt_response(200, schema=list_schema(AuditEntrySchema), success=True)
 def list_entries(limit, cursor=None, **filters):
     """Entries newest first, filtered by action (or `family.*`), actor, organisation, target
     or time."""

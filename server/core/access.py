@@ -53,39 +53,54 @@ class Rule:
     name: str
     allows: Callable[[Principal], bool]
     challenge: str | None = None  # WWW-Authenticate value for 401s
+    # The credentials that can satisfy it ("session", "device", "partner"; none: public). The
+    # OpenAPI document derives each operation's security from this (core.openapi).
+    schemes: tuple[str, ...] = ()
 
     def __or__(self, other: "Rule") -> "Rule":
         return any_of(self, other)
 
 
 def any_of(*rules: Rule) -> Rule:
+    schemes = tuple(dict.fromkeys(s for r in rules for s in r.schemes))
+    challenges = list(dict.fromkeys(r.challenge for r in rules if r.challenge))
     return Rule(" or ".join(r.name for r in rules), lambda p: any(r.allows(p) for r in rules),
-                next((r.challenge for r in rules if r.challenge), None))
+                ", ".join(challenges) or None, schemes)
 
+
+# A browser session has no standard challenge; this one (draft-broyer-http-cookie-auth) names
+# the sign-in form, so that every 401 carries WWW-Authenticate as RFC 9110 requires.
+SESSION_CHALLENGE = 'Cookie realm="nezarat", form-action="/sign-in", cookie-name="session"'
+DEVICE_CHALLENGE = 'Bearer realm="nezarat-device"'
+PARTNER_CHALLENGE = 'Bearer realm="nezarat-partner"'
 
 public = Rule("public", lambda p: True)
-signed_in = Rule("any signed-in user", lambda p: p.kind == "user")
+signed_in = Rule("any signed-in user", lambda p: p.kind == "user", SESSION_CHALLENGE, ("session",))
 
 
 def role(*roles: str) -> Rule:
-    return Rule("role " + "/".join(roles), lambda p: p.kind == "user" and p.role in roles)
+    return Rule("role " + "/".join(roles), lambda p: p.kind == "user" and p.role in roles,
+                SESSION_CHALLENGE, ("session",))
 
 
 def device() -> Rule:
     """A monitor's device token (ODK Collect, the mobile app)."""
     return Rule("monitor device token", lambda p: p.kind == "device",
-                challenge='Bearer realm="nezarat-device"')
+                challenge=DEVICE_CHALLENGE, schemes=("device",))
 
 
 def member(*roles: str) -> Rule:
     """A signed-in user with one of `roles`, or a monitor's device when 'monitor' is among them."""
-    return Rule("member " + "/".join(roles), lambda p: p.is_role(*roles))
+    with_device = "monitor" in roles
+    return Rule("member " + "/".join(roles), lambda p: p.is_role(*roles),
+                SESSION_CHALLENGE + (", " + DEVICE_CHALLENGE if with_device else ""),
+                ("session", "device") if with_device else ("session",))
 
 
 def partner(scope: str) -> Rule:
     return Rule(f"partner key with scope {scope}",
                 lambda p: p.kind == "partner" and scope in p.scopes,
-                challenge='Bearer realm="nezarat-partner"')
+                challenge=PARTNER_CHALLENGE, schemes=("partner",))
 
 
 def access(rule: Rule):

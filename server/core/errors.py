@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 TYPE_BASE = "https://nezarat.org/problems/"
+DEFAULT_CHALLENGE = 'Bearer realm="nezarat"'
 
 
 class AppError(Exception):
@@ -80,6 +81,8 @@ def problem(status: int, title: str, detail: str, slug: str, errors=None, header
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    if status == 401 and "WWW-Authenticate" not in response.headers:  # RFC 9110 requires one
+        response.headers["WWW-Authenticate"] = DEFAULT_CHALLENGE
     return response
 
 

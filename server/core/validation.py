@@ -63,6 +63,16 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
     return minx, miny, maxx, maxy
 
 
+NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
+BBOX_PATTERN = f"^{NUMBER}(,{NUMBER}){{3}}$"
+
+
 class BBox(fields.String):
+    """minLon,minLat,maxLon,maxLat: four numbers (the OpenAPI document says so by pattern)."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": BBOX_PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         return parse_bbox(super()._deserialize(value, attr, data, **kwargs))

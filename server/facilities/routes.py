@@ -10,7 +10,7 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
 from ..core.pagination import Keyset, links, page_of
-from . import queries, service
+from . import docs, queries, service
 from .schemas import CloseSchema, FacilityInSchema, FacilityListArgs, FacilityPatchSchema
 
 blp = Blueprint("facilities", __name__, url_prefix="/api/facilities",
@@ -33,7 +33,7 @@ def _feature_response(facility_id: uuid.UUID, status: int = 200):
 @blp.route("", methods=["GET"])
 @access.access(READ)
 @blp.arguments(FacilityListArgs, location="query", as_kwargs=True)
-@blp.doc(responses={"200": {"description": "A GeoJSON FeatureCollection, keyset-paginated"}})
+@blp.doc(responses=docs.LIST)
 def list_facilities(limit, cursor=None, **filters):
     """List facilities as GeoJSON, filtered by bbox, kind, country, status or name."""
     rows = queries.list_features(db.session, after=PAGES.read(cursor), limit=limit + 1,
@@ -49,6 +49,7 @@ def list_facilities(limit, cursor=None, **filters):
 
 @blp.route("/<uuid:facility_id>", methods=["GET"])
 @access.access(READ)
+@blp.doc(responses=docs.ONE)
 def get_facility(facility_id):
     """One facility as a GeoJSON Feature."""
     service.get(facility_id)
@@ -58,7 +59,7 @@ def get_facility(facility_id):
 @blp.route("", methods=["POST"])
 @access.access(WRITE)
 @blp.arguments(FacilityInSchema)
-@blp.doc(responses={"201": {"description": "The created facility (GeoJSON Feature)"}})
+@blp.doc(responses=docs.CREATED)
 def create_facility(data):
     """Add a facility to the registry."""
     facility = service.create(data, current_principal())
@@ -68,6 +69,7 @@ def create_facility(data):
 @blp.route("/<uuid:facility_id>", methods=["PATCH"])
 @access.access(WRITE)
 @blp.arguments(FacilityPatchSchema(partial=True))
+@blp.doc(responses=docs.ONE)
 def update_facility(data, facility_id):
     """Change some fields of a facility."""
     service.update(facility_id, data, current_principal())
@@ -77,6 +79,7 @@ def update_facility(data, facility_id):
 @blp.route("/<uuid:facility_id>/close", methods=["POST"])
 @access.access(WRITE)
 @blp.arguments(CloseSchema)
+@blp.doc(responses=docs.ONE)
 def close_facility(data, facility_id):
     """Mark a facility closed, with the reason (it stays in the registry and its history)."""
     service.close(facility_id, data["reason"], current_principal())

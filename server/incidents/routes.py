@@ -18,7 +18,7 @@ from ..review import duplicates
 from ..review import service as review
 from ..review.schemas import MergeSchema, ReviewSchema
 from ..visits.models import REVIEW_STATUSES
-from . import queries, service
+from . import docs, queries, service
 from .detail import incident_detail
 from .schemas import IncidentInSchema
 
@@ -38,6 +38,7 @@ class StandaloneIncidentSchema(IncidentInSchema):
 @blp.route("", methods=["POST"])
 @access.access(access.member("monitor"))
 @blp.arguments(StandaloneIncidentSchema)
+@blp.doc(responses=docs.CREATED)
 def report_incident(data):
     """Report an incident that did not come with a visit. Retrying with the same id is safe."""
     facility = None
@@ -79,6 +80,7 @@ def _duplicate_settings() -> dict:
 @blp.route("", methods=["GET"])
 @access.access(access.member("monitor", "coordinator"))
 @blp.arguments(IncidentListArgs, location="query", as_kwargs=True)
+@blp.doc(responses=docs.LIST)
 def list_incidents(limit, cursor=None, **filters):
     """Incidents of your organisation (coordinators) or your own (monitors), newest first,
     without merged duplicates; each with the flags of its visit and, for reports waiting for
@@ -100,6 +102,7 @@ def list_incidents(limit, cursor=None, **filters):
 @blp.route("/duplicates", methods=["GET"])
 @access.access(access.role("coordinator"))
 @blp.arguments(DuplicateArgs, location="query", as_kwargs=True)
+@blp.doc(responses=docs.DUPLICATES)
 def list_duplicates(limit, cursor=None, facility_id=None):
     """Suggested duplicates among your organisation's incidents waiting for review: same type,
     within DUPLICATE_DISTANCE_M metres and DUPLICATE_DAYS days, overlapping affected counts.
@@ -117,6 +120,7 @@ def list_duplicates(limit, cursor=None, facility_id=None):
 
 @blp.route("/<uuid:incident_id>", methods=["GET"])
 @access.access(access.member("monitor", "coordinator"))
+@blp.doc(responses=docs.ONE)
 def get_incident(incident_id):
     """One incident: full detail for its organisation (reading the narrative is audited),
     the coalition view for other organisations' coordinators."""
@@ -126,6 +130,7 @@ def get_incident(incident_id):
 @blp.route("/<uuid:incident_id>/review", methods=["POST"])
 @access.access(access.role("coordinator"))
 @blp.arguments(ReviewSchema)
+@blp.doc(responses=docs.REVIEWED)
 def review_incident(data, incident_id):
     """Verify, flag as having issues or reject an incident."""
     incident = review.decide("incident", incident_id, data["action"], data.get("comment"),
@@ -136,6 +141,7 @@ def review_incident(data, incident_id):
 @blp.route("/<uuid:incident_id>/merge", methods=["POST"])
 @access.access(access.role("coordinator"))
 @blp.arguments(MergeSchema)
+@blp.doc(responses=docs.MERGED)
 def merge_incident(data, incident_id):
     """Merge this incident into `original_id` as a duplicate: both stay linked, counted once."""
     incident = review.merge_duplicate(incident_id, data["original_id"], current_principal())

@@ -23,7 +23,8 @@ class AffectedSchema(StrictSchema):
 
 class IncidentInSchema(StrictSchema):
     type = fields.String(required=True,
-                         validate=lambda v: _one_of(v, taxonomy.incident_types(), "type"))
+                         validate=lambda v: _one_of(v, taxonomy.incident_types(), "type"),
+                         metadata={"enum": list(taxonomy.incident_types())})
     occurred_on = fields.Date(required=True, metadata={"example": "2025-07-04"})
     date_precision = fields.String(load_default="exact",
                                    validate=validate.OneOf(taxonomy.DATE_PRECISIONS))

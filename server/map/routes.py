@@ -6,6 +6,8 @@ from flask import Response, jsonify
 from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
+from ..core.openapi import GEOJSON, JSON, ok
+from ..core.record_docs import INT, OBJECT, STR, array, obj
 from . import service
 from .queries import Filters
 from .schemas import FacilityHistoryArgs, FacilityLayerArgs, HistogramArgs, IncidentMapArgs
@@ -32,7 +34,7 @@ def _json(body: str, mimetype: str = "application/json") -> Response:
 @blp.route("/incidents", methods=["GET"])
 @access.access(COORDINATORS)
 @blp.arguments(IncidentMapArgs, location="query")
-@blp.doc(responses={"200": {"description": "Counts by grid cell, points or heatmap weights"}})
+@blp.doc(responses=ok(JSON, OBJECT, "Counts by grid cell, points or heatmap weights"))
 def incident_map(args):
     """Incidents in the view: counts by grid cell for the zoom, or points when few."""
     return _json(service.incident_map(args["bbox"], args["zoom"], _filters(args), args["mode"]))
@@ -41,6 +43,9 @@ def incident_map(args):
 @blp.route("/histogram", methods=["GET"])
 @access.access(COORDINATORS)
 @blp.arguments(HistogramArgs, location="query")
+@blp.doc(responses=ok(JSON, obj(("interval", "total", "buckets"), interval=STR, total=INT,
+                                  buckets=array(array(
+                                      {"oneOf": [STR, INT]}))), "Counts per interval"))
 def histogram(args):
     """Incidents per day, week or month for the filters (for the date slider)."""
     return jsonify(service.histogram(_filters(args), args["interval"]))
@@ -49,6 +54,8 @@ def histogram(args):
 @blp.route("/facilities", methods=["GET"])
 @access.access(COORDINATORS)
 @blp.arguments(FacilityLayerArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(GEOJSON, obj(("type", "features"), type={"type": "string", "enum": ["FeatureCollection"]},
+                                     features=array(OBJECT)), "A GeoJSON FeatureCollection"))
 def facilities_layer(**args):
     """Facilities with their latest condition grade, stale and access-denied flags."""
     return _json(service.facilities_layer(**args), "application/geo+json")
@@ -57,6 +64,7 @@ def facilities_layer(**args):
 @blp.route("/facilities/<uuid:facility_id>/history", methods=["GET"])
 @access.access(COORDINATORS)
 @blp.arguments(FacilityHistoryArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, OBJECT, "Visits with area scores, incidents nearby, own photos"))
 def facility_history(facility_id, **args):
     """The facility panel: visits with area scores, incidents nearby, own photos."""
     return jsonify(service.facility_history(facility_id, current_principal(), **args))

@@ -8,6 +8,7 @@ from flask import jsonify
 from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
+from ..core.openapi import JSON, ok
 from . import service
 from .policy import Policy
 from .schemas import PolicyOutSchema, PolicySchema
@@ -27,6 +28,10 @@ def _out(policy: Policy) -> dict:
 
 @blp.route("", methods=["GET"])
 @access.access(ADMIN)
+@blp.doc(responses=ok(JSON, {"type": "array", "items": {"type": "object", "properties": {
+    "organisation": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"},
+                                                      "name": {"type": "string"}}},
+    "policy": {"$ref": "#/components/schemas/PolicyOut"}}}}, "Every partner organisation"))
 def list_policies():
     """Every partner organisation with its policy (the defaults where none was set)."""
     return jsonify([{"organisation": {"id": str(org.id), "name": org.name}, "policy": _out(p)}

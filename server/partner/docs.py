@@ -66,8 +66,7 @@ FEED_RESPONSES = {"200": {
                                "updated_since=2025-08-01T00:00:00+00:00"}],
             "sync": {"updated_since": "2025-08-01T00:00:00+00:00", "complete": True,
                      "policy_version": 3}}}}},
-    "304": {"description": "Nothing changed since the ETag you sent"},
-    "429": {"description": "Over the key's rate limit; see Retry-After"}}
+    "304": {"description": "Nothing changed since the ETag you sent"}}
 
 GEOJSON_EXPORT_RESPONSES = {"200": {
     "description": "A GeoJSON FeatureCollection (RFC 7946) of every shared incident, streamed "
@@ -76,8 +75,7 @@ GEOJSON_EXPORT_RESPONSES = {"200": {
         "schema": {"type": "object", "properties": {
             "type": {"type": "string", "enum": ["FeatureCollection"]},
             "features": {"type": "array", "items": FEATURE_SCHEMA}}},
-        "example": {"type": "FeatureCollection", "features": [EXAMPLE_FEATURE]}}}},
-    "429": {"description": "Over the key's rate limit; see Retry-After"}}
+        "example": {"type": "FeatureCollection", "features": [EXAMPLE_FEATURE]}}}}}
 
 CSV_EXAMPLE = (",".join(HXL) + "\n" + ",".join(HXL.values()) + "\n"
                "6f1c2c3e-58f4-4b8e-9a57-3f1f7c2d9e61,forced_return,verified,2025-07-04,exact,"
@@ -87,5 +85,4 @@ CSV_EXAMPLE = (",".join(HXL) + "\n" + ",".join(HXL.values()) + "\n"
 CSV_EXPORT_RESPONSES = {"200": {
     "description": "CSV (RFC 4180): column names, then the HXL hashtag row, then one row per "
                    "shared incident, streamed",
-    "content": {"text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}}},
-    "429": {"description": "Over the key's rate limit; see Retry-After"}}
+    "content": {"text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}}}}

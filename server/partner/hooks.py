@@ -108,8 +108,3 @@ def init_app(app: Flask) -> None:
     # Registered after core's access gate, so the caller is already known here.
     app.before_request(_limit)
     app.after_request(_audit_unaudited)
-    api = app.extensions.get("nezarat.api")
-    if api is not None and "basic" not in api.spec.components.security_schemes:
-        api.spec.components.security_scheme("basic", {
-            "type": "http", "scheme": "basic",
-            "description": "Any user name; the partner key as the password (for GIS clients)"})

@@ -21,7 +21,6 @@ blp = Blueprint("partner", __name__, url_prefix="/api/partner/v1",
                 description="For partner organisations (API key): verified incidents under the "
                             "organisation's sharing policy — an incremental feed and exports.")
 
-SECURITY = [{"bearer": []}, {"basic": []}]
 GEOJSON = "application/geo+json"
 
 
@@ -35,7 +34,7 @@ def _sync_link(asof: datetime) -> str:
 @blp.route("/incidents", methods=["GET"])
 @access.access(access.partner("incidents:read"))
 @blp.arguments(FeedArgs, location="query")
-@blp.doc(security=SECURITY, responses=docs.FEED_RESPONSES)
+@blp.doc(responses=docs.FEED_RESPONSES)
 def incident_feed(args):
     """Incidents shared with your organisation, for incremental sync.
 
@@ -99,7 +98,7 @@ def _audit_at_end(chunks, counter, principal, query, extension):
 @blp.route("/exports/incidents.geojson", methods=["GET"])
 @access.access(access.partner("exports"))
 @blp.arguments(ExportArgs, location="query")
-@blp.doc(security=SECURITY, responses=docs.GEOJSON_EXPORT_RESPONSES)
+@blp.doc(responses=docs.GEOJSON_EXPORT_RESPONSES)
 def export_geojson(args):
     """Every incident shared with you, as one GeoJSON FeatureCollection (RFC 7946), streamed."""
     return _export(args, "geojson", GEOJSON, "geojson")
@@ -108,7 +107,7 @@ def export_geojson(args):
 @blp.route("/exports/incidents.csv", methods=["GET"])
 @access.access(access.partner("exports"))
 @blp.arguments(ExportArgs, location="query")
-@blp.doc(security=SECURITY, responses=docs.CSV_EXPORT_RESPONSES)
+@blp.doc(responses=docs.CSV_EXPORT_RESPONSES)
 def export_csv(args):
     """Every incident shared with you as CSV: a header row, then an HXL hashtag row."""
     return _export(args, "csv", "text/csv", "csv")

@@ -133,3 +133,5 @@ class PolicyOutSchema(PolicySchema):
     organisation_id = fields.UUID()
     version = fields.Integer(metadata={"description": "0 while the defaults apply"})
     changed_at = fields.String()
+    is_default = fields.Boolean(dump_only=True, metadata={
+        "description": "True while no policy was set (version 0)"})

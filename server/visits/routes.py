@@ -13,10 +13,11 @@ from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
 from ..core.pagination import CursorField, Keyset, listing, page_of
+from ..core.openapi import JSON, list_json_schema, ok
 from ..core.validation import StrictSchema
 from ..review import service as review
 from ..review.schemas import ReviewSchema
-from . import queries, service
+from . import docs, queries, service
 from .detail import visit_detail
 from .models import REVIEW_STATUSES
 from .schemas import ReportSchema
@@ -48,8 +49,7 @@ def _result(result):
 @blp.route("/submissions", methods=["POST"])
 @access.access(SUBMIT)
 @blp.arguments(ReportSchema())  # one instance: building a nested schema costs ~1 ms
-@blp.doc(responses={"201": {"description": "Stored"},
-                    "200": {"description": "Already stored (a retry): nothing changed"}})
+@blp.doc(responses=docs.SUBMIT_RESPONSES)
 def submit_report(report):
     """Submit a visit report with its incidents. Retrying with the same `id` and body is safe."""
     canonical = json.dumps(request.get_json(), sort_keys=True, separators=(",", ":")).encode()
@@ -60,7 +60,7 @@ def submit_report(report):
 
 @blp.route("/submissions/<uuid:visit_id>/photos/<string:filename>", methods=["PUT"])
 @access.access(SUBMIT)
-@blp.doc(responses={"201": {"description": "Photo stored"}})
+@blp.doc(requestBody=docs.PHOTO_BODY, responses=docs.PHOTO_RESPONSES)
 def put_photo(visit_id, filename):
     """Upload a photo named in a submitted report (image/jpeg, image/png or image/webp body)."""
     data = request.get_data(cache=False)
@@ -76,6 +76,7 @@ def put_photo(visit_id, filename):
 @blp.route("/visits", methods=["GET"])
 @access.access(READ)
 @blp.arguments(VisitListArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(docs.VISIT), "A page"))
 def list_visits(limit, cursor=None, **filters):
     """Visits of your organisation (coordinators) or your own (monitors), newest first."""
     principal = current_principal()
@@ -89,6 +90,7 @@ def list_visits(limit, cursor=None, **filters):
 
 @blp.route("/visits/<uuid:visit_id>", methods=["GET"])
 @access.access(READ)
+@blp.doc(responses=docs.ONE)
 def get_visit(visit_id):
     """One visit: full detail for its organisation and its monitor (reading notes is audited),
     the coalition view for other organisations' coordinators."""
@@ -98,6 +100,7 @@ def get_visit(visit_id):
 @blp.route("/visits/<uuid:visit_id>/review", methods=["POST"])
 @access.access(REVIEW)
 @blp.arguments(ReviewSchema)
+@blp.doc(responses=docs.REVIEWED)
 def review_visit(data, visit_id):
     """Verify, flag as having issues (the monitor sees the comment) or reject a visit."""
     visit = review.decide("visit", visit_id, data["action"], data.get("comment"),

@@ -1,0 +1,49 @@
+"""OpenAPI descriptions of the visit responses (rows built in SQL, visits.queries)."""
+from __future__ import annotations
+
+from ..core.openapi import JSON, ok
+from ..core.record_docs import (BOOL, COUNTS, FLAGS, GEOMETRY, INT, NUM, OBJECT, PHOTO, STR,
+                                TIME, UUID, DATE, array, nullable, obj)
+from .models import ACCESS, REVIEW_STATUSES
+
+STATUS = {"type": "string", "enum": list(REVIEW_STATUSES)}
+VISIT = obj(
+    ("id", "facility_id", "organisation_id", "version", "review_status"),
+    id=UUID, facility_id=UUID, facility_name=STR, organisation_id=UUID, source=STR,
+    version=INT, started_at=TIME, ended_at=nullable(TIME), submitted_at=TIME,
+    access={"type": "string", "enum": list(ACCESS)},
+    access_denied_reason=nullable(STR), position=GEOMETRY, position_accuracy_m=nullable(NUM),
+    distance_m=nullable(NUM), held=COUNTS, room_area_m2=nullable(NUM),
+    observations=nullable(OBJECT), scores=nullable(OBJECT), grade=nullable(STR), flags=FLAGS,
+    review_status=STATUS, review_comment=nullable(STR), monitor_id=nullable(UUID),
+    updated_at=TIME, incident_count=INT)
+DETAIL = {**VISIT, "properties": {
+    **VISIT["properties"],
+    "view": {"type": "string", "enum": ["full", "coalition"], "description":
+             "`coalition` for other organisations' coordinators: no monitor, position, "
+             "notes, photos or history"},
+    "incidents": array(obj(("id", "type"), id=UUID, type=STR, occurred_on=nullable(DATE),
+                           severity=nullable(INT), verification_status=STATUS,
+                           duplicate_of=nullable(UUID))),
+    "notes": nullable(STR), "photos": array(PHOTO),
+    "history": array(obj(("version",), instance_id=STR, version=INT, source=STR,
+                         deprecated_id=nullable(STR), superseded_by=nullable(STR),
+                         complete=BOOL, received_at=TIME))}}
+
+SUBMITTED = obj(("id", "version", "created"), id=UUID, version=INT, created=BOOL,
+                stored_photos=array(STR), missing_photos=array(STR))
+SUBMIT_RESPONSES = {
+    **ok(JSON, SUBMITTED, "Stored", 201),
+    **ok(JSON, SUBMITTED, "Already stored (a retry): nothing changed"),
+    "409": "CONFLICT"}
+PHOTO_BODY = {"required": True, "description": "The photo's bytes, as named in the report",
+              "content": {media: {"schema": {"type": "string", "format": "binary"}}
+                          for media in ("image/jpeg", "image/png", "image/webp")}}
+PHOTO_STORED = obj(("id", "stored"), id=UUID, stored=BOOL)
+PHOTO_RESPONSES = {**ok(JSON, PHOTO_STORED, "Photo stored", 201),
+                   **ok(JSON, PHOTO_STORED, "Already stored (a retry)"),
+                   "422": "UNPROCESSABLE_ENTITY", "409": "CONFLICT", "400": "BAD_REQUEST",
+                   "413": "REQUEST_ENTITY_TOO_LARGE", "415": "UNSUPPORTED_MEDIA_TYPE"}
+REVIEWED = ok(JSON, obj(("id", "review_status"), id=UUID, review_status=STATUS,
+                        review_comment=nullable(STR)), "The visit's new review status")
+ONE = ok(JSON, DETAIL, "The visit")
