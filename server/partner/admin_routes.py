@@ -9,6 +9,8 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
 from ..core.openapi import JSON, ok
+from ..core.record_docs import INT, STR, TIME, UUID, array, obj
+from ..core.openapi import JSON, ok
 from . import service
 from .policy import Policy
 from .schemas import PolicyOutSchema, PolicySchema
@@ -60,8 +62,14 @@ def set_policy(data, organisation_id: uuid.UUID):
     return jsonify(_out(service.set_policy(organisation_id, data, current_principal())))
 
 
+HOLDER = obj(("organisation_id", "name", "policy_version", "delivered_at"),
+             organisation_id=UUID, name=STR, policy_version=INT, delivered_at=TIME)
+
+
 @blp.route("/holders/<uuid:incident_id>", methods=["GET"])
 @access.access(ADMIN)
+@blp.doc(responses=ok(JSON, obj(("items",), items=array(HOLDER)),
+                      "The partner organisations holding the incident"))
 def incident_holders(incident_id: uuid.UUID):
     """The partner organisations holding an incident now (from the delivery ledger), e.g. to
     follow up a consent withdrawal: each gets the incident's tombstone at its next sync."""
