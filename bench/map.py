@@ -222,7 +222,8 @@ def main(argv=None) -> int:
     url = generate.ensure(params, args.url, provision_db=not args.no_provision,
                           log=lambda m: print(m, flush=True))
     rows, base = run(url, runs, log=lambda m: print(m, flush=True))
-    text = table(rows, base, args.smoke) + f"\n\nLoad average after the run: {os.getloadavg()[0]:.1f} (2 cores)."
+    text = table(rows, base, args.smoke) + \
+        f"\n\nLoad average after the run: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)."
     print("\n" + text)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as handle:

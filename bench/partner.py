@@ -309,7 +309,8 @@ def run(args, params: generate.Params) -> str:
         with pygeoapi(url, Path(tmp)) as peer:
             log("[bench] (a) pygeoapi pages")
             geo_page = timed(get_page(plain, f"{peer.url}/collections/incidents/items?f=json"
-                                             f"&limit={limit}&bbox={bbox}", limit), max(5, args.runs // 3))
+                                             f"&limit={limit}&bbox={bbox}", limit),
+                             max(5, args.runs // 3))
             log("[bench] (b) pygeoapi pass through next links")
             geo_count, geo_seconds = pygeoapi_pass(
                 plain, f"{peer.url}/collections/incidents/items?f=json&limit={limit}",
