@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat
 TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
-.PHONY: run test install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-partner clean
+.PHONY: run test install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-partner bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -67,24 +67,43 @@ forms: install
 	@$(BIN)/flask --app server forms build
 
 # Benchmarks: a separate database (nezarat_bench) with 1,000,000 incidents, generated once.
+# Each provisions what it needs (its database through scripts/provision-db.sh, pygeoapi's
+# virtualenv), so each works from a fresh clone. BENCH_ARGS="--smoke" runs any one of them at a
+# tiny size in databases of their own (nezarat_bench_smoke*); `make bench-smoke` runs them all so.
 BENCH_ARGS ?=
 bench-data: install
 	@$(BIN)/python -m bench.generate $(BENCH_ARGS)
 
-bench-ingest: install
+bench-ingest: install runtime-deps
 	@$(BIN)/python -m bench.ingest $(BENCH_ARGS)
 
 bench-map: install
 	@$(BIN)/python -m bench.map $(BENCH_ARGS)
 
-# pygeoapi (the peer it is measured against) lives in a virtualenv of its own, never in the app's.
+# pygeoapi (the peer it is measured against) lives in a virtualenv of its own, never in the app's,
+# pinned completely in bench/requirements-pygeoapi.txt (--no-deps, then pip check: nothing else).
 PYGEOAPI_VENV := bench/.venv-pygeoapi
-$(PYGEOAPI_VENV)/bin/pygeoapi:
-	@python3 -m venv $(PYGEOAPI_VENV)
-	@$(PYGEOAPI_VENV)/bin/pip install -q 'pygeoapi>=0.21,<0.23' psycopg2-binary gunicorn
+PYGEOAPI_STAMP := $(PYGEOAPI_VENV)/.installed
+$(PYGEOAPI_STAMP): bench/requirements-pygeoapi.txt
+	@echo "[setup] pygeoapi virtualenv for the benchmarks (bench/requirements-pygeoapi.txt)"
+	@test -x $(PYGEOAPI_VENV)/bin/python || python3 -m venv $(PYGEOAPI_VENV)
+	@$(PYGEOAPI_VENV)/bin/pip install -q --disable-pip-version-check --no-deps \
+	  -r bench/requirements-pygeoapi.txt > $(PYGEOAPI_VENV)/pip.log 2>&1 \
+	  || (cat $(PYGEOAPI_VENV)/pip.log; exit 1)
+	@$(PYGEOAPI_VENV)/bin/pip check --disable-pip-version-check > /dev/null \
+	  || ($(PYGEOAPI_VENV)/bin/pip check --disable-pip-version-check; exit 1)
+	@touch $@
 
-bench-partner: install $(PYGEOAPI_VENV)/bin/pygeoapi
+bench-partner: install $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.partner $(BENCH_ARGS)
+
+# Every benchmark at a tiny size (about a minute in all): CI runs it after `make test`, so a
+# broken benchmark is caught. Measures nothing; fails when a request or a check fails.
+bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
+	@$(BIN)/python -m bench.generate --smoke
+	@$(BIN)/python -m bench.map --smoke
+	@$(BIN)/python -m bench.partner --smoke
+	@$(BIN)/python -m bench.ingest --smoke
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -9,6 +9,9 @@ with condition grades, and incidents clustered around crossings, centres and tow
 a half years with the surges of 2023 (Pakistan) and 2025 (Iran, Pakistan). Some incidents are
 merged duplicates or retracted, as in real data.
 
+`--smoke` makes a tiny data set instead (a few thousand incidents) in a database of its own
+(`nezarat_bench_smoke`, or $BENCH_SMOKE_DATABASE_URL): seconds, for `make bench-smoke` in CI.
+
 Idempotent: the parameters of the last run are kept in `bench_meta`; the same parameters again
 skip the work, different ones wipe the domain tables and generate anew. Reusable: `ensure(params)`
 returns the database URL, so another benchmark can share the data.
@@ -36,6 +39,7 @@ from .places import TOWNS, real_places
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_URL = "postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_bench"
+SMOKE_URL = "postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_bench_smoke"
 GENERATOR_VERSION = 2  # bump when the shape of the data changes: forces a regeneration
 
 INCIDENT_TYPES = {  # type: (relative frequency, typical severity)
@@ -83,6 +87,17 @@ class Params:
 
     def key(self) -> dict:
         return {**asdict(self), "generator": GENERATOR_VERSION}
+
+
+SMOKE = Params(incidents=3_000, facilities=60, visits=400)  # a smoke run: seconds, not minutes
+
+
+def database_url(smoke: bool) -> str:
+    """The benchmark database: never the same for a smoke run as for a real one, so a smoke run
+    cannot replace the million incidents of the real data with a few thousand."""
+    if smoke:
+        return os.environ.get("BENCH_SMOKE_DATABASE_URL", SMOKE_URL)
+    return os.environ.get("BENCH_DATABASE_URL", BENCH_URL)
 
 
 def libpq_url(url: str) -> str:
@@ -371,21 +386,28 @@ def ensure(params: Params = Params(), url: str = BENCH_URL, *, provision_db: boo
 
 def parse_args(argv=None, parser: argparse.ArgumentParser | None = None
                ) -> tuple[Params, argparse.Namespace]:
-    """The data parameters (and --url, --no-provision) on `parser`, shared by the benchmarks."""
-    defaults = Params()
+    """The data parameters (and --smoke, --url, --no-provision) on `parser`, shared by the
+    benchmarks. With --smoke the defaults are those of SMOKE and its own database."""
     parser = parser or argparse.ArgumentParser(
         prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--incidents", type=int, default=defaults.incidents)
-    parser.add_argument("--facilities", type=int, default=defaults.facilities)
-    parser.add_argument("--visits", type=int, default=defaults.visits)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", BENCH_URL),
-                        help="database to fill (default: %(default)s)")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"a tiny data set ({SMOKE.incidents:,} incidents) in its own "
+                             "database ($BENCH_SMOKE_DATABASE_URL or nezarat_bench_smoke): "
+                             "checks that the benchmark works, measures nothing")
+    for name, default in (("incidents", Params.incidents), ("facilities", Params.facilities),
+                          ("visits", Params.visits), ("seed", Params.seed)):
+        parser.add_argument(f"--{name}", type=int,
+                            help=f"default {default:,} ({getattr(SMOKE, name):,} with --smoke)")
+    parser.add_argument("--url", help="database to fill (default: $BENCH_DATABASE_URL or "
+                                      f"{BENCH_URL.rsplit('/', 1)[1]})")
     parser.add_argument("--no-provision", action="store_true",
                         help="use --url as it is (do not run scripts/provision-db.sh)")
     args = parser.parse_args(argv)
-    params = Params(incidents=args.incidents, facilities=args.facilities, visits=args.visits,
-                    seed=args.seed)
+    base = SMOKE if args.smoke else Params()
+    params = Params(**{name: getattr(base, name) if getattr(args, name) is None
+                       else getattr(args, name)
+                       for name in ("incidents", "facilities", "visits", "seed")})
+    args.url = args.url or database_url(args.smoke)
     return params, args
 
 

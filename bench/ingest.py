@@ -10,6 +10,11 @@ chain still verifies.
 
     python -m bench.ingest [--openrosa 1500] [--json 3000] [--clients 16] [--workers 3]
                            [--threads 4] [--lost-share 0.1] [--resend-share 0.2] [--out FILE]
+    python -m bench.ingest --smoke    # 10 + 20 submissions, 4 clients: seconds, checks only
+
+Its database (made anew each run) is nezarat_bench_ingest, or $BENCH_INGEST_DATABASE_URL; with
+--smoke nezarat_bench_smoke_ingest, or $BENCH_SMOKE_INGEST_DATABASE_URL. Exits 1 when a
+submission was lost or stored twice or the audit chain broke (speed targets only print).
 """
 from __future__ import annotations
 
@@ -19,7 +24,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import uuid
 from datetime import date, datetime, timedelta, timezone
@@ -34,11 +38,22 @@ sys.path.insert(0, str(ROOT))
 from bench import ingest_load as load, ingest_raw as raw  # noqa: E402
 from bench.ingest_load import Submission  # noqa: E402
 
-DB = "nezarat_bench_ingest"
-BENCH_URL = f"postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/{DB}"
-PLAIN_URL = BENCH_URL.replace("+psycopg", "")
-STORAGE = ROOT / "var/bench-storage"
+SERVER = "postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/"
+BENCH_URL = os.environ.get("BENCH_INGEST_DATABASE_URL", SERVER + "nezarat_bench_ingest")
+SMOKE_URL = os.environ.get("BENCH_SMOKE_INGEST_DATABASE_URL", SERVER + "nezarat_bench_smoke_ingest")
 TARGETS = {"openrosa": 100, "json": 300}
+SMOKE = {"openrosa": 10, "json": 20, "clients": 4, "workers": 1, "threads": 2}
+# set by use_database(): the database of this run, as SQLAlchemy and libpq URLs, and its photos
+DB = BENCH_URL.rsplit("/", 1)[1]
+PLAIN_URL = BENCH_URL.replace("+psycopg", "")
+STORAGE = ROOT / "var" / f"storage-{DB}"
+
+
+def use_database(url: str) -> None:
+    global BENCH_URL, PLAIN_URL, DB, STORAGE
+    BENCH_URL, PLAIN_URL = url, url.replace("+psycopg", "")
+    DB = url.rsplit("/", 1)[1]
+    STORAGE = ROOT / "var" / f"storage-{DB}"  # each database its own photos
 
 
 def log(message: str) -> None:
@@ -48,7 +63,8 @@ def log(message: str) -> None:
 # -- set-up -----------------------------------------------------------------------------------
 def prepare_database() -> dict:
     """A fresh migrated database with one organisation, a monitor, a device token, facilities."""
-    subprocess.run([str(ROOT / "scripts/provision-db.sh"), DB], check=True)
+    from bench.generate import provision
+    provision(BENCH_URL)
     shutil.rmtree(STORAGE, ignore_errors=True)  # every photo of this run is written anew
     from sqlalchemy import create_engine, text
     engine = create_engine(BENCH_URL)
@@ -267,17 +283,38 @@ def verdict(results: dict, checks: dict) -> str:
             + ("MET" if met else "NOT MET"))
 
 
-def main(argv=None) -> None:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--openrosa", type=int, default=1500)
-    parser.add_argument("--json", type=int, default=3000)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few submissions in a database of their own: checks that the "
+                             "benchmark works and nothing is lost or duplicated; measures nothing")
+    defaults = {"openrosa": 1500, "json": 3000, "clients": 16, "workers": 3, "threads": 4}
+    for name, default in defaults.items():
+        parser.add_argument(f"--{name}", type=int,
+                            help=f"default {default} ({SMOKE[name]} with --smoke)")
     parser.add_argument("--lost-share", type=float, default=0.1)
     parser.add_argument("--resend-share", type=float, default=0.2)
+    parser.add_argument("--url", help="its database, emptied each run (default: "
+                                      f"{BENCH_URL.rsplit('/', 1)[1]}; "
+                                      f"{SMOKE_URL.rsplit('/', 1)[1]} with --smoke)")
     parser.add_argument("--out", help="also write the table to this file")
     args = parser.parse_args(argv)
+    for name, default in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, SMOKE[name] if args.smoke else default)
+    args.url = args.url or (SMOKE_URL if args.smoke else BENCH_URL)
+    return args
+
+
+def sound(checks: dict, chain: str) -> bool:
+    """Nothing lost, nothing stored twice, no visit from nowhere, the audit chain intact."""
+    return not checks["unexpected"] and chain.endswith("intact") and \
+        all(checks[d]["lost"] == 0 and checks[d]["duplicated"] == 0 for d in TARGETS)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    use_database(args.url)
     rng = random.Random(7)
     log("bench/ingest: preparing database")
     setup = prepare_database()
@@ -317,11 +354,19 @@ def main(argv=None) -> None:
     run_setup += f"; load average {os.getloadavg()[0]:.1f} at the end"
     report = table(results, raws, retries, checks, chain, run_setup)
     log("\n" + report + "\n")
-    log(verdict(results, checks))
+    if not args.smoke:  # a smoke run's speeds mean nothing
+        log(verdict(results, checks))
     if args.out:
         Path(args.out).write_text(report + "\n\n" + verdict(results, checks) + "\n")
     shutil.rmtree(STORAGE, ignore_errors=True)
+    if not sound(checks, chain):
+        log("FAILED: submissions lost or duplicated, or the audit chain broken")
+        return 1
+    if args.smoke:
+        log(f"SMOKE RUN OK: {len(subs['openrosa'])} OpenRosa + {len(subs['json'])} JSON "
+            "submissions, each stored once; audit chain intact")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
 import statistics
 import subprocess
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
-PORT = 5099
+PORT = 5099  # start_server() takes a free one: benchmarks of other checkouts may be running
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -38,6 +39,10 @@ class Submission:
 
 # -- gunicorn ---------------------------------------------------------------------------------
 def start_server(env: dict, workers: int, threads: int) -> subprocess.Popen:
+    global PORT
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        PORT = s.getsockname()[1]
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{PORT}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
