@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat
 TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
-.PHONY: run test install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-partner bench-smoke clean
+.PHONY: run test lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-partner bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -26,6 +26,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@echo "[setup] browser libraries (npm ci)"
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# JavaScript: ESLint (eslint.config.js) over our browser code and the unit tests of its pure
+# modules (tests/js/*.test.mjs, node's own test runner). `make test` runs it before pytest.
+lint-js: node_modules/.package-lock.json
+	@npx --no-install eslint static/js static/mobile tests/js eslint.config.js
+	@node --test --test-reporter=dot tests/js/*.test.mjs
 
 # Compile the message catalogues: server/translations/*/LC_MESSAGES/messages.po -> .mo
 translations: $(STAMP)
@@ -59,7 +65,7 @@ run: install runtime-deps db
 	 exec $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 	      --workers 3 --threads 4 'server.wsgi:app'
 
-test: install system-deps testdb
+test: install system-deps testdb lint-js
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(TEST_DB_URL)}"; \
 	 $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -2,15 +2,55 @@
 static/gen/, each file named by a hash of its content so browsers can cache it for good.
 
 The libraries come from npm (package.json, pinned) and are copied into static/vendor/ by
-scripts/vendor.py during `make install`; nothing is ever loaded from a CDN. Pages emit the tags
-with the macros in templates/_assets.html, e.g. `{{ assets.scripts("vendor_js", "map_js") }}`.
+scripts/vendor.py during `make install`; nothing is ever loaded from a CDN. Our own scripts are
+ES modules: each page's entry module (e.g. js/map/workspace.js) is bundled with everything it
+imports by esbuild (npm, pinned; a native binary, run here whenever a source changed) into one
+file, loaded with <script type="module">. Pages emit the tags with the macros in
+templates/_assets.html, e.g. `{{ assets.scripts("vendor_js") }}{{ assets.modules("map_js") }}`.
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
 from pathlib import Path
 
 from flask import Flask, current_app
 from flask_assets import Bundle, Environment
+from webassets.exceptions import FilterError
+from webassets.filter import Filter
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULE_SOURCES = ROOT / "static" / "js"
+# Every module an entry may import: a change to any of them rebuilds the bundles that use it.
+MODULE_DEPENDS = ("js/*.js", "js/map/*.js", "js/review/*.js")
+
+
+class ESBuild(Filter):
+    """One ES module and everything it imports, bundled by esbuild into one ES module."""
+
+    name = "esbuild"
+
+    def open(self, out, source_path, **kw):
+        binary = os.environ.get("ESBUILD_BINARY") or str(ROOT / "node_modules" / ".bin" / "esbuild")
+        try:
+            result = subprocess.run(
+                [binary, source_path, "--bundle", "--format=esm", "--target=es2020",
+                 "--charset=utf8", "--log-level=warning"],
+                capture_output=True, text=True, check=False, timeout=60)
+        except FileNotFoundError as error:
+            raise FilterError(f"{binary} is missing: run `make install` (npm ci)") from error
+        if result.returncode:
+            raise FilterError(f"esbuild failed on {source_path}:\n{result.stderr}")
+        out.write(result.stdout)
+
+    def get_additional_cache_keys(self, **kw):
+        # webassets caches an open() result by the entry file alone: key it by every module.
+        digest = hashlib.sha256()
+        for path in sorted(MODULE_SOURCES.rglob("*.js")):
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+        return [digest.hexdigest()]
+
 
 # name -> (files under static/, output pattern, filters)
 BUNDLES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
@@ -20,14 +60,12 @@ BUNDLES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
     "vendor_css": (("vendor/leaflet/leaflet.css",), "gen/vendor.%(version)s.css", "cssrewrite"),
     "chart_js": (("vendor/uplot/uPlot.iife.min.js",), "gen/chart.%(version)s.js", None),
     "chart_css": (("vendor/uplot/uPlot.min.css",), "gen/chart.%(version)s.css", "cssrewrite"),
-    "app_js": (("js/nezarat.js",), "gen/app.%(version)s.js", None),
     "app_css": (("css/app.css",), "gen/app.%(version)s.css", "cssrewrite"),
-    "map_js": (("js/map/basemap.js", "js/map/facilities.js", "js/map/state.js",
-                "js/map/incidents.js", "js/map/timeline.js", "js/map/filters.js",
-                "js/map/panel.js", "js/map/legend.js", "js/map/workspace.js"),
-               "gen/map.%(version)s.js", None),
+    # ES modules: the page's entry module, bundled with its imports (the shared helpers of
+    # js/nezarat.js go into each page's bundle).
+    "map_js": (("js/map/workspace.js",), "gen/map.%(version)s.js", "esbuild"),
     "map_css": (("css/map.css", "css/workspace.css"), "gen/map.%(version)s.css", "cssrewrite"),
-    "review_js": (("js/review/queue.js",), "gen/review.%(version)s.js", None),
+    "review_js": (("js/review/main.js",), "gen/review.%(version)s.js", "esbuild"),
     "review_css": (("css/review.css",), "gen/review.%(version)s.css", "cssrewrite"),
 }
 
@@ -46,7 +84,11 @@ def init_app(app: Flask) -> None:
 
     env = Environment(app)
     for name, (files, output, filters) in BUNDLES.items():
-        env.register(name, Bundle(*files, output=output, filters=filters))
+        if filters == "esbuild":
+            bundle = Bundle(*files, output=output, filters=ESBuild(), depends=MODULE_DEPENDS)
+        else:
+            bundle = Bundle(*files, output=output, filters=filters)
+        env.register(name, bundle)
     app.add_template_global(asset_urls)
 
 

@@ -1,6 +1,6 @@
 """The review queue page: a coordinator's organisation's visits and incidents waiting for review,
 and the suggested duplicates. The page is a shell; the list and every decision go through the
-JSON APIs (which check organisation and audit), driven by static/js/review/queue.js."""
+JSON APIs (which check organisation and audit), driven by static/js/review/main.js."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for

@@ -4,95 +4,89 @@
  * <script type="application/json" id="...">, or data-* attributes; translated UI strings come
  * the same way from the server (Flask-Babel), so no text needs translating in JS.
  */
-(function () {
-  "use strict";
+/** The parsed JSON of a <script type="application/json"> block, or `fallback`. */
+export function readData(id, fallback) {
+  const element = document.getElementById(id);
+  if (!element) { return fallback; }
+  return JSON.parse(element.textContent);
+}
 
-  var Nezarat = window.Nezarat = window.Nezarat || {};
+/** "rtl" or "ltr", as the server set it on <html dir>. */
+export function direction() {
+  return document.documentElement.getAttribute("dir") === "rtl" ? "rtl" : "ltr";
+}
 
-  /** The parsed JSON of a <script type="application/json"> block, or `fallback`. */
-  Nezarat.readData = function (id, fallback) {
-    var element = document.getElementById(id);
-    if (!element) { return fallback; }
-    return JSON.parse(element.textContent);
-  };
+/** A same-origin path for a link the API gave (it may be absolute, e.g. a `next` link's href). */
+export function localPath(href) {
+  const url = new URL(href, window.location.href);
+  return url.pathname + url.search;
+}
 
-  /** "rtl" or "ltr", as the server set it on <html dir>. */
-  Nezarat.direction = function () {
-    return document.documentElement.getAttribute("dir") === "rtl" ? "rtl" : "ltr";
-  };
+/** GET JSON from our own origin; rejects with the problem+json detail on an HTTP error.
+ *  options.signal (an AbortSignal) cancels a request that a newer one replaces. */
+export function getJSON(href, options) {
+  return fetch(localPath(href), {
+    credentials: "same-origin",
+    signal: options && options.signal,
+    headers: {"Accept": "application/json, application/geo+json, application/problem+json"}
+  }).then(readJSON);
+}
 
-  /** A same-origin path for a link the API gave (it may be absolute, e.g. a `next` link's href). */
-  Nezarat.localPath = function (href) {
-    var url = new URL(href, window.location.href);
-    return url.pathname + url.search;
-  };
+/** POST a JSON body to our own origin with the session's CSRF token (<meta name=csrf-token>). */
+export function postJSON(href, body) {
+  const meta = document.querySelector("meta[name=csrf-token]");
+  return fetch(localPath(href), {
+    method: "POST", credentials: "same-origin", body: JSON.stringify(body || {}),
+    headers: {"Content-Type": "application/json",
+              "Accept": "application/json, application/problem+json",
+              "X-CSRF-Token": meta ? meta.getAttribute("content") : ""}
+  }).then(readJSON);
+}
 
-  /** GET JSON from our own origin; rejects with the problem+json detail on an HTTP error.
-   *  options.signal (an AbortSignal) cancels a request that a newer one replaces. */
-  Nezarat.getJSON = function (href, options) {
-    return fetch(Nezarat.localPath(href), {
-      credentials: "same-origin",
-      signal: options && options.signal,
-      headers: {"Accept": "application/json, application/geo+json, application/problem+json"}
-    }).then(readJSON);
-  };
+/** "%(name)s" placeholders of a translated string filled in (values are plain text). */
+export function format(template, values) {
+  return String(template || "").replace(/%\((\w+)\)s/g, function (all, name) {
+    return values && values[name] != null ? String(values[name]) : all;
+  });
+}
 
-  /** POST a JSON body to our own origin with the session's CSRF token (<meta name=csrf-token>). */
-  Nezarat.postJSON = function (href, body) {
-    var meta = document.querySelector("meta[name=csrf-token]");
-    return fetch(Nezarat.localPath(href), {
-      method: "POST", credentials: "same-origin", body: JSON.stringify(body || {}),
-      headers: {"Content-Type": "application/json",
-                "Accept": "application/json, application/problem+json",
-                "X-CSRF-Token": meta ? meta.getAttribute("content") : ""}
-    }).then(readJSON);
-  };
+/** YYYY-MM-DD of an API date (RFC 3339: core/http.py writes every date that way). */
+export function isoDay(value) {
+  if (!value) { return ""; }
+  if (/^\d{4}-\d{2}-\d{2}/.test(value)) { return String(value).slice(0, 10); }
+  const parsed = new Date(value);
+  return isNaN(parsed) ? String(value) : parsed.toISOString().slice(0, 10);
+}
 
-  /** "%(name)s" placeholders of a translated string filled in (values are plain text). */
-  Nezarat.format = function (template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (all, name) {
-      return values && values[name] != null ? String(values[name]) : all;
-    });
-  };
+function readJSON(response) {
+  return response.json().catch(function () { return {}; }).then(function (body) {
+    if (!response.ok) {
+      const error = new Error(body.detail || body.title || ("HTTP " + response.status));
+      error.status = response.status;
+      error.problem = body;
+      throw error;
+    }
+    return body;
+  });
+}
 
-  /** YYYY-MM-DD of an API date (RFC 3339, or the HTTP date Flask writes for date values). */
-  Nezarat.isoDay = function (value) {
-    if (!value) { return ""; }
-    if (/^\d{4}-\d{2}-\d{2}/.test(value)) { return String(value).slice(0, 10); }
-    var parsed = new Date(value);
-    return isNaN(parsed) ? String(value) : parsed.toISOString().slice(0, 10);
-  };
+/** A <dl> of [term, value] pairs as text; pairs without a value are left out. */
+export function facts(pairs, className) {
+  const list = document.createElement("dl");
+  list.className = className || "nz-facts";
+  pairs.forEach(function (pair) {
+    if (pair[1] == null || pair[1] === "") { return; }
+    list.appendChild(textElement("dt", pair[0]));
+    list.appendChild(textElement("dd", pair[1]));
+  });
+  return list;
+}
 
-  function readJSON(response) {
-    return response.json().catch(function () { return {}; }).then(function (body) {
-      if (!response.ok) {
-        var error = new Error(body.detail || body.title || ("HTTP " + response.status));
-        error.status = response.status;
-        error.problem = body;
-        throw error;
-      }
-      return body;
-    });
-  }
-
-  /** A <dl> of [term, value] pairs as text; pairs without a value are left out. */
-  Nezarat.facts = function (pairs, className) {
-    var list = document.createElement("dl");
-    list.className = className || "nz-facts";
-    pairs.forEach(function (pair) {
-      if (pair[1] == null || pair[1] === "") { return; }
-      list.appendChild(Nezarat.textElement("dt", pair[0]));
-      list.appendChild(Nezarat.textElement("dd", pair[1]));
-    });
-    return list;
-  };
-
-  /** An element with text (never HTML: names come from users and must not run as markup). */
-  Nezarat.textElement = function (tag, text, className) {
-    var element = document.createElement(tag);
-    element.textContent = text == null ? "" : String(text);
-    element.setAttribute("dir", "auto");
-    if (className) { element.className = className; }
-    return element;
-  };
-}());
+/** An element with text (never HTML: names come from users and must not run as markup). */
+export function textElement(tag, text, className) {
+  const element = document.createElement(tag);
+  element.textContent = text == null ? "" : String(text);
+  element.setAttribute("dir", "auto");
+  if (className) { element.className = className; }
+  return element;
+}

@@ -3,6 +3,8 @@ Pakistan, the facilities appear with their icons, nothing is fetched from anywhe
 server, and the Content-Security-Policy holds."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
@@ -60,7 +62,7 @@ def test_offline_base_map_and_facilities(page, live_server, coordinator, facilit
     assert count(page, "path.nz-land-other") == 1
     for iso3 in ("AFG", "IRN", "PAK"):
         assert count(page, f"path.nz-border-{iso3}") == 1
-    counts = page.evaluate("Nezarat.workspace.counts")
+    counts = json.loads(page.get_attribute("#nz-map", "data-counts"))
     assert counts == {"borders": 4, "admin1": 73, "towns": 134, "facilities": len(FACILITIES),
                       "truncated": False}
     # Capitals are labelled at the opening zoom.
@@ -97,12 +99,14 @@ def test_tile_layer_is_offered_only_when_configured(page, live_server, coordinat
     open_map(page, live_server, coordinator)
     bases = page.locator(".leaflet-control-layers-base label").all_inner_texts()
     assert [b.strip() for b in bases] == ["Built-in map (offline)"]
-    # The same module with a tile server: a second base layer, not fetched until chosen.
-    offered = page.evaluate("""() => {
+    # The same module with a tile server: a second base layer, not fetched until chosen. (The
+    # page's bundle exposes nothing: the test imports the module's source, as served.)
+    offered = page.evaluate("""async () => {
+        const {create} = await import('/static/js/map/basemap.js');
         const element = document.createElement('div');
         element.style.height = '200px';
         document.body.appendChild(element);
-        const base = Nezarat.basemap.create(element, {
+        const base = create(element, {
             dataUrl: '/static/basemap/', tileUrl: 'http://127.0.0.1:9/{z}/{x}/{y}.png',
             tileAttribution: 'Test tiles'});
         return base.ready.then(() => Object.values(base.control._layers)

@@ -3,187 +3,185 @@
  * the server has a TILE_URL, an online tile layer offered as another base. Works with no
  * internet at all.
  *
- *   var base = Nezarat.basemap.create(element, {dataUrl: "/static/basemap/", ...});
+ *   const base = create(element, {dataUrl: "/static/basemap/", ...});
  *   base.ready.then(function (counts) { ... });   // how many features each layer drew
  */
-(function (L) {
-  "use strict";
+import {direction, getJSON, textElement} from "../nezarat.js";
 
-  var Nezarat = window.Nezarat = window.Nezarat || {};
+const L = window.L;  // Leaflet, from the vendor bundle (a classic script)
 
-  // Afghanistan, Iran and Pakistan; and the window the built-in data covers.
-  var REGION = [[23.6, 44.0], [39.8, 77.9]];
-  var DATA_WINDOW = [[8.0, 25.0], [55.0, 100.0]];
-  var PANES = {"nz-land": 210, "nz-admin1": 320, "nz-borders": 330, "nz-towns": 460};
+// Afghanistan, Iran and Pakistan; and the window the built-in data covers.
+const REGION = [[23.6, 44.0], [39.8, 77.9]];
+const DATA_WINDOW = [[8.0, 25.0], [55.0, 100.0]];
+const PANES = {"nz-land": 210, "nz-admin1": 320, "nz-borders": 330, "nz-towns": 460};
 
-  var STYLE = {
-    landMain: {stroke: false, fillColor: "#f6f3ec", fillOpacity: 1},
-    landOther: {stroke: false, fillColor: "#e4e1da", fillOpacity: 1},
-    borderMain: {color: "#5b5348", weight: 2, fill: false},
-    borderOther: {color: "#8d867b", weight: 1, fill: false},
-    admin1: {color: "#a59c8e", weight: 0.8, dashArray: "4 3", fill: true, fillOpacity: 0},
-    admin1Hover: {weight: 2, color: "#5b5348"},
-    town: {radius: 3, color: "#3d3a35", weight: 1, fillColor: "#ffffff", fillOpacity: 1}
-  };
+const STYLE = {
+  landMain: {stroke: false, fillColor: "#f6f3ec", fillOpacity: 1},
+  landOther: {stroke: false, fillColor: "#e4e1da", fillOpacity: 1},
+  borderMain: {color: "#5b5348", weight: 2, fill: false},
+  borderOther: {color: "#8d867b", weight: 1, fill: false},
+  admin1: {color: "#a59c8e", weight: 0.8, dashArray: "4 3", fill: true, fillOpacity: 0},
+  admin1Hover: {weight: 2, color: "#5b5348"},
+  town: {radius: 3, color: "#3d3a35", weight: 1, fillColor: "#ffffff", fillOpacity: 1}
+};
 
-  /** The label of a feature in the page's language (Dari and Pashto use the Persian script). */
-  function label(properties, language) {
-    if (language === "ps" && properties.name_ps) { return properties.name_ps; }
-    if ((language === "prs" || language === "ps") && properties.name_fa) {
-      return properties.name_fa.replace(/^ولایت\s+/, "");
+/** The label of a feature in the page's language (Dari and Pashto use the Persian script). */
+function label(properties, language) {
+  if (language === "ps" && properties.name_ps) { return properties.name_ps; }
+  if ((language === "prs" || language === "ps") && properties.name_fa) {
+    return properties.name_fa.replace(/^ولایت\s+/, "");
+  }
+  return properties.name;
+}
+
+/** Which town ranks get a label at a zoom: capitals first, all towns when close in. */
+function townRanksAt(zoom) {
+  if (zoom < 6) { return 1; }
+  if (zoom < 8) { return 2; }
+  return 3;
+}
+
+function createPanes(map) {
+  Object.keys(PANES).forEach(function (name) {
+    map.createPane(name).style.zIndex = String(PANES[name]);
+  });
+  // Labels must not catch clicks meant for the facilities above them.
+  map.getPane("nz-land").style.pointerEvents = "none";
+  map.getPane("nz-borders").style.pointerEvents = "none";
+}
+
+/** Land: the three countries (from their provinces) and, paler, all land around them. */
+function landLayer(around, provinces, attribution) {
+  const options = {pane: "nz-land", interactive: false, attribution: attribution};
+  return L.layerGroup([
+    L.geoJSON(around, L.extend({style: L.extend({className: "nz-land nz-land-other"},
+                                                 STYLE.landOther)}, options)),
+    L.geoJSON(provinces, L.extend({style: function (f) {
+      return L.extend({className: "nz-land nz-land-" + f.properties.country}, STYLE.landMain);
+    }}, options))
+  ], {attribution: attribution});
+}
+
+function borderLayer(data, attribution) {
+  return L.geoJSON(data, {
+    pane: "nz-borders", interactive: false, attribution: attribution,
+    style: function (f) {
+      const s = f.properties.main ? STYLE.borderMain : STYLE.borderOther;
+      return L.extend({className: "nz-border nz-border-" + (f.properties.iso3 || "other")}, s);
     }
-    return properties.name;
-  }
+  });
+}
 
-  /** Which town ranks get a label at a zoom: capitals first, all towns when close in. */
-  function townRanksAt(zoom) {
-    if (zoom < 6) { return 1; }
-    if (zoom < 8) { return 2; }
-    return 3;
-  }
-
-  function createPanes(map) {
-    Object.keys(PANES).forEach(function (name) {
-      map.createPane(name).style.zIndex = String(PANES[name]);
-    });
-    // Labels must not catch clicks meant for the facilities above them.
-    map.getPane("nz-land").style.pointerEvents = "none";
-    map.getPane("nz-borders").style.pointerEvents = "none";
-  }
-
-  /** Land: the three countries (from their provinces) and, paler, all land around them. */
-  function landLayer(around, provinces, attribution) {
-    var options = {pane: "nz-land", interactive: false, attribution: attribution};
-    return L.layerGroup([
-      L.geoJSON(around, L.extend({style: L.extend({className: "nz-land nz-land-other"},
-                                                   STYLE.landOther)}, options)),
-      L.geoJSON(provinces, L.extend({style: function (f) {
-        return L.extend({className: "nz-land nz-land-" + f.properties.country}, STYLE.landMain);
-      }}, options))
-    ], {attribution: attribution});
-  }
-
-  function borderLayer(data, attribution) {
-    return L.geoJSON(data, {
-      pane: "nz-borders", interactive: false, attribution: attribution,
-      style: function (f) {
-        var s = f.properties.main ? STYLE.borderMain : STYLE.borderOther;
-        return L.extend({className: "nz-border nz-border-" + (f.properties.iso3 || "other")}, s);
-      }
-    });
-  }
-
-  function admin1Layer(data, options) {
-    return L.geoJSON(data, {
-      pane: "nz-admin1", attribution: options.attribution,
-      style: function (f) {
-        return L.extend({className: "nz-admin1 nz-admin1-" + f.properties.country}, STYLE.admin1);
-      },
-      onEachFeature: function (f, layer) {
-        layer.bindTooltip(Nezarat.textElement("span", label(f.properties, options.language)),
-                          {sticky: true, direction: "top", className: "nz-admin1-label"});
-        layer.on("mouseover", function () { layer.setStyle(STYLE.admin1Hover); });
-        layer.on("mouseout", function () { layer.setStyle(STYLE.admin1); });
-      }
-    });
-  }
-
-  function townsLayer(map, data, options) {
-    var group = L.layerGroup([], {attribution: options.attribution});
-    var markers = data.features.map(function (f) {
-      var c = f.geometry.coordinates;
-      var marker = L.circleMarker([c[1], c[0]], L.extend({
-        pane: "nz-towns", interactive: false,
-        className: "nz-town nz-town-rank-" + f.properties.rank
-      }, STYLE.town));
-      marker.feature = f;
-      return marker;
-    });
-    function relabel() {
-      var ranks = townRanksAt(map.getZoom());
-      group.clearLayers();
-      markers.forEach(function (marker) {
-        var rank = marker.feature.properties.rank;
-        if (rank > ranks + 1) { return; }  // dots one rank ahead of their labels
-        marker.unbindTooltip();
-        if (rank <= ranks) {
-          marker.bindTooltip(Nezarat.textElement("span", label(marker.feature.properties,
-                                                               options.language)),
-                             {permanent: true, direction: "right", offset: [4, 0],
-                              pane: "nz-towns", className: "nz-town-label"});
-        }
-        group.addLayer(marker);
-      });
+function admin1Layer(data, options) {
+  return L.geoJSON(data, {
+    pane: "nz-admin1", attribution: options.attribution,
+    style: function (f) {
+      return L.extend({className: "nz-admin1 nz-admin1-" + f.properties.country}, STYLE.admin1);
+    },
+    onEachFeature: function (f, layer) {
+      layer.bindTooltip(textElement("span", label(f.properties, options.language)),
+                        {sticky: true, direction: "top", className: "nz-admin1-label"});
+      layer.on("mouseover", function () { layer.setStyle(STYLE.admin1Hover); });
+      layer.on("mouseout", function () { layer.setStyle(STYLE.admin1); });
     }
-    map.on("zoomend", relabel);
-    relabel();
-    group.markers = markers;
-    return group;
-  }
+  });
+}
 
-  function tileLayer(options) {
-    if (!options.tileUrl) { return null; }
-    return L.tileLayer(options.tileUrl, {attribution: options.tileAttribution || "",
-                                         maxZoom: 19, crossOrigin: false});
-  }
-
-  /**
-   * Make the map in `element`. options: dataUrl (base URL of the GeoJSON files), language
-   * ("en" | "prs" | "ps"), direction ("ltr" | "rtl", default the page's), tileUrl,
-   * tileAttribution, strings (translated layer names and attributions), bounds
-   * ([[s, w], [n, e]], default the three countries).
-   */
-  function create(element, options) {
-    options = options || {};
-    var strings = options.strings || {};
-    // Right-to-left pages mirror the controls: what starts a line sits on the right.
-    var rtl = (options.direction || Nezarat.direction()) === "rtl";
-    var start = rtl ? "right" : "left", end = rtl ? "left" : "right";
-    var map = L.map(element, {minZoom: 5, maxZoom: 18, zoomSnap: 0.5, zoomControl: false,
-                              attributionControl: false,
-                              maxBounds: DATA_WINDOW, maxBoundsViscosity: 1});
-    createPanes(map);
-    map.fitBounds(options.bounds || REGION);
-    L.control.zoom({position: "top" + start}).addTo(map);
-    L.control.scale({imperial: false, maxWidth: 150, position: "bottom" + start}).addTo(map);
-    L.control.attribution({position: "bottom" + end}).addTo(map);
-
-    var base = {map: map, layers: {}, counts: {}, control: null};
-    var dataUrl = (options.dataUrl || "/static/basemap/").replace(/\/?$/, "/");
-    var neAttribution = strings.naturalEarth || "Boundaries: Natural Earth";
-    var townAttribution = strings.geoNames || "Towns: GeoNames (CC BY 4.0)";
-
-    function get(name) { return Nezarat.getJSON(dataUrl + name); }
-
-    base.ready = Promise.all([get("land.geojson"), get("borders.geojson"), get("admin1.geojson"),
-                              get("towns.geojson")]).then(function (data) {
-      var layers = base.layers;
-      layers.land = landLayer(data[0], data[2], neAttribution);
-      layers.borders = borderLayer(data[1], neAttribution);
-      layers.admin1 = admin1Layer(data[2], {attribution: neAttribution,
-                                            language: options.language});
-      layers.towns = townsLayer(map, data[3], {attribution: townAttribution,
-                                               language: options.language});
-      layers.tiles = tileLayer(options);
-
-      var bases = {};
-      bases[strings.offline || "Built-in map (offline)"] = layers.land;
-      if (layers.tiles) { bases[strings.tiles || "Online map tiles"] = layers.tiles; }
-      var overlays = {};
-      overlays[strings.borders || "Borders"] = layers.borders;
-      overlays[strings.provinces || "Provinces"] = layers.admin1;
-      overlays[strings.towns || "Towns"] = layers.towns;
-
-      [layers.land, layers.borders, layers.admin1, layers.towns].forEach(function (layer) {
-        layer.addTo(map);
-      });
-      base.control = L.control.layers(bases, overlays, {position: "top" + end}).addTo(map);
-      base.counts = {borders: data[1].features.length, admin1: data[2].features.length,
-                     towns: data[3].features.length};
-      return base.counts;
+function townsLayer(map, data, options) {
+  const group = L.layerGroup([], {attribution: options.attribution});
+  const markers = data.features.map(function (f) {
+    const c = f.geometry.coordinates;
+    const marker = L.circleMarker([c[1], c[0]], L.extend({
+      pane: "nz-towns", interactive: false,
+      className: "nz-town nz-town-rank-" + f.properties.rank
+    }, STYLE.town));
+    marker.feature = f;
+    return marker;
+  });
+  function relabel() {
+    const ranks = townRanksAt(map.getZoom());
+    group.clearLayers();
+    markers.forEach(function (marker) {
+      const rank = marker.feature.properties.rank;
+      if (rank > ranks + 1) { return; }  // dots one rank ahead of their labels
+      marker.unbindTooltip();
+      if (rank <= ranks) {
+        marker.bindTooltip(textElement("span", label(marker.feature.properties,
+                                                             options.language)),
+                           {permanent: true, direction: "right", offset: [4, 0],
+                            pane: "nz-towns", className: "nz-town-label"});
+      }
+      group.addLayer(marker);
     });
-    return base;
   }
+  map.on("zoomend", relabel);
+  relabel();
+  group.markers = markers;
+  return group;
+}
 
-  Nezarat.basemap = {create: create, label: label, REGION: REGION, DATA_WINDOW: DATA_WINDOW};
-}(window.L));
+function tileLayer(options) {
+  if (!options.tileUrl) { return null; }
+  return L.tileLayer(options.tileUrl, {attribution: options.tileAttribution || "",
+                                       maxZoom: 19, crossOrigin: false});
+}
+
+/**
+ * Make the map in `element`. options: dataUrl (base URL of the GeoJSON files), language
+ * ("en" | "prs" | "ps"), direction ("ltr" | "rtl", default the page's), tileUrl,
+ * tileAttribution, strings (translated layer names and attributions), bounds
+ * ([[s, w], [n, e]], default the three countries).
+ */
+function create(element, options) {
+  options = options || {};
+  const strings = options.strings || {};
+  // Right-to-left pages mirror the controls: what starts a line sits on the right.
+  const rtl = (options.direction || direction()) === "rtl";
+  const start = rtl ? "right" : "left", end = rtl ? "left" : "right";
+  const map = L.map(element, {minZoom: 5, maxZoom: 18, zoomSnap: 0.5, zoomControl: false,
+                            attributionControl: false,
+                            maxBounds: DATA_WINDOW, maxBoundsViscosity: 1});
+  createPanes(map);
+  map.fitBounds(options.bounds || REGION);
+  L.control.zoom({position: "top" + start}).addTo(map);
+  L.control.scale({imperial: false, maxWidth: 150, position: "bottom" + start}).addTo(map);
+  L.control.attribution({position: "bottom" + end}).addTo(map);
+
+  const base = {map: map, layers: {}, counts: {}, control: null};
+  const dataUrl = (options.dataUrl || "/static/basemap/").replace(/\/?$/, "/");
+  const neAttribution = strings.naturalEarth || "Boundaries: Natural Earth";
+  const townAttribution = strings.geoNames || "Towns: GeoNames (CC BY 4.0)";
+
+  function get(name) { return getJSON(dataUrl + name); }
+
+  base.ready = Promise.all([get("land.geojson"), get("borders.geojson"), get("admin1.geojson"),
+                            get("towns.geojson")]).then(function (data) {
+    const layers = base.layers;
+    layers.land = landLayer(data[0], data[2], neAttribution);
+    layers.borders = borderLayer(data[1], neAttribution);
+    layers.admin1 = admin1Layer(data[2], {attribution: neAttribution,
+                                          language: options.language});
+    layers.towns = townsLayer(map, data[3], {attribution: townAttribution,
+                                             language: options.language});
+    layers.tiles = tileLayer(options);
+
+    const bases = {};
+    bases[strings.offline || "Built-in map (offline)"] = layers.land;
+    if (layers.tiles) { bases[strings.tiles || "Online map tiles"] = layers.tiles; }
+    const overlays = {};
+    overlays[strings.borders || "Borders"] = layers.borders;
+    overlays[strings.provinces || "Provinces"] = layers.admin1;
+    overlays[strings.towns || "Towns"] = layers.towns;
+
+    [layers.land, layers.borders, layers.admin1, layers.towns].forEach(function (layer) {
+      layer.addTo(map);
+    });
+    base.control = L.control.layers(bases, overlays, {position: "top" + end}).addTo(map);
+    base.counts = {borders: data[1].features.length, admin1: data[2].features.length,
+                   towns: data[3].features.length};
+    return base.counts;
+  });
+  return base;
+}
+
+export {create, label, REGION, DATA_WINDOW};

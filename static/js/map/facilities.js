@@ -5,114 +5,112 @@
  * nz-grade-none (the ring's colour), nz-stale (not visited for STALE_AFTER_DAYS: faded, dotted
  * ring) and nz-access-denied (a barred badge).
  *
- *   Nezarat.facilities.load("/api/facilities?limit=1000").then(function (collection) {
- *     var layer = Nezarat.facilities.layer(collection, {iconUrl: "/static/img/facilities/",
- *                                                       onSelect: function (feature) {...}});
+ *   load("/api/facilities?limit=1000").then(function (collection) {
+ *     const markers = layer(collection, {iconUrl: "/static/img/facilities/",
+ *                                        onSelect: function (feature) {...}});
  *   });
  */
-(function (L) {
-  "use strict";
+import {getJSON, textElement} from "../nezarat.js";
 
-  var Nezarat = window.Nezarat = window.Nezarat || {};
+const L = window.L;  // Leaflet, from the vendor bundle (a classic script)
 
-  var KINDS = ["border_crossing", "reception_centre", "transit_centre", "holding_centre",
-               "detention_centre", "camp", "other"];
-  var MAX_PAGES = 50;  // 50 x 1,000: far above any real registry, but never an endless loop
-  var ICON_SIZE = 30;
+const KINDS = ["border_crossing", "reception_centre", "transit_centre", "holding_centre",
+             "detention_centre", "camp", "other"];
+const MAX_PAGES = 50;  // 50 x 1,000: far above any real registry, but never an endless loop
+const ICON_SIZE = 30;
 
-  /** All pages of a GeoJSON FeatureCollection endpoint, as one collection. */
-  function load(url, maxPages) {
-    var features = [];
-    var pages = 0;
-    maxPages = maxPages || MAX_PAGES;
-    function page(href) {
-      return Nezarat.getJSON(href).then(function (body) {
-        pages += 1;
-        Array.prototype.push.apply(features, body.features || []);
-        var next = (body.links || []).filter(function (link) { return link.rel === "next"; })[0];
-        if (next && pages < maxPages) { return page(next.href); }
-        return {type: "FeatureCollection", features: features,
-                truncated: Boolean(next) || body.truncated === true};
-      });
-    }
-    return page(url);
-  }
-
-  function kindOf(feature) {
-    var kind = feature.properties && feature.properties.kind;
-    return KINDS.indexOf(kind) >= 0 ? kind : "other";
-  }
-
-  function icon(feature, iconUrl) {
-    var kind = kindOf(feature);
-    var status = feature.properties.status === "closed" ? "closed" : "open";
-    var image = document.createElement("img");
-    image.src = iconUrl + kind + ".svg";
-    image.alt = "";
-    image.width = 18;
-    image.height = 18;
-    var holder = document.createElement("div");
-    holder.appendChild(image);
-    var p = feature.properties;
-    var classes = ["nz-facility", "nz-kind-" + kind, "nz-status-" + status];
-    if ("grade" in p) {  // the map API's layer: condition, staleness, access
-      classes.push("nz-grade-" + (/^[A-E]$/.test(p.grade || "") ? p.grade : "none"));
-      if (p.stale) { classes.push("nz-stale"); }
-      if (p.access_denied) {
-        classes.push("nz-access-denied");
-        holder.appendChild(Nezarat.textElement("span", "", "nz-facility-badge"));
-      }
-    }
-    return L.divIcon({
-      html: holder.innerHTML,
-      className: classes.join(" "),
-      iconSize: [ICON_SIZE, ICON_SIZE],
-      iconAnchor: [ICON_SIZE / 2, ICON_SIZE / 2],
-      tooltipAnchor: [ICON_SIZE / 2, 0]
+/** All pages of a GeoJSON FeatureCollection endpoint, as one collection. */
+function load(url, maxPages) {
+  const features = [];
+  let pages = 0;
+  maxPages = maxPages || MAX_PAGES;
+  function page(href) {
+    return getJSON(href).then(function (body) {
+      pages += 1;
+      Array.prototype.push.apply(features, body.features || []);
+      const next = (body.links || []).filter(function (link) { return link.rel === "next"; })[0];
+      if (next && pages < maxPages) { return page(next.href); }
+      return {type: "FeatureCollection", features: features,
+              truncated: Boolean(next) || body.truncated === true};
     });
   }
+  return page(url);
+}
 
-  function name(feature, language) {
-    var p = feature.properties;
-    var local = p.local_names || {};
-    if (language === "prs" && local.prs) { return local.prs; }
-    if (language === "ps" && (local.pus || local.prs)) { return local.pus || local.prs; }
-    return p.name;
+function kindOf(feature) {
+  const kind = feature.properties && feature.properties.kind;
+  return KINDS.indexOf(kind) >= 0 ? kind : "other";
+}
+
+function icon(feature, iconUrl) {
+  const kind = kindOf(feature);
+  const status = feature.properties.status === "closed" ? "closed" : "open";
+  const image = document.createElement("img");
+  image.src = iconUrl + kind + ".svg";
+  image.alt = "";
+  image.width = 18;
+  image.height = 18;
+  const holder = document.createElement("div");
+  holder.appendChild(image);
+  const p = feature.properties;
+  const classes = ["nz-facility", "nz-kind-" + kind, "nz-status-" + status];
+  if ("grade" in p) {  // the map API's layer: condition, staleness, access
+    classes.push("nz-grade-" + (/^[A-E]$/.test(p.grade || "") ? p.grade : "none"));
+    if (p.stale) { classes.push("nz-stale"); }
+    if (p.access_denied) {
+      classes.push("nz-access-denied");
+      holder.appendChild(textElement("span", "", "nz-facility-badge"));
+    }
   }
+  return L.divIcon({
+    html: holder.innerHTML,
+    className: classes.join(" "),
+    iconSize: [ICON_SIZE, ICON_SIZE],
+    iconAnchor: [ICON_SIZE / 2, ICON_SIZE / 2],
+    tooltipAnchor: [ICON_SIZE / 2, 0]
+  });
+}
 
-  /**
-   * A layer group of markers. options: iconUrl (folder of the kind icons), language,
-   * kindLabels ({kind: translated label}), onSelect(feature, marker) when one is clicked,
-   * describe(feature) -> a line of text added to its tooltip.
-   */
-  function layer(collection, options) {
-    options = options || {};
-    var iconUrl = (options.iconUrl || "/static/img/facilities/").replace(/\/?$/, "/");
-    var labels = options.kindLabels || {};
-    var group = L.featureGroup();
-    collection.features.forEach(function (feature) {
-      if (!feature.geometry || feature.geometry.type !== "Point") { return; }
-      var c = feature.geometry.coordinates;
-      var title = name(feature, options.language);
-      var marker = L.marker([c[1], c[0]], {icon: icon(feature, iconUrl), keyboard: true,
-                                           title: title, riseOnHover: true});
-      marker.feature = feature;
-      var tip = document.createElement("span");
-      tip.appendChild(Nezarat.textElement("strong", title));
-      tip.appendChild(Nezarat.textElement("span", " · " + (labels[kindOf(feature)] ||
-                                                           kindOf(feature))));
-      if (options.describe) {  // e.g. the grade and the last visit
-        tip.appendChild(Nezarat.textElement("span", options.describe(feature),
-                                            "nz-facility-condition"));
-      }
-      marker.bindTooltip(tip, {direction: "top", className: "nz-facility-label"});
-      marker.on("click keypress", function () {
-        if (options.onSelect) { options.onSelect(feature, marker); }
-      });
-      group.addLayer(marker);
+function name(feature, language) {
+  const p = feature.properties;
+  const local = p.local_names || {};
+  if (language === "prs" && local.prs) { return local.prs; }
+  if (language === "ps" && (local.pus || local.prs)) { return local.pus || local.prs; }
+  return p.name;
+}
+
+/**
+ * A layer group of markers. options: iconUrl (folder of the kind icons), language,
+ * kindLabels ({kind: translated label}), onSelect(feature, marker) when one is clicked,
+ * describe(feature) -> a line of text added to its tooltip.
+ */
+function layer(collection, options) {
+  options = options || {};
+  const iconUrl = (options.iconUrl || "/static/img/facilities/").replace(/\/?$/, "/");
+  const labels = options.kindLabels || {};
+  const group = L.featureGroup();
+  collection.features.forEach(function (feature) {
+    if (!feature.geometry || feature.geometry.type !== "Point") { return; }
+    const c = feature.geometry.coordinates;
+    const title = name(feature, options.language);
+    const marker = L.marker([c[1], c[0]], {icon: icon(feature, iconUrl), keyboard: true,
+                                         title: title, riseOnHover: true});
+    marker.feature = feature;
+    const tip = document.createElement("span");
+    tip.appendChild(textElement("strong", title));
+    tip.appendChild(textElement("span", " · " + (labels[kindOf(feature)] ||
+                                                         kindOf(feature))));
+    if (options.describe) {  // e.g. the grade and the last visit
+      tip.appendChild(textElement("span", options.describe(feature),
+                                          "nz-facility-condition"));
+    }
+    marker.bindTooltip(tip, {direction: "top", className: "nz-facility-label"});
+    marker.on("click keypress", function () {
+      if (options.onSelect) { options.onSelect(feature, marker); }
     });
-    return group;
-  }
+    group.addLayer(marker);
+  });
+  return group;
+}
 
-  Nezarat.facilities = {load: load, layer: layer, KINDS: KINDS};
-}(window.L));
+export {load, layer, KINDS};

@@ -3,147 +3,146 @@
  * points when few, or heatmap weights when asked. Every answer replaces the last; a request
  * still running when the view changes again is cancelled.
  *
- *   var incidents = Nezarat.incidents.create(map, {url: "/api/map/incidents", ...});
+ *   var incidents = create(map, {url: "/api/map/incidents", ...});
  *   incidents.refresh(filterParams, heat).then(function (answer) { ... });
  *   incidents.last  // the last answer drawn (mode, total, cells or points)
  */
-(function (L) {
-  "use strict";
+import {format, getJSON, isoDay, textElement} from "../nezarat.js";
+import * as mapState from "./state.js";
 
-  var Nezarat = window.Nezarat = window.Nezarat || {};
+const L = window.L;  // Leaflet, from the vendor bundle (a classic script)
 
-  var PANE = "nz-incidents", LABEL_PANE = "nz-incident-labels";
-  var LABEL_MIN_RADIUS = 10;  // a count is written in circles at least this large
-  var DEBOUNCE_MS = 120;
+const PANE = "nz-incidents", LABEL_PANE = "nz-incident-labels";
+const LABEL_MIN_RADIUS = 10;  // a count is written in circles at least this large
+const DEBOUNCE_MS = 120;
 
-  function bboxOf(map) {
-    var b = map.getBounds();
-    var clamp = function (v, lo, hi) { return Math.max(lo, Math.min(hi, v)); };
-    return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
-            clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
-      .map(function (v) { return v.toFixed(4); }).join(",");
+function bboxOf(map) {
+  const b = map.getBounds();
+  const clamp = function (v, lo, hi) { return Math.max(lo, Math.min(hi, v)); };
+  return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+          clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+    .map(function (v) { return v.toFixed(4); }).join(",");
+}
+
+function compact(n, language) {
+  try {
+    return new Intl.NumberFormat(language, {notation: "compact",
+                                            maximumFractionDigits: 1}).format(n);
+  } catch (e) {
+    return String(n);
+  }
+}
+
+/** Circle radius (px) of a cell: area grows with the count, never past the cell itself. */
+function radius(n, biggest, cellPx) {
+  const most = Math.max(5, Math.min(cellPx * 0.5, 36));
+  return Math.max(4, Math.min(most, 4 + (most - 4) * Math.sqrt(n / Math.max(biggest, 1))));
+}
+
+function create(map, options) {
+  const strings = options.strings || {};
+  const language = document.documentElement.lang || "en";
+  map.createPane(PANE).style.zIndex = "440";
+  map.createPane(LABEL_PANE).style.zIndex = "445";
+  map.getPane(LABEL_PANE).style.pointerEvents = "none";
+
+  const group = L.layerGroup().addTo(map);
+  let heat = null;
+  const controller = {layer: group, last: null, map: map};
+  let pending = null, timer = null;
+
+  function typeLabel(code) { return (options.typeLabels || {})[code] || code; }
+  function statusLabel(code) { return (options.statusLabels || {})[code] || code; }
+
+  function drawCells(answer) {
+    const cellPx = answer.cell_deg * 256 * Math.pow(2, map.getZoom()) / 360;
+    answer.cells.forEach(function (cell) {
+      const lon = cell[0], lat = cell[1], n = cell[2];
+      const r = radius(n, answer.max, cellPx);
+      const circle = L.circleMarker([lat, lon], {
+        pane: PANE, radius: r, className: "nz-cell", weight: 1, color: "#7a1f1f",
+        fillColor: "#c0392b", fillOpacity: 0.55
+      });
+      circle.count = n;
+      circle.bindTooltip(format(strings.inView || "%(count)s", {count: n}),
+                         {direction: "top"});
+      group.addLayer(circle);
+      if (r >= LABEL_MIN_RADIUS) {
+        group.addLayer(L.marker([lat, lon], {
+          pane: LABEL_PANE, interactive: false, keyboard: false,
+          icon: L.divIcon({className: "nz-cell-count", html: compact(n, language),
+                           iconSize: [2 * r, 16], iconAnchor: [r, 8]})
+        }));
+      }
+    });
   }
 
-  function compact(n, language) {
-    try {
-      return new Intl.NumberFormat(language, {notation: "compact",
-                                              maximumFractionDigits: 1}).format(n);
-    } catch (e) {
-      return String(n);
-    }
+  function drawPoints(answer) {
+    answer.points.features.forEach(function (feature) {
+      const c = feature.geometry.coordinates, p = feature.properties;
+      const point = L.circleMarker([c[1], c[0]], {
+        pane: PANE, radius: 6, weight: 1.5, color: "#ffffff", fillOpacity: 0.9,
+        className: "nz-incident nz-severity-" + p.severity + " nz-verification-" + p.status
+      });
+      point.feature = feature;
+      const tip = document.createElement("span");
+      tip.appendChild(textElement("strong", typeLabel(p.type)));
+      tip.appendChild(textElement("span", " · " + isoDay(p.occurred_on) +
+        " · " + (strings.severity || "Severity") + " " + p.severity + " · " +
+        statusLabel(p.status)));
+      point.bindTooltip(tip, {direction: "top"});
+      group.addLayer(point);
+    });
   }
 
-  /** Circle radius (px) of a cell: area grows with the count, never past the cell itself. */
-  function radius(n, biggest, cellPx) {
-    var most = Math.max(5, Math.min(cellPx * 0.5, 36));
-    return Math.max(4, Math.min(most, 4 + (most - 4) * Math.sqrt(n / Math.max(biggest, 1))));
+  function drawHeat(answer) {
+    heat = L.heatLayer(answer.heat, {max: Math.max(answer.max, 1), radius: 28, blur: 18,
+                                     minOpacity: 0.25}).addTo(map);
+    if (heat._canvas) { heat._canvas.classList.add("nz-heat"); }
   }
 
-  function create(map, options) {
-    var strings = options.strings || {};
-    var language = document.documentElement.lang || "en";
-    map.createPane(PANE).style.zIndex = "440";
-    map.createPane(LABEL_PANE).style.zIndex = "445";
-    map.getPane(LABEL_PANE).style.pointerEvents = "none";
+  function draw(answer) {
+    group.clearLayers();
+    if (heat) { map.removeLayer(heat); heat = null; }
+    if (answer.mode === "points") { drawPoints(answer); }
+    else if (answer.mode === "heatmap") { drawHeat(answer); }
+    else { drawCells(answer); }
+    controller.last = answer;
+  }
 
-    var group = L.layerGroup().addTo(map);
-    var heat = null;
-    var controller = {layer: group, last: null, map: map};
-    var pending = null, timer = null;
+  /** Ask for the view with these filters (URLSearchParams); heat: the heatmap instead. */
+  function load(params, wantHeat) {
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    const query = new URLSearchParams(params);
+    query.set("bbox", bboxOf(map));
+    query.set("zoom", String(Math.round(map.getZoom())));
+    if (wantHeat) { query.set("mode", "heatmap"); }
+    const signal = pending.signal;
+    return getJSON(options.url + "?" + mapState.query(query),
+                           {signal: signal}).then(function (answer) {
+      if (signal.aborted) { return null; }
+      draw(answer);
+      return answer;
+    });
+  }
 
-    function typeLabel(code) { return (options.typeLabels || {})[code] || code; }
-    function statusLabel(code) { return (options.statusLabels || {})[code] || code; }
-
-    function drawCells(answer) {
-      var cellPx = answer.cell_deg * 256 * Math.pow(2, map.getZoom()) / 360;
-      answer.cells.forEach(function (cell) {
-        var lon = cell[0], lat = cell[1], n = cell[2];
-        var r = radius(n, answer.max, cellPx);
-        var circle = L.circleMarker([lat, lon], {
-          pane: PANE, radius: r, className: "nz-cell", weight: 1, color: "#7a1f1f",
-          fillColor: "#c0392b", fillOpacity: 0.55
+  /** load() after the view stops moving; resolves with the answer, or null if replaced. */
+  let superseded = null;
+  controller.refresh = function (params, wantHeat) {
+    clearTimeout(timer);
+    if (superseded) { superseded(null); }
+    return new Promise(function (resolve, reject) {
+      superseded = resolve;
+      timer = setTimeout(function () {
+        superseded = null;
+        load(params, wantHeat).then(resolve, function (error) {
+          if (error && error.name === "AbortError") { resolve(null); } else { reject(error); }
         });
-        circle.count = n;
-        circle.bindTooltip(Nezarat.format(strings.inView || "%(count)s", {count: n}),
-                           {direction: "top"});
-        group.addLayer(circle);
-        if (r >= LABEL_MIN_RADIUS) {
-          group.addLayer(L.marker([lat, lon], {
-            pane: LABEL_PANE, interactive: false, keyboard: false,
-            icon: L.divIcon({className: "nz-cell-count", html: compact(n, language),
-                             iconSize: [2 * r, 16], iconAnchor: [r, 8]})
-          }));
-        }
-      });
-    }
+      }, DEBOUNCE_MS);
+    });
+  };
+  return controller;
+}
 
-    function drawPoints(answer) {
-      answer.points.features.forEach(function (feature) {
-        var c = feature.geometry.coordinates, p = feature.properties;
-        var point = L.circleMarker([c[1], c[0]], {
-          pane: PANE, radius: 6, weight: 1.5, color: "#ffffff", fillOpacity: 0.9,
-          className: "nz-incident nz-severity-" + p.severity + " nz-verification-" + p.status
-        });
-        point.feature = feature;
-        var tip = document.createElement("span");
-        tip.appendChild(Nezarat.textElement("strong", typeLabel(p.type)));
-        tip.appendChild(Nezarat.textElement("span", " · " + Nezarat.isoDay(p.occurred_on) +
-          " · " + (strings.severity || "Severity") + " " + p.severity + " · " +
-          statusLabel(p.status)));
-        point.bindTooltip(tip, {direction: "top"});
-        group.addLayer(point);
-      });
-    }
-
-    function drawHeat(answer) {
-      heat = L.heatLayer(answer.heat, {max: Math.max(answer.max, 1), radius: 28, blur: 18,
-                                       minOpacity: 0.25}).addTo(map);
-      if (heat._canvas) { heat._canvas.classList.add("nz-heat"); }
-    }
-
-    function draw(answer) {
-      group.clearLayers();
-      if (heat) { map.removeLayer(heat); heat = null; }
-      if (answer.mode === "points") { drawPoints(answer); }
-      else if (answer.mode === "heatmap") { drawHeat(answer); }
-      else { drawCells(answer); }
-      controller.last = answer;
-    }
-
-    /** Ask for the view with these filters (URLSearchParams); heat: the heatmap instead. */
-    function load(params, wantHeat) {
-      if (pending) { pending.abort(); }
-      pending = new AbortController();
-      var query = new URLSearchParams(params);
-      query.set("bbox", bboxOf(map));
-      query.set("zoom", String(Math.round(map.getZoom())));
-      if (wantHeat) { query.set("mode", "heatmap"); }
-      var signal = pending.signal;
-      return Nezarat.getJSON(options.url + "?" + Nezarat.mapState.query(query),
-                             {signal: signal}).then(function (answer) {
-        if (signal.aborted) { return null; }
-        draw(answer);
-        return answer;
-      });
-    }
-
-    /** load() after the view stops moving; resolves with the answer, or null if replaced. */
-    var superseded = null;
-    controller.refresh = function (params, wantHeat) {
-      clearTimeout(timer);
-      if (superseded) { superseded(null); }
-      return new Promise(function (resolve, reject) {
-        superseded = resolve;
-        timer = setTimeout(function () {
-          superseded = null;
-          load(params, wantHeat).then(resolve, function (error) {
-            if (error && error.name === "AbortError") { resolve(null); } else { reject(error); }
-          });
-        }, DEBOUNCE_MS);
-      });
-    };
-    return controller;
-  }
-
-  Nezarat.incidents = {create: create, bboxOf: bboxOf};
-}(window.L));
+export {create, bboxOf};

@@ -4,279 +4,276 @@
  * filters the map to the facility and a link to its reports in the review queue. Everything
  * comes from GET /api/map/facilities/<id>/history.
  *
- *   var panel = Nezarat.facilityPanel.create(element, {historyUrl: ".../{id}/history", ...});
+ *   var panel = create(element, {historyUrl: ".../{id}/history", ...});
  *   panel.open(id).then(function (history) { ... });   panel.close();
  */
-(function () {
-  "use strict";
+import {facts, format, getJSON, isoDay, textElement} from "../nezarat.js";
 
-  var Nezarat = window.Nezarat = window.Nezarat || {};
-  // One colour per condition area, told apart also by the legend's order and names.
-  var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-                 "#e377c2", "#7f7f7f", "#bcbd22", "#393b79"];
-  var VISITS_SHOWN = 12;
+// One colour per condition area, told apart also by the legend's order and names.
+const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+               "#e377c2", "#7f7f7f", "#bcbd22", "#393b79"];
+const VISITS_SHOWN = 12;
 
-  function el(tag, className, text) {
-    return Nezarat.textElement(tag, text, className);
+function el(tag, className, text) {
+  return textElement(tag, text, className);
+}
+
+function section(title) {
+  const box = el("section", "nz-panel-section");
+  box.appendChild(el("h3", "", title));
+  return box;
+}
+
+function gradeBadge(grade) {
+  const ok = /^[A-E]$/.test(grade || "");
+  return el("span", "nz-grade-badge nz-grade-" + (ok ? grade : "none"), ok ? grade : "–");
+}
+
+/** [xs, series...] for uPlot: one line per area scored at least once, 0-100. */
+function trendData(visits, areaLabels) {
+  const areas = Object.keys(areaLabels).filter(function (area) {
+    return visits.some(function (v) { return (v.area_scores || {})[area] != null; });
+  });
+  const xs = visits.map(function (v) {
+    return Date.parse(isoDay(v.date) + "T00:00:00Z") / 1000;
+  });
+  const series = areas.map(function (area) {
+    return visits.map(function (v) {
+      const score = (v.area_scores || {})[area];
+      return score == null ? null : Math.round(score * 100);
+    });
+  });
+  return {areas: areas, data: [xs].concat(series)};
+}
+
+function create(element, options) {
+  const strings = options.strings || {};
+  let chart = null, current = null, request = null;
+
+  function label(map, code) { return (map || {})[code] || code; }
+
+  function header(summary) {
+    const head = el("header", "nz-panel-header");
+    const title = el("h2", "nz-panel-title", summary.name);
+    title.id = "nz-panel-title";
+    title.tabIndex = -1;
+    head.appendChild(gradeBadge(summary.grade));
+    head.appendChild(title);
+    const close = el("button", "nz-panel-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", strings.close || "Close");
+    close.addEventListener("click", function () { api.close(); });
+    head.appendChild(close);
+    return head;
   }
 
-  function section(title) {
-    var box = el("section", "nz-panel-section");
-    box.appendChild(el("h3", "", title));
+  function notices(summary) {
+    const box = el("div", "nz-panel-notices");
+    if (summary.stale) {
+      box.appendChild(el("p", "nz-notice nz-notice-stale",
+                         format(strings.staleNotice, {days: summary.stale_after_days})));
+    }
+    if (summary.access_denied) {
+      box.appendChild(el("p", "nz-notice nz-notice-denied", strings.deniedNotice));
+    }
     return box;
   }
 
-  function gradeBadge(grade) {
-    var ok = /^[A-E]$/.test(grade || "");
-    return el("span", "nz-grade-badge nz-grade-" + (ok ? grade : "none"), ok ? grade : "–");
+  function details(summary) {
+    const place = [summary.admin1, summary.country].filter(Boolean).join(", ");
+    return facts([
+      [strings.place, place],
+      [strings.facilityStatus, summary.status === "closed" ? strings.closed : strings.open],
+      [strings.capacity, summary.capacity],
+      [strings.lastVisit, summary.last_visit || strings.never]
+    ], "nz-facts");
   }
 
-  /** [xs, series...] for uPlot: one line per area scored at least once, 0-100. */
-  function trendData(visits, areaLabels) {
-    var areas = Object.keys(areaLabels).filter(function (area) {
-      return visits.some(function (v) { return (v.area_scores || {})[area] != null; });
+  function actions(summary) {
+    const box = el("div", "nz-panel-actions");
+    const only = el("button", "nz-button nz-button-quiet nz-panel-filter", strings.onlyThisFacility);
+    only.type = "button";
+    only.addEventListener("click", function () {
+      if (options.onFilterFacility) { options.onFilterFacility(summary.id); }
     });
-    var xs = visits.map(function (v) {
-      return Date.parse(Nezarat.isoDay(v.date) + "T00:00:00Z") / 1000;
-    });
-    var series = areas.map(function (area) {
-      return visits.map(function (v) {
-        var score = (v.area_scores || {})[area];
-        return score == null ? null : Math.round(score * 100);
-      });
-    });
-    return {areas: areas, data: [xs].concat(series)};
+    const reports = el("a", "nz-button nz-button-quiet nz-panel-reports", strings.reports);
+    reports.href = options.reviewUrl + "?facility=" + encodeURIComponent(summary.id);
+    box.appendChild(only);
+    box.appendChild(reports);
+    return box;
   }
 
-  function create(element, options) {
-    var strings = options.strings || {};
-    var chart = null, current = null, request = null;
-
-    function label(map, code) { return (map || {})[code] || code; }
-
-    function header(summary) {
-      var head = el("header", "nz-panel-header");
-      var title = el("h2", "nz-panel-title", summary.name);
-      title.id = "nz-panel-title";
-      title.tabIndex = -1;
-      head.appendChild(gradeBadge(summary.grade));
-      head.appendChild(title);
-      var close = el("button", "nz-panel-close", "×");
-      close.type = "button";
-      close.setAttribute("aria-label", strings.close || "Close");
-      close.addEventListener("click", function () { api.close(); });
-      head.appendChild(close);
-      return head;
+  function trend(visits) {
+    const box = section(strings.trend);
+    box.classList.add("nz-trend");
+    box.appendChild(el("p", "nz-hint", strings.trendHint));
+    const holder = el("div", "nz-trend-chart");
+    box.appendChild(holder);
+    const made = trendData(visits, options.areaLabels || {});
+    holder.setAttribute("data-series", String(made.areas.length));
+    holder.setAttribute("data-points", String(made.data[0].length));
+    if (!made.areas.length || !window.uPlot) {
+      holder.appendChild(el("p", "nz-hint nz-trend-empty", strings.noTrend));
+      return {box: box};
     }
-
-    function notices(summary) {
-      var box = el("div", "nz-panel-notices");
-      if (summary.stale) {
-        box.appendChild(el("p", "nz-notice nz-notice-stale",
-                           Nezarat.format(strings.staleNotice, {days: summary.stale_after_days})));
-      }
-      if (summary.access_denied) {
-        box.appendChild(el("p", "nz-notice nz-notice-denied", strings.deniedNotice));
-      }
-      return box;
-    }
-
-    function details(summary) {
-      var place = [summary.admin1, summary.country].filter(Boolean).join(", ");
-      return Nezarat.facts([
-        [strings.place, place],
-        [strings.facilityStatus, summary.status === "closed" ? strings.closed : strings.open],
-        [strings.capacity, summary.capacity],
-        [strings.lastVisit, summary.last_visit || strings.never]
-      ], "nz-facts");
-    }
-
-    function actions(summary) {
-      var box = el("div", "nz-panel-actions");
-      var only = el("button", "nz-button nz-button-quiet nz-panel-filter", strings.onlyThisFacility);
-      only.type = "button";
-      only.addEventListener("click", function () {
-        if (options.onFilterFacility) { options.onFilterFacility(summary.id); }
-      });
-      var reports = el("a", "nz-button nz-button-quiet nz-panel-reports", strings.reports);
-      reports.href = options.reviewUrl + "?facility=" + encodeURIComponent(summary.id);
-      box.appendChild(only);
-      box.appendChild(reports);
-      return box;
-    }
-
-    function trend(visits) {
-      var box = section(strings.trend);
-      box.classList.add("nz-trend");
-      box.appendChild(el("p", "nz-hint", strings.trendHint));
-      var holder = el("div", "nz-trend-chart");
-      box.appendChild(holder);
-      var made = trendData(visits, options.areaLabels || {});
-      holder.setAttribute("data-series", String(made.areas.length));
-      holder.setAttribute("data-points", String(made.data[0].length));
-      if (!made.areas.length || !window.uPlot) {
-        holder.appendChild(el("p", "nz-hint nz-trend-empty", strings.noTrend));
-        return {box: box};
-      }
-      var width = Math.max(240, (element.clientWidth || 360) - 40);
-      var opts = {
-        width: width, height: 220, legend: {show: true},
-        scales: {x: {time: true}, y: {range: [0, 100]}},
-        axes: [{}, {values: function (u, ticks) { return ticks.map(String); }}],
-        series: [{}].concat(made.areas.map(function (area, i) {
-          return {label: label(options.areaLabels, area), stroke: PALETTE[i % PALETTE.length],
-                  width: 2, spanGaps: true, points: {show: true, size: 5}};
-        }))
-      };
-      return {box: box, draw: function () { chart = new window.uPlot(opts, made.data, holder); }};
-    }
-
-    function visitTable(visits) {
-      var box = section(strings.visits);
-      if (!visits.length) {
-        box.appendChild(el("p", "nz-hint", strings.noVisits));
-        return box;
-      }
-      var table = el("table", "nz-table nz-table-dense nz-visit-history");
-      var head = table.createTHead().insertRow();
-      [strings.occurred, strings.gradeShort, strings.access, strings.review, strings.organisation]
-        .forEach(function (text) { head.appendChild(el("th", "", text)); });
-      var body = table.createTBody();
-      visits.slice(-VISITS_SHOWN).reverse().forEach(function (visit) {
-        var row = body.insertRow();
-        row.appendChild(el("td", "", Nezarat.isoDay(visit.date)));
-        var grade = row.insertCell();
-        grade.appendChild(gradeBadge(visit.grade));
-        row.appendChild(el("td", "", label(options.accessLabels, visit.access)));
-        row.appendChild(el("td", "", label(options.statusLabels, visit.review_status)));
-        row.appendChild(el("td", "", visit.own ? strings.ownVisit : strings.otherVisit));
-      });
-      box.appendChild(table);
-      return box;
-    }
-
-    function nearby(near) {
-      var km = Math.round(near.radius_m / 100) / 10;
-      var box = section(strings.nearby + " · " + Nezarat.format(strings.withinKm, {km: km}));
-      box.classList.add("nz-nearby");
-      box.setAttribute("data-total", String(near.total));
-      if (!near.total) {
-        box.appendChild(el("p", "nz-hint", strings.noNearby));
-        return box;
-      }
-      var byType = el("ul", "nz-nearby-types");
-      Object.keys(near.by_type).forEach(function (type) {
-        byType.appendChild(el("li", "", label(options.typeLabels, type) + ": " +
-                                        near.by_type[type]));
-      });
-      box.appendChild(byType);
-      var latest = el("ul", "nz-nearby-latest");
-      near.latest.forEach(function (incident) {
-        latest.appendChild(el("li", "nz-severity-text-" + incident.severity,
-          Nezarat.isoDay(incident.occurred_on) + " · " + label(options.typeLabels, incident.type) +
-          " · " + strings.severity + " " + incident.severity + " · " +
-          label(options.statusLabels, incident.status) + " · " +
-          Nezarat.format(strings.km, {n: Math.round(incident.distance_m / 100) / 10})));
-      });
-      box.appendChild(latest);
-      return box;
-    }
-
-    function photos(list) {
-      var box = section(strings.photos);
-      box.appendChild(el("p", "nz-hint", strings.photosHint));
-      if (!list.length) {
-        box.appendChild(el("p", "nz-hint", strings.noPhotos));
-        return box;
-      }
-      var grid = el("ul", "nz-photos");
-      list.forEach(function (photo) {
-        var item = el("li"), link = el("a"), image = document.createElement("img");
-        link.href = photo.url;
-        link.target = "_blank";
-        link.rel = "noopener";
-        image.src = photo.thumbnail_url;
-        image.alt = Nezarat.format(strings.photoAlt, {date: Nezarat.isoDay(photo.received_at)});
-        image.loading = "lazy";
-        link.appendChild(image);
-        item.appendChild(link);
-        grid.appendChild(item);
-      });
-      box.appendChild(grid);
-      return box;
-    }
-
-    function render(history) {
-      element.textContent = "";
-      var summary = history.facility;
-      element.appendChild(header(summary));
-      element.appendChild(el("p", "nz-panel-kind", label(options.kindLabels, summary.kind)));
-      element.appendChild(notices(summary));
-      element.appendChild(details(summary));
-      element.appendChild(actions(summary));
-      var chartPart = trend(history.visits);
-      element.appendChild(chartPart.box);
-      element.appendChild(visitTable(history.visits));
-      element.appendChild(nearby(history.nearby));
-      element.appendChild(photos(history.photos));
-      if (chartPart.draw) { chartPart.draw(); }
-    }
-
-    function destroyChart() {
-      if (chart) { chart.destroy(); chart = null; }
-    }
-
-    var api = {
-      element: element,
-      current: function () { return current; },
-      /** Show facility `id`; resolves with the history the API sent. */
-      open: function (id) {
-        if (request) { request.abort(); }
-        request = new AbortController();
-        current = id;
-        destroyChart();
-        element.hidden = false;
-        element.setAttribute("aria-busy", "true");
-        element.setAttribute("data-facility", id);
-        element.setAttribute("data-ready", "false");
-        element.textContent = "";
-        element.appendChild(el("p", "nz-hint", strings.loading));
-        if (options.onOpen) { options.onOpen(id); }
-        var url = options.historyUrl.replace("{id}", encodeURIComponent(id));
-        var signal = request.signal;
-        return Nezarat.getJSON(url, {signal: signal}).then(function (history) {
-          if (signal.aborted || current !== id) { return null; }
-          render(history);
-          element.setAttribute("aria-busy", "false");
-          element.setAttribute("data-ready", "true");
-          var title = element.querySelector("#nz-panel-title");
-          if (title) { title.focus(); }
-          return history;
-        }).catch(function (error) {
-          if (error.name === "AbortError") { return null; }
-          element.textContent = "";
-          element.appendChild(header({name: "", grade: null}));
-          element.appendChild(el("p", "nz-error", strings.panelFailed + " " + error.message));
-          element.setAttribute("aria-busy", "false");
-          element.setAttribute("data-ready", "error");
-          return null;
-        });
-      },
-      close: function () {
-        if (request) { request.abort(); }
-        destroyChart();
-        current = null;
-        element.hidden = true;
-        element.textContent = "";
-        element.removeAttribute("data-facility");
-        if (options.onClose) { options.onClose(); }
-      }
+    const width = Math.max(240, (element.clientWidth || 360) - 40);
+    const opts = {
+      width: width, height: 220, legend: {show: true},
+      scales: {x: {time: true}, y: {range: [0, 100]}},
+      axes: [{}, {values: function (u, ticks) { return ticks.map(String); }}],
+      series: [{}].concat(made.areas.map(function (area, i) {
+        return {label: label(options.areaLabels, area), stroke: PALETTE[i % PALETTE.length],
+                width: 2, spanGaps: true, points: {show: true, size: 5}};
+      }))
     };
-    element.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { api.close(); }
-    });
-    return api;
+    return {box: box, draw: function () { chart = new window.uPlot(opts, made.data, holder); }};
   }
 
-  Nezarat.facilityPanel = {create: create, trendData: trendData};
-}());
+  function visitTable(visits) {
+    const box = section(strings.visits);
+    if (!visits.length) {
+      box.appendChild(el("p", "nz-hint", strings.noVisits));
+      return box;
+    }
+    const table = el("table", "nz-table nz-table-dense nz-visit-history");
+    const head = table.createTHead().insertRow();
+    [strings.occurred, strings.gradeShort, strings.access, strings.review, strings.organisation]
+      .forEach(function (text) { head.appendChild(el("th", "", text)); });
+    const body = table.createTBody();
+    visits.slice(-VISITS_SHOWN).reverse().forEach(function (visit) {
+      const row = body.insertRow();
+      row.appendChild(el("td", "", isoDay(visit.date)));
+      const grade = row.insertCell();
+      grade.appendChild(gradeBadge(visit.grade));
+      row.appendChild(el("td", "", label(options.accessLabels, visit.access)));
+      row.appendChild(el("td", "", label(options.statusLabels, visit.review_status)));
+      row.appendChild(el("td", "", visit.own ? strings.ownVisit : strings.otherVisit));
+    });
+    box.appendChild(table);
+    return box;
+  }
+
+  function nearby(near) {
+    const km = Math.round(near.radius_m / 100) / 10;
+    const box = section(strings.nearby + " · " + format(strings.withinKm, {km: km}));
+    box.classList.add("nz-nearby");
+    box.setAttribute("data-total", String(near.total));
+    if (!near.total) {
+      box.appendChild(el("p", "nz-hint", strings.noNearby));
+      return box;
+    }
+    const byType = el("ul", "nz-nearby-types");
+    Object.keys(near.by_type).forEach(function (type) {
+      byType.appendChild(el("li", "", label(options.typeLabels, type) + ": " +
+                                      near.by_type[type]));
+    });
+    box.appendChild(byType);
+    const latest = el("ul", "nz-nearby-latest");
+    near.latest.forEach(function (incident) {
+      latest.appendChild(el("li", "nz-severity-text-" + incident.severity,
+        isoDay(incident.occurred_on) + " · " + label(options.typeLabels, incident.type) +
+        " · " + strings.severity + " " + incident.severity + " · " +
+        label(options.statusLabels, incident.status) + " · " +
+        format(strings.km, {n: Math.round(incident.distance_m / 100) / 10})));
+    });
+    box.appendChild(latest);
+    return box;
+  }
+
+  function photos(list) {
+    const box = section(strings.photos);
+    box.appendChild(el("p", "nz-hint", strings.photosHint));
+    if (!list.length) {
+      box.appendChild(el("p", "nz-hint", strings.noPhotos));
+      return box;
+    }
+    const grid = el("ul", "nz-photos");
+    list.forEach(function (photo) {
+      const item = el("li"), link = el("a"), image = document.createElement("img");
+      link.href = photo.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      image.src = photo.thumbnail_url;
+      image.alt = format(strings.photoAlt, {date: isoDay(photo.received_at)});
+      image.loading = "lazy";
+      link.appendChild(image);
+      item.appendChild(link);
+      grid.appendChild(item);
+    });
+    box.appendChild(grid);
+    return box;
+  }
+
+  function render(history) {
+    element.textContent = "";
+    const summary = history.facility;
+    element.appendChild(header(summary));
+    element.appendChild(el("p", "nz-panel-kind", label(options.kindLabels, summary.kind)));
+    element.appendChild(notices(summary));
+    element.appendChild(details(summary));
+    element.appendChild(actions(summary));
+    const chartPart = trend(history.visits);
+    element.appendChild(chartPart.box);
+    element.appendChild(visitTable(history.visits));
+    element.appendChild(nearby(history.nearby));
+    element.appendChild(photos(history.photos));
+    if (chartPart.draw) { chartPart.draw(); }
+  }
+
+  function destroyChart() {
+    if (chart) { chart.destroy(); chart = null; }
+  }
+
+  const api = {
+    element: element,
+    current: function () { return current; },
+    /** Show facility `id`; resolves with the history the API sent. */
+    open: function (id) {
+      if (request) { request.abort(); }
+      request = new AbortController();
+      current = id;
+      destroyChart();
+      element.hidden = false;
+      element.setAttribute("aria-busy", "true");
+      element.setAttribute("data-facility", id);
+      element.setAttribute("data-ready", "false");
+      element.textContent = "";
+      element.appendChild(el("p", "nz-hint", strings.loading));
+      if (options.onOpen) { options.onOpen(id); }
+      const url = options.historyUrl.replace("{id}", encodeURIComponent(id));
+      const signal = request.signal;
+      return getJSON(url, {signal: signal}).then(function (history) {
+        if (signal.aborted || current !== id) { return null; }
+        render(history);
+        element.setAttribute("aria-busy", "false");
+        element.setAttribute("data-ready", "true");
+        const title = element.querySelector("#nz-panel-title");
+        if (title) { title.focus(); }
+        return history;
+      }).catch(function (error) {
+        if (error.name === "AbortError") { return null; }
+        element.textContent = "";
+        element.appendChild(header({name: "", grade: null}));
+        element.appendChild(el("p", "nz-error", strings.panelFailed + " " + error.message));
+        element.setAttribute("aria-busy", "false");
+        element.setAttribute("data-ready", "error");
+        return null;
+      });
+    },
+    close: function () {
+      if (request) { request.abort(); }
+      destroyChart();
+      current = null;
+      element.hidden = true;
+      element.textContent = "";
+      element.removeAttribute("data-facility");
+      if (options.onClose) { options.onClose(); }
+    }
+  };
+  element.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { api.close(); }
+  });
+  return api;
+}
+
+export {create, trendData};

@@ -26,7 +26,7 @@ function tokenize(text) {
     else if ((m = /^'[^']*'|^"[^"]*"/.exec(rest))) tokens.push({ t: "str", v: m[0].slice(1, -1) });
     else if ((m = /^\.\./.exec(rest))) tokens.push({ t: "up", v: ".." });
     else if ((m = /^\./.exec(rest))) tokens.push({ t: "cur", v: "." });
-    else if ((m = /^[A-Za-z_][\w.\-]*(:[A-Za-z_][\w.\-]*)?/.exec(rest))) {
+    else if ((m = /^[A-Za-z_][\w.-]*(:[A-Za-z_][\w.-]*)?/.exec(rest))) {
       const word = m[0];
       if (WORD_OPERATORS.has(word) && operand()) tokens.push({ t: "op", v: word });
       else if (/^\s*\(/.test(text.slice(i + word.length))) tokens.push({ t: "fn", v: word });
@@ -72,7 +72,7 @@ function parse(text) {
     return primary();
   }
   function call(name) {
-    if (!(name in FUNCTIONS)) throw new ExpressionError(`Unsupported function ${name}() in ${text}`);
+    if (!Object.prototype.hasOwnProperty.call(FUNCTIONS, name)) throw new ExpressionError(`Unsupported function ${name}() in ${text}`);
     expect("(");
     const args = [];
     if (!isOp(")")) {

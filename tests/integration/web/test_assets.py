@@ -18,12 +18,14 @@ CONTENT = {
     "vendor_css": [".leaflet-container", "url(../vendor/leaflet/images/layers.png)"],
     "chart_js": ["uPlot"],
     "chart_css": [".uplot"],
-    "app_js": ["Nezarat.getJSON"],
     "app_css": ["--nz-ink"],
-    "map_js": ["Nezarat.basemap", "Nezarat.facilities", "nz-map-config", "Nezarat.incidents",
-               "Nezarat.facilityPanel", "Nezarat.mapState"],
+    # ES modules bundled by esbuild: the entry and the modules it imports, in one file.
+    "map_js": ["static/js/map/basemap.js", "static/js/map/facilities.js", "nz-map-config",
+               "static/js/map/incidents.js", "static/js/map/panel.js", "static/js/map/state.js",
+               "static/js/nezarat.js"],
     "map_css": [".nz-map", ".nz-grade-E"],
-    "review_js": ["Nezarat.reviewQueue"],
+    "review_js": ["static/js/review/state.js", "static/js/review/render.js",
+                  "static/js/review/keyboard.js", "static/js/review/api.js", "nz-review-config"],
     "review_css": [".nz-review-item"],
 }
 
@@ -40,6 +42,10 @@ def test_bundle_builds_and_is_served_with_a_version(app, client, name):
     body = response.get_data(as_text=True)
     for needle in CONTENT[name]:
         assert needle in body
+    # Our modules are bundled: no import is left for the browser to fetch, and no test hook is
+    # exposed on window.
+    assert not re.search(r"^\s*import\b", body, re.MULTILINE)
+    assert "window.Nezarat" not in body
 
 
 def test_every_bundle_is_checked():
@@ -56,11 +62,39 @@ def test_macros_emit_versioned_tags(app):
     with app.test_request_context():
         html = render_template_string(
             '{% import "_assets.html" as a %}{{ a.stylesheets("vendor_css", "map_css") }}'
-            '{{ a.scripts("vendor_js", "app_js", "map_js") }}')
+            '{{ a.scripts("vendor_js", "chart_js") }}{{ a.modules("map_js", "review_js") }}')
     links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
     scripts = re.findall(r'<script src="([^"]+)" defer></script>', html)
+    modules = re.findall(r'<script type="module" src="([^"]+)"></script>', html)
     assert [VERSIONED.match(u).group("name") for u in links] == ["vendor", "map"]
-    assert [VERSIONED.match(u).group("name") for u in scripts] == ["vendor", "app", "map"]
+    assert [VERSIONED.match(u).group("name") for u in scripts] == ["vendor", "chart"]
+    assert [VERSIONED.match(u).group("name") for u in modules] == ["map", "review"]
+
+
+def test_module_bundle_follows_an_imported_module(tmp_path, monkeypatch):
+    """An ES-module bundle is rebuilt (new URL, new content) when a module it imports changes,
+    not only its entry."""
+    static = tmp_path / "static"
+    (static / "js" / "map").mkdir(parents=True)
+    (static / "js" / "map" / "main.js").write_text(
+        'import {word} from "../words.js";\ndocument.title = word;\n')
+    words = static / "js" / "words.js"
+    words.write_text('export const word = "first";\n')
+    monkeypatch.setattr(assets, "MODULE_SOURCES", static / "js")
+    monkeypatch.setattr(assets, "BUNDLES", {"main_js": (("js/map/main.js",),
+                                                        "gen/main.%(version)s.js", "esbuild")})
+    app = Flask(__name__, static_folder=str(static))
+    app.config["ASSETS_CACHE"] = str(tmp_path / "cache")
+    assets.init_app(app)
+    with app.test_request_context():
+        first = assets.asset_urls("main_js")[0]
+        words.write_text('export const word = "second";\n')
+        later = words.stat().st_mtime + 5
+        os.utime(words, (later, later))
+        second = assets.asset_urls("main_js")[0]
+    assert first != second
+    built = (static / second.removeprefix("/static/")).read_text()
+    assert '"second"' in built and "import" not in built
 
 
 def test_version_follows_the_content(tmp_path, monkeypatch):

@@ -1,0 +1,61 @@
+/* The review queue's network: the JSON API URLs for the page's tab and its items, and the
+ * requests (reads of lists and details, review decisions, merges). Decisions are POSTs the API
+ * checks (organisation, state) and audits; reading an item's details is audited too.
+ */
+import {getJSON, postJSON} from "../nezarat.js";
+
+/** The first page of the tab's list: config.tab ("incidents", "visits" or "duplicates"),
+ *  config.status, config.facility (optional) and the lists' URLs come from the page. */
+export function firstUrl(config) {
+  const query = new URLSearchParams();
+  let url;
+  if (config.tab === "duplicates") {
+    url = config.duplicatesUrl;
+    query.set("limit", "20");
+  } else if (config.tab === "visits") {
+    url = config.visitsUrl;
+    query.set("review_status", config.status);
+    query.set("limit", "50");
+  } else {
+    url = config.incidentsUrl;
+    query.set("verification_status", config.status);
+    query.set("limit", "50");
+  }
+  if (config.facility) { query.set("facility_id", config.facility); }
+  return url + "?" + query.toString();
+}
+
+/** The href of a list's `next` link ({"items": [...], "links": [{"rel": "next", ...}]}),
+ *  or null on the last page. */
+export function nextLink(body) {
+  const link = (body.links || []).find((l) => l && l.rel === "next" && l.href);
+  return link ? link.href : null;
+}
+
+/** The API URL of an item (incident or visit). */
+export function itemUrl(config, kind, id) {
+  const base = kind === "visit" ? config.visitUrl : config.incidentUrl;
+  return base.replace("{id}", encodeURIComponent(id));
+}
+
+/** One page of a list: {items, next}. */
+export function fetchPage(url) {
+  return getJSON(url).then((body) => ({items: body.items || [], next: nextLink(body)}));
+}
+
+/** An item's details (audited by the API). */
+export function fetchDetails(config, item) {
+  return getJSON(itemUrl(config, item.kind, item.id));
+}
+
+/** A review decision: action "verify", "has_issues" or "reject" (the last two with a comment). */
+export function sendDecision(config, item, action, comment) {
+  const body = {action: action};
+  if (comment) { body.comment = comment; }
+  return postJSON(itemUrl(config, item.kind, item.id) + "/review", body);
+}
+
+/** Merge incident `from` into incident `into` (both {id}). */
+export function sendMerge(config, from, into) {
+  return postJSON(itemUrl(config, "incident", from.id) + "/merge", {original_id: into.id});
+}

@@ -1,0 +1,44 @@
+/* The review queue's keyboard: j / k next and previous item; v verify; i has issues; r reject
+ * (both ask for a comment: Ctrl+Enter sends, Esc cancels); o details; m merge and n "not a
+ * duplicate" on pairs; ? shows the shortcuts. Every action is also a button.
+ */
+
+/** True when a key goes to a field the user is typing in (the shortcuts leave it alone). */
+export function typing(target) {
+  return Boolean(target && (target.isContentEditable ||
+                            /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)));
+}
+
+/** The keydown handler: `queue` (state.js) says which item is selected; `actions` does the work:
+ *  {move(step), decide(item, action), askComment(item, action), toggleDetails(item),
+ *   merge(item, reversed), skip(item), toggleHelp()}. */
+export function keyHandler(queue, actions) {
+  const onReport = (work) => () => {
+    const item = queue.current();
+    if (item && item.kind !== "pair") { work(item); }
+  };
+  const onPair = (work) => () => {
+    const item = queue.current();
+    if (item && item.kind === "pair") { work(item); }
+  };
+  const handlers = {
+    j: () => actions.move(1),
+    k: () => actions.move(-1),
+    v: onReport((item) => actions.decide(item, "verify")),
+    i: onReport((item) => actions.askComment(item, "has_issues")),
+    r: onReport((item) => actions.askComment(item, "reject")),
+    o: onReport((item) => actions.toggleDetails(item)),
+    m: onPair((item) => actions.merge(item, false)),
+    n: onPair((item) => actions.skip(item)),
+    "?": () => actions.toggleHelp()
+  };
+  return function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    const handler = Object.prototype.hasOwnProperty.call(handlers, event.key) &&
+      handlers[event.key];
+    if (handler) {
+      event.preventDefault();
+      handler();
+    }
+  };
+}

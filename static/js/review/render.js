@@ -1,0 +1,283 @@
+/* The review queue's rendering: an <article> per item (incident, visit or duplicate pair) with
+ * its facts, flags and action buttons, the comment form, an item's details, and the marks of
+ * selection and of a settled item. Everything user-written is set as text, never as HTML.
+ */
+import {facts, format, isoDay, textElement} from "../nezarat.js";
+
+const GROUPS = ["women", "men", "girls", "boys", "unaccompanied"];
+
+function el(tag, className, text) { return textElement(tag, text, className); }
+function label(map, code) { return (map || {})[code] || code; }
+
+function button(text, key, handler, className) {
+  const b = el("button", "nz-button " + (className || "nz-button-quiet"), text);
+  b.type = "button";
+  if (key) {
+    b.setAttribute("aria-keyshortcuts", key);
+    b.appendChild(el("kbd", "nz-key", key));
+  }
+  b.addEventListener("click", (event) => {
+    event.stopPropagation();
+    handler();
+  });
+  return b;
+}
+
+/** The renderer of one page: config and strings from the page, `actions` the queue's
+ *  {select(item), decide(item, action), askComment(item, action), toggleDetails(item),
+ *   merge(item, reversed), skip(item)}. */
+export function renderer(config, actions) {
+  const strings = config.strings || {};
+
+  function affectedText(affected) {
+    if (!affected) { return ""; }
+    const parts = GROUPS.filter((g) => affected[g]).map((g) => (strings[g] || g) + ": " + affected[g]);
+    return parts.length ? parts.join(", ") : strings.none;
+  }
+
+  function place(record) {
+    return [record.facility_name, record.admin1, record.country].filter(Boolean).join(", ");
+  }
+
+  function incidentFacts(record) {
+    return [
+      [strings.occurred, isoDay(record.occurred_on)],
+      [strings.severity, record.severity],
+      [strings.affected, affectedText(record.affected)],
+      [strings.place, place(record)],
+      [strings.status, label(config.statusLabels, record.verification_status)],
+      [strings.submitted, isoDay(record.created_at)]
+    ];
+  }
+
+  function flagList(codes) {
+    const box = el("ul", "nz-flags");
+    codes.forEach((code) => {
+      box.appendChild(el("li", "nz-flag nz-flag-" + code, label(config.flagLabels, code)));
+    });
+    return box;
+  }
+
+  function shell(item, title) {
+    const article = el("article", "nz-review-item");
+    article.tabIndex = -1;
+    article.setAttribute("data-id", item.id);
+    article.setAttribute("data-kind", item.kind);
+    const heading = el("h2", "nz-item-title", title);
+    heading.id = "nz-item-" + item.kind + "-" + item.id;
+    article.setAttribute("aria-labelledby", heading.id);
+    article.appendChild(heading);
+    article.addEventListener("click", () => actions.select(item));
+    item.element = article;
+    item.result = el("p", "nz-item-result");  // the page's status line announces it
+    return article;
+  }
+
+  function decisionButtons(item) {
+    const box = el("div", "nz-item-actions");
+    box.appendChild(button(strings.verify, "v", () => actions.decide(item, "verify"),
+                           "nz-action-verify"));
+    box.appendChild(button(strings.hasIssues, "i", () => actions.askComment(item, "has_issues"),
+                           "nz-button-quiet nz-action-has_issues"));
+    box.appendChild(button(strings.reject, "r", () => actions.askComment(item, "reject"),
+                           "nz-button-quiet nz-action-reject"));
+    item.detailsButton = button(strings.details, "o", () => actions.toggleDetails(item),
+                                "nz-button-quiet nz-action-details");
+    box.appendChild(item.detailsButton);
+    return box;
+  }
+
+  function incident(data) {
+    const item = {kind: "incident", id: data.id, data: data};
+    const article = shell(item, label(config.typeLabels, data.type));
+    article.appendChild(facts(incidentFacts(data), "nz-item-facts"));
+    const flags = (data.flags || []).concat(data.visit_flags || []).map((f) => f.code || f);
+    if ((data.possible_duplicate_of || []).length) { flags.push("possible_duplicate"); }
+    if (flags.length) { article.appendChild(flagList(flags)); }
+    article.appendChild(decisionButtons(item));
+    if ((data.possible_duplicate_of || []).length) {
+      const compare = el("a", "nz-compare", strings.comparePair);
+      const query = new URLSearchParams({tab: "duplicates"});
+      if (config.facility) { query.set("facility", config.facility); }
+      compare.href = window.location.pathname + "?" + query.toString();
+      article.appendChild(compare);
+    }
+    article.appendChild(item.result);
+    return item;
+  }
+
+  function visit(data) {
+    const item = {kind: "visit", id: data.id, data: data};
+    const held = data.held ? GROUPS.reduce((sum, g) => (
+      g === "unaccompanied" ? sum : sum + (data.held[g] || 0)), 0) : null;
+    const article = shell(item, data.facility_name);
+    article.appendChild(facts([
+      [strings.occurred, isoDay(data.started_at)],
+      [strings.grade, data.grade || strings.none],
+      [strings.access, label(config.accessLabels, data.access)],
+      [strings.held, held],
+      [strings.incidents, data.incident_count],
+      [strings.status, label(config.statusLabels, data.review_status)],
+      [strings.submitted, isoDay(data.submitted_at)]
+    ], "nz-item-facts"));
+    const flags = (data.flags || []).map((f) => f.code || f);
+    if (flags.length) { article.appendChild(flagList(flags)); }
+    article.appendChild(decisionButtons(item));
+    article.appendChild(item.result);
+    return item;
+  }
+
+  function side(record, title) {
+    const box = el("section", "nz-pair-side" + (record.own ? " nz-own" : ""));
+    box.appendChild(el("h3", "", title));
+    box.appendChild(facts([
+      [strings.organisation, record.own ? record.organisation + " (" + strings.ours + ")"
+                                        : record.organisation]
+    ].concat(incidentFacts(record)), "nz-item-facts"));
+    return box;
+  }
+
+  function pair(data) {
+    const dup = data.duplicate, original = data.original;
+    const item = {kind: "pair", id: dup.id + ":" + original.id, data: data};
+    const article = shell(item, label(config.typeLabels, dup.type));
+    article.appendChild(el("p", "nz-pair-distance",
+      strings.distance + ": " + format(strings.metres, {n: data.distance_m}) + " · " +
+      strings.daysApart + ": " + data.days_apart));
+    const sides = el("div", "nz-pair");
+    sides.appendChild(side(dup, strings.duplicate));
+    sides.appendChild(side(original, strings.original));
+    article.appendChild(sides);
+    const box = el("div", "nz-item-actions");
+    box.appendChild(button(strings.merge, "m", () => actions.merge(item, false), "nz-action-merge"));
+    if (original.own && ["submitted", "has_issues"].includes(original.verification_status)) {
+      box.appendChild(button(strings.mergeOther, null, () => actions.merge(item, true),
+                             "nz-button-quiet nz-action-merge-other"));
+    }
+    box.appendChild(button(strings.skip, "n", () => actions.skip(item),
+                           "nz-button-quiet nz-action-skip"));
+    article.appendChild(box);
+    article.appendChild(item.result);
+    return item;
+  }
+
+  /** The comment form of a "has issues" or "reject" decision, shown in the item.
+   *  onSend(text) gets the trimmed comment (never empty); onCancel() closes it. */
+  function commentForm(item, action, onSend, onCancel) {
+    const form = el("form", "nz-item-comment nz-form");
+    const id = "nz-comment-" + item.id;
+    const fieldLabel = el("label", "", strings.comment);
+    fieldLabel.htmlFor = id;
+    const area = document.createElement("textarea");
+    area.id = id;
+    area.name = "comment";
+    area.required = true;
+    area.rows = 3;
+    area.maxLength = 4000;
+    area.setAttribute("dir", "auto");
+    const error = el("p", "nz-field-error");
+    error.id = id + "-error";
+    area.setAttribute("aria-describedby", error.id);
+    const buttons = el("div", "nz-item-actions");
+    const send = el("button", "nz-button nz-comment-send",
+                    (action === "reject" ? strings.reject : strings.hasIssues) + " · " + strings.send);
+    send.type = "submit";
+    const cancel = el("button", "nz-button nz-button-quiet nz-comment-cancel", strings.cancel);
+    cancel.type = "button";
+    buttons.appendChild(send);
+    buttons.appendChild(cancel);
+    [fieldLabel, area, error, buttons].forEach((part) => form.appendChild(part));
+    form.setAttribute("data-action", action);
+
+    function submit() {
+      const text = area.value.trim();
+      if (!text) {
+        error.textContent = strings.commentRequired;
+        area.setAttribute("aria-invalid", "true");
+        area.focus();
+        return;
+      }
+      onSend(text);
+    }
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit();
+    });
+    cancel.addEventListener("click", onCancel);
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        submit();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        onCancel();
+      }
+    });
+    item.element.insertBefore(form, item.result);
+    area.focus();
+    return form;
+  }
+
+  /** An item's details: its narrative or notes and its received photos (thumbnails linking to
+   *  the photo), with when the camera says each was taken and its received hash. */
+  function details(item, detail) {
+    const box = el("div", "nz-item-details");
+    box.appendChild(el("p", "nz-hint", strings.readAudited));
+    const text = item.kind === "visit" ? detail.notes : detail.narrative;
+    box.appendChild(el("h3", "", item.kind === "visit" ? strings.notes : strings.narrative));
+    box.appendChild(el("p", "nz-item-text", text || strings.none));
+    const photos = (detail.photos || []).filter((p) => p.received);
+    if (photos.length) {
+      const grid = el("ul", "nz-item-photos");
+      photos.forEach((photo) => {
+        const li = el("li"), link = el("a"), image = document.createElement("img");
+        link.href = "/api/attachments/" + encodeURIComponent(photo.id);
+        link.target = "_blank";
+        link.rel = "noopener";
+        image.src = "/api/attachments/" + encodeURIComponent(photo.id) + "/thumbnail";
+        image.alt = photo.filename || "";
+        link.appendChild(image);
+        li.appendChild(link);
+        if (photo.captured_at) {  // chain of custody: when the camera says it was taken
+          li.appendChild(el("span", "nz-photo-taken",
+            format(strings.taken, {when: photo.captured_at.replace("T", " ")})));
+        }
+        if (photo.received_sha256) {
+          li.title = format(strings.receivedHash, {hash: photo.received_sha256});
+        }
+        grid.appendChild(li);
+      });
+      box.appendChild(grid);
+    }
+    item.element.insertBefore(box, item.result);
+    return box;
+  }
+
+  return {incident, visit, pair, commentForm, details};
+}
+
+/** Mark an item's element selected (aria-current) or not. */
+export function markSelected(item, selected) {
+  item.element.classList.toggle("nz-selected", selected);
+  if (selected) {
+    item.element.setAttribute("aria-current", "true");
+  } else {
+    item.element.removeAttribute("aria-current");
+  }
+}
+
+/** Mark an item settled: greyed, its controls disabled, `text` saying what happened. */
+export function markDone(item, text) {
+  item.element.classList.add("nz-done");
+  item.element.setAttribute("data-done", "true");
+  item.element.querySelectorAll("button, textarea").forEach((control) => {
+    control.disabled = true;
+  });
+  item.result.textContent = text;
+}
+
+/** Say in an item that its action failed. */
+export function markFailed(item, text) {
+  item.result.textContent = text;
+  item.result.classList.add("nz-error");
+}

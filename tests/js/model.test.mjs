@@ -1,0 +1,103 @@
+// The mobile app's form model (static/mobile/js/model.js): pyxform JSON, answers, XLSForm rules.
+import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
+import {test} from "node:test";
+
+import {Form, languages, text} from "../../static/mobile/js/model.js";
+
+const field = (name, type, bind = {}, extra = {}) => ({name, type, label: name, bind, ...extra});
+const DEF = {
+  name: "t", id_string: "t", version: "1", type: "survey",
+  children: [
+    field("obtained", "select one", {required: "yes"},
+          {choices: [{name: "full", label: "Full"}, {name: "partial", label: "Partial"}]}),
+    field("reason", "text", {relevant: "${obtained} != 'full'", required: "yes",
+                             "jr:requiredMsg": {"English (en)": "Say why", "Dari (prs)": "دلیل"}},
+          {label: {"English (en)": "Why?", "Dari (prs)": "چرا؟"}}),
+    {name: "people", type: "group", label: "People", children: [
+      field("girls", "integer", {constraint: ". >= 0"}),
+      field("boys", "integer"),
+      field("children", "calculate", {calculate: "${girls} + ${boys}"}),
+    ]},
+    {name: "rooms", type: "repeat", label: "Rooms", children: [
+      field("beds", "integer", {constraint: ". <= 50", "jr:constraintMsg": "At most 50"}),
+    ]},
+    {name: "meta", type: "group", children: [
+      {name: "instanceID", type: "calculate", bind: {readonly: "true()"}},
+    ]},
+  ],
+};
+
+test("the form's fields, paths and languages", () => {
+  const form = new Form(DEF);
+  assert.deepEqual(form.problems, []);
+  assert.equal(form.byPath.get("/t/people/girls").name, "girls");
+  assert.deepEqual(languages(DEF), ["en", "prs"]);
+  assert.equal(text({"English (en)": "Say why", "Dari (prs)": "دلیل"}, "prs"), "دلیل");
+  assert.equal(text("plain", "prs"), "plain");
+});
+
+test("a new report carries its instance ID; answers nest like the XForm instance", () => {
+  const form = new Form(DEF);
+  const instance = form.newInstance("1234");
+  assert.equal(instance.meta.instanceID, "uuid:1234");
+  form.set(instance, form.named("girls"), {}, "2");
+  form.set(instance, form.named("boys"), {}, "3");
+  form.calculate(instance);
+  assert.equal(instance.people.children, "5");
+});
+
+test("relevance, required answers and constraints", () => {
+  const form = new Form(DEF);
+  const instance = form.newInstance("r");
+  const codes = () => form.errors(instance, "en").map((e) => [e.node.name, e.rule]);
+  // Nothing answered: "reason" applies too (an empty answer is not 'full').
+  assert.deepEqual(codes(), [["obtained", "required"], ["reason", "required"]]);
+  form.set(instance, form.named("obtained"), {}, "full");
+  assert.deepEqual(codes(), []);
+  form.set(instance, form.named("obtained"), {}, "partial");
+  assert.deepEqual(form.errors(instance, "en").map((e) => [e.node.name, e.message]),
+                   [["reason", "Say why"]]);
+  form.set(instance, form.named("reason"), {}, "closed door");
+  form.set(instance, form.named("girls"), {}, "-1");
+  assert.deepEqual(codes(), [["girls", "constraint"]]);
+  form.set(instance, form.named("girls"), {}, "x");
+  assert.deepEqual(codes(), [["girls", "integer"]]);
+});
+
+test("repeats: each entry is checked in its own scope", () => {
+  const form = new Form(DEF);
+  const instance = form.newInstance("r");
+  form.set(instance, form.named("obtained"), {}, "full");
+  const rooms = form.named("rooms");
+  form.newRepeatEntry(instance, rooms, {});
+  form.newRepeatEntry(instance, rooms, {});
+  form.set(instance, form.named("beds"), {rooms: 1}, "60");
+  assert.deepEqual(form.errors(instance, "en").map((e) => [e.scope, e.message]),
+                   [[{rooms: 1}, "At most 50"]]);
+});
+
+test("answers to questions that no longer apply are blanked when sent", () => {
+  const form = new Form(DEF);
+  const instance = form.newInstance("r");
+  form.set(instance, form.named("obtained"), {}, "partial");
+  form.set(instance, form.named("reason"), {}, "a reason");
+  form.set(instance, form.named("obtained"), {}, "full");
+  assert.equal(form.relevantAnswers(instance).reason, "");
+  assert.equal(instance.reason, "a reason");  // the draft keeps it
+});
+
+test("an unknown reference or function is reported as a problem", () => {
+  const def = {...DEF, children: [field("a", "text", {relevant: "${nowhere} = 1"}),
+                                  field("b", "text", {constraint: "eval('1')"})]};
+  const problems = new Form(def).problems;
+  assert.equal(problems.length, 2);
+  assert.ok(problems.some((p) => p.includes("nowhere")));
+});
+
+test("every expression of the real visit form is understood", () => {
+  const url = new URL("../../mobile_forms/build/nezarat_visit.json", import.meta.url);
+  const form = new Form(JSON.parse(readFileSync(url, "utf8")), {});
+  assert.deepEqual(form.problems, []);
+  assert.ok(form.fields.length > 50);
+});
