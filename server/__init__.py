@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 
 from . import config as config_module
-from .core import access, errors, http
+from .core import access, errors, http, input_guard
 from flask_smorest import Api
 
 from .extensions import db
@@ -71,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     http.init_app(app)
     access.init_app(app)
+    input_guard.init_app(app)  # after the gate (the caller is known), before the rest
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     errors.register(app)  # after Api, whose own HTTPException handler ours replaces
     app.extensions["nezarat.api"] = api

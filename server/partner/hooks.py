@@ -18,6 +18,7 @@ from ..core.db import side_transaction
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import TooManyRequests
+from ..core.input_guard import printable
 from . import service
 
 # Generic cell rate algorithm: `tat` is when the key's bucket is empty again. A request is
@@ -51,7 +52,9 @@ def mark_audited() -> None:
 
 
 def query_of_request() -> dict:
-    return {key: ",".join(values) for key, values in request.args.lists()}
+    """The query as the audit log keeps it: a NUL or a lone surrogate (refused by the input
+    guard, and not storable) is shown as U+FFFD, so that refused call is audited too."""
+    return {printable(key): printable(",".join(values)) for key, values in request.args.lists()}
 
 
 def _count(session, principal):
