@@ -5,7 +5,8 @@ surrogate (JSON's "\\ud800"); Python's parsers recurse, so JSON or XML nested a 
 deep ends in a RecursionError. Each of these became a 500 somewhere deep in a handler. Here
 they are refused once, for every route, before the handler runs:
 
-- the path, the query string and an urlencoded form: no NUL character;
+- the path and the query string: no control character (NUL, CR, LF, tab...);
+- an urlencoded form: no NUL character (a comment may well have line breaks);
 - a JSON body: at most MAX_JSON_DEPTH levels of arrays and objects, and no NUL or lone
   surrogate in any key or string;
 - XML (the OpenRosa door's parser calls `xml_prolog_problem` and counts MAX_XML_DEPTH):
@@ -26,6 +27,7 @@ from .errors import BadRequest
 MAX_JSON_DEPTH = 32  # a visit report is 4 deep (incidents -> [0] -> affected -> men)
 MAX_XML_DEPTH = 32   # an ODK submission is about 5 deep (root -> group -> repeat -> field)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 class InputRefused(BadRequest):
@@ -48,10 +50,21 @@ def _bad_text(value: str) -> str | None:
     return None
 
 
-def _check_pairs(pairs, where: str) -> None:
+def _bad_in_url(value: str) -> str | None:
+    """A URL's path and query have no use for control characters; CR/LF in one ends up in a
+    header (a redirect's Location), a tab hides a scheme-relative `//host`."""
+    control = _CONTROL.search(value)
+    if control:
+        if control.group() == "\x00":
+            return "a NUL character"
+        return f"a control character (U+{ord(control.group()):04X})"
+    return _bad_text(value)
+
+
+def _check_pairs(pairs, where: str, check=_bad_text) -> None:
     for key, value in pairs:
         for text in (key, value):
-            problem = _bad_text(text)
+            problem = check(text)
             if problem:
                 raise InputRefused(f"The {where} contains {problem} (in {printable(key)!r}).")
 
@@ -99,11 +112,11 @@ def _check_json() -> None:
 def check_request() -> None:
     """Refuse the current request's path, query, form or JSON body if a handler could not
     take them (see the module's docstring)."""
-    problem = _bad_text(request.path)
+    problem = _bad_in_url(request.path)
     if problem:
         raise InputRefused(f"The path contains {problem}.")
     if request.query_string:
-        _check_pairs(request.args.items(multi=True), "query string")
+        _check_pairs(request.args.items(multi=True), "query string", _bad_in_url)
     mimetype = request.mimetype
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if mimetype == "application/x-www-form-urlencoded":

@@ -77,6 +77,16 @@ def test_nul_anywhere_in_a_query_is_a_400(client, session, field, path):
     assert response.mimetype == PROBLEM
 
 
+@pytest.mark.parametrize("path", [
+    "/language/en?next=/%0d%0aSet-Cookie:%20x=1", "/language/en?next=/a%0ab",
+    "/sign-in?next=/%0d%0ax", "/language/en?next=/%09/evil.example", "/sign-in?q=%7f"])
+def test_control_characters_in_a_query_are_a_400(client, session, path):
+    response = client.get(path)
+    assert response.status_code == 400, (path, response.status_code, response.get_data()[:300])
+    assert response.mimetype == PROBLEM and "control character" in response.get_json()["detail"]
+    assert "Location" not in response.headers
+
+
 def test_nul_in_a_path_segment_is_a_400(client, session, field):
     _, token = field
     response = client.get("/api/facilities/%00", headers=factories.bearer(token))
