@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 
 from . import config as config_module
-from .core import access, errors, http, input_guard
+from .core import access, errors, http, input_guard, outage
 from flask_smorest import Api
 
 from .extensions import db
@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     input_guard.init_app(app)  # after the gate (the caller is known), before the rest
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     errors.register(app)  # after Api, whose own HTTPException handler ours replaces
+    outage.init_app(app)  # database unreachable or busy: 503 with Retry-After
     app.extensions["nezarat.api"] = api
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "session"})

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from .models import User, UserSession
+from ..core import outage
 from ..core.db import side_transaction
 from .tokens import digest, new_secret
 
@@ -66,6 +67,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.second_factor_at: datetime | None = None
         self.modified = False
         self.drop_cookie = False
+        self.unavailable: Exception | None = None  # the database error that kept it unread
 
     @property
     def signed_in(self) -> bool:
@@ -154,9 +156,11 @@ class ServerSessionInterface(SessionInterface):
             return ServerSession()
         try:
             return _load(token)
-        except OperationalError:  # database down: carry on as anonymous, /healthz says why
-            log.warning("could not load the browser session", exc_info=True)
-            return ServerSession()
+        except OperationalError as exc:  # database down: static files and /healthz still
+            outage.note(exc)  # answer; logged once per outage, not once per request
+            unread = ServerSession()
+            unread.unavailable = exc  # the session authenticator answers 503 with it
+            return unread
 
     def save_session(self, app: Flask, current: SessionMixin, response: Response) -> None:
         if not isinstance(current, ServerSession):

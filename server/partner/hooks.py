@@ -14,6 +14,7 @@ import math
 from flask import Flask, current_app, request
 from sqlalchemy import text
 
+from ..core import outage
 from ..core.db import side_transaction
 from ..core.access import current_principal
 from ..core.db import db
@@ -93,8 +94,8 @@ def _limit() -> None:
 
 def _audit_unaudited(response):
     principal = current_principal()
-    if not _is_partner(principal):
-        return response
+    if not _is_partner(principal) or request.environ.get(outage.MARK):
+        return response  # not a partner; or no database to write to (a 503 said so)
     if not request.environ.get(COUNTED):  # refused by the access gate before _limit ran
         with side_transaction() as session:
             _count(session, principal)
