@@ -120,7 +120,11 @@ def check_request() -> None:
     mimetype = request.mimetype
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if mimetype == "application/x-www-form-urlencoded":
-            _check_pairs(request.form.items(multi=True), "form")
+            # Read as bytes first (cached): request.form then parses from that copy, and a
+            # JSON route still sees the body it refuses as not JSON.
+            data = request.get_data(cache=True)
+            if b"%00" in data or b"\x00" in data:
+                _check_pairs(request.form.items(multi=True), "form")
         elif request.is_json:
             _check_json()
 
