@@ -10,7 +10,6 @@ Rows are written by the sign-in services in their transaction, and otherwise onl
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -26,8 +25,6 @@ from .models import User, UserSession
 from ..core import outage
 from ..core.db import side_transaction
 from .tokens import digest, new_secret
-
-log = logging.getLogger(__name__)
 
 ANONYMOUS_IDLE = timedelta(hours=2)  # a form filled in before signing in
 PENDING_IDLE = timedelta(minutes=20)  # password given; second factor (or enrolment) to come
