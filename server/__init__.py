@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 
 from . import config as config_module
-from .core import access, errors, http, openapi
+from .core import access, errors, http, input_guard, openapi, outage
 
 from .extensions import db
 
@@ -71,8 +71,10 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     http.init_app(app)
     access.init_app(app)
+    input_guard.init_app(app)  # after the gate (the caller is known), before the rest
     api = openapi.init_app(app, API_DESCRIPTION)
     errors.register(app)  # after Api, whose own HTTPException handler ours replaces
+    outage.init_app(app)  # database unreachable or busy: 503 with Retry-After
     app.extensions["nezarat.api"] = api
     access.declare(app, "static", access.public)
     access.declare(app, "api-docs.openapi_json", access.public)

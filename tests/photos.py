@@ -94,3 +94,65 @@ def png_bomb(width=10_000, height=5_000) -> bytes:
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0,
                                                              0, 0))
             + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+class _Bits:
+    """Entropy-coded bits of one JPEG scan: MSB first, padded with 1s, 0xFF stuffed."""
+
+    def __init__(self):
+        self.value, self.count, self.out = 0, 0, bytearray()
+
+    def put(self, value: int, length: int) -> None:
+        self.value, self.count = (self.value << length) | value, self.count + length
+        while self.count >= 8:
+            self.count -= 8
+            byte = (self.value >> self.count) & 0xFF
+            self.out += b"\xff\x00" if byte == 0xFF else bytes([byte])
+        self.value &= (1 << self.count) - 1
+
+    def done(self) -> bytes:
+        if self.count:
+            self.put((1 << (8 - self.count)) - 1, 8 - self.count)
+        return bytes(self.out)
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def progressive_scan_bomb(width: int = 6000, height: int = 6000, bands: int = 63) -> bytes:
+    """A valid grey progressive JPEG of a flat picture made of 1 + 14 x `bands` scans: one DC
+    scan, then for every AC coefficient its first scan at the deepest successive approximation
+    (Al = 13) and all 13 refinements. Every AC scan is a few end-of-band runs (a few dozen
+    bytes), yet the decoder walks every block of the picture once per scan: with the default
+    6000x6000 and 63 bands, 883 scans in about 120 KB cost seconds of CPU to decode."""
+    blocks = -(-width // 8) * -(-height // 8)
+    # Huffman tables: DC 0 with the single symbol 0 (no difference), code '0'; AC 1 with the
+    # end-of-band runs EOB0..EOB14 (symbols 0x00, 0x10 ... 0xE0), 4-bit codes 0000..1110.
+    dc_table = bytes([0x00]) + bytes([1] + [0] * 15) + bytes([0x00])
+    eob_symbols = bytes(r << 4 for r in range(15))
+    ac_table = bytes([0x11]) + bytes([0, 0, 0, 15] + [0] * 12) + eob_symbols
+    head = (b"\xff\xd8" + _segment(0xDB, bytes([0]) + bytes([1] * 64))
+            + _segment(0xC2, struct.pack(">BHHB", 8, height, width, 1) + bytes([1, 0x11, 0]))
+            + _segment(0xC4, dc_table) + _segment(0xC4, ac_table))
+
+    def sos(ss: int, se: int, ah: int, al: int, tables: int) -> bytes:
+        return _segment(0xDA, bytes([1, 1, tables, ss, se, (ah << 4) | al]))
+
+    dc = _Bits()
+    for _ in range(blocks):
+        dc.put(0, 1)
+    scans = [sos(0, 0, 0, 0, 0x00) + dc.done()]
+    runs = _Bits()
+    left = blocks
+    while left:
+        run = min(left, 32767)
+        r = run.bit_length() - 1
+        runs.put(r, 4)
+        runs.put(run - (1 << r), r)
+        left -= run
+    ac_data = runs.done()
+    for k in range(1, bands + 1):
+        for al in range(13, -1, -1):
+            scans.append(sos(k, k, 0 if al == 13 else al + 1, al, 0x01) + ac_data)
+    return head + b"".join(scans) + b"\xff\xd9"

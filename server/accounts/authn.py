@@ -46,6 +46,8 @@ def session_cookie() -> Principal | None:
     if request.endpoint == "static":
         return None
     current = sessions.current()
+    if current.unavailable is not None:  # a cookie, but no database to read it: 503, not 401
+        raise current.unavailable
     if not current.signed_in:
         return None
     user = current.user

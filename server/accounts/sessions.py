@@ -13,7 +13,6 @@ every process, at most once per PURGE_EVERY on the way into a request.
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -28,10 +27,9 @@ from werkzeug.datastructures import CallbackDict
 
 from . import anonymous
 from .models import User, UserSession
+from ..core import outage
 from ..core.db import side_transaction
 from .tokens import digest, new_secret
-
-log = logging.getLogger(__name__)
 
 ANONYMOUS_IDLE = timedelta(hours=2)  # a form filled in before signing in
 PENDING_IDLE = timedelta(minutes=20)  # password given; second factor (or enrolment) to come
@@ -76,6 +74,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.second_factor_at: datetime | None = None
         self.modified = False
         self.drop_cookie = False
+        self.unavailable: Exception | None = None  # the database error that kept it unread
 
     @property
     def signed_in(self) -> bool:
@@ -167,8 +166,10 @@ class ServerSessionInterface(SessionInterface):
         if token:
             try:
                 current = _load(token)
-            except OperationalError:  # database down: carry on as anonymous, /healthz says why
-                log.warning("could not load the browser session", exc_info=True)
+            except OperationalError as exc:  # database down: static files and /healthz still
+                outage.note(exc)  # answer; logged once per outage, not once per request
+                current.unavailable = exc  # the session authenticator answers 503 with it
+                return current
         if current.sid is None:
             _load_anonymous(app, request, current)
         return current
@@ -248,8 +249,8 @@ def purge_now_and_then() -> None:
         PURGE_STATE["next_at"] = now() + PURGE_EVERY
         with side_transaction() as db:
             purge_expired(db)
-    except OperationalError:
-        log.warning("could not purge expired browser sessions", exc_info=True)
+    except OperationalError as exc:  # the database is down: logged once per outage
+        outage.note(exc)
     finally:
         _purge_lock.release()
 

@@ -20,6 +20,7 @@ import logging
 log = logging.getLogger(__name__)
 
 _STOP_ON_WARNING = 8192  # TJFLAG_STOPONWARNING
+_LIMIT_SCANS = 32768     # TJFLAG_LIMITSCANS (2.1+: at most 500); photos.py counts 64 before
 _COPY_NONE = 64          # TJXOPT_COPYNONE
 _PERFECT = 1             # TJXOPT_PERFECT: refuse a turn that would have to drop edge pixels
 # EXIF orientation -> the TJXOP_* turn or flip that makes the picture upright.
@@ -88,7 +89,7 @@ def strip(data: bytes, orientation: int = 1) -> bytes:
         raise MemoryError("libturbojpeg could not start")
     try:
         if _lib.tjTransform(handle, data, len(data), 1, ctypes.byref(out), ctypes.byref(size),
-                            ctypes.byref(transform), _STOP_ON_WARNING) != 0:
+                            ctypes.byref(transform), _STOP_ON_WARNING | _LIMIT_SCANS) != 0:
             raise ValueError(_lib.tjGetErrorStr2(handle).decode(errors="replace"))
         return ctypes.string_at(out, size.value)
     finally:

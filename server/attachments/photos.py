@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..core import metrics, storage
 from ..core.errors import PayloadTooLarge, ValidationFailed
-from . import jpeg_lossless
+from . import jpeg_lossless, jpeg_scans
 
 FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
            "WEBP": ("image/webp", ".webp"),
@@ -27,6 +27,10 @@ FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
            # these. The first picture is kept, as a plain JPEG; the others are metadata too.
            "MPO": ("image/jpeg", ".jpg")}
 MAX_BYTES = 15_000_000
+# A camera writes 1 scan, a progressive encoder about 10; each scan costs a walk over every
+# block of the picture (jpeg_scans), so 64 scans of the largest picture allowed (40 MP) cost
+# about as much as decoding it a few times over, and 883 (a crafted file) seconds.
+MAX_JPEG_SCANS = 64
 THUMB_EDGE = 320
 THUMB_SUFFIX = ".thumb.jpg"
 ORIENTATION = 0x0112  # EXIF tags: in the first IFD
@@ -51,7 +55,8 @@ def _refuse(field: str, message: str) -> ValidationFailed:
 
 def _open(data: bytes, field: str, max_pixels: int) -> Image.Image:
     """The image's header, read by Pillow from the content (never the name): its format
-    accepted and its size within bounds before a single pixel is decoded."""
+    accepted, its size and (JPEG) its number of scans within bounds before a single pixel is
+    decoded."""
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge(f"{field}: photo is {len(data)} bytes; the limit is {MAX_BYTES}.")
     with _pillow_errors(field):
@@ -63,6 +68,10 @@ def _open(data: bytes, field: str, max_pixels: int) -> Image.Image:
         if width * height > max_pixels:
             raise _refuse(field, f"image is {width}x{height} pixels, more than the "
                                  f"{max_pixels:,} allowed (possible decompression bomb).")
+    if image.format in ("JPEG", "MPO") and \
+            jpeg_scans.scans(data, MAX_JPEG_SCANS) > MAX_JPEG_SCANS:
+        raise _refuse(field, f"progressive JPEG with more than {MAX_JPEG_SCANS} scans (a camera "
+                             "writes at most about 10; so many cost too much to decode).")
     return image
 
 

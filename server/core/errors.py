@@ -110,12 +110,17 @@ def describe(errors: dict) -> str:
 
 
 def register(app: Flask) -> None:
+    from . import outage  # it answers with problem(): imported here, not at the top
+
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
         return problem(exc.status, exc.title, exc.detail, exc.slug, exc.errors, exc.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        original = getattr(exc, "original_exception", None)
+        if exc.code == 500 and outage.is_unavailable(original):  # raised outside the view
+            return outage.answer(original)
         data = getattr(exc, "data", None) or {}
         messages = data.get("messages")
         if messages is not None:  # webargs / marshmallow validation

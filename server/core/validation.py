@@ -30,6 +30,17 @@ class Text(fields.String):
         return value
 
 
+class Scalar(fields.Field):
+    """One answer: a string, a number, true/false or null; never an object or a list (the
+    scoring rules compare and hash answers, and a mapping where a number belongs broke them)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        raise ValidationError("Must be a single value (text, number, true/false or null), "
+                              "not an object or a list.")
+
+
 def country_code(value: str) -> None:
     if not isinstance(value, str) or len(value) != 3 or not value.isupper() \
             or pycountry.countries.get(alpha_3=value) is None:

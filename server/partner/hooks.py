@@ -14,10 +14,12 @@ import math
 from flask import Flask, current_app, request
 from sqlalchemy import text
 
+from ..core import outage
 from ..core.db import side_transaction
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import TooManyRequests
+from ..core.input_guard import printable
 from . import service
 
 # Generic cell rate algorithm: `tat` is when the key's bucket is empty again. A request is
@@ -51,7 +53,9 @@ def mark_audited() -> None:
 
 
 def query_of_request() -> dict:
-    return {key: ",".join(values) for key, values in request.args.lists()}
+    """The query as the audit log keeps it: a NUL or a lone surrogate (refused by the input
+    guard, and not storable) is shown as U+FFFD, so that refused call is audited too."""
+    return {printable(key): printable(",".join(values)) for key, values in request.args.lists()}
 
 
 def _count(session, principal):
@@ -90,8 +94,8 @@ def _limit() -> None:
 
 def _audit_unaudited(response):
     principal = current_principal()
-    if not _is_partner(principal):
-        return response
+    if not _is_partner(principal) or request.environ.get(outage.MARK):
+        return response  # not a partner; or no database to write to (a 503 said so)
     if not request.environ.get(COUNTED):  # refused by the access gate before _limit ran
         with side_transaction() as session:
             _count(session, principal)

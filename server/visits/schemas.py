@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..core.geometry import GeoJSONGeometry
-from ..core.validation import StrictSchema, Text
+from ..core.validation import Scalar, StrictSchema, Text
 from ..incidents.schemas import IncidentInSchema
 from .models import ACCESS
 
@@ -40,7 +40,7 @@ class ReportSchema(StrictSchema):
     held = fields.Nested(HeldSchema, load_default=dict)
     room_area_m2 = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1e6))
     observations = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
-                               load_default=dict)
+                               values=Scalar(allow_none=True), load_default=dict)
     notes = Text(20000, allow_none=True, metadata={"description": "Sensitive"})
     photos = fields.List(Text(255), load_default=list, validate=validate.Length(max=50))
     incidents = fields.List(fields.Nested(IncidentInSchema), load_default=list,
