@@ -18,6 +18,7 @@ ROUTE_MODULES = [
     "server.facilities.routes",
     "server.visits.routes",
     "server.incidents.routes",
+    "server.review.routes",
     "server.attachments.routes",
     "server.openrosa.routes",
     "server.web.language_routes",

@@ -3,14 +3,10 @@ from __future__ import annotations
 
 from flask import send_file
 
-from ..core import access, audit, storage
-from ..core.access import current_principal, require_access, sees_full_record
-from ..core.db import db
+from ..core import access, storage
+from ..core.access import current_principal
 from ..core.http import Blueprint
-from ..incidents.models import Incident
-from ..visits.models import Visit
-from .models import Attachment
-from . import photos
+from . import photos, service
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/attachments",
                 description="Photos of visits and incidents, for those who see the full record "
@@ -25,22 +21,8 @@ THUMBNAIL = {"200": {"description": "A small JPEG of the photo",
              "304": {"description": "Not modified (If-None-Match)"}}
 
 
-def _owner(attachment: Attachment):
-    if attachment.visit_id:
-        return db.session.get(Visit, attachment.visit_id)
-    return db.session.get(Incident, attachment.incident_id)
-
-
 def _serve(attachment_id, thumbnail: bool):
-    session = db.session
-    principal = current_principal()
-    attachment = session.get(Attachment, attachment_id)
-    owner = _owner(attachment) if attachment else None
-    require_access(owner is not None and attachment.sha256 is not None and
-                   sees_full_record(principal, owner.organisation_id, owner.monitor_id), "photo")
-    audit.record(session, "attachment.read", principal, target_type="attachment",
-                 target_id=attachment.id, details={"thumbnail": thumbnail})
-    session.commit()
+    attachment = service.open_for_reading(attachment_id, current_principal(), thumbnail)
     path = (photos.thumbnail(attachment.sha256, attachment.media_type) if thumbnail
             else storage.path_for(attachment.sha256, photos.suffix_of(attachment.media_type)))
     response = send_file(path,

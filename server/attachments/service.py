@@ -8,8 +8,11 @@ from datetime import datetime, timezone
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.access import Principal, require_access, sees_full_record
 from ..core.db import db
-from . import photos
+from . import photos, queries
+from .queries import of_visit
 
 # (visit id, incident id, file name): one of the two ids is None
 Wanted = tuple[uuid.UUID | None, uuid.UUID | None, str]
@@ -17,14 +20,6 @@ Wanted = tuple[uuid.UUID | None, uuid.UUID | None, str]
 # The columns that say a file was received, as json_to_recordset reads them.
 _RECEIVED = ("sha256 text, media_type text, width int, height int, bytes int, "
              "received_at timestamptz, received_sha256 text, captured_at text")
-
-
-def of_visit(columns: str, condition: str = "TRUE") -> str:
-    """SQL for the attachments of a visit and of its incidents (`a`), each branch through its
-    own index, so the cost follows the visit, not the table."""
-    return (f"SELECT {columns} FROM attachments a WHERE a.visit_id = %(visit)s AND {condition} "
-            f"UNION ALL SELECT {columns} FROM incidents i JOIN attachments a "
-            f"ON a.incident_id = i.id WHERE i.visit_id = %(visit)s AND {condition}")
 
 
 def prepare(files: dict[str, bytes], names) -> dict[str, photos.PreparedPhoto]:
@@ -111,3 +106,15 @@ def receive(session: Session, visit_id: uuid.UUID, files: dict[str, bytes]) -> l
                 {**received[name], "id": id_}).rowcount:
             stored.add(name)
     return sorted(stored)
+
+
+def open_for_reading(attachment_id: uuid.UUID, principal: Principal, thumbnail: bool):
+    """A received photo for someone who sees its record in full (404 to anyone else); the read
+    is audited and committed before a byte is served."""
+    session = db.session
+    attachment = queries.served(session, attachment_id)
+    require_access(attachment is not None and sees_full_record(
+        principal, attachment.organisation_id, attachment.monitor_id), "photo")
+    audit.record_and_commit(session, "attachment.read", principal, target_type="attachment",
+                            target_id=attachment.id, details={"thumbnail": thumbnail})
+    return attachment

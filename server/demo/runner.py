@@ -8,14 +8,14 @@ import click
 # (module, function) pairs; later issues append their steps.
 LOAD_STEPS = [
     ("server.demo.places", "load_organisations"),
-    ("server.accounts.demo", "load_accounts"),
+    ("server.demo.accounts", "load_accounts"),
     ("server.demo.places", "load_facilities"),
     ("server.demo.submissions", "load_submissions"),
 ]
 # clear runs in this order (children before parents)
 CLEAR_STEPS = [
     ("server.demo.submissions", "clear"),
-    ("server.accounts.demo", "clear"),
+    ("server.demo.accounts", "clear"),
     ("server.demo.places", "clear"),
 ]
 

@@ -6,7 +6,7 @@ import uuid
 from ..core import audit
 from ..core.access import Principal, require_access, view_of
 from ..core.db import db
-from ..visits.queries import attachments_of
+from ..attachments.queries import attachments_of
 from . import queries
 
 COALITION_HIDDEN = ("monitor_id", "review_comment", "profiles")
@@ -22,7 +22,6 @@ def incident_detail(incident_id: uuid.UUID, principal: Principal) -> dict:
         return {k: v for k, v in incident.items() if k not in COALITION_HIDDEN}
     incident["narrative"] = queries.narrative_of(session, incident_id)
     incident["photos"] = attachments_of(session, incident_id=incident_id)
-    audit.record(session, "incident.read_sensitive", principal, target_type="incident",
-                 target_id=incident_id, details={"fields": ["narrative", "photos"]})
-    session.commit()
+    audit.record_and_commit(session, "incident.read_sensitive", principal, target_type="incident",
+                            target_id=incident_id, details={"fields": ["narrative", "photos"]})
     return incident

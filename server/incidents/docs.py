@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..core.openapi import JSON, list_json_schema, ok
 from ..core.record_docs import (COUNTS, DATE, FLAGS, GEOMETRY, INT, NUM, OBJECT, PHOTO, STR,
                                 TIME, UUID, BOOL, array, nullable, obj)
-from ..visits.models import REVIEW_STATUSES
+from ..core.statuses import REVIEW_STATUSES
 
 STATUS = {"type": "string", "enum": list(REVIEW_STATUSES)}
 _COMMON = dict(

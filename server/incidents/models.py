@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base
+from ..core.statuses import SUBMITTED
 
 AFFECTED = ("women", "men", "girls", "boys", "unaccompanied")
 
@@ -43,7 +44,7 @@ class Incident(Base):
     consent: Mapped[str] = mapped_column(String, nullable=False, default="internal_only")
     severity: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     follow_up: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    verification_status: Mapped[str] = mapped_column(String, nullable=False, default="submitted")
+    verification_status: Mapped[str] = mapped_column(String, nullable=False, default=SUBMITTED)
     review_comment: Mapped[str | None] = mapped_column(String)
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"))
     flags: Mapped[list] = mapped_column(JSONB, nullable=False, default=list)

@@ -1,4 +1,4 @@
-"""Incident API: report one on its own, read, review, merge duplicates."""
+"""Incident API: report one on its own, read, list suggested duplicates (decisions: review/)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -14,11 +14,8 @@ from ..core.pagination import CursorField, Keyset, listing, page_of
 from ..core.validation import CountryCode, StrictSchema, Text
 from ..facilities.models import Facility
 from ..core.errors import ValidationFailed
-from ..review import duplicates
-from ..review import service as review
-from ..review.schemas import MergeSchema, ReviewSchema
-from ..visits.models import REVIEW_STATUSES
-from . import docs, queries, service
+from ..core.statuses import REVIEW_STATUSES
+from . import docs, duplicates, queries, service
 from .detail import incident_detail
 from .schemas import IncidentInSchema
 
@@ -125,24 +122,3 @@ def get_incident(incident_id):
     """One incident: full detail for its organisation (reading the narrative is audited),
     the coalition view for other organisations' coordinators."""
     return jsonify(incident_detail(incident_id, current_principal()))
-
-
-@blp.route("/<uuid:incident_id>/review", methods=["POST"])
-@access.access(access.role("coordinator"))
-@blp.arguments(ReviewSchema)
-@blp.doc(responses=docs.REVIEWED)
-def review_incident(data, incident_id):
-    """Verify, flag as having issues or reject an incident."""
-    incident = review.decide("incident", incident_id, data["action"], data.get("comment"),
-                             current_principal())
-    return jsonify({"id": str(incident.id), "verification_status": incident.verification_status})
-
-
-@blp.route("/<uuid:incident_id>/merge", methods=["POST"])
-@access.access(access.role("coordinator"))
-@blp.arguments(MergeSchema)
-@blp.doc(responses=docs.MERGED)
-def merge_incident(data, incident_id):
-    """Merge this incident into `original_id` as a duplicate: both stay linked, counted once."""
-    incident = review.merge_duplicate(incident_id, data["original_id"], current_principal())
-    return jsonify({"id": str(incident.id), "duplicate_of": str(incident.duplicate_of)})

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..core.db import db
+from ..core.statuses import SUBMITTED
 
 # column -> SQL type, for json_to_recordset (which matches the JSON rows' fields by name)
 COLUMNS = {
@@ -55,10 +56,10 @@ REOPEN = f"""
         SELECT i.id, i.verification_status AS was
         FROM incidents i JOIN r ON r.id = i.id
         LEFT JOIN incident_sensitive s ON s.incident_id = i.id
-        WHERE i.verification_status <> 'submitted'
+        WHERE i.verification_status <> '{SUBMITTED}'
           AND (i.retracted_at IS NOT NULL OR ({_OLD}) IS DISTINCT FROM ({_NEW}))
         FOR UPDATE OF i)
-    UPDATE incidents i SET verification_status = 'submitted', updated_at = %(now)s
+    UPDATE incidents i SET verification_status = '{SUBMITTED}', updated_at = %(now)s
     FROM changed c WHERE i.id = c.id
     RETURNING i.id, c.was"""
 CREATE_OR_OVERWRITE = _WITH_NARRATIVES.format(incidents=_INSERT + _OVERWRITE)

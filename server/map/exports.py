@@ -111,10 +111,10 @@ def start(fmt: str, bbox, filters: Filters, principal: Principal) -> tuple[Itera
     where, params = _where(bbox, filters, principal.organisation_id)
     total, own = session.execute(text(
         f"SELECT count(*), count(*) FILTER (WHERE {OWN}) {FROM} WHERE {where}"), params).one()
-    audit.record(session, "export", principal, target_type="incident",
-                 details={"format": fmt, "filters": describe(bbox, filters), "rows": total,
-                          "full_rows": own, "coalition_rows": total - own})
-    session.commit()
+    audit.record_and_commit(session, "export", principal, target_type="incident",
+                            details={"format": fmt, "filters": describe(bbox, filters),
+                                     "rows": total, "full_rows": own,
+                                     "coalition_rows": total - own})
     lines = _geojson(where, params) if fmt == "geojson" else _csv(where, params)
     return _blocks(lines), total
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..incidents.taxonomy import incident_types
-from ..visits.models import REVIEW_STATUSES
+from ..core.statuses import REVIEW_STATUSES
 from .grid import CellRange, TimePlan
 
 # filter name -> (column, SQL array type, number in the *_by tables). map_points, map_deltas and

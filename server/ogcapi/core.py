@@ -187,5 +187,5 @@ def item(req: Request, collection_id: str, feature_id: str) -> Response:
 
 
 def _audit(req: Request, action: str, rows: int, **details) -> None:
-    service.record_call(req.session, req.principal, action, dict(req.args), rows, **details)
-    req.session.commit()
+    service.record_call(req.session, req.principal, action, dict(req.args), rows, commit=True,
+                        **details)

@@ -10,7 +10,6 @@ from ..core.access import current_principal
 from ..core.http import Blueprint
 from ..core.openapi import JSON, ok
 from ..core.record_docs import INT, STR, TIME, UUID, array, obj
-from ..core.openapi import JSON, ok
 from . import service
 from .policy import Policy
 from .schemas import PolicyOutSchema, PolicySchema

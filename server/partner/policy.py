@@ -20,9 +20,11 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..core.statuses import REVIEW_STATUSES, VERIFIED
+
 PRECISIONS = ("exact", "facility", "grid", "admin1", "country")  # finest first
 SENSITIVE_PRECISIONS = ("grid", "admin1", "country")
-STATUSES = ("submitted", "has_issues", "verified", "rejected")
+STATUSES = REVIEW_STATUSES
 SHAREABLE_CONSENT = ("share_anonymised", "share_with_consent")
 COUNTS = ("women", "men", "girls", "boys", "unaccompanied")
 TOTAL_OF = ("women", "men", "girls", "boys")  # affected_total is their sum
@@ -49,7 +51,7 @@ class Policy:
     """What one partner organisation may receive. The defaults apply until an admin sets one."""
     organisation_id: uuid.UUID | None = None
     incident_types: tuple[str, ...] | None = None  # None: every type
-    statuses: tuple[str, ...] = ("verified",)
+    statuses: tuple[str, ...] = (VERIFIED,)
     location_precision: str = "admin1"
     grid_km: float | None = None
     sensitive_types: tuple[str, ...] = ("sgbv", "self_harm")

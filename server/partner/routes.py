@@ -53,8 +53,7 @@ def incident_feed(args):
     body = geojson.collection(page.features, numberReturned=page.count, links=links, sync=sync)
     etag = geojson.weak_etag(page.policy_version, bool(page.next_cursor), page.features)
     service.record_call(session, principal, "partner.feed", query_of_request(), page.count,
-                        tombstones=page.tombstones)
-    session.commit()
+                        tombstones=page.tombstones, commit=True)
     mark_audited()
     return http.respond(body, 200, {"Content-Type": GEOJSON, "ETag": etag,
                                     "Cache-Control": "private, no-cache"})
@@ -67,8 +66,7 @@ def _export(args, what: str, mimetype: str, extension: str):
     shared, filters, query = Shared(policy, now), filters_from(args), query_of_request()
     queries.record_export(session, shared, filters)
     service.record_call(session, principal, f"partner.export.{extension}", query, 0,
-                        started=True, policy_version=policy.version)
-    session.commit()
+                        started=True, policy_version=policy.version, commit=True)
     mark_audited()
     counter = exports.Counter()
     if what == "geojson":
@@ -91,8 +89,7 @@ def _audit_at_end(chunks, counter, principal, query, extension):
         session = db.session
         session.rollback()  # a COPY cut short leaves the transaction unusable
         service.record_call(session, principal, f"partner.export.{extension}.end", query,
-                            counter.rows, complete=complete)
-        session.commit()
+                            counter.rows, complete=complete, commit=True)
 
 
 @blp.route("/exports/incidents.geojson", methods=["GET"])

@@ -83,11 +83,13 @@ def _jsonable(values: dict) -> dict:
 
 
 def record_call(session: Session, principal: Principal, action: str, query: dict, rows: int,
-                **details) -> None:
-    """Audit one partner call: which key, what it asked, how many rows it got."""
+                *, commit: bool = False, **details) -> None:
+    """Audit one partner call: which key, what it asked, how many rows it got; with `commit`,
+    the entry ends the call's transaction (the delivery ledger's rows commit with it)."""
     query = {k: (v if len(v) <= MAX_AUDITED_VALUE else v[:MAX_AUDITED_VALUE] + "…")
              for k, v in query.items()}
-    audit.record(session, action, principal, target_type="partner_key",
-                 target_id=principal.credential_id,
-                 details={"key": str(principal.credential_id), "query": query, "rows": rows,
-                          **details})
+    write = audit.record_and_commit if commit else audit.record
+    write(session, action, principal, target_type="partner_key",
+          target_id=principal.credential_id,
+          details={"key": str(principal.credential_id), "query": query, "rows": rows,
+                   **details})

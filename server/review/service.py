@@ -9,11 +9,12 @@ from ..core import audit
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.statuses import HAS_ISSUES, REJECTED, VERIFIED
 from ..incidents.models import Incident
 from ..visits.models import Visit
-from .models import ReviewEvent
+from ..history import service as history
 
-ACTIONS = {"verify": "verified", "has_issues": "has_issues", "reject": "rejected"}
+ACTIONS = {"verify": VERIFIED, "has_issues": HAS_ISSUES, "reject": REJECTED}
 TARGETS = {"visit": (Visit, "review_status"), "incident": (Incident, "verification_status")}
 
 
@@ -39,24 +40,12 @@ def decide(target_type: str, target_id: uuid.UUID, action: str, comment: str | N
     setattr(record, status_field, after)
     record.review_comment = comment
     record.updated_at = datetime.now(timezone.utc)
-    session.add(ReviewEvent(target_type=target_type, target_id=target_id, action=action,
-                            from_status=before, to_status=after, comment=comment,
-                            actor_id=principal.user_id))
+    history.record(session, target_type, target_id, action, principal, before=before,
+                   after=after, comment=comment)
     audit.record(session, f"{target_type}.review", principal, target_type=target_type,
                  target_id=target_id, details={"action": action, "from": before, "to": after})
     session.commit()
     return record
-
-
-def reopened_by_edit(session, reopened: list[tuple[uuid.UUID, str]], principal: Principal,
-                     version: int) -> None:
-    """History of incidents an edit of their visit returned to `submitted` (the edit's own
-    transaction and audit entry; the status itself was changed with the incidents' rows)."""
-    for incident_id, before in reopened:
-        session.add(ReviewEvent(target_type="incident", target_id=incident_id, action="reopen",
-                                from_status=before, to_status="submitted",
-                                comment=f"changed by version {version} of its visit",
-                                actor_id=principal.user_id))
 
 
 def merge_duplicate(duplicate_id: uuid.UUID, original_id: uuid.UUID, principal: Principal):
@@ -79,8 +68,8 @@ def merge_duplicate(duplicate_id: uuid.UUID, original_id: uuid.UUID, principal: 
         raise Conflict("Only incidents of the same type can be merged.")
     duplicate.duplicate_of = original_id
     duplicate.updated_at = datetime.now(timezone.utc)
-    session.add(ReviewEvent(target_type="incident", target_id=duplicate_id, action="merge",
-                            comment=f"duplicate of {original_id}", actor_id=principal.user_id))
+    history.record(session, "incident", duplicate_id, "merge", principal,
+                   comment=f"duplicate of {original_id}")
     audit.record(session, "incident.merge", principal, target_type="incident",
                  target_id=duplicate_id, details={"duplicate_of": str(original_id)})
     session.commit()

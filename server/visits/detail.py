@@ -7,6 +7,7 @@ from ..core import audit
 from ..core.access import Principal, require_access, view_of
 from ..core.db import db
 from . import queries
+from ..attachments.queries import attachments_of
 
 COALITION_HIDDEN = ("monitor_id", "access_denied_reason", "review_comment", "position",
                     "position_accuracy_m")
@@ -21,9 +22,8 @@ def visit_detail(visit_id: uuid.UUID, principal: Principal) -> dict:
     if visit["view"] == "coalition":
         return {k: v for k, v in visit.items() if k not in COALITION_HIDDEN}
     visit["notes"] = queries.notes_of(session, visit_id)
-    visit["photos"] = queries.attachments_of(session, visit_id=visit_id)
+    visit["photos"] = attachments_of(session, visit_id=visit_id)
     visit["history"] = queries.submission_history(session, visit_id)
-    audit.record(session, "visit.read_sensitive", principal, target_type="visit",
-                 target_id=visit_id, details={"fields": ["notes", "photos"]})
-    session.commit()
+    audit.record_and_commit(session, "visit.read_sensitive", principal, target_type="visit",
+                            target_id=visit_id, details={"fields": ["notes", "photos"]})
     return visit

@@ -4,7 +4,8 @@ from __future__ import annotations
 from ..core.openapi import JSON, ok
 from ..core.record_docs import (BOOL, COUNTS, FLAGS, GEOMETRY, INT, NUM, OBJECT, PHOTO, STR,
                                 TIME, UUID, DATE, array, nullable, obj)
-from .models import ACCESS, REVIEW_STATUSES
+from ..core.statuses import REVIEW_STATUSES
+from .models import ACCESS
 
 STATUS = {"type": "string", "enum": list(REVIEW_STATUSES)}
 VISIT = obj(

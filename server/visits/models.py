@@ -10,9 +10,9 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base
+from ..core.statuses import SUBMITTED
 
 ACCESS = ("full", "partial", "denied")
-REVIEW_STATUSES = ("submitted", "has_issues", "verified", "rejected")
 HELD = ("women", "men", "girls", "boys", "unaccompanied")
 
 
@@ -47,7 +47,7 @@ class Visit(Base):
     scores: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
     grade: Mapped[str | None] = mapped_column(String)
     flags: Mapped[list] = mapped_column(JSONB, nullable=False, default=list)
-    review_status: Mapped[str] = mapped_column(String, nullable=False, default="submitted")
+    review_status: Mapped[str] = mapped_column(String, nullable=False, default=SUBMITTED)
     review_comment: Mapped[str | None] = mapped_column(String)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     retracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -58,17 +58,6 @@ def incidents_of(session: Session, visit_id: uuid.UUID) -> list[dict]:
     return [dict(row._mapping) for row in rows]
 
 
-def attachments_of(session: Session, *, visit_id=None, incident_id=None) -> list[dict]:
-    rows = session.execute(text("""
-        SELECT a.id, a.filename, a.media_type, a.width, a.height, a.bytes,
-               a.sha256 IS NOT NULL AS received, a.received_sha256, a.captured_at
-        FROM attachments a
-        WHERE (CAST(:visit AS uuid) IS NOT NULL AND a.visit_id = :visit)
-           OR (CAST(:incident AS uuid) IS NOT NULL AND a.incident_id = :incident)
-        ORDER BY a.filename"""), {"visit": visit_id, "incident": incident_id})
-    return [dict(row._mapping) for row in rows]
-
-
 def submission_history(session: Session, visit_id: uuid.UUID) -> list[dict]:
     rows = session.execute(text("""
         SELECT instance_id, version, source, deprecated_id, superseded_by, complete, received_at

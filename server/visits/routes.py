@@ -14,12 +14,10 @@ from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
 from ..core.pagination import CursorField, Keyset, listing, page_of
 from ..core.openapi import JSON, list_json_schema, ok
+from ..core.statuses import REVIEW_STATUSES
 from ..core.validation import StrictSchema
-from ..review import service as review
-from ..review.schemas import ReviewSchema
 from . import docs, queries, service
 from .detail import visit_detail
-from .models import REVIEW_STATUSES
 from .schemas import ReportSchema
 
 blp = Blueprint("visits", __name__, url_prefix="/api",
@@ -95,15 +93,3 @@ def get_visit(visit_id):
     """One visit: full detail for its organisation and its monitor (reading notes is audited),
     the coalition view for other organisations' coordinators."""
     return jsonify(visit_detail(visit_id, current_principal()))
-
-
-@blp.route("/visits/<uuid:visit_id>/review", methods=["POST"])
-@access.access(REVIEW)
-@blp.arguments(ReviewSchema)
-@blp.doc(responses=docs.REVIEWED)
-def review_visit(data, visit_id):
-    """Verify, flag as having issues (the monitor sees the comment) or reject a visit."""
-    visit = review.decide("visit", visit_id, data["action"], data.get("comment"),
-                          current_principal())
-    return jsonify({"id": str(visit.id), "review_status": visit.review_status,
-                    "review_comment": visit.review_comment})

@@ -26,8 +26,9 @@ from ..core import audit
 from ..core.access import Principal, may_edit_record
 from ..core.db import db
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, describe
+from ..core.statuses import SUBMITTED
 from ..incidents import service as incidents
-from ..review import service as review
+from ..history import service as history
 from ..scoring import observation_errors, score_visit
 from . import queries, store
 from .models import HELD
@@ -99,7 +100,7 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
                "incidents": len(report.get("incidents", [])), "photos": len(stored)}
     reopened = saved.reopened()
     if deprecated:
-        review.reopened_by_edit(session, reopened, principal, version)
+        history.reopened_by_edit(session, reopened, principal, version)
         details["reopened"] = [str(incident_id) for incident_id, _ in reopened]
     audit.record_and_commit(session, "visit.edit" if deprecated else "visit.submit", principal,
                             target_type="visit", target_id=visit_id, details=details)
@@ -181,7 +182,7 @@ def _visit_row(report: dict, facility, position, principal: Principal, source: s
         **{f"held_{group}": held.get(group) for group in HELD},
         "room_area_m2": report.get("room_area_m2"),
         "observations": report.get("observations", {}),
-        "review_status": "submitted", "updated_at": now}
+        "review_status": SUBMITTED, "updated_at": now}
     visit["flags"] = review_flags(visit, facility, now)
     visit["scores"] = _score(visit, facility)
     visit["grade"] = visit["scores"].get("grade")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from psycopg.rows import namedtuple_row
 from sqlalchemy.orm import Session
 
-from ..attachments.service import of_visit
+from ..attachments.queries import of_visit
 from ..core.db import db
 
 # What a submission sets on a visit; an edit (a new version) sets them all again.

@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields, validate
 from ..core import access
 from ..core.db import db
 from ..core.errors import NotFound, ValidationFailed
+from ..core.statuses import SUBMITTED, WAITING
 from ..core.validation import StrictSchema
 from ..facilities.models import Facility
 from . import workspace
@@ -18,12 +19,11 @@ from .pages import install
 blp = install(Blueprint("review_pages", __name__, template_folder="templates"))
 
 TABS = ("incidents", "visits", "duplicates")
-WAITING = ("submitted", "has_issues")
 
 
 class QueueArgs(StrictSchema):
     tab = fields.String(load_default="incidents", validate=validate.OneOf(TABS))
-    status = fields.String(load_default="submitted", validate=validate.OneOf(WAITING))
+    status = fields.String(load_default=SUBMITTED, validate=validate.OneOf(WAITING))
     facility = fields.UUID()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from ..core.db import db
 from ..incidents.taxonomy import DATA
 from ..scoring.standards import AREAS
-from ..visits.models import REVIEW_STATUSES
+from ..core.statuses import REVIEW_STATUSES
 from .i18n import current_language
 
 # The countries of the monitoring; others appear in the filter when facilities are there.

@@ -6,7 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from server.accounts import demo, odk
+from server.accounts import odk
+from server.demo import accounts as demo
 from server.accounts.models import DeviceToken, PartnerKey, User
 from server.core.audit import AuditEntry
 from tests import factories

@@ -17,14 +17,17 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-PENDING = ("submitted", "has_issues")
+from ..core.statuses import REJECTED, WAITING, sql_list
+
+PENDING = WAITING
+WAITING_SQL = sql_list(WAITING)
 # Counts overlap when either is unknown (0), or the smaller is at least this share of the larger.
 COUNT_RATIO = 0.5
 
 # `d` is the candidate duplicate, `o` the original.
-MATCH = """
+MATCH = f"""
     o.id <> d.id AND o.type = d.type
-    AND o.duplicate_of IS NULL AND o.retracted_at IS NULL AND o.verification_status <> 'rejected'
+    AND o.duplicate_of IS NULL AND o.retracted_at IS NULL AND o.verification_status <> '{REJECTED}'
     AND o.occurred_on BETWEEN d.occurred_on - CAST(:days AS int) AND d.occurred_on + CAST(:days AS int)
     AND o.location && ST_Expand(d.location, :metres / 111320.0
                                 / greatest(cos(radians(ST_Y(d.location))), 0.1))
@@ -34,10 +37,10 @@ MATCH = """
             >= :ratio * greatest(d.affected_total, o.affected_total))
     AND ((o.created_at, o.id) < (d.created_at, d.id)
          OR o.organisation_id <> d.organisation_id
-         OR o.verification_status NOT IN ('submitted', 'has_issues'))"""
+         OR o.verification_status NOT IN {WAITING_SQL})"""
 
-WAITING = """
-    d.organisation_id = :org AND d.verification_status IN ('submitted', 'has_issues')
+PENDING_WHERE = f"""
+    d.organisation_id = :org AND d.verification_status IN {WAITING_SQL}
     AND d.duplicate_of IS NULL AND d.retracted_at IS NULL"""
 
 # What one side of a pair shows: the coalition view (no monitor, comment, profiles, narrative),
@@ -68,7 +71,7 @@ def pairs(session: Session, organisation_id: uuid.UUID, *, metres: int, days: in
     """Candidate pairs, newest duplicate first; `after` is (created_at, duplicate id,
     original id) of the last pair of the previous page."""
     params = _params(organisation_id, metres, days) | {"limit": limit}
-    where = [WAITING]
+    where = [PENDING_WHERE]
     if facility_id:
         where.append("d.facility_id = :facility")
         params["facility"] = facility_id
@@ -102,6 +105,6 @@ def possible_originals(session: Session, organisation_id: uuid.UUID, ids: list[u
     rows = session.execute(text(f"""
         SELECT d.id, array_agg(o.id ORDER BY o.created_at, o.id) AS originals
         FROM incidents d JOIN incidents o ON {MATCH}
-        WHERE d.id = ANY(CAST(:ids AS uuid[])) AND {WAITING}
+        WHERE d.id = ANY(CAST(:ids AS uuid[])) AND {PENDING_WHERE}
         GROUP BY d.id"""), _params(organisation_id, metres, days) | {"ids": list(ids)})
     return {row.id: list(row.originals) for row in rows}

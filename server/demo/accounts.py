@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 
 from ..core import audit
 from ..core.db import db
-from ..demo.places import demo_id
-from . import credentials, service
-from .models import DeviceToken, PartnerKey, User
+from ..accounts import credentials, service
+from ..accounts.models import DeviceToken, PartnerKey, User
+from .places import demo_id
 
 PASSWORDS = {"admin": "demo-admin-password", "coordinator": "demo-coordinator-password",
              "monitor": "demo-monitor-password"}

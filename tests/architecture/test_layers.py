@@ -1,0 +1,106 @@
+"""The seams between packages, checked from the source: the package graph has no cycle, and no
+module outside services and core commits a transaction (routes, adapters and queries never do:
+a service commits through audit.record_and_commit, so no write can forget its audit entry)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SERVER = Path(__file__).resolve().parents[2] / "server"
+# Where a transaction may end: core (the unit of work, the audit writer), the services of each
+# package, and the command-line entry points (a CLI command is its own unit of work).
+COMMITTERS = ("service.py", "signin.py", "credentials.py", "sessions.py", "cli.py")
+COMMITTING_PACKAGES = ("core", "demo", "ops")
+
+
+def _modules():
+    for path in sorted(SERVER.rglob("*.py")):
+        yield path, ast.parse(path.read_text(), filename=str(path))
+
+
+def package_graph() -> dict[str, dict[str, set[str]]]:
+    """package -> imported package -> the modules that import it."""
+    graph: dict[str, dict[str, set[str]]] = {}
+    for path, tree in _modules():
+        parts = path.relative_to(SERVER).parts
+        if len(parts) < 2:
+            continue
+        package = parts[0]
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = node.module or ""
+            if node.level == 2:
+                targets = [module.split(".")[0]] if module else [a.name for a in node.names]
+            elif node.level == 0 and module.startswith("server."):
+                targets = [module.split(".")[1]]
+            else:
+                continue
+            for target in targets:
+                if target != package and (SERVER / target).is_dir():
+                    graph.setdefault(package, {}).setdefault(target, set()).add("/".join(parts))
+    return graph
+
+
+def cycles(graph) -> list[list[str]]:
+    """Strongly connected components of more than one package (Tarjan)."""
+    index, low, stack, on, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, {}):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_package_graph_has_no_cycle():
+    graph = package_graph()
+    problems = []
+    for component in cycles(graph):
+        edges = [f"{a} -> {b} ({', '.join(sorted(graph[a][b]))})"
+                 for a in component for b in component if b in graph.get(a, {})]
+        problems.append("cycle " + " / ".join(component) + ":\n  " + "\n  ".join(edges))
+    assert not problems, "\n".join(problems)
+
+
+def test_core_imports_no_feature():
+    assert set(package_graph().get("core", {})) == set()
+
+
+def test_only_services_and_core_commit():
+    offenders = []
+    for path, tree in _modules():
+        relative = path.relative_to(SERVER)
+        if relative.parts[0] in COMMITTING_PACKAGES or relative.name in COMMITTERS:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "commit"):
+                offenders.append(f"{relative}:{node.lineno}")
+    assert not offenders, "commits outside services and core: " + ", ".join(offenders)
+
+
+def test_the_checks_can_fail():
+    graph = {"a": {"b": {"a/x.py"}}, "b": {"a": {"b/y.py"}}, "c": {"a": {"c/z.py"}}}
+    assert cycles(graph) == [["a", "b"]]
