@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 from flask import Flask, current_app, request
-from sqlalchemy import text
 
 from ..core import outage
 from ..core.db import side_transaction
@@ -21,27 +20,6 @@ from ..core.db import db
 from ..core.errors import TooManyRequests
 from ..core.input_guard import printable
 from . import service
-
-# Generic cell rate algorithm: `tat` is when the key's bucket is empty again. A request is
-# allowed while tat - now stays within one minute, i.e. `limit` requests at once at most, then
-# one every 60/limit seconds. `refused` counts the refusals of the current burst; the first
-# allowed request after it gets their number back as `reported`.
-NEXT = "greatest(r.tat, (SELECT t FROM clock)) + make_interval(secs => :step)"
-OVER = f"{NEXT} > (SELECT t FROM clock) + interval '60 seconds'"
-RATE_SQL = text(f"""
-WITH clock AS (SELECT clock_timestamp() AS t),
-     -- losing a counter update in a crash is harmless; waiting for a disk flush is not free
-     lazy AS (SELECT set_config('synchronous_commit', 'off', true) AS done)
-INSERT INTO partner_rate_limits AS r (credential_id, tat, refused, reported)
-SELECT :key, t + make_interval(secs => :step), 0, 0 FROM clock, lazy
-ON CONFLICT (credential_id) DO UPDATE SET
-    tat = CASE WHEN {OVER} THEN r.tat ELSE {NEXT} END,
-    refused = CASE WHEN {OVER} THEN r.refused + 1 ELSE 0 END,
-    reported = CASE WHEN {OVER} THEN 0 ELSE r.refused END
-RETURNING r.refused, r.reported,
-          extract(epoch FROM {NEXT} - (SELECT t FROM clock) - interval '60 seconds') AS wait
-""")
-
 
 # Per-request marks (in the WSGI environ: `g` lives as long as the app context, which tests share)
 AUDITED, COUNTED = "nezarat.partner.audited", "nezarat.partner.counted"
@@ -59,16 +37,11 @@ def query_of_request() -> dict:
 
 
 def _count(session, principal):
-    """Count one call of this key in `session` and commit; the row says whether it is over
+    """Count one call of this key in `session` (committed); the row says whether it is over
     the limit."""
     request.environ[COUNTED] = True
     per_minute = max(1, int(current_app.config["PARTNER_RATE_LIMIT_PER_MINUTE"]))
-    row = session.execute(RATE_SQL, {"key": principal.credential_id,
-                                     "step": 60.0 / per_minute}).one()
-    if row.reported:  # the burst of refusals that just ended
-        service.record_call(session, principal, "partner.rate_limited", {}, 0,
-                            refused=row.reported, path=request.path)
-    session.commit()
+    row = service.count_call(session, principal, per_minute, request.path)
     if row.refused > 1:
         mark_audited()  # the first refusal of this burst is in the log already
     return row, per_minute

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Iterator
 
 from psycopg.rows import dict_row
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from .policy import Filters, Shared
@@ -166,3 +167,29 @@ def copy_lines(session: Session, shared: Shared, filters: Filters, what: str) ->
         with cursor.copy(sql, shared.params) as copy:
             for data in copy:
                 yield bytes(data)
+
+
+# Generic cell rate algorithm: `tat` is when the key's bucket is empty again. A request is
+# allowed while tat - now stays within one minute, i.e. `limit` requests at once at most, then
+# one every 60/limit seconds. `refused` counts the refusals of the current burst; the first
+# allowed request after it gets their number back as `reported`.
+NEXT = "greatest(r.tat, (SELECT t FROM clock)) + make_interval(secs => :step)"
+OVER = f"{NEXT} > (SELECT t FROM clock) + interval '60 seconds'"
+RATE_SQL = text(f"""
+WITH clock AS (SELECT clock_timestamp() AS t),
+     -- losing a counter update in a crash is harmless; waiting for a disk flush is not free
+     lazy AS (SELECT set_config('synchronous_commit', 'off', true) AS done)
+INSERT INTO partner_rate_limits AS r (credential_id, tat, refused, reported)
+SELECT :key, t + make_interval(secs => :step), 0, 0 FROM clock, lazy
+ON CONFLICT (credential_id) DO UPDATE SET
+    tat = CASE WHEN {OVER} THEN r.tat ELSE {NEXT} END,
+    refused = CASE WHEN {OVER} THEN r.refused + 1 ELSE 0 END,
+    reported = CASE WHEN {OVER} THEN 0 ELSE r.refused END
+RETURNING r.refused, r.reported,
+          extract(epoch FROM {NEXT} - (SELECT t FROM clock) - interval '60 seconds') AS wait
+""")
+
+
+def count_call(session: Session, credential_id: uuid.UUID, per_minute: int):
+    """Count one call of a partner key: (refused, reported, wait) of its rate-limit row."""
+    return session.execute(RATE_SQL, {"key": credential_id, "step": 60.0 / per_minute}).one()

@@ -93,3 +93,15 @@ def record_call(session: Session, principal: Principal, action: str, query: dict
           target_id=principal.credential_id,
           details={"key": str(principal.credential_id), "query": query, "rows": rows,
                    **details})
+
+
+def count_call(session: Session, principal: Principal, per_minute: int, path: str):
+    """Count one call of a partner key and commit (the rate limit holds across workers); the
+    first allowed call after a burst of refusals audits how many there were."""
+    row = queries.count_call(session, principal.credential_id, per_minute)
+    if row.reported:  # the burst of refusals that just ended
+        record_call(session, principal, "partner.rate_limited", {}, 0, refused=row.reported,
+                    path=path, commit=True)
+    else:
+        session.commit()
+    return row

@@ -6,7 +6,6 @@ off, derandomized (the same cases every run). FUZZ_EXAMPLES=0 skips; raise it fo
 from __future__ import annotations
 
 import os
-import warnings
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -28,22 +27,6 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 CALLERS = ("anonymous", "partner", "monitor", "coordinator", "admin")
-
-# 5xx that other changes of issue 11 remove (input guards, signed cursors). Each entry:
-# (reason, predicate over the case). The integrator deletes an entry once its fix is merged.
-KNOWN_ELSEWHERE: list[tuple[str, object]] = [
-    ("issue 11, finding 9/11: a NUL byte in input answers 500 (input guards)",
-     lambda case, text: "\x00" in text or "%00" in text.lower()),
-]
-
-
-def _known(case, failure_text: str) -> str | None:
-    seen = repr((case.path_parameters, case.query, case.headers, case.body))
-    for reason, predicate in KNOWN_ELSEWHERE:
-        if "500" in failure_text and predicate(case, seen):
-            return reason
-    return None
-
 
 def _report(session, client, facility, auth) -> dict:
     now = datetime.now(timezone.utc)
@@ -84,11 +67,10 @@ def callers(app, session, client):
             "admin": browser(admin), "partner": (factories.bearer(partner), {})}
 
 
-def fuzz(app, headers: dict, cookies: dict, examples: int) -> tuple[list[str], list[str]]:
-    """(failures, known failures fixed elsewhere) of every operation for one caller."""
+def fuzz(app, headers: dict, cookies: dict, examples: int) -> list[str]:
+    """The responses of every operation, for one caller, that contradict the document."""
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     failures: list[str] = []
-    known: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode, count in ((GenerationMode.POSITIVE, examples),
@@ -102,10 +84,8 @@ def fuzz(app, headers: dict, cookies: dict, examples: int) -> tuple[list[str], l
                     response = case.call(headers={**headers, "Accept-Encoding": "identity"},
                                          cookies=cookies)
                 except Exception as exc:  # TESTING propagates what would be a 500
-                    text = f"{operation.label} [{mode.value}] 500: {type(exc).__name__}: {exc}"
-                    reason = _known(case, text)
-                    (known if reason else failures).append(text[:400] + (
-                        f" — known: {reason}" if reason else ""))
+                    failures.append(f"{operation.label} [{mode.value}] 500: "
+                                    f"{type(exc).__name__}: {exc}"[:400])
                     return
                 try:
                     case.validate_response(response, checks=CHECKS)
@@ -113,24 +93,19 @@ def fuzz(app, headers: dict, cookies: dict, examples: int) -> tuple[list[str], l
                     text = f"{operation.label} [{mode.value}] {response.status_code}: " + \
                         "; ".join(f.title + " " + (f.message or "")[:300]
                                   for f in exc.exceptions)
-                    reason = _known(case, text)
-                    (known if reason else failures).append(
-                        text + (f" — known: {reason}" if reason else "") +
-                        f"\n    {case.method} {case.formatted_path} query={case.query} "
+                    failures.append(
+                        text + f"\n    {case.method} {case.formatted_path} query={case.query} "
                         f"body={str(case.body)[:200]}")
             try:
                 run()
             except Unsatisfiable:  # nothing to make invalid (no parameters, no body)
                 assert mode == GenerationMode.NEGATIVE, operation.label
-    return failures, known
+    return failures
 
 
 @pytest.mark.skipif(EXAMPLES == 0, reason="FUZZ_EXAMPLES=0")
 @pytest.mark.parametrize("caller", CALLERS)
 def test_the_server_does_what_its_document_says(app, callers, caller):
-    failures, known = fuzz(app, *callers[caller], EXAMPLES)
-    if known:  # visible in the summary until the fixes elsewhere are merged
-        warnings.warn(f"{len(known)} known 5xx ({caller}):\n" + "\n".join(sorted(set(known))))
-    unique = sorted(set(failures))
+    unique = sorted(set(fuzz(app, *callers[caller], EXAMPLES)))
     assert not unique, f"{len(unique)} responses contradict the document:\n" + "\n".join(unique)
 

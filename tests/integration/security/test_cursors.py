@@ -75,7 +75,8 @@ def test_forged_cursors_are_refused_on_every_json_list(signed_in_client, path, c
     role = "admin" if path in ("/api/users", "/api/partner-keys", "/api/audit") else "coordinator"
     client, _ = signed_in_client(role)
     response = client.get(f"{path}?cursor={cursor}")
-    assert response.status_code == 422, (path, response.status_code, response.get_data())
+    expected = 400 if cursor == "%00" else 422  # a NUL is refused by the input guard first
+    assert response.status_code == expected, (path, response.status_code, response.get_data())
     assert response.mimetype == "application/problem+json"
 
 
