@@ -77,6 +77,25 @@ class Database:
 db = Database()
 
 
+
+class Binder:
+    """The one way a statement built in Python takes its values: `bind(value)` stores the value
+    and returns its placeholder, so nothing a caller sent is ever written into SQL text.
+    `style`: "psycopg" (`%(p0)s`, the driver path) or "text" (`:p0`, SQLAlchemy's text())."""
+
+    FORMATS = {"psycopg": "%({})s", "text": ":{}"}
+
+    def __init__(self, style: str = "psycopg"):
+        self.params: dict = {}
+        self._format = self.FORMATS[style]
+
+    def __call__(self, value) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return self._format.format(name)
+
+    bind = __call__
+
 @contextmanager
 def side_transaction():
     """A short transaction of its own, apart from the request's `db.session`.

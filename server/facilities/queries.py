@@ -73,3 +73,10 @@ def facility_choices(session: Session) -> list[dict]:
                ST_Y(f.location) AS lat, ST_X(f.location) AS lon
         FROM facilities f WHERE f.status = 'open' ORDER BY f.country, f.name"""))
     return [dict(row._mapping) for row in rows]
+
+
+def extent(session: Session) -> tuple | None:
+    """The box around every facility (minx, miny, maxx, maxy)."""
+    return session.execute(text(
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+        "(SELECT ST_Extent(location)::geometry AS e FROM facilities) x")).first()

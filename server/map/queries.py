@@ -3,13 +3,14 @@ histogram, and the facilities layer. JSON is built in SQL and handed over as tex
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..incidents.taxonomy import incident_types
+from ..core.db import Binder
 from ..core.statuses import REVIEW_STATUSES
 from .grid import CellRange, TimePlan
 
@@ -44,15 +45,11 @@ class Filters:
         return [name for name in DIMENSIONS if getattr(self, name)]
 
 
-@dataclass
-class Sql:
+class Sql(Binder):
     """WHERE conditions and their parameters, collected while building one statement."""
-    params: dict = field(default_factory=dict)
 
-    def bind(self, value) -> str:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return f":{name}"
+    def __init__(self):
+        super().__init__("text")
 
     def dimensions(self, filters: Filters, *, facility: bool) -> list[str]:
         where = []

@@ -9,19 +9,16 @@ import json
 import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..core.access import Principal
 from ..core.errors import BadRequest
 from ..core.pagination import Keyset, cut
 from ..facilities import queries as facility_queries
-from ..partner import policy as partner_policy
-from ..partner import queries as partner_queries
-from ..partner.policy import Filters, Shared
+from ..partner import sharing
+from ..partner.policy import Filters
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 WORLD = [-180.0, -90.0, 180.0, 90.0]
@@ -65,10 +62,8 @@ FACILITY_PAGES = Keyset("ogc.facilities", "text", "uuid")
 
 def incident_page(session: Session, principal: Principal, filters: Filters, cursor: str | None,
                   limit: int) -> Page:
-    policy = partner_policy.load(session, principal.organisation_id)
-    shared = Shared(policy, datetime.now(timezone.utc))
     after = INCIDENT_PAGES.read(cursor, principal)
-    page = partner_queries.page(session, shared, filters, after, limit)
+    page, policy = sharing.page(session, principal.organisation_id, filters, after, limit)
     next_cursor = INCIDENT_PAGES.token(page.last, principal) if page.last else None
     return Page(page.features, page.count, next_cursor, (policy.version,))
 
@@ -78,16 +73,11 @@ def incident_one(session: Session, principal: Principal, feature_id: str) -> str
         incident_id = uuid.UUID(feature_id)
     except ValueError:
         return None
-    policy = partner_policy.load(session, principal.organisation_id)
-    return partner_queries.one(session, Shared(policy, datetime.now(timezone.utc)), incident_id)
+    return sharing.one(session, principal.organisation_id, incident_id)
 
 
 def incident_extent(session: Session) -> list[float]:
-    # The planner's estimate (no scan), widened to whole degrees.
-    row = session.execute(text(
-        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-        "(SELECT ST_EstimatedExtent('incidents', 'location')::geometry AS e) x")).first()
-    return _outward(row)
+    return _outward(sharing.extent(session))
 
 
 # --- facilities ----------------------------------------------------------------------------
@@ -115,10 +105,7 @@ def facility_one(session: Session, principal: Principal, feature_id: str) -> str
 
 
 def facility_extent(session: Session) -> list[float]:
-    row = session.execute(text(
-        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-        "(SELECT ST_Extent(location)::geometry AS e FROM facilities) x")).first()
-    return _outward(row)
+    return _outward(facility_queries.extent(session))
 
 
 STRING = {"type": "string"}

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from ..core.access import Principal
 from ..core.pagination import Keyset
-from . import policy as policy_module
+from . import sharing
 from . import queries
-from .policy import Shared
 from .schemas import filters_from
 
 SYNC_POINT = text("""
@@ -49,13 +48,13 @@ PAGES = Keyset("partner.feed", "datetime", "datetime", "uuid")  # asof, then the
 
 def read(session: Session, principal: Principal, args: dict) -> Page:
     """One page of the feed for this partner, under its policy."""
-    policy = policy_module.load(session, principal.organisation_id)
     if args.get("cursor"):
         asof, *keyset = PAGES.read(args["cursor"], principal)
         after = tuple(keyset)
     else:
         asof, after = sync_point(session), None
-    shared, filters, limit = Shared(policy, asof), filters_from(args), args["limit"]
+    policy, shared = sharing.shared_now(session, principal.organisation_id, asof)
+    filters, limit = filters_from(args), args["limit"]
     since = args.get("updated_since")
     if since is None:  # a first sync: what is shareable now, nothing to delete
         page = queries.page(session, shared, filters, after, limit)

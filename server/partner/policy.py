@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..core.db import Binder
 from ..core.statuses import REVIEW_STATUSES, VERIFIED
 
 PRECISIONS = ("exact", "facility", "grid", "admin1", "country")  # finest first
@@ -95,18 +96,6 @@ def _json_text(sql: str, kind: str) -> str:
     if kind == "text":
         return f"coalesce(to_json({sql})::text, 'null')"
     return f"coalesce(({sql})::text, 'null')"
-
-
-class Binder:
-    """Collects bind parameters for psycopg (`%(name)s`)."""
-
-    def __init__(self):
-        self.params: dict = {}
-
-    def __call__(self, value) -> str:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return f"%({name})s"
 
 
 @dataclass

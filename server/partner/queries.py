@@ -20,17 +20,14 @@ from psycopg.rows import dict_row
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..core.db import db
+
 from .policy import Filters, Shared
 
 KEY = "i.updated_at, i.id"
 # COPY in CSV format with a delimiter and quote that JSON text never contains unescaped:
 # every row comes out byte for byte as SQL made it, one per line.
 RAW_LINES = "FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e'"
-
-
-def driver_connection(session: Session):
-    """The psycopg connection under the session, inside the session's transaction."""
-    return session.connection().connection.driver_connection
 
 
 def _keyset(shared: Shared, after: tuple[datetime, uuid.UUID] | None) -> list[str]:
@@ -109,7 +106,7 @@ def holders(session: Session, incident_id: uuid.UUID) -> list[dict]:
     sql = ("SELECT o.id AS organisation_id, o.name, d.policy_version, d.delivered_at "
            "FROM partner_deliveries d JOIN organisations o ON o.id = d.organisation_id "
            "WHERE d.incident_id = %(id)s AND d.withdrawn_at IS NULL ORDER BY o.name")
-    with driver_connection(session).cursor(row_factory=dict_row) as cursor:
+    with db.driver(session).cursor(row_factory=dict_row) as cursor:
         return cursor.execute(sql, {"id": incident_id}).fetchall()
 
 
@@ -128,7 +125,7 @@ def _slice(session: Session, shared: Shared, feature: str, visible: str, where: 
            f"count(*) FILTER (WHERE n <= {n}), count(*) FILTER (WHERE n <= {n} AND NOT visible), "
            f"max(updated_at) FILTER (WHERE n = {n} AND total > {n}), "
            f"max(id::text) FILTER (WHERE n = {n} AND total > {n}) FROM page")
-    with driver_connection(session).cursor() as cursor:
+    with db.driver(session).cursor() as cursor:
         # A page is small: starting parallel workers costs more than it saves.
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         text, count, tombstones, last_at, last_id = cursor.execute(sql, shared.params).fetchone()
@@ -140,7 +137,7 @@ def one(session: Session, shared: Shared, incident_id: uuid.UUID) -> str | None:
     sql = (f"WITH handed AS (SELECT i.id, true AS visible, {shared.feature()} AS feature "
            f"FROM {shared.source} WHERE i.id = {shared.bind(incident_id)} "
            f"AND {shared.shareable()}), {_record(shared, 'handed')} SELECT feature FROM handed")
-    with driver_connection(session).cursor() as cursor:
+    with db.driver(session).cursor() as cursor:
         row = cursor.execute(sql, shared.params).fetchone()
     return row[0] if row else None
 
@@ -150,7 +147,7 @@ def record_export(session: Session, shared: Shared, filters: Filters) -> None:
     transaction that audits its start commits; the stream itself may be cut short)."""
     conds = _where([shared.shareable(), *shared.matches(filters)])
     sql = _hold(shared, f"SELECT i.id FROM {shared.source} WHERE {conds}")
-    with driver_connection(session).cursor() as cursor:
+    with db.driver(session).cursor() as cursor:
         cursor.execute(sql, shared.params)
 
 
@@ -163,7 +160,7 @@ def copy_lines(session: Session, shared: Shared, filters: Filters, what: str) ->
     else:
         select, options = ", ".join(sql for _, sql in shared.csv_columns()), "FORMAT csv"
     sql = f"COPY (SELECT {select} FROM {shared.source} WHERE {conds}) TO STDOUT WITH ({options})"
-    with driver_connection(session).cursor() as cursor:
+    with db.driver(session).cursor() as cursor:
         with cursor.copy(sql, shared.params) as copy:
             for data in copy:
                 yield bytes(data)

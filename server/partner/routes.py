@@ -11,10 +11,8 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
 from ..core.pagination import next_link
-from . import docs, exports, feed, geojson, http, queries, service
-from . import policy as policy_module
+from . import docs, exports, feed, geojson, http, queries, service, sharing
 from .hooks import mark_audited, query_of_request
-from .policy import Shared
 from .schemas import ExportArgs, FeedArgs, filters_from
 
 blp = Blueprint("partner", __name__, url_prefix="/api/partner/v1",
@@ -61,9 +59,9 @@ def incident_feed(args):
 
 def _export(args, what: str, mimetype: str, extension: str):
     session, principal = db.session, current_principal()
-    policy = policy_module.load(session, principal.organisation_id)
     now = datetime.now(timezone.utc)
-    shared, filters, query = Shared(policy, now), filters_from(args), query_of_request()
+    policy, shared = sharing.shared_now(session, principal.organisation_id, now)
+    filters, query = filters_from(args), query_of_request()
     queries.record_export(session, shared, filters)
     service.record_call(session, principal, f"partner.export.{extension}", query, 0,
                         started=True, policy_version=policy.version, commit=True)
