@@ -1,12 +1,14 @@
 """Device tokens (coordinators, for their monitors) and partner API keys (admins)."""
 from __future__ import annotations
 
+from flask import jsonify
+
 from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
+from ..core.pagination import dumped
 from ..core.openapi import list_schema
 from . import credentials, odk, queries
-from .routes import listing
 from .schemas import (DeviceTokenCreatedSchema, DeviceTokenListArgs, DeviceTokenSchema,
                       PartnerKeyCreatedSchema, PartnerKeyListArgs, PartnerKeySchema)
 
@@ -26,7 +28,7 @@ def list_device_tokens(limit, cursor=None, user_id=None):
     """Device tokens of your organisation (admins: all), newest first."""
     rows, following = queries.device_tokens(current_principal(), user_id=user_id, cursor=cursor,
                                             limit=limit)
-    return listing(DeviceTokenSchema(many=True), rows, following)
+    return jsonify(dumped(DeviceTokenSchema(many=True), rows, following))
 
 
 @blp.route("/device-tokens", methods=["POST"])
@@ -59,7 +61,7 @@ def list_partner_keys(limit, cursor=None, organisation_id=None):
     """Partner API keys, newest first."""
     rows, following = queries.partner_keys(organisation_id=organisation_id, cursor=cursor,
                                            limit=limit)
-    return listing(PartnerKeySchema(many=True), rows, following)
+    return jsonify(dumped(PartnerKeySchema(many=True), rows, following))
 
 
 @blp.route("/partner-keys", methods=["POST"])

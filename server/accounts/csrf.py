@@ -36,27 +36,12 @@ def csrf_token() -> str:
     return current.csrf
 
 
-def csrf_exempt(view):
-    """For a public, state-changing endpoint that browsers never call (rarely right)."""
-    view._csrf_exempt = True
-    return view
-
-
-def _exempt(app: Flask) -> bool:
-    view = app.view_functions.get(request.endpoint)
-    while view is not None:
-        if getattr(view, "_csrf_exempt", False):
-            return True
-        view = getattr(view, "__wrapped__", None)
-    return False
-
-
 def init_app(app: Flask) -> None:
     @app.before_request
     def _check_csrf():  # registered after the access gate, so the caller is known
         if request.method in SAFE_METHODS or request.endpoint is None:
             return
-        if current_principal().kind in TOKEN_KINDS or _exempt(app):
+        if current_principal().kind in TOKEN_KINDS:
             return
         expected = sessions.current().csrf
         sent = request.headers.get(HEADER) or request.form.get(FIELD)

@@ -24,11 +24,6 @@ blp = Blueprint("accounts", __name__, url_prefix="/api",
 ADMIN = access.role("admin")
 
 
-def listing(schema, rows, cursor):
-    """A page of `rows` in the one list shape (`items`, `links`)."""
-    return jsonify(pagination.listing(schema.dump(rows), cursor))
-
-
 def reset_url(raw: str) -> str:
     return absolute(f"/reset/{raw}")
 
@@ -52,7 +47,7 @@ def get_session():
 def list_users(limit, cursor=None, **filters):
     """Users, by email; filter by organisation, role, active or part of the email or name."""
     rows, following = queries.users(cursor=cursor, limit=limit, **filters)
-    return listing(UserSchema(many=True), rows, following)
+    return jsonify(pagination.dumped(UserSchema(many=True), rows, following))
 
 
 @blp.route("/users", methods=["POST"])
@@ -108,7 +103,7 @@ def reset_two_factor(user_id):
 def list_organisations(limit, cursor=None, kind=None):
     """Organisations of the coalition and partner agencies, by name."""
     rows, following = queries.organisations(kind=kind, cursor=cursor, limit=limit)
-    return listing(OrganisationSchema(many=True), rows, following)
+    return jsonify(pagination.dumped(OrganisationSchema(many=True), rows, following))
 
 
 @blp.route("/organisations", methods=["POST"])

@@ -122,18 +122,6 @@ def _keep_one_admin(user: User) -> None:
         raise Conflict("This is the last active admin: make another admin first.")
 
 
-def set_password(actor: Principal, user_id: uuid.UUID, password: str) -> User:
-    """The CLI's way (create-admin); people use reset links or their account page."""
-    session = db.session
-    user = get_user(user_id)
-    passwords.check_policy(password, user.email)
-    user.password_hash = passwords.hash_password(password)
-    end_all_sessions(session, user.id)
-    audit.record(session, "auth.password_set", actor, target_type="user", target_id=user.id)
-    session.commit()
-    return user
-
-
 def create_organisation(actor: Principal, data: dict, *, demo: bool = False,
                         organisation_id: uuid.UUID | None = None) -> Organisation:
     session = db.session

@@ -10,7 +10,7 @@ Feature packages plug in authenticators (session cookie, device token, partner k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 from uuid import UUID
 
 from flask import Flask, g, request
@@ -189,11 +189,6 @@ def init_app(app: Flask) -> None:
         if cache is None:
             cache = app.extensions["nezarat.rule_cache"] = route_rules(app)
         return cache
-
-
-def scopes_from(text: str | Iterable[str]) -> frozenset:
-    items = text.replace(",", " ").split() if isinstance(text, str) else text
-    return frozenset(s.strip() for s in items if s.strip())
 
 
 def sees_full_record(principal: Principal, organisation_id, monitor_id) -> bool:

@@ -155,6 +155,11 @@ def listing(items: list, next_cursor: str | None, **extra) -> dict:
     return {"items": items, **extra, "links": links(next_cursor)}
 
 
+def dumped(schema, rows: list, next_cursor: str | None) -> dict:
+    """`listing` of rows dumped through a marshmallow schema (many=True)."""
+    return listing(schema.dump(rows), next_cursor)
+
+
 def page_of(keyset: Keyset, rows: list, limit: int, key: Callable) -> tuple[list, str | None]:
     """A page of `rows` (fetched with limit + 1) and the signed cursor of the next one."""
     page, last = cut(rows, limit, key)

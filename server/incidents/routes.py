@@ -1,7 +1,6 @@
 """Incident API: report one on its own, read, list suggested duplicates (decisions: review/)."""
 from __future__ import annotations
 
-from datetime import date, datetime
 
 from flask import current_app, jsonify
 from marshmallow import fields, validate
@@ -64,11 +63,6 @@ PAGES = Keyset("incidents", "datetime", "uuid")
 DUPLICATE_PAGES = Keyset("incidents.duplicates", "datetime", "uuid", "uuid")
 
 
-def _rfc3339(row: dict) -> dict:
-    """Dates and times as RFC 3339 (Flask's default JSON would write HTTP dates)."""
-    return {k: v.isoformat() if isinstance(v, (date, datetime)) else v for k, v in row.items()}
-
-
 def _duplicate_settings() -> dict:
     return {"metres": current_app.config["DUPLICATE_DISTANCE_M"],
             "days": current_app.config["DUPLICATE_DAYS"]}
@@ -93,7 +87,7 @@ def list_incidents(limit, cursor=None, **filters):
         **_duplicate_settings()) if principal.role == "coordinator" else {}
     for row in page:
         row["possible_duplicate_of"] = originals.get(row["id"], [])
-    return jsonify(listing([_rfc3339(row) for row in page], following))
+    return jsonify(listing(page, following))
 
 
 @blp.route("/duplicates", methods=["GET"])

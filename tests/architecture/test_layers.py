@@ -104,3 +104,18 @@ def test_only_services_and_core_commit():
 def test_the_checks_can_fail():
     graph = {"a": {"b": {"a/x.py"}}, "b": {"a": {"b/y.py"}}, "c": {"a": {"c/z.py"}}}
     assert cycles(graph) == [["a", "b"]]
+
+
+def test_nothing_imports_routes_but_the_app_factory():
+    offenders = []
+    for path, tree in _modules():
+        relative = path.relative_to(SERVER)
+        if relative.as_posix() == "__init__.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module or ''}.{a.name}" for a in node.names]
+                if any(n.split(".")[-1] == "routes" or n.split(".")[-1].endswith("_routes")
+                       for n in names):
+                    offenders.append(f"{relative}:{node.lineno}")
+    assert not offenders, "modules importing routes: " + ", ".join(offenders)
