@@ -4,6 +4,7 @@ committed XForm keeps a stable md5 and ODK Collect re-downloads it only when it 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +45,15 @@ def build(source: Path) -> BuiltForm:
             workbook_dict=workbook, form_name=None,
             fallback_form_name=workbook.fallback_form_name, default_language=None,
             warnings=warnings)
+        if definition.get("public_key"):
+            raise FormInvalid("the settings sheet sets public_key: a form's key belongs to the "
+                              "deployment, which adds it when serving the form "
+                              "(server/forms/encryption.py)")
         _add_deprecated_id(definition)
         survey = create_survey_element_from_dict(definition)
         xml = survey.to_xml(validate=False, pretty_print=True, warnings=warnings)
+    except FormInvalid:
+        raise
     except Exception as exc:  # pyxform raises plain PyXFormError / ValueError alike
         raise FormInvalid(f"{source.name}: {exc}") from exc
     described = json.dumps(survey.to_json_dict(), ensure_ascii=False, indent=2)
@@ -66,6 +73,22 @@ def _add_deprecated_id(definition: dict) -> None:
     if not any(child["name"] == "deprecatedID" for child in meta["children"]):
         meta["children"].append({"name": "deprecatedID", "type": "calculate",
                                  "bind": {"readonly": "true()"}})
+
+
+_MODEL_OPEN = re.compile(rb"<model\b[^>]*>")
+
+
+def with_public_key(xml: bytes, public_key_b64: str) -> bytes:
+    """The XForm as an ODK encrypted form: what pyxform's `public_key` setting writes (a
+    `<submission base64RsaPublicKey=...>` first in the model), added to the committed build
+    at serving time because the key belongs to the deployment, not to the source."""
+    if not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", public_key_b64):
+        raise ValueError("not a base64 public key")
+    match = _MODEL_OPEN.search(xml)
+    if match is None or b"<submission" in xml[match.end():match.end() + 200]:
+        raise ValueError("no model to add the key to, or it has a submission element already")
+    line = b'\n      <submission base64RsaPublicKey="' + public_key_b64.encode() + b'"/>'
+    return xml[:match.end()] + line + xml[match.end():]
 
 
 def _ends_with_newline(text: str) -> str:

@@ -7,7 +7,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from ..core.db import db
 from . import build as builder
+from . import encryption, keys
 
 forms_cli = AppGroup("forms", help="The monitors' XForms (sources and build in mobile_forms/).")
 
@@ -24,7 +26,7 @@ def build_command(check: bool, skip_validate: bool) -> None:
             for warning in form.warnings:
                 click.echo(f"{form.form_id}: pyxform warning: {warning}", err=True)
             if not skip_validate:
-                for warning in builder.validate(form.xml):
+                for warning in builder.validate(_as_served(form)):
                     click.echo(f"{form.form_id}: ODK Validate warning: {warning}", err=True)
     except builder.FormInvalid as exc:
         raise click.ClickException(str(exc))
@@ -35,6 +37,36 @@ def build_command(check: bool, skip_validate: bool) -> None:
         written = builder.write(form)
         state = ", ".join(p.name for p in written) + " written" if written else "up to date"
         click.echo(f"{form.form_id}: {state} (xml md5 {_md5(form.xml)})")
+
+
+def _as_served(form: builder.BuiltForm) -> str:
+    """What ODK Validate checks: the form as Collect gets it, with a public key when the form
+    is encrypted (a throwaway key here: each deployment adds its own when serving)."""
+    if encryption.mode(form.form_id) is None:
+        return form.xml
+    public_b64, _, _ = keys.generate()
+    return builder.with_public_key(form.xml.encode("utf-8"), public_b64).decode("utf-8")
+
+
+@forms_cli.command("keys")
+@click.option("--rotate", "rotate", metavar="FORM_ID",
+              help="Make a new key for FORM_ID (the old one is kept for reports made with it).")
+def keys_command(rotate: str | None) -> None:
+    """The server's keys of the encrypted forms: fingerprints, and rotation."""
+    session = db.session
+    if rotate:
+        if encryption.mode(rotate) != encryption.SERVER:
+            raise click.ClickException(f"{rotate} is not a form the server decrypts "
+                                       f"(server/forms/encryption.py).")
+        public_b64 = keys.rotate(session, rotate)
+        click.echo(f"{rotate}: new key {keys.fingerprint(public_b64)}; ODK Collect gets it "
+                   "with the form the next time it fetches blank forms.")
+    for form_id in sorted(f for f, m in encryption.ENCRYPTION.items() if m == encryption.SERVER):
+        keys.public_key(session, form_id)  # made now if the form has none yet
+    for row in keys.listing(session):
+        state = f"retired {row.retired_at:%Y-%m-%d}" if row.retired_at else "current"
+        click.echo(f"{row.form_id}  sha256:{row.fingerprint}  made {row.created_at:%Y-%m-%d}"
+                   f"  {state}")
 
 
 def _check(forms: list[builder.BuiltForm]) -> None:

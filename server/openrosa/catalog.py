@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..core.access import Principal
 from ..core.errors import NotFound
 from ..facilities.queries import facility_choices
-from ..forms import media
+from ..forms import build, encryption, keys, media
 from .xml import local, parse
 
 BUILD_DIR = Path(__file__).resolve().parents[2] / "mobile_forms" / "build"
@@ -23,6 +24,7 @@ class Form:
     xml: bytes
     md5: str
     media: tuple[str, ...]
+    encryption: str | None = None  # forms.encryption.SERVER / SEALED / None (plain)
 
 
 def _read_form(path: Path) -> Form:
@@ -40,7 +42,8 @@ def _read_form(path: Path) -> Form:
     if instance_root is None:
         raise RuntimeError(f"{path} has no primary instance")
     return Form(id=instance_root.get("id"), version=instance_root.get("version") or "",
-                name=title, xml=data, md5=hashlib.md5(data).hexdigest(), media=tuple(media))
+                name=title, xml=data, md5=hashlib.md5(data).hexdigest(), media=tuple(media),
+                encryption=encryption.mode(instance_root.get("id")))
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +60,23 @@ def get_form(form_id: str) -> Form:
     if form is None:
         raise NotFound(f"Unknown form {form_id!r}.")
     return form
+
+
+def sealing_key(session, organisation_id) -> str | None:
+    """The organisation's public sealing key (base64 SubjectPublicKeyInfo), once issue 19's
+    organisation keys exist; until then no organisation has one."""
+    return None
+
+
+def served_xml(form: Form, session, principal: Principal) -> bytes | None:
+    """The XForm as this device gets it: with the server's key for a SERVER form, with the
+    organisation's sealing key for a SEALED one (None, not offered, while it has none)."""
+    if form.encryption == encryption.SERVER:
+        return build.with_public_key(form.xml, keys.public_key(session, form.id, principal))
+    if form.encryption == encryption.SEALED:
+        public_b64 = sealing_key(session, principal.organisation_id)
+        return build.with_public_key(form.xml, public_b64) if public_b64 else None
+    return form.xml
 
 
 def facilities_csv(session) -> bytes:

@@ -9,11 +9,11 @@ from flask import Blueprint, Response, current_app, request, url_for
 from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
-from ..core.errors import BadRequest, PayloadTooLarge, register_formatter
+from ..core.errors import BadRequest, NotFound, PayloadTooLarge, register_formatter
 from ..core.urls import absolute
 from ..visits import service as visits
-from . import catalog, multipart, translate
-from .xml import form_list, manifest, response
+from . import catalog, encrypted, multipart, receive_encrypted, translate
+from .xml import form_list, manifest, parse, response
 
 blp = Blueprint("openrosa", __name__)
 DEVICE = access.device()
@@ -53,8 +53,11 @@ def form_list_view(token):
     for form in catalog.forms().values():
         if wanted and form.id != wanted:
             continue
+        xml = catalog.served_xml(form, db.session, current_principal())
+        if xml is None:
+            continue
         items.append({
-            "id": form.id, "name": form.name, "version": form.version, "md5": form.md5,
+            "id": form.id, "name": form.name, "version": form.version, "md5": catalog.md5(xml),
             "download_url": absolute(url_for(".form_download", token=token, form_id=form.id)),
             "manifest_url": absolute(url_for(".form_manifest", token=token, form_id=form.id))
             if form.media else None})
@@ -64,7 +67,10 @@ def form_list_view(token):
 @blp.route("/key/<token>/forms/<form_id>.xml")
 @access.access(DEVICE)
 def form_download(token, form_id):
-    return _xml(catalog.get_form(form_id).xml)
+    xml = catalog.served_xml(catalog.get_form(form_id), db.session, current_principal())
+    if xml is None:
+        raise NotFound(f"Form {form_id!r} is not offered to this device.")
+    return _xml(xml)
 
 
 @blp.route("/key/<token>/forms/<form_id>/manifest")
@@ -108,6 +114,11 @@ def submission(token):
     if body is None:
         raise BadRequest("The request has no xml_submission_file part.")
     incomplete = files.pop("*isIncomplete*", b"").strip().lower() == b"yes"
+    root = parse(body)
+    if encrypted.is_manifest(root):
+        outcome = receive_encrypted.receive(root, body, files, current_principal(),
+                                            complete=not incomplete)
+        return _xml(response(outcome.message), outcome.status)
     report = translate.report_from_xml(body)
     result = visits.submit(report, current_principal(), instance_id=str(report["id"]),
                            source="openrosa", body=body, files=files, complete=not incomplete)

@@ -62,3 +62,41 @@ def test_a_source_pyxform_refuses_is_reported(tmp_path, monkeypatch):
         source.replace(",integer,women,", ",integr,women,", 1), encoding="utf-8")
     with pytest.raises(build.FormInvalid, match="integr"):
         build.build_all(tmp_path)
+
+
+def test_the_encrypted_visit_form_passes_odk_validate_and_is_what_pyxform_writes():
+    """The form as served (with a public key) loads in JavaRosa, and the key is added exactly
+    as pyxform's `public_key` setting would add it to the same source."""
+    from pyxform.builder import create_survey_element_from_dict
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
+    from server.forms import keys
+    public_b64, _, _ = keys.generate()
+    served = build.with_public_key((build.BUILD_DIR / "nezarat_visit.xml").read_bytes(),
+                                   public_b64)
+    assert f'<submission base64RsaPublicKey="{public_b64}"/>'.encode() in served
+    assert build.validate(served.decode("utf-8")) == []
+    workbook = get_xlsform(build.FORMS_DIR / "nezarat_visit.csv")
+    definition = workbook_to_json(workbook_dict=workbook, form_name=None,
+                                  fallback_form_name=workbook.fallback_form_name,
+                                  default_language=None, warnings=[])
+    build._add_deprecated_id(definition)
+    definition["public_key"] = public_b64
+    by_pyxform = create_survey_element_from_dict(definition).to_xml(
+        validate=False, pretty_print=True, warnings=[])
+    assert build._ends_with_newline(by_pyxform).encode("utf-8") == served
+
+
+def test_a_source_that_sets_its_own_public_key_is_refused(tmp_path):
+    source = (build.FORMS_DIR / "nezarat_visit.csv").read_text(encoding="utf-8")
+    header = "settings,form_id,name,version,form_title,default_language"
+    assert header in source
+    lines = source.splitlines()
+    at = lines.index(header)
+    lines[at] += ",public_key"
+    lines[at + 1] += ",MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAx"
+    path = tmp_path / "nezarat_visit.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(build.FormInvalid, match="public_key"):
+        build.build(path)
