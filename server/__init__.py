@@ -50,6 +50,7 @@ INIT_MODULES: list[str] = [
     "server.map.cli",
     "server.partner.hooks",
     "server.ops",  # backups, restore drill, metrics (issue 13)
+    "server.jobs",  # the job queue and its worker (issue 20)
 ]
 
 
