@@ -38,6 +38,9 @@ ROUTE_MODULES = [
     "server.partner.admin_routes",
     "server.ogcapi.routes",
     "server.web.api_docs",
+    "server.alerts.routes",
+    "server.web.notification_pages",
+    "server.webhooks.routes",
 ]
 
 # Modules with an `init_app(app)` that plugs something into core (authenticators, CLI, ...).
