@@ -18,11 +18,15 @@ class Inbox:
         self.hold = threading.Event()
         self.hold.set()
         self.arrived = threading.Event()
+        self.fail_held = False
 
     async def handle_DATA(self, server, session, envelope):
+        held = not self.hold.is_set()
         self.arrived.set()
         while not self.hold.is_set():
             await asyncio.sleep(0.05)
+        if held and self.fail_held:  # its client was killed: as if it never arrived
+            return "451 Try again later"
         self.messages.append({"to": envelope.rcpt_tos,
                               "data": envelope.content.decode("utf8", "replace")})
         return "250 OK"
