@@ -62,7 +62,8 @@ run: install runtime-deps db
 	 $(BIN)/flask --app server demo load && \
 	 $(BIN)/flask --app server assets build && \
 	 echo "Nezarat listening on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)" && \
-	 exec $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
+	 { $(BIN)/flask --app server jobs worker & trap "kill $$! 2>/dev/null" EXIT; } && \
+	 $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 	      --workers 3 --threads 4 'server.wsgi:app'
 
 test: install system-deps testdb lint-js

@@ -39,6 +39,9 @@ ROUTE_MODULES = [
     "server.partner.admin_routes",
     "server.ogcapi.routes",
     "server.web.api_docs",
+    "server.alerts.routes",
+    "server.web.notification_pages",
+    "server.webhooks.routes",
 ]
 
 # Modules with an `init_app(app)` that plugs something into core (authenticators, CLI, ...).
@@ -51,6 +54,7 @@ INIT_MODULES: list[str] = [
     "server.map.cli",
     "server.partner.hooks",
     "server.ops",  # backups, restore drill, metrics (issue 13)
+    "server.jobs",  # the job queue and its worker (issue 20)
 ]
 
 

@@ -45,6 +45,13 @@ SETTINGS: dict[str, tuple] = {
     "PGBACKREST_STANZA": (str, "nezarat"),
     "BACKUP_MAX_AGE_HOURS": (_int, 26),
     "METRICS_TOKEN": (str, ""),
+    # Alerts by email (server/alerts/mail.py); no SMTP_HOST: in-app notifications only.
+    "SMTP_HOST": (str, ""),
+    "SMTP_PORT": (_int, 587),
+    "SMTP_SECURITY": (str, "starttls"),
+    "SMTP_USERNAME": (str, ""),
+    "SMTP_PASSWORD": (str, ""),
+    "SMTP_FROM": (str, "nezarat@localhost"),
 }
 
 

@@ -7,13 +7,12 @@ always starts a new row with a new token (no session fixation); signing out dele
 Rows are written by the sign-in services in their transaction, and otherwise only in
 `save_session` when the data changed. A visitor who has not given a password has no row: their
 CSRF token and flashes ride in a signed cookie (`anonymous.py`), so page views by anyone cost no
-storage. Expired rows are purged by `flask sessions purge` (for cron or a systemd timer) and, in
-every process, at most once per PURGE_EVERY on the way into a request.
+storage. Expired rows are purged by the periodic job `sessions.purge` (server/jobs/housekeeping.py,
+every ten minutes) or by hand with `flask sessions purge`.
 """
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -36,10 +35,7 @@ PENDING_IDLE = timedelta(minutes=20)  # password given; second factor (or enrolm
 SIGNED_IN_IDLE = timedelta(hours=8)
 SIGNED_IN_MAX = timedelta(hours=24)  # from the sign-in, however active the session
 TOUCH_EVERY = timedelta(minutes=5)
-PURGE_EVERY = timedelta(minutes=10)
 PURGE_BATCH = 1000
-PURGE_STATE: dict = {"next_at": None}  # per process
-_purge_lock = threading.Lock()
 ANONYMOUS_COOKIE = anonymous.COOKIE
 
 
@@ -160,7 +156,6 @@ class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         if request.path.startswith((app.static_url_path or "/static") + "/"):
             return ServerSession()
-        purge_now_and_then()
         token = request.cookies.get(self.get_cookie_name(app))
         current = ServerSession()
         if token:
@@ -238,21 +233,6 @@ def purge_expired(db: Session, limit: int | None = PURGE_BATCH) -> int:
     return db.execute(text("""DELETE FROM user_sessions WHERE id IN (
         SELECT id FROM user_sessions WHERE expires_at < now() ORDER BY expires_at
         LIMIT :limit)"""), {"limit": limit}).rowcount
-
-
-def purge_now_and_then() -> None:
-    """At most once per PURGE_EVERY per process, one batch of expired rows (indexed, cheap)."""
-    due = PURGE_STATE["next_at"]
-    if (due is not None and now() < due) or not _purge_lock.acquire(blocking=False):
-        return
-    try:
-        PURGE_STATE["next_at"] = now() + PURGE_EVERY
-        with side_transaction() as db:
-            purge_expired(db)
-    except OperationalError as exc:  # the database is down: logged once per outage
-        outage.note(exc)
-    finally:
-        _purge_lock.release()
 
 
 def current() -> ServerSession:

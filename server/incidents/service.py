@@ -9,6 +9,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..alerts import service as alerts
 from ..attachments import service as attachments
 from ..core import audit
 from ..core.db import db
@@ -119,6 +120,7 @@ def create_standalone(data: dict, principal, *, facility=None, demo: bool = Fals
     store.save(session, [row])
     attachments.add(session, [(None, row["id"], name) for name in data.get("photos", [])],
                     demo=demo)
+    alerts.incident_reported(session, row["id"])
     audit.record(session, "incident.submit", principal, target_type="incident",
                  target_id=row["id"], details={"type": row["type"]})
     session.commit()

@@ -21,6 +21,7 @@ from flask import current_app
 from geoalchemy2.shape import to_shape
 from sqlalchemy.orm import Session
 
+from ..alerts import service as alerts
 from ..attachments import service as attachments
 from ..core import audit
 from ..core.access import Principal, may_edit_record
@@ -102,6 +103,7 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
     if deprecated:
         history.reopened_by_edit(session, reopened, principal, version)
         details["reopened"] = [str(incident_id) for incident_id, _ in reopened]
+    alerts.visit_changed(session, visit_id)  # the alert job commits with the visit, or not at all
     audit.record_and_commit(session, "visit.edit" if deprecated else "visit.submit", principal,
                             target_type="visit", target_id=visit_id, details=details)
     return SubmitResult(visit_id, True, version, stored, missing)

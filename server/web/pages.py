@@ -85,6 +85,11 @@ def nav_links() -> list[tuple[str, str]]:
         links.append(("map_workspace.workspace", _("Map")))
     if principal.role == "coordinator" and "review_pages.queue" in views:
         links.append(("review_pages.queue", _("Review")))
+    if principal.role == "coordinator" and "notification_pages.inbox" in views:
+        from ..alerts import service as alerts  # the unread badge
+        unread = alerts.unread_count(principal)
+        links.append(("notification_pages.inbox",
+                      _("Notifications") + (f" ({unread})" if unread else "")))
     if principal.role in ("coordinator", "admin"):
         links.append(("devices.list_tokens", _("Devices")))
     if principal.role == "admin":

@@ -85,12 +85,10 @@ def test_expired_rows_are_purged_by_the_cli(runner, session):
                           .where(UserSession.id.in_(sids))) == 0
 
 
-def test_expired_rows_are_purged_now_and_then_without_a_sign_in(client, session):
-    sid = _expired_row(session, 99)
-    sessions.PURGE_STATE["next_at"] = None  # as in a process that has not purged yet
-    client.get("/sign-in")
-    assert session.get(UserSession, sid) is None
-    again = _expired_row(session, 100)
-    client.get("/sign-in")  # within PURGE_EVERY of the last purge: left for the next one
-    assert session.get(UserSession, again) is not None
-    assert sessions.PURGE_EVERY <= timedelta(minutes=30)
+def test_expired_rows_are_purged_by_the_periodic_job(session):
+    from server.jobs import housekeeping, registry
+    sids = [_expired_row(session, n) for n in (99, 100)]
+    assert registry.FUNCTIONS["sessions.purge"] is housekeeping.purge_sessions
+    assert housekeeping.purge_sessions(timestamp=0) >= 2
+    assert session.scalar(select(func.count()).select_from(UserSession)
+                          .where(UserSession.id.in_(sids))) == 0

@@ -1,0 +1,68 @@
+"""Turning an event into notifications. Each runs in a job: it may run twice (a retry, a worker
+killed mid-way), and the notification key (person, rule, event) makes the second run add
+nothing, mail nothing. Mails of immediate recipients are enqueued in the same transaction as
+their notifications."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from ..jobs.enqueue import defer
+from . import events, kinds, store
+
+
+def _notify(session: Session, rule, event_key: str, facts: dict, summary: dict,
+            event_at: datetime) -> int:
+    people = store.recipients(session, rule)
+    rows = [{"id": store.notification_id(p.id, rule.id, event_key), "user_id": p.id,
+             "rule_id": rule.id, "event_key": event_key, "kind": rule.kind,
+             "facility_id": facts.get("facility_id"), "summary": summary, "event_at": event_at}
+            for p in people]
+    made = store.add_notifications(session, rows)
+    immediate = {p.id for p in people if p.email_mode == "immediate"}
+    for notification_id, user_id in made:
+        if user_id in immediate:
+            defer(session, "alerts.mail", {"notification_id": str(notification_id)},
+                  queue="mail")
+    return len(made)
+
+
+def incidents(session: Session, facts: list[dict], event_at: datetime) -> int:
+    rules = store.rules_of_kind(session, "incident")
+    made = 0
+    for fact in facts:
+        for rule in rules:
+            if kinds.matches(rule, fact):
+                made += _notify(session, rule, f"incident:{fact['id']}", fact,
+                                events.summary(fact, type=fact["type"],
+                                               severity=fact["severity"]), event_at)
+    return made
+
+
+def visit(session: Session, visit_id, event_at: datetime) -> int:
+    made = incidents(session, events.incidents_of_visit(session, visit_id), event_at)
+    denied = events.visit_access(session, visit_id)
+    if denied is not None:
+        for rule in store.rules_of_kind(session, "access_denied"):
+            if kinds.matches(rule, denied):
+                made += _notify(session, rule, f"access_denied:{visit_id}", denied,
+                                events.summary(denied), event_at)
+    return made
+
+
+def not_visited(session: Session, now: datetime | None = None) -> int:
+    now = now or datetime.now(timezone.utc)
+    made = 0
+    for rule in store.rules_of_kind(session, "not_visited"):
+        params = rule.params
+        for fact in events.not_visited(session, params["days"], now):
+            if params.get("facility_ids") and str(fact["facility_id"]) not in \
+                    params["facility_ids"]:
+                continue
+            if params.get("countries") and fact["country"] not in params["countries"]:
+                continue
+            key = f"not_visited:{fact['facility_id']}:{fact['last_visit_id'] or 'never'}"
+            made += _notify(session, rule, key, fact,
+                            events.summary(fact, days=params["days"]), now)
+    return made

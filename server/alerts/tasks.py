@@ -1,0 +1,91 @@
+"""The alert jobs: evaluation (enqueued with the change), mail (enqueued with the
+notification), digests and stale facilities (periodic). Each commits its own transaction."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import procrastinate
+
+from ..core.db import db
+from ..jobs.registry import task
+from . import evaluate, events, mail, store
+
+RETRY = procrastinate.RetryStrategy(max_attempts=10, exponential_wait=2)
+DIGESTS = {"hourly": 1, "daily": 24}
+
+
+def _at(at: str | None) -> datetime:
+    return datetime.fromisoformat(at) if at else datetime.now(timezone.utc)
+
+
+@task("alerts.visit", retry=RETRY)
+def visit(visit_id: str, at: str | None = None) -> int:
+    session = db.session
+    made = evaluate.visit(session, uuid.UUID(visit_id), _at(at))
+    session.commit()
+    return made
+
+
+@task("alerts.incident", retry=RETRY)
+def incident(incident_id: str, at: str | None = None) -> int:
+    session = db.session
+    made = evaluate.incidents(session, events.incident(session, uuid.UUID(incident_id)),
+                              _at(at))
+    session.commit()
+    return made
+
+
+@task("alerts.not_visited", periodic="23 * * * *", queueing_lock="alerts.not_visited",
+      retry=RETRY)
+def not_visited(timestamp: int | None = None) -> int:
+    made = evaluate.not_visited(db.session)
+    db.session.commit()
+    return made
+
+
+@task("alerts.mail", retry=RETRY, queue="mail")
+def send_mail(notification_id: str) -> bool:
+    """One notification, mailed once: the row stays locked while the mail goes out, and is
+    marked in the same transaction."""
+    if not mail.configured():
+        return False
+    session = db.session
+    row = store.to_mail(session, uuid.UUID(notification_id))
+    if row is None:  # mailed already (a retry), or its person gone
+        session.rollback()
+        return False
+    mail.send(mail.compose(row.email, [(row.kind, row.summary)], message_id=str(row.id)))
+    store.mark_mailed(session, [row.id])
+    session.commit()
+    return True
+
+
+@task("alerts.digests", periodic="0 * * * *", queueing_lock="alerts.digests", retry=RETRY,
+      queue="mail")
+def digests(timestamp: int | None = None) -> int:
+    """Hourly and daily digests that are due: one mail per person, grouping every notification
+    not mailed yet."""
+    if not mail.configured():
+        return 0
+    now, sent = datetime.now(timezone.utc), 0
+    for mode, hours in DIGESTS.items():
+        for user_id in store.digest_due(db.session, mode, now, hours):
+            sent += _digest(user_id, mode, now)
+    return sent
+
+
+def _digest(user_id, mode: str, now: datetime) -> int:
+    session = db.session
+    person, rows = store.digest_of(session, user_id, mode)
+    if person is None:
+        session.rollback()
+        return 0
+    if rows:
+        message_id = str(uuid.uuid5(store.NS, f"digest/{user_id}/{rows[-1].id}"))
+        mail.send(mail.compose(person.email, [(r.kind, r.summary) for r in rows],
+                               message_id=message_id, digest=mode))
+        store.mark_mailed(session, [r.id for r in rows])
+    store.digest_sent(session, user_id, now)
+    session.commit()
+    return 1 if rows else 0

@@ -1,0 +1,65 @@
+"""The worker process: procrastinate's worker over our jobs, in the app's context.
+
+A worker killed mid-job (SIGKILL, OOM, power cut) leaves its job `doing`. Every worker checks,
+every `stalled_after` seconds, for jobs of workers whose heartbeat is older than that, and puts
+them back in the queue: the job runs again, and since jobs are idempotent its effect happens
+once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import procrastinate
+from flask import Flask
+
+from . import registry
+
+log = logging.getLogger(__name__)
+
+
+def libpq_url(url: str) -> str:
+    """SQLAlchemy's URL (postgresql+psycopg://...) as libpq reads it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def queue_app(app: Flask) -> procrastinate.App:
+    registry.bind(app)
+    connector = procrastinate.PsycopgConnector(conninfo=libpq_url(app.config["DATABASE_URL"]),
+                                               min_size=1, max_size=4)
+    queue = procrastinate.App(connector=connector)
+    registry.declare_on(queue)
+    return queue
+
+
+async def recover(queue: procrastinate.App, stalled_after: float) -> None:
+    """Put back in the queue the jobs of workers that stopped beating."""
+    while True:
+        await asyncio.sleep(stalled_after)
+        try:
+            jobs = await queue.job_manager.get_stalled_jobs(
+                seconds_since_heartbeat=stalled_after)
+            for job in jobs:
+                log.warning("job %s (%s) of a dead worker goes back in the queue", job.id,
+                            job.task_name)
+                await queue.job_manager.retry_job(job)
+        except Exception:  # the database away for a moment: try again next round
+            log.warning("could not look for stalled jobs", exc_info=True)
+
+
+def run(app: Flask, *, concurrency: int = 4, heartbeat: float = 10.0,
+        stalled_after: float = 30.0, wait: bool = True, name: str | None = None) -> None:
+    queue = queue_app(app)
+
+    async def main():
+        async with queue.open_async():
+            side = asyncio.create_task(recover(queue, stalled_after))
+            try:
+                await queue.run_worker_async(
+                    concurrency=concurrency, wait=wait, name=name,
+                    update_heartbeat_interval=heartbeat, stalled_worker_timeout=stalled_after,
+                    install_signal_handlers=wait)
+            finally:
+                side.cancel()
+
+    asyncio.run(main())

@@ -1,0 +1,91 @@
+"""Webhooks: a partner registers its own (partner key with incidents:read), the coalition's
+admin any partner organisation's; both read the delivery log."""
+from __future__ import annotations
+
+import uuid
+
+from flask import jsonify
+from marshmallow import fields, validate
+
+from ..core import access
+from ..core.access import current_principal
+from ..core.errors import ValidationFailed
+from ..core.http import Blueprint
+from ..core.openapi import JSON, ok
+from ..core.validation import StrictSchema
+from . import service
+
+blp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks",
+                description="Signed webhooks for partners: every change of the partner's feed "
+                            "POSTed in order (see the README for the signature).")
+PARTNER_OR_ADMIN = access.partner("incidents:read") | access.role("admin")
+HOOK = {"type": "object", "properties": {k: {"type": "string"} for k in (
+    "id", "organisation_id", "url", "status", "disabled_reason", "created_at")}}
+
+
+class HookIn(StrictSchema):
+    url = fields.String(required=True, validate=validate.Length(max=2000))
+    organisation_id = fields.UUID(metadata={"description": "Admins: the partner organisation."})
+
+
+class LogArgs(StrictSchema):
+    before = fields.Integer(validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class ListArgs(StrictSchema):
+    organisation_id = fields.UUID()
+
+
+def _organisation(given) -> uuid.UUID:
+    principal = current_principal()
+    if principal.kind == "partner":
+        return principal.organisation_id
+    if given is None:
+        raise ValidationFailed.field("organisation_id", "Name the partner organisation.")
+    return given
+
+
+@blp.route("", methods=["POST"])
+@access.access(PARTNER_OR_ADMIN)
+@blp.arguments(HookIn, example={"url": "https://partner.example/nezarat-hook"})
+@blp.doc(responses=ok(JSON, {**HOOK, "properties": {**HOOK["properties"],
+                                                    "secret": {"type": "string"}}},
+                      "The hook, with its secret (shown this once)", status=201))
+def register(data):
+    """Register an https URL; every change of your feed is POSTed to it, signed with the
+    secret returned here (and never again)."""
+    hook = service.register(current_principal(), _organisation(data.get("organisation_id")),
+                            data["url"])
+    return jsonify(hook), 201
+
+
+@blp.route("", methods=["GET"])
+@access.access(PARTNER_OR_ADMIN)
+@blp.arguments(ListArgs, location="query")
+@blp.doc(responses=ok(JSON, {"type": "array", "items": HOOK}, "The hooks"))
+def list_hooks(args):
+    """Your organisation's hooks (admins: the named organisation's)."""
+    return jsonify(service.hooks(_organisation(args.get("organisation_id"))))
+
+
+@blp.route("/<uuid:hook_id>", methods=["DELETE"])
+@access.access(PARTNER_OR_ADMIN)
+@blp.response(204)
+def remove(hook_id: uuid.UUID):
+    """Remove a hook (its log goes with it)."""
+    service.remove(current_principal(), hook_id)
+    return "", 204
+
+
+@blp.route("/<uuid:hook_id>/deliveries", methods=["GET"])
+@access.access(PARTNER_OR_ADMIN)
+@blp.arguments(LogArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, {"type": "array", "items": {"type": "object"}},
+                      "Deliveries, newest first: pending, delivered or dead (dead-lettered "
+                      "after 24 hours of failures)"))
+def deliveries(hook_id: uuid.UUID, limit: int, before: int | None = None):
+    """The delivery log: each change's idempotency id, status, attempts, last answer."""
+    rows = service.deliveries(current_principal(), hook_id, before, limit)
+    return jsonify([{k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                     for k, v in row.items()} for row in rows])
