@@ -46,6 +46,8 @@ def cluster():
         yield name, port, work
     finally:
         subprocess.run(["pg_dropcluster", "--stop", VERSION, name], capture_output=True)
+        # pg_dropcluster leaves the folder when it holds a file of ours (conf.d/...)
+        shutil.rmtree(f"/etc/postgresql/{VERSION}/{name}", ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
 
 
