@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat
 TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
+# Backups: see the README's operations part. backup-setup is run by `make run`, never by `make test`.
+.PHONY: backup-setup backup backups restore drill
 .PHONY: run test lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-partner bench-smoke clean
 
 $(STAMP): pyproject.toml
@@ -56,7 +58,7 @@ system-deps:
 runtime-deps:  # optional: without libturbojpeg the app still runs (JPEGs are re-encoded)
 	-@scripts/system-deps.sh --runtime
 
-run: install runtime-deps db
+run: install runtime-deps db backup-setup
 	@export DATABASE_URL="$${DATABASE_URL:-$(DB_URL)}" DEMO_MODE="$${DEMO_MODE:-true}"; \
 	 $(BIN)/flask --app server db upgrade && \
 	 $(BIN)/flask --app server demo load && \
@@ -65,6 +67,40 @@ run: install runtime-deps db
 	 { $(BIN)/flask --app server jobs worker & trap "kill $$! 2>/dev/null" EXIT; } && \
 	 $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 	      --workers 3 --threads 4 'server.wsgi:app'
+
+# pgBackRest for the local Debian cluster (WAL archiving, encrypted repository, passphrase made
+# once into var/backup-passphrase). Root only; a failure is shown, the app still starts.
+PG_CLUSTER ?= main
+backup-setup: install db
+	@PG_CLUSTER=$(PG_CLUSTER) scripts/provision-backups.sh || \
+	  echo "[backups] WARNING: backups are NOT set up (see above and the README, operations)" >&2
+
+# `flask ops ...` with the repository's passphrase (never on a command line) and the app's database.
+OPS := export DATABASE_URL="$${DATABASE_URL:-$(DB_URL)}"; \
+	if [[ -z "$${PGBACKREST_REPO1_CIPHER_PASS:-}" && -r var/backup-passphrase ]]; then \
+	  export PGBACKREST_REPO1_CIPHER_PASS="$$(cat var/backup-passphrase)"; fi; \
+	$(BIN)/flask --app server ops
+
+TYPE ?= diff
+backup: install  ## make backup [TYPE=full|diff|incr]: photos, then the database
+	@$(OPS) backup --type $(TYPE)
+
+backups: install  ## the backups with time, size and audit head
+	@$(OPS) backups
+
+drill: install  ## restore into a scratch cluster and check it; production untouched
+	@$(OPS) drill $(if $(TO),--to "$(TO)")
+
+# make restore [TO="2026-12-01 14:00"]: stops the cluster (every database on it), restores the
+# latest state or the state at TO, starts it again, then copies back the photos it names.
+restore: install
+	@pg_ctlcluster 15 $(PG_CLUSTER) stop
+	@$(OPS) restore $(if $(TO),--to "$(TO)"); status=$$?; \
+	 pg_ctlcluster 15 $(PG_CLUSTER) start; \
+	 if [[ $$status -ne 0 ]]; then exit $$status; fi; \
+	 for _ in $$(seq 1 120); do pg_isready -q -h 127.0.0.1 -p 5432 && \
+	   [[ "$$(runuser -u postgres -- psql -XtAc 'select pg_is_in_recovery()')" == f ]] && break; sleep 1; done; \
+	 $(OPS) restore-photos
 
 test: install system-deps testdb lint-js
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(TEST_DB_URL)}"; \

@@ -4,13 +4,15 @@ import os
 import shutil
 import tempfile
 
-# The access log, with device tokens redacted (server/ops/accesslog.py). No body, no cookie.
+# JSON lines, device tokens redacted, with the request id (server/ops/accesslog.py): the access
+# log on stdout, gunicorn's own log and the app's on stderr. No body, query, cookie or address.
 accesslog = "-"
+errorlog = "-"
 logger_class = "server.ops.accesslog.RedactingLogger"
-access_log_format = ('{"time":"%(t)s","request_id":"%({x-request-id}i)s","method":"%(m)s",'
-                     '"path":"%(U)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s}')
 
-# Restarts finish what is in flight: SIGTERM stops accepting, lets requests run this long.
+# Restarts finish what is in flight: SIGTERM (stop) and SIGHUP (reload: new workers first, then
+# the old ones stop) let running requests finish for up to this long; the listening socket stays
+# open across a SIGHUP and across a SIGUSR2 binary upgrade, so clients see no refused connection.
 graceful_timeout = 30
 timeout = 60
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))

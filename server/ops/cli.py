@@ -132,10 +132,14 @@ def run_drill(to):
 @click.option("--pg-port", default=5432, show_default=True)
 @click.option("--pg-socket", default="/var/run/postgresql", show_default=True)
 @click.option("--repo-path", default="/var/lib/pgbackrest", show_default=True)
-def pgbackrest_config(pg_path, pg_port, pg_socket, repo_path):
+@click.option("--lock-path", default="/tmp/pgbackrest", show_default=True)
+@click.option("--log-path", default="/var/log/pgbackrest", show_default=True)
+@click.option("--spool-path", default="/var/spool/pgbackrest", show_default=True)
+def pgbackrest_config(pg_path, pg_port, pg_socket, repo_path, lock_path, log_path, spool_path):
     """Print deploy/pgbackrest.conf filled in for this server, and the archive_command."""
     click.echo(pgbackrest.render(repo_path=repo_path, pg_path=pg_path, pg_port=pg_port,
-                                 pg_socket=pg_socket, stanza=current_app.config["PGBACKREST_STANZA"]))
+                                 pg_socket=pg_socket, stanza=current_app.config["PGBACKREST_STANZA"],
+                                 lock_path=lock_path, log_path=log_path, spool_path=spool_path))
     click.echo(f"# archive_command = '{pgbackrest.archive_command(_settings())}'")
 
 

@@ -89,7 +89,33 @@ class ScratchCluster:
                  "full_page_writes": "on", "max_connections": "40",
                  "hba_file": f"'{self.root / 'pg_hba.conf'}'",
                  "ident_file": f"'{self.root / 'pg_ident.conf'}'", **self.settings}
+        fixed.update(self._at_least_the_primary(fixed))
         return [f"-c {k}={v}" for k, v in fixed.items()]
+
+    # Recovery refuses to run with fewer of these than the server the backup came from had
+    # (a Debian cluster has max_connections = 100): pg_control of the restored data says how many.
+    _PRIMARY_MINIMA = {"max_connections setting": "max_connections",
+                       "max_worker_processes setting": "max_worker_processes",
+                       "max_wal_senders setting": "max_wal_senders",
+                       "max_prepared_xacts setting": "max_prepared_transactions",
+                       "max_locks_per_xact setting": "max_locks_per_transaction"}
+
+    def _at_least_the_primary(self, current: dict) -> dict:
+        if not (self.data / "global" / "pg_control").exists():
+            return {}
+        try:
+            said = self._cmd([BINDIR / "pg_controldata", "-D", self.data]).stdout
+        except RuntimeError:
+            return {}
+        raised = {}
+        for line in said.splitlines():
+            label, _, value = line.partition(":")
+            name = self._PRIMARY_MINIMA.get(label.strip())
+            if name and value.strip().isdigit():
+                have = str(current.get(name, "0")).strip("'")
+                if not have.isdigit() or int(value) > int(have):
+                    raised[name] = value.strip()
+        return raised
 
     def start(self, wait_recovery: bool = False, timeout: float = 120) -> None:
         """Start on its own socket; with wait_recovery, until a restore has replayed to its

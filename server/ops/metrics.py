@@ -9,6 +9,7 @@ start; deploy/gunicorn.conf.py does it) so that a scrape sums every worker.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import time
 
@@ -24,6 +25,7 @@ from ..core.db import db
 from . import backups
 
 blp = Blueprint("ops_metrics", __name__)
+log = logging.getLogger("nezarat.submissions")
 
 SUBMISSION_DOORS = {"visits.submit_report": "json", "visits.put_photo": "json_photo",
                     "incidents.report_incident": "json_incident",
@@ -120,12 +122,14 @@ def _observe(response):
     if door and method in ("POST", "PUT"):
         status = response.status_code
         if status < 400:
-            metrics.SUBMISSIONS.labels(door, "accepted",
-                                       "new" if status == 201 else "stored").inc()
+            outcome, reason = "accepted", "new" if status == 201 else "stored"
         else:
-            metrics.SUBMISSIONS.labels(door, "refused",
-                                       REASONS.get(status, "error" if status >= 500
-                                                   else "other")).inc()
+            outcome = "refused"
+            reason = REASONS.get(status, "error" if status >= 500 else "other")
+        metrics.SUBMISSIONS.labels(door, outcome, reason).inc()
+        # One line a submission, for the operator: what happened, never what it said.
+        log.info("submission %s", outcome, extra={"fields": {
+            "door": door, "outcome": outcome, "reason": reason, "status": status}})
     return response
 
 

@@ -1,0 +1,103 @@
+"""A real gunicorn with deploy/gunicorn.conf.py on 127.0.0.1, for the tests that need one (logs,
+graceful restarts), and a committed monitor with a device token and a facility in the test
+database (emptied afterwards by the caller through conftest.truncate_all)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import requests
+
+from server import create_app
+from server.core.db import db
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn as `make run` starts it; stdout (access log) and stderr (gunicorn's and the
+    app's log) each in a file of its own."""
+
+    def __init__(self, database_url: str, tmp: Path, *, workers: int = 1, threads: int = 4,
+                 graceful_timeout: int | None = None, env: dict | None = None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.stdout = tmp / "gunicorn.stdout"
+        self.stderr = tmp / "gunicorn.stderr"
+        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "ops-test",
+                    "STORAGE_DIR": str(tmp / "storage"), "LOG_LEVEL": "INFO",
+                    "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"), "DB_POOL_SIZE": "5",
+                    **(env or {})}
+        self.argv = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+                     "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+                     "--threads", str(threads)]
+        if graceful_timeout is not None:
+            self.argv += ["--graceful-timeout", str(graceful_timeout)]
+        self.argv.append("server.wsgi:app")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Gunicorn":
+        with open(self.stdout, "ab") as out, open(self.stderr, "ab") as err:
+            self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=out,
+                                            stderr=err)
+        self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited:\n" + self.stderr.read_text()[-3000:])
+            try:
+                if requests.get(f"{self.base}/livez", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn did not answer:\n" + self.stderr.read_text()[-3000:])
+
+    def signal(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    def stop(self, timeout: float = 60) -> int:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        return self.process.returncode if self.process else 0
+
+    def lines(self) -> list[str]:
+        return (self.stdout.read_text(errors="replace").splitlines()
+                + self.stderr.read_text(errors="replace").splitlines())
+
+
+def seed(app_config: dict) -> SimpleNamespace:
+    """An organisation, its monitor with a device token, and a facility, committed."""
+    app = create_app(dict(app_config))
+    with app.app_context():
+        session = db.session
+        org = factories.organisation(session)
+        monitor = factories.user(session, role="monitor", organisation=org)
+        facility = factories.facility(session, lon=61.0667, lat=34.6667, name="Islam Qala",
+                                      capacity=100, kind="detention_centre")
+        token = factories.device_token(session, monitor)
+        session.commit()
+        found = SimpleNamespace(facility=facility.id, token=token, monitor=monitor.id)
+        db.engine.dispose()
+    return found
