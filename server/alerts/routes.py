@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 from flask import jsonify
+from marshmallow import fields
 
 from ..core import access
 from ..core.access import current_principal
@@ -24,7 +25,7 @@ PAGES = Keyset("alerts.notifications", "datetime", "uuid")
 @blp.route("/notifications", methods=["GET"])
 @access.access(COORDINATOR)
 @blp.arguments(NotificationListArgs, location="query", as_kwargs=True)
-@blp.alt_response(200, schema=list_schema(NotificationSchema, unread={"type": "integer"}),
+@blp.alt_response(200, schema=list_schema(NotificationSchema, unread=fields.Integer(required=True)),
                   success=True)
 def list_notifications(unread, limit, cursor=None):
     """Your notifications, newest first, with how many are unread."""

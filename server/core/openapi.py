@@ -122,7 +122,9 @@ def describe_operation(operation: dict, method: str, rule: access.Rule | None,
     """Security and the errors every operation of this kind can answer."""
     responses = operation.setdefault("responses", {})
     responses.pop("default", None)
-    errors = {401, 503}  # 401: a credential that is presented but not valid, on any route
+    # 400: the input guard (core/input_guard.py) refuses control characters, NUL and over-deep
+    # bodies on every route; 401: a credential that is presented but not valid, on any route
+    errors = {400, 401, 503}
     if rule is not None:
         operation["security"] = security_of(rule, method)
         if rule.schemes:
@@ -136,7 +138,7 @@ def describe_operation(operation: dict, method: str, rule: access.Rule | None,
     if has_path_params:
         errors.add(404)
     if "requestBody" in operation:
-        errors |= {400, 413, 415}
+        errors |= {413, 415}
     for status in sorted(errors):
         responses.setdefault(str(status), _error(status))
 

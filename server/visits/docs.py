@@ -36,7 +36,7 @@ SUBMITTED = obj(("id", "version", "created"), id=UUID, version=INT, created=BOOL
 SUBMIT_RESPONSES = {
     **ok(JSON, SUBMITTED, "Stored", 201),
     **ok(JSON, SUBMITTED, "Already stored (a retry): nothing changed"),
-    "409": "CONFLICT"}
+    "404": "NOT_FOUND", "409": "CONFLICT"}
 PHOTO_BODY = {"required": True, "description": "The photo's bytes, as named in the report",
               "content": {media: {"schema": {"type": "string", "format": "binary"}}
                           for media in ("image/jpeg", "image/png", "image/webp")}}

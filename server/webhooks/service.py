@@ -65,7 +65,8 @@ def _check_url(url: str) -> str:
 def _partner(organisation_id) -> None:
     org = db.session.get(Organisation, organisation_id)
     if org is None or org.kind != "partner":
-        raise NotFound(f"No partner organisation {organisation_id}.")
+        raise ValidationFailed.field("organisation_id",
+                                     f"No partner organisation {organisation_id}.")
 
 
 def register(principal: Principal, organisation_id, url: str) -> dict:

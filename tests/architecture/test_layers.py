@@ -8,9 +8,13 @@ from pathlib import Path
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
 # Where a transaction may end: core (the unit of work, the audit writer), the services of each
-# package, and the command-line entry points (a CLI command is its own unit of work).
-COMMITTERS = ("service.py", "signin.py", "credentials.py", "sessions.py", "cli.py")
-COMMITTING_PACKAGES = ("core", "demo", "ops")
+# package (service.py, and the few service modules named for their job, listed here so that a
+# new one is a deliberate choice), and entry points that are their own unit of work (a CLI
+# command, a job of the queue, the demo loader, the backup commands).
+SERVICES = {"accounts/signin.py", "accounts/credentials.py", "accounts/sessions.py",
+            "forms/keys.py", "forms/sealed.py"}
+ENTRY_POINTS = ("service.py", "cli.py", "tasks.py")
+COMMITTING_PACKAGES = ("core", "demo", "ops", "jobs")
 
 
 def _modules():
@@ -92,7 +96,8 @@ def test_only_services_and_core_commit():
     offenders = []
     for path, tree in _modules():
         relative = path.relative_to(SERVER)
-        if relative.parts[0] in COMMITTING_PACKAGES or relative.name in COMMITTERS:
+        if (relative.parts[0] in COMMITTING_PACKAGES or relative.name in ENTRY_POINTS
+                or relative.as_posix() in SERVICES):
             continue
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

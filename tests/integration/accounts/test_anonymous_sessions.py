@@ -2,7 +2,6 @@
 CSRF token lives in a signed cookie), and expired session rows are purged on a schedule."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 from sqlalchemy import func, select, text
 
