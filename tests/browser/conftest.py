@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+import time
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -99,3 +100,14 @@ def assert_page_clean(page) -> None:
     assert [f for f in page.record.failed if not f[1].endswith("/favicon.ico")] == []
     assert [e for e in page.record.console_errors
             if not e.startswith("Failed to load resource")] == []
+
+
+def wait_until(page, expression: str, timeout: float = 15_000) -> None:
+    """Poll a JavaScript expression until it is truthy. page.wait_for_function would poll it
+    with eval() inside the page, which our Content-Security-Policy (rightly) forbids; each
+    page.evaluate is a DevTools evaluation instead, outside the page's CSP."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        time.sleep(0.05)

@@ -24,7 +24,7 @@ from server.incidents.models import Incident, IncidentSensitive
 from server.mobile import shell
 from server.visits.models import SubmissionRecord, Visit, VisitSensitive
 from tests import factories
-from tests.browser.conftest import RECORD_CSP, csp_violations
+from tests.browser.conftest import RECORD_CSP, csp_violations, wait_until
 
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
              has_touch=True, locale="en-GB", service_workers="allow",
@@ -142,7 +142,7 @@ def sign_in(page, monitor) -> None:
     page.wait_for_selector("[data-screen=home] [data-action=new]")
     # The service worker has precached the shell: from now on the app opens offline.
     page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
+    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
 
 
 def unlock(page) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from server.core.db import db
 from tests.browser import workspace_data
-from tests.browser.conftest import assert_page_clean as clean, sign_in
+from tests.browser.conftest import assert_page_clean as clean, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20_000
@@ -109,8 +109,8 @@ def test_type_filter_changes_counts_and_url_and_the_link_reproduces_it(page, liv
         page.check("#nz-type-pushback")
     answer = filtered.value.json()
     assert answer["total"] == mapped(demo, "pushback") < first["total"]
-    page.wait_for_function(f"document.getElementById('nz-map').dataset.incidentTotal === "
-                           f"'{answer['total']}'")
+    wait_until(page, f"document.getElementById('nz-map').dataset.incidentTotal === "
+                     f"'{answer['total']}'")
     assert count(page, "path.nz-cell") == len(answer["cells"])
     query = parse_qs(urlsplit(page.url).query)
     assert query["type"] == ["pushback"]
@@ -126,8 +126,8 @@ def test_type_filter_changes_counts_and_url_and_the_link_reproduces_it(page, liv
         page.check("#nz-type-forced_return")
     both_total = both.value.json()["total"]
     assert both_total == mapped(demo, "pushback") + mapped(demo, "forced_return")
-    page.wait_for_function(f"document.getElementById('nz-map').dataset.incidentTotal === "
-                           f"'{both_total}'")
+    wait_until(page, f"document.getElementById('nz-map').dataset.incidentTotal === "
+                     f"'{both_total}'")
     link = page.url
     assert "type=forced_return,pushback" in link
     with page.expect_response(lambda r: is_incidents(r, type="forced_return,pushback")) as again:
@@ -149,7 +149,7 @@ def test_type_filter_changes_counts_and_url_and_the_link_reproduces_it(page, liv
     with page.expect_response(lambda r: is_incidents(r, mode="heatmap")) as heat:
         page.check("#nz-heat")
     assert heat.value.json()["total"] == both_total
-    page.wait_for_selector("canvas.leaflet-heatmap-layer", timeout=TIMEOUT)
+    page.wait_for_selector("canvas.leaflet-heatmap-layer", TIMEOUT)
     assert count(page, "path.nz-cell") == 0
     assert parse_qs(urlsplit(page.url).query)["heat"] == ["1"]
     clean(page)
@@ -230,10 +230,9 @@ def test_verifying_and_flagging_from_the_queue(page, live_server, coordinator, d
     page.wait_for_selector(f"{item} .nz-item-details", timeout=TIMEOUT)
     assert "beaten during transfer" in page.inner_text(f"{item} .nz-item-details")
     # Its photo: the thumbnail loads, with when the camera says it was taken.
-    page.wait_for_function(f"(() => {{ const i = document.querySelector("
-                           f"\"{item} .nz-item-photos img\"); "
-                           f"return i && i.complete && i.naturalWidth > 0; }})()",
-                           timeout=TIMEOUT)
+    wait_until(page, f"(() => {{ const i = document.querySelector("
+                     f"\"{item} .nz-item-photos img\"); "
+                     f"return i && i.complete && i.naturalWidth > 0; }})()", TIMEOUT)
     assert page.inner_text(f"{item} .nz-photo-taken") == "Taken 2026-11-20 09:15:02+04:30"
     with page.expect_response(lambda r: r.url.endswith(f"/api/incidents/{demo.to_verify}/review")
                               and r.request.method == "POST") as decided:
