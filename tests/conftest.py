@@ -98,34 +98,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# What migration 0014 makes: the audit chain's head at the genesis, before any entry.
+SEED_AUDIT_HEAD = ("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, repeat('0', 64)) "
+                   "ON CONFLICT (id) DO NOTHING")
+
+
 def truncate_all(url: str) -> None:
+    """Empty every table a test may have written (reference tables kept): one round trip finds
+    the tables holding rows, and only those are truncated."""
     engine = create_engine(url)
     with engine.begin() as connection:
         tables = [t for t in _public_tables(connection) if t not in REFERENCE_TABLES]
         if tables:
+            probe = " UNION ALL ".join(
+                f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in tables)
+            tables = [t for t in tables if t in set(connection.execute(text(probe)).scalars())]
+        if tables:  # a request still holding a lock fails the clean-up, never hangs it
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
             connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
             for table in tables:  # one by one: truncate triggers may empty derived tables
                 connection.execute(text(f"TRUNCATE {table} CASCADE"))
             connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+            connection.execute(text(SEED_AUDIT_HEAD))
     engine.dispose()
 
 
-@pytest.fixture()
-def live_server(app_config):
-    """The app on 127.0.0.1 with real commits; every table is emptied afterwards."""
+@pytest.fixture(scope="session")
+def _live_app(app_config):
+    """One app served on 127.0.0.1 for the whole session (building one costs seconds)."""
     live_app = create_app(dict(app_config))
     port = _free_port()
     server = make_server("127.0.0.1", port, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     live_app.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
+    yield live_app
+    server.shutdown()
+    thread.join(5)
+    with live_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def live_server(_live_app, app_config):
+    """The app on 127.0.0.1 with real commits; what a test wrote, and any setting it changed,
+    is undone afterwards."""
+    settings = dict(_live_app.config)
     try:
-        yield live_app
+        yield _live_app
     finally:
-        server.shutdown()
-        thread.join(5)
-        with live_app.app_context():
-            db.engine.dispose()
+        _live_app.config.clear()
+        _live_app.config.update(settings)
         truncate_all(app_config["DATABASE_URL"])
 
 

@@ -13,7 +13,7 @@ from ..facilities.queries import facility_choices
 from ..forms import build, encryption, keys, media
 from .xml import local, parse
 
-BUILD_DIR = Path(__file__).resolve().parents[2] / "mobile_forms" / "build"
+BUILD_DIR = build.BUILD_DIR
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ def test_type_filter_changes_counts_and_url_and_the_link_reproduces_it(page, liv
     with page.expect_response(lambda r: is_incidents(r, mode="heatmap")) as heat:
         page.check("#nz-heat")
     assert heat.value.json()["total"] == both_total
-    page.wait_for_selector("canvas.leaflet-heatmap-layer", TIMEOUT)
+    page.wait_for_selector("canvas.leaflet-heatmap-layer", timeout=TIMEOUT)
     assert count(page, "path.nz-cell") == 0
     assert parse_qs(urlsplit(page.url).query)["heat"] == ["1"]
     clean(page)

@@ -41,20 +41,25 @@ class Burst:
         self.failures: list[str] = []
         self.retries = 0
         self.answered: list[tuple[float, float]] = []  # (sent, answered) of every response
+        self.outstanding = 0  # requests sent and not answered yet
         self.lock = threading.Lock()
 
     def submit(self, body: dict) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             sent = time.monotonic()
+            with self.lock:
+                self.outstanding += 1
             try:
                 response = requests.post(self.url, json=body, headers=self.headers, timeout=60)
             except requests.ConnectionError:  # refused while restarting, or reset unanswered
                 with self.lock:
                     self.retries += 1
+                    self.outstanding -= 1
                 time.sleep(0.05)
                 continue
             with self.lock:
+                self.outstanding -= 1
                 self.answered.append((sent, time.monotonic()))
                 self.statuses[response.status_code] = self.statuses.get(
                     response.status_code, 0) + 1
@@ -72,6 +77,14 @@ class Burst:
         while len(self.acked) < wanted:
             assert time.monotonic() < deadline, "the server stopped acknowledging"
             time.sleep(0.05)
+
+    def wait_until_busy(self, timeout: float = 30) -> None:
+        """Until most clients have a request out (a loaded machine may leave them between
+        requests, and a signal then finds nothing to finish)."""
+        deadline = time.monotonic() + timeout
+        while self.outstanding < CLIENTS // 2:
+            assert time.monotonic() < deadline, "the clients never got busy"
+            time.sleep(0.005)
 
     def in_flight_at(self, moment: float) -> int:
         """Requests sent before `moment` and answered after it."""
@@ -92,9 +105,11 @@ def test_a_burst_through_reload_and_restart_loses_nothing(database_url, monitor,
         thread.start()
     try:
         burst.wait_for_acks(20)
+        burst.wait_until_busy()
         reload_at = time.monotonic()
         server.signal(signal.SIGHUP)  # graceful reload: new workers, the old ones drain
         burst.wait_for_acks(16)  # the new workers answer
+        burst.wait_until_busy()
         stop_at = time.monotonic()
         assert server.stop() == 0  # SIGTERM: in-flight requests finish, then exit 0
         server.start()  # same port: the clients' retries land here
