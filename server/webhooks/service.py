@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
-from ..core import audit, sealing
+from ..core import audit, egress, sealing
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import NotFound, ValidationFailed
@@ -51,14 +51,20 @@ def backoff(attempts: int) -> timedelta:
 
 # --- registration --------------------------------------------------------------------------------
 
+def _testing() -> bool:
+    return bool(current_app.config.get("TESTING"))
+
+
 def _check_url(url: str) -> str:
     parts = urlsplit(url or "")
-    local_test = current_app.config.get("TESTING") and parts.scheme == "http" and \
-        parts.hostname == "127.0.0.1"
+    local_test = _testing() and parts.scheme == "http" and parts.hostname == "127.0.0.1"
     if not (parts.scheme == "https" and parts.hostname) and not local_test:
         raise ValidationFailed.field("url", "An https:// URL.")
     if parts.username or parts.password or len(url) > 2000:
         raise ValidationFailed.field("url", "No credentials in the URL; at most 2000 characters.")
+    problem = egress.host_problem(parts.hostname, testing=_testing())
+    if problem:  # checked again, on the resolved address, at every delivery (core.egress)
+        raise ValidationFailed.field("url", problem)
     return url
 
 
@@ -170,9 +176,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a redirect is an answer like any other (a failure): never followed
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def post(url: str, secret: str, idempotency_id: str, body: bytes) -> tuple[int | None, str | None]:
     """(HTTP status, error) of one POST."""
     timestamp = int(time.time())
@@ -182,7 +185,8 @@ def post(url: str, secret: str, idempotency_id: str, body: bytes) -> tuple[int |
         "X-Nezarat-Delivery": idempotency_id,
         "X-Nezarat-Signature": signing.signature(secret, timestamp, body)})
     try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
+        with egress.opener(_NoRedirect, testing=_testing()).open(request,
+                                                                  timeout=TIMEOUT) as response:
             return response.status, None
     except urllib.error.HTTPError as exc:
         return exc.code, f"HTTP {exc.code}"
