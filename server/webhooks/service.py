@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from ..accounts import credentials
 from ..accounts.models import Organisation
 from ..core import audit, egress, sealing
 from ..core.access import Principal
@@ -41,6 +42,7 @@ TIMEOUT = 10.0  # seconds for one POST, connection to last byte
 RETRY_FOR = timedelta(hours=24)
 FIRST_WAIT, MAX_WAIT = 10.0, 3600.0  # seconds: 10 s, 20 s, 40 s ... at most an hour
 PAGE = 500
+FEED_SCOPE = "incidents:read"  # what a partner key needs to read the feed, and to get hooks
 
 
 def backoff(attempts: int) -> timedelta:
@@ -134,7 +136,7 @@ def _sync_hint(asof: datetime) -> dict:
 def collect(session: Session, hook_id) -> int:
     """The feed's changes since the hook's last pass, into its outbox; commits."""
     hook = store.get(session, hook_id, lock=True)
-    if hook is None or hook.status != "active":
+    if hook is None or hook.status != "active" or not _agreed(session, hook):
         session.rollback()
         return 0
     policy = policy_module.load(session, hook.organisation_id)
@@ -154,6 +156,12 @@ def collect(session: Session, hook_id) -> int:
               lock=f"webhook:{hook.id}", queueing_lock=f"webhook:{hook.id}")
     session.commit()
     return made
+
+
+def _agreed(session: Session, hook) -> bool:
+    """A hook serves its organisation only while it holds a key that may read the feed: a
+    revoked or expired agreement stops the webhooks too (nothing collected, nothing sent)."""
+    return credentials.organisation_may_read(session, hook.organisation_id, FEED_SCOPE)
 
 
 def _delivery(hook_id, feature: dict, policy_version: int, asof: datetime) -> dict:
@@ -200,7 +208,7 @@ def deliver(session: Session, hook_id) -> str:
     POST: a worker killed mid-POST sends that delivery again (same idempotency id)."""
     while True:
         hook = store.get(session, hook_id)
-        if hook is None or hook.status != "active":
+        if hook is None or hook.status != "active" or not _agreed(session, hook):
             session.rollback()
             return "inactive"
         item = store.head(session, hook_id)
