@@ -171,6 +171,15 @@ def partner_principal(raw: str) -> Principal:
                      scopes=frozenset(row.scopes), credential_id=row.id)
 
 
+def organisation_may_read(session, organisation_id, scope: str) -> bool:
+    """Whether the organisation holds a key for `scope` now (not revoked, not expired). What
+    reaches a partner without its own call (webhooks) stops with its last key, as its calls do."""
+    return bool(session.execute(text(
+        "SELECT EXISTS (SELECT 1 FROM partner_keys WHERE organisation_id = :o "
+        "AND revoked_at IS NULL AND expires_at > now() AND :s = ANY(scopes))"),
+        {"o": organisation_id, "s": scope}).scalar())
+
+
 def _lookup(query: str, raw: str):
     driver = db.driver(db.session)
     with driver.pipeline():  # the request's BEGIN and this lookup in one round trip

@@ -24,7 +24,7 @@ def livez():
 def _readiness(connection) -> dict:
     connection.execute(text("select 1"))
     current = schema.current_revisions(connection)
-    heads = schema.head_revisions(current_app.config["DATABASE_URL"])
+    heads = schema.code_heads()
     return {"database": "ok", "migrations": "current" if current == heads else "pending"}
 
 

@@ -37,5 +37,6 @@ DUPLICATES = ok(JSON, list_json_schema(PAIR, settings=obj((), metres=NUM, days=N
 ONE = ok(JSON, DETAIL, "The incident")
 REVIEWED = ok(JSON, obj(("id", "verification_status"), id=UUID, verification_status=STATUS),
               "The incident's new status")
+REVIEWED = {**REVIEWED, "409": "CONFLICT"}  # changed since the reviewer read it
 MERGED = {**ok(JSON, obj(("id", "duplicate_of"), id=UUID, duplicate_of=UUID),
                "Merged: the duplicate now points at the original"), "409": "CONFLICT"}

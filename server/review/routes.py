@@ -25,7 +25,7 @@ REVIEW = access.role("coordinator")
 def review_visit(data, visit_id):
     """Verify, flag as having issues (the monitor sees the comment) or reject a visit."""
     visit = review.decide("visit", visit_id, data["action"], data.get("comment"),
-                          current_principal())
+                          current_principal(), seen=data.get("updated_at"))
     return jsonify({"id": str(visit.id), "review_status": visit.review_status,
                     "review_comment": visit.review_comment})
 
@@ -37,7 +37,7 @@ def review_visit(data, visit_id):
 def review_incident(data, incident_id):
     """Verify, flag as having issues or reject an incident."""
     incident = review.decide("incident", incident_id, data["action"], data.get("comment"),
-                             current_principal())
+                             current_principal(), seen=data.get("updated_at"))
     return jsonify({"id": str(incident.id), "verification_status": incident.verification_status})
 
 

@@ -9,6 +9,11 @@ class ReviewSchema(StrictSchema):
                                                                    "reject"]))
     comment = Text(4000, allow_none=True, metadata={
         "description": "Required for has_issues and reject: the monitor sees it"})
+    updated_at = fields.AwareDateTime(metadata={
+        "description": "The record's `updated_at` as you read it. If it has changed since (an "
+                       "edit by its monitor, another reviewer's decision), the answer is 409 and "
+                       "nothing is decided: read it again. Send it: without it the decision "
+                       "applies to whatever the record says now."})
 
 
 class MergeSchema(StrictSchema):

@@ -20,7 +20,9 @@ TARGETS = {"visit": (Visit, "review_status"), "incident": (Incident, "verificati
 
 def _load(target_type: str, target_id: uuid.UUID, principal: Principal):
     model, status_field = TARGETS[target_type]
-    record = db.session.get(model, target_id)
+    # Locked until the decision commits: an edit of the record waits for it, and sends it back
+    # to review after; a decision that comes after an edit sees the edit (`seen`).
+    record = db.session.get(model, target_id, with_for_update=True)
     # Coordinators review their own organisation's records; admins run the deployment but do
     # not review (they are not part of an organisation's monitoring work).
     if record is None or record.organisation_id != principal.organisation_id:
@@ -29,13 +31,18 @@ def _load(target_type: str, target_id: uuid.UUID, principal: Principal):
 
 
 def decide(target_type: str, target_id: uuid.UUID, action: str, comment: str | None,
-           principal: Principal):
+           principal: Principal, seen: datetime | None = None):
+    """`seen`: the record's updated_at as the reviewer read it; a record changed since (an edit
+    between the read and the click) is not decided on unread (409)."""
     if action not in ACTIONS:
         raise ValidationFailed.field("action", f"One of {', '.join(ACTIONS)}.")
     if action in ("has_issues", "reject") and not comment:
         raise ValidationFailed.field("comment", "Say what is wrong: the monitor sees this comment.")
     session = db.session
     record, status_field = _load(target_type, target_id, principal)
+    if seen is not None and record.updated_at != seen:
+        raise Conflict(f"This {target_type} changed after you read it (at "
+                       f"{record.updated_at.isoformat()}): read it again before deciding.")
     before, after = getattr(record, status_field), ACTIONS[action]
     setattr(record, status_field, after)
     record.review_comment = comment

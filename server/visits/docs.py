@@ -47,4 +47,5 @@ PHOTO_RESPONSES = {**ok(JSON, PHOTO_STORED, "Photo stored", 201),
                    "413": "REQUEST_ENTITY_TOO_LARGE", "415": "UNSUPPORTED_MEDIA_TYPE"}
 REVIEWED = ok(JSON, obj(("id", "review_status"), id=UUID, review_status=STATUS,
                         review_comment=nullable(STR)), "The visit's new review status")
+REVIEWED = {**REVIEWED, "409": "CONFLICT"}  # changed since the reviewer read it
 ONE = ok(JSON, DETAIL, "The visit")

@@ -24,8 +24,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from ..accounts import credentials
 from ..accounts.models import Organisation
-from ..core import audit, sealing
+from ..core import audit, egress, sealing
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import NotFound, ValidationFailed
@@ -41,6 +42,7 @@ TIMEOUT = 10.0  # seconds for one POST, connection to last byte
 RETRY_FOR = timedelta(hours=24)
 FIRST_WAIT, MAX_WAIT = 10.0, 3600.0  # seconds: 10 s, 20 s, 40 s ... at most an hour
 PAGE = 500
+FEED_SCOPE = "incidents:read"  # what a partner key needs to read the feed, and to get hooks
 
 
 def backoff(attempts: int) -> timedelta:
@@ -51,14 +53,20 @@ def backoff(attempts: int) -> timedelta:
 
 # --- registration --------------------------------------------------------------------------------
 
+def _testing() -> bool:
+    return bool(current_app.config.get("TESTING"))
+
+
 def _check_url(url: str) -> str:
     parts = urlsplit(url or "")
-    local_test = current_app.config.get("TESTING") and parts.scheme == "http" and \
-        parts.hostname == "127.0.0.1"
+    local_test = _testing() and parts.scheme == "http" and parts.hostname == "127.0.0.1"
     if not (parts.scheme == "https" and parts.hostname) and not local_test:
         raise ValidationFailed.field("url", "An https:// URL.")
     if parts.username or parts.password or len(url) > 2000:
         raise ValidationFailed.field("url", "No credentials in the URL; at most 2000 characters.")
+    problem = egress.host_problem(parts.hostname, testing=_testing())
+    if problem:  # checked again, on the resolved address, at every delivery (core.egress)
+        raise ValidationFailed.field("url", problem)
     return url
 
 
@@ -128,7 +136,7 @@ def _sync_hint(asof: datetime) -> dict:
 def collect(session: Session, hook_id) -> int:
     """The feed's changes since the hook's last pass, into its outbox; commits."""
     hook = store.get(session, hook_id, lock=True)
-    if hook is None or hook.status != "active":
+    if hook is None or hook.status != "active" or not _agreed(session, hook):
         session.rollback()
         return 0
     policy = policy_module.load(session, hook.organisation_id)
@@ -148,6 +156,12 @@ def collect(session: Session, hook_id) -> int:
               lock=f"webhook:{hook.id}", queueing_lock=f"webhook:{hook.id}")
     session.commit()
     return made
+
+
+def _agreed(session: Session, hook) -> bool:
+    """A hook serves its organisation only while it holds a key that may read the feed: a
+    revoked or expired agreement stops the webhooks too (nothing collected, nothing sent)."""
+    return credentials.organisation_may_read(session, hook.organisation_id, FEED_SCOPE)
 
 
 def _delivery(hook_id, feature: dict, policy_version: int, asof: datetime) -> dict:
@@ -170,9 +184,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a redirect is an answer like any other (a failure): never followed
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def post(url: str, secret: str, idempotency_id: str, body: bytes) -> tuple[int | None, str | None]:
     """(HTTP status, error) of one POST."""
     timestamp = int(time.time())
@@ -182,7 +193,8 @@ def post(url: str, secret: str, idempotency_id: str, body: bytes) -> tuple[int |
         "X-Nezarat-Delivery": idempotency_id,
         "X-Nezarat-Signature": signing.signature(secret, timestamp, body)})
     try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
+        with egress.opener(_NoRedirect, testing=_testing()).open(request,
+                                                                  timeout=TIMEOUT) as response:
             return response.status, None
     except urllib.error.HTTPError as exc:
         return exc.code, f"HTTP {exc.code}"
@@ -196,7 +208,7 @@ def deliver(session: Session, hook_id) -> str:
     POST: a worker killed mid-POST sends that delivery again (same idempotency id)."""
     while True:
         hook = store.get(session, hook_id)
-        if hook is None or hook.status != "active":
+        if hook is None or hook.status != "active" or not _agreed(session, hook):
             session.rollback()
             return "inactive"
         item = store.head(session, hook_id)

@@ -48,10 +48,13 @@ export function fetchDetails(config, item) {
   return getJSON(itemUrl(config, item.kind, item.id));
 }
 
-/** A review decision: action "verify", "has_issues" or "reject" (the last two with a comment). */
+/** A review decision: action "verify", "has_issues" or "reject" (the last two with a comment).
+ *  It names the updated_at of the record as listed: if its monitor edited it since, the API
+ *  answers 409 and decides nothing (the coordinator reads it again). */
 export function sendDecision(config, item, action, comment) {
   const body = {action: action};
   if (comment) { body.comment = comment; }
+  if (item.data && item.data.updated_at) { body.updated_at = item.data.updated_at; }
   return postJSON(itemUrl(config, item.kind, item.id) + "/review", body);
 }
 
