@@ -27,6 +27,10 @@ from datetime import date, datetime
 from ..incidents.taxonomy import PROFILES
 
 FORM_ID = "nezarat_visit"
+# The first version of the form with the assessment model (dimensions, "don't know" on head
+# counts, returnee interviews); earlier versions are read with the same table, and their
+# reports are assessed as the earlier form's (server.assessment).
+ASSESSMENT_FORM_VERSION = 2025120101
 ROOT = f"/{FORM_ID}"
 # Repeat groups: every instance of INCIDENT_REPEAT is one incident; every instance of
 # PHOTO_REPEAT holds one visit photo.

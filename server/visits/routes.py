@@ -7,6 +7,7 @@ import json
 from flask import current_app, jsonify, request
 from marshmallow import fields, validate
 
+from ..assessment import service as assessment_service
 from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
@@ -107,3 +108,21 @@ def review_visit(data, visit_id):
                           current_principal())
     return jsonify({"id": str(visit.id), "review_status": visit.review_status,
                     "review_comment": visit.review_comment})
+
+
+class RatingSchema(StrictSchema):
+    rating = fields.Raw(required=True, metadata={
+        "description": "1 poor, 2 not sufficiently good, 3 reasonably good, 4 good, or "
+                       "insufficient_evidence"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+@blp.route("/visits/<uuid:visit_id>/dimensions/<string:dimension>", methods=["PUT"])
+@access.access(REVIEW)
+@blp.arguments(RatingSchema)
+@blp.doc(responses=ok(JSON, {"type": "object"}, "The dimension as stored, with the adjustment"))
+def adjust_rating(data, visit_id, dimension):
+    """A coordinator adjusts one dimension's rating at review, with a reason (audited)."""
+    entry = assessment_service.adjust_rating(visit_id, dimension, data["rating"],
+                                             data["reason"], current_principal())
+    return jsonify({"id": str(visit_id), "dimension": dimension, **entry})
