@@ -78,7 +78,8 @@ def visit_history(session: Session, facility_id: uuid.UUID, organisation_id, *, 
                        AS ratings,
                    (SELECT coalesce(jsonb_agg(DISTINCT f ->> 'code'), '[]'::jsonb)
                     FROM jsonb_array_elements(v.red_flags) f) AS red_flags,
-                   v.dimensions ->> 'derived_from_earlier_form' = 'true' AS derived,
+                   coalesce(v.dimensions ->> 'derived_from_earlier_form' = 'true', false)
+                       AS derived,
                    v.organisation_id = :org AS own
             FROM visits v
             WHERE v.facility_id = :id AND v.review_status <> 'rejected' AND v.retracted_at IS NULL
