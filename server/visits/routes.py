@@ -117,7 +117,7 @@ class RatingSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-@blp.route("/visits/<uuid:visit_id>/dimensions/<string:dimension>", methods=["PUT"])
+@blp.route("/visits/<uuid:visit_id>/dimensions/<string:dimension>", methods=["POST"])
 @access.access(REVIEW)
 @blp.arguments(RatingSchema)
 @blp.doc(responses=ok(JSON, {"type": "object"}, "The dimension as stored, with the adjustment"))

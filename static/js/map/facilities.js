@@ -1,8 +1,8 @@
 /* The facilities layer: every facility from GET /api/map/facilities (coordinators: with the
- * latest condition grade, `stale` and `access_denied`) or GET /api/facilities (the registry,
+ * latest `ring`, `stale` and `access_denied`) or GET /api/facilities (the registry,
  * keyset pages followed through their `next` links), drawn as an icon by kind. The marker
- * element carries classes: nz-kind-*, nz-status-* (open/closed), nz-grade-A..E or
- * nz-grade-none (the ring's colour), nz-stale (not visited for STALE_AFTER_DAYS: faded, dotted
+ * element carries classes: nz-kind-*, nz-status-* (open/closed), nz-ring-red-flag, nz-ring-1..4,
+ * nz-ring-insufficient or nz-ring-none (the ring's colour), nz-stale (not visited for STALE_AFTER_DAYS: faded, dotted
  * ring) and nz-access-denied (a barred badge).
  *
  *   Nezarat.facilities.load("/api/facilities?limit=1000").then(function (collection) {
@@ -21,6 +21,13 @@
   var ICON_SIZE = 30;
 
   /** All pages of a GeoJSON FeatureCollection endpoint, as one collection. */
+  var RINGS = ["red_flag", "1", "2", "insufficient", "3", "4", "none"];
+
+  /** The ring's class: red flags first, then the worst dimension (server.assessment.ring_of). */
+  function ringClass(ring) {
+    return "nz-ring-" + (RINGS.indexOf(ring) >= 0 ? ring.replace("_", "-") : "none");
+  }
+
   function load(url, maxPages) {
     var features = [];
     var pages = 0;
@@ -55,8 +62,8 @@
     holder.appendChild(image);
     var p = feature.properties;
     var classes = ["nz-facility", "nz-kind-" + kind, "nz-status-" + status];
-    if ("grade" in p) {  // the map API's layer: condition, staleness, access
-      classes.push("nz-grade-" + (/^[A-E]$/.test(p.grade || "") ? p.grade : "none"));
+    if ("ring" in p) {  // the map API's layer: assessment ring, staleness, access
+      classes.push(ringClass(p.ring));
       if (p.stale) { classes.push("nz-stale"); }
       if (p.access_denied) {
         classes.push("nz-access-denied");
@@ -101,7 +108,7 @@
       tip.appendChild(Nezarat.textElement("strong", title));
       tip.appendChild(Nezarat.textElement("span", " · " + (labels[kindOf(feature)] ||
                                                            kindOf(feature))));
-      if (options.describe) {  // e.g. the grade and the last visit
+      if (options.describe) {  // e.g. the ring and the last visit
         tip.appendChild(Nezarat.textElement("span", options.describe(feature),
                                             "nz-facility-condition"));
       }

@@ -4,7 +4,7 @@
   "use strict";
 
   var Nezarat = window.Nezarat = window.Nezarat || {};
-  var GRADES = ["A", "B", "C", "D", "E"];
+  var RINGS = ["red_flag", "1", "2", "insufficient", "3", "4", "none"];
 
   function row(list, symbolClass, text) {
     var item = Nezarat.textElement("li", "");
@@ -16,6 +16,14 @@
     list.appendChild(item);
   }
 
+  /** One row per ring colour, worst first: red flags, then the worst dimension. */
+  function ringRows(list, strings, labels) {
+    list.appendChild(Nezarat.textElement("li", strings.ring || "Last visit", "nz-legend-rings"));
+    RINGS.forEach(function (ring) {
+      row(list, "nz-legend-ring nz-ring-" + ring.replace("_", "-"), labels[ring] || ring);
+    });
+  }
+
   function control(strings, options) {
     var legend = L.control({position: options.position || "bottomright"});
     legend.onAdd = function () {
@@ -23,17 +31,8 @@
       box.open = true;
       box.appendChild(Nezarat.textElement("summary", strings.legend || "Legend"));
       var list = document.createElement("ul");
-      var grades = Nezarat.textElement("li", "", "nz-legend-grades");
-      grades.appendChild(Nezarat.textElement("span", strings.grade || "Grade"));
-      var swatches = Nezarat.textElement("span", "", "nz-legend-swatches");
-      GRADES.forEach(function (grade) {
-        swatches.appendChild(Nezarat.textElement(
-          "span", grade, "nz-legend-symbol nz-legend-grade nz-grade-" + grade));
-      });
-      grades.appendChild(swatches);
-      list.appendChild(grades);
-      row(list, "nz-legend-grade nz-grade-none", strings.noGrade || "No grade");
-      row(list, "nz-legend-grade nz-grade-none nz-legend-stale",
+      ringRows(list, strings, options.ringLabels || {});
+      row(list, "nz-legend-ring nz-ring-none nz-legend-stale",
           Nezarat.format(strings.stale, {days: options.staleAfterDays}));
       row(list, "nz-legend-denied", strings.accessDenied || "Access denied");
       row(list, "nz-legend-cell", strings.cell || "Incidents in an area");

@@ -26,9 +26,62 @@
     return box;
   }
 
-  function gradeBadge(grade) {
-    var ok = /^[A-E]$/.test(grade || "");
-    return el("span", "nz-grade-badge nz-grade-" + (ok ? grade : "none"), ok ? grade : "–");
+  var RINGS = ["red_flag", "1", "2", "insufficient", "3", "4", "none"];
+  // In the method's order (JSON configs arrive with sorted keys).
+  var DIMENSIONS = ["safety_treatment", "legal_protection", "material_conditions",
+                    "return_reception"];
+  var BADGE_TEXT = {red_flag: "!", insufficient: "?", none: "–"};
+
+  /** The ring of a visit as a badge: "!" red flag, 1-4 the worst dimension, "?" safety or legal
+   *  safeguards not judged, "–" not assessed; its label says it in words. */
+  function ringBadge(ring, labels) {
+    var known = RINGS.indexOf(ring) >= 0 ? ring : "none";
+    var badge = el("span", "nz-ring-badge nz-ring-" + known.replace("_", "-"),
+                   BADGE_TEXT[known] || known);
+    badge.title = (labels || {})[known] || known;
+    badge.setAttribute("aria-label", badge.title);
+    return badge;
+  }
+
+  /** Red flags of the last visit, shown apart and never averaged, with the state responsible. */
+  function redFlagList(flags, method, strings) {
+    var box = el("div", "nz-red-flags");
+    box.appendChild(el("h4", "", strings.redFlags));
+    if (!flags.length) {
+      box.appendChild(el("p", "nz-hint", strings.noRedFlags));
+      return box;
+    }
+    var list = el("ul", "nz-red-flag-list");
+    flags.forEach(function (flag) {
+      var text = ((method.redFlagLabels || {})[flag.code] || flag.code) + " · " +
+        ((method.stateLabels || {})[flag.state] || flag.state) +
+        (flag.count > 1 ? " · " + flag.count : "");
+      list.appendChild(el("li", "nz-red-flag", text));
+    });
+    box.appendChild(list);
+    return box;
+  }
+
+  /** The four dimensions of the last visit: rating, coverage, evidence; derived ratings say so. */
+  function dimensionTable(dimensions, method, strings) {
+    var table = el("table", "nz-table nz-table-dense nz-dimensions");
+    var body = table.createTBody();
+    DIMENSIONS.forEach(function (name) {
+      var d = dimensions[name] || {};
+      var row = body.insertRow();
+      row.setAttribute("data-dimension", name);
+      row.appendChild(el("th", "", (method.dimensionLabels || {})[name] || name));
+      var rating = d.rating == null ? "insufficient_evidence" : String(d.rating);
+      row.appendChild(el("td", "nz-rating nz-rating-" + rating,
+                         (method.ratingLabels || {})[rating] || rating));
+      var evidence = (d.evidence || []).map(function (e) {
+        return (method.evidenceLabels || {})[e] || e;
+      }).join(", ");
+      var note = [d.coverage ? strings.coverage + ": " + d.coverage : "", evidence,
+                  d.source && d.source.indexOf("derived") === 0 ? strings.derived : ""];
+      row.appendChild(el("td", "nz-hint", note.filter(Boolean).join(" · ")));
+    });
+    return table;
   }
 
   /** [xs, series...] for uPlot: one line per area scored at least once, 0-100. */
@@ -59,7 +112,7 @@
       var title = el("h2", "nz-panel-title", summary.name);
       title.id = "nz-panel-title";
       title.tabIndex = -1;
-      head.appendChild(gradeBadge(summary.grade));
+      head.appendChild(ringBadge(summary.ring, (options.method || {}).ringLabels));
       head.appendChild(title);
       var close = el("button", "nz-panel-close", "×");
       close.type = "button";
@@ -105,6 +158,16 @@
       return box;
     }
 
+    function assessment(summary) {
+      var method = options.method || {};
+      var box = section(strings.dimensions);
+      box.classList.add("nz-assessment");
+      box.appendChild(redFlagList(summary.red_flags || [], method, strings));
+      box.appendChild(dimensionTable(summary.dimensions || {}, method, strings));
+      box.appendChild(el("p", "nz-hint", strings.noGrade));
+      return box;
+    }
+
     function trend(visits) {
       var box = section(strings.trend);
       box.classList.add("nz-trend");
@@ -139,14 +202,14 @@
       }
       var table = el("table", "nz-table nz-table-dense nz-visit-history");
       var head = table.createTHead().insertRow();
-      [strings.occurred, strings.gradeShort, strings.access, strings.review, strings.organisation]
+      [strings.occurred, strings.ringShort, strings.access, strings.review, strings.organisation]
         .forEach(function (text) { head.appendChild(el("th", "", text)); });
       var body = table.createTBody();
       visits.slice(-VISITS_SHOWN).reverse().forEach(function (visit) {
         var row = body.insertRow();
         row.appendChild(el("td", "", Nezarat.isoDay(visit.date)));
-        var grade = row.insertCell();
-        grade.appendChild(gradeBadge(visit.grade));
+        var ring = row.insertCell();
+        ring.appendChild(ringBadge(visit.ring, (options.method || {}).ringLabels));
         row.appendChild(el("td", "", label(options.accessLabels, visit.access)));
         row.appendChild(el("td", "", label(options.statusLabels, visit.review_status)));
         row.appendChild(el("td", "", visit.own ? strings.ownVisit : strings.otherVisit));
@@ -214,6 +277,7 @@
       element.appendChild(notices(summary));
       element.appendChild(details(summary));
       element.appendChild(actions(summary));
+      element.appendChild(assessment(summary));
       var chartPart = trend(history.visits);
       element.appendChild(chartPart.box);
       element.appendChild(visitTable(history.visits));
@@ -255,7 +319,7 @@
         }).catch(function (error) {
           if (error.name === "AbortError") { return null; }
           element.textContent = "";
-          element.appendChild(header({name: "", grade: null}));
+          element.appendChild(header({name: "", ring: "none"}));
           element.appendChild(el("p", "nz-error", strings.panelFailed + " " + error.message));
           element.setAttribute("aria-busy", "false");
           element.setAttribute("data-ready", "error");

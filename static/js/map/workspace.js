@@ -20,11 +20,14 @@
     element.hidden = !text;
   }
 
-  function conditionLine(strings) {
+  /** The facility tooltip's line: the last visit's ring (red flags first, then the worst
+   *  dimension), its date, access denied. `ws` is the workspace config. */
+  function conditionLine(ws) {
+    var strings = ws.strings;
     return function (feature) {
       var p = feature.properties;
-      if (!("grade" in p)) { return ""; }
-      var parts = [p.grade ? (strings.grade + ": " + p.grade) : strings.noGrade];
+      if (!("ring" in p)) { return ""; }
+      var parts = [((ws.ringLabels || {})[p.ring] || p.ring)];
       parts.push(strings.lastVisit + ": " + (p.last_visit || strings.never));
       if (p.access_denied) { parts.push(strings.accessDenied); }
       return " · " + parts.join(" · ");
@@ -80,6 +83,7 @@
     var panel = Nezarat.facilityPanel.create(document.getElementById("nz-facility-panel"), {
       historyUrl: ws.historyUrl, reviewUrl: ws.reviewUrl, strings: strings,
       areaLabels: ws.areaLabels, accessLabels: ws.accessLabels, statusLabels: ws.statusLabels,
+      method: ws,  // dimension, rating, ring, red-flag, evidence and state labels
       typeLabels: ws.typeLabels, kindLabels: config.kindLabels,
       onOpen: function (id) { state.open = id; remember(); map.invalidateSize(); },
       onClose: function () {
@@ -165,7 +169,8 @@
     });
     Nezarat.legend.control(strings, {position: Nezarat.direction() === "rtl" ? "bottomleft"
                                                                              : "bottomright",
-                                     staleAfterDays: ws.staleAfterDays}).addTo(map);
+                                     staleAfterDays: ws.staleAfterDays,
+                                     ringLabels: ws.ringLabels}).addTo(map);
     refresh(true);
     if (state.open) { panel.open(state.open); }
     return {state: state, incidents: incidents, filters: filters, timeline: timeline,
@@ -191,7 +196,7 @@
     var facilities = Nezarat.facilities.load(config.facilitiesUrl).then(function (collection) {
       var layer = Nezarat.facilities.layer(collection, {
         iconUrl: config.iconUrl, language: config.language, kindLabels: config.kindLabels,
-        describe: config.workspace ? conditionLine(config.workspace.strings) : null,
+        describe: config.workspace ? conditionLine(config.workspace) : null,
         onSelect: function (feature) {
           element.dispatchEvent(new CustomEvent("nz:facility-selected", {detail: feature}));
         }

@@ -122,6 +122,61 @@
     return item;
   }
 
+  /** Red flags apart (never averaged), then each dimension's rating with an adjust control:
+   *  a coordinator changes a rating with a reason (POST .../dimensions/{dimension}, audited). */
+  function visitAssessment(data) {
+    var box = Nezarat.textElement("div", "", "nz-visit-assessment");
+    var redFlags = (data.red_flags || []).map(function (f) {
+      return label(config.redFlagLabels, f.code) + " · " + label(config.stateLabels, f.state);
+    });
+    if (redFlags.length) {
+      box.appendChild(Nezarat.textElement("p", strings.redFlags + ": " + redFlags.join("; "),
+                                          "nz-red-flag"));
+    }
+    var list = Nezarat.textElement("ul", "", "nz-dimension-list");
+    ["safety_treatment", "legal_protection", "material_conditions",
+     "return_reception"].forEach(function (name) {  // the method's order
+      list.appendChild(dimensionRow(data, name));
+    });
+    box.appendChild(list);
+    return box;
+  }
+
+  function dimensionRow(data, name) {
+    var d = (data.dimensions || {})[name] || {};
+    var current = d.rating == null ? "insufficient_evidence" : String(d.rating);
+    var row = Nezarat.textElement("li", label(config.dimensionLabels, name) + ": " +
+                                  label(config.ratingLabels, current) + " ");
+    row.setAttribute("data-dimension", name);
+    var select = document.createElement("select");
+    select.setAttribute("aria-label", strings.adjust);
+    Object.keys(config.ratingLabels || {}).forEach(function (value) {
+      var option = Nezarat.textElement("option", label(config.ratingLabels, value));
+      option.value = value;
+      option.selected = value === current;
+      select.appendChild(option);
+    });
+    var reason = document.createElement("input");
+    reason.type = "text";
+    reason.placeholder = strings.reason;
+    reason.setAttribute("aria-label", strings.reason);
+    var send = Nezarat.textElement("button", strings.adjust, "nz-button nz-button-quiet");
+    send.type = "button";
+    var result = Nezarat.textElement("span", "", "nz-hint");
+    send.addEventListener("click", function () {
+      var value = select.value === "insufficient_evidence" ? select.value : Number(select.value);
+      var url = config.ratingUrl.replace("{id}", encodeURIComponent(data.id))
+        .replace("{dimension}", encodeURIComponent(name));
+      Nezarat.postJSON(url, {rating: value, reason: reason.value}).then(function () {
+        result.textContent = strings.adjusted;
+      }).catch(function (error) {
+        result.textContent = strings.actionFailed + " " + error.message;
+      });
+    });
+    [select, reason, send, result].forEach(function (part) { row.appendChild(part); });
+    return row;
+  }
+
   function visitItem(data) {
     var item = {kind: "visit", id: data.id, data: data};
     var held = data.held ? GROUPS.reduce(function (sum, g) {
@@ -130,7 +185,7 @@
     var article = shell(item, data.facility_name);
     article.appendChild(Nezarat.facts([
       [strings.occurred, Nezarat.isoDay(data.started_at)],
-      [strings.grade, data.grade || strings.none],
+      [strings.ring, label(config.ringLabels, data.ring || "none")],
       [strings.access, label(config.accessLabels, data.access)],
       [strings.held, held],
       [strings.incidents, data.incident_count],
@@ -139,6 +194,7 @@
     ], "nz-item-facts"));
     var flags = (data.flags || []).map(function (f) { return f.code || f; });
     if (flags.length) { article.appendChild(flagList(flags)); }
+    article.appendChild(visitAssessment(data));
     article.appendChild(decisionButtons(item));
     article.appendChild(item.result);
     return item;

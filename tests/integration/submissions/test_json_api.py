@@ -223,9 +223,9 @@ def test_monitor_ratings_are_kept_and_a_coordinator_adjusts_one_with_a_reason(
 
     coordinator, _ = signed_in_client("coordinator", organisation=org)
     url = f"/api/visits/{body['id']}/dimensions/material_conditions"
-    assert coordinator.put(url, json={"rating": 2}).status_code == 422
-    assert coordinator.put(url, json={"rating": 7, "reason": "x"}).status_code == 422
-    done = coordinator.put(url, json={"rating": 2, "reason": "Registers show 3 days without "
+    assert coordinator.post(url, json={"rating": 2}).status_code == 422
+    assert coordinator.post(url, json={"rating": 7, "reason": "x"}).status_code == 422
+    done = coordinator.post(url, json={"rating": 2, "reason": "Registers show 3 days without "
                                                             "water"})
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["adjusted"]["from"] == 3
@@ -238,6 +238,6 @@ def test_monitor_ratings_are_kept_and_a_coordinator_adjusts_one_with_a_reason(
         "SELECT details FROM audit_log WHERE action = 'visit.rating_adjusted'")).scalar_one()
     assert details["from"] == 3 and details["to"] == 2 and "water" in details["reason"]
     other, _ = signed_in_client("coordinator")
-    assert other.put(url, json={"rating": 4, "reason": "mine"}).status_code == 404
+    assert other.post(url, json={"rating": 4, "reason": "mine"}).status_code == 404
     monitor_client, _ = signed_in_client("monitor", organisation=org)
-    assert monitor_client.put(url, json={"rating": 4, "reason": "mine"}).status_code == 403
+    assert monitor_client.post(url, json={"rating": 4, "reason": "mine"}).status_code == 403

@@ -22,7 +22,7 @@ CONTENT = {
     "app_css": ["--nz-ink"],
     "map_js": ["Nezarat.basemap", "Nezarat.facilities", "nz-map-config", "Nezarat.incidents",
                "Nezarat.facilityPanel", "Nezarat.mapState"],
-    "map_css": [".nz-map", ".nz-grade-E"],
+    "map_css": [".nz-map", ".nz-ring-red-flag"],
     "review_js": ["Nezarat.reviewQueue"],
     "review_css": [".nz-review-item"],
 }
