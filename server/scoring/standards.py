@@ -28,6 +28,9 @@ INPUTS = {
     "toilets_accessible": ("toilet_accessible",),
     "room_occupants": ("space_per_person", "covered_space"),
 }
+# Facts of the visit that are neither indicators nor scoring inputs: how the visit was done.
+FACTS = {"interviews_held": "count", "interviews_private": "answer", "female_monitor": "yes_no",
+         "interpreter": "yes_no", "registers_seen": "answer"}
 # Allowed answers per value type; "unknown" is an answer that observes nothing.
 CHOICES = {
     "answer": frozenset({"yes", "partly", "no", "unknown"}),
@@ -161,8 +164,19 @@ def observation_errors(observations: dict) -> dict[str, list[str]]:
                     raise ValueError(f"{code}: {value!r} is not one of no, yes")
             elif code in INPUTS:
                 as_count(code, value)
+            elif code in FACTS:
+                _fact(code, FACTS[code], value)
             else:
                 raise ValueError(f"{code}: not an indicator of the standards table")
         except ValueError as exc:
             errors[code] = [str(exc).removeprefix(f"{code}: ")]
     return errors
+
+
+def _fact(code: str, kind: str, value) -> None:
+    if kind == "count":
+        as_count(code, value)
+    elif kind == "yes_no" and value not in ("yes", "no"):
+        raise ValueError(f"{code}: {value!r} is not yes or no")
+    elif kind == "answer" and value not in CHOICES["answer"]:
+        raise ValueError(f"{code}: {value!r} is not one of {', '.join(sorted(CHOICES['answer']))}")
