@@ -228,9 +228,9 @@ def review_flags(visit: dict, facility, now: datetime) -> list[dict]:
     flags = []
     distance, accuracy = visit["distance_m"], visit["position_accuracy_m"]
     far_km = cfg["FAR_FROM_FACILITY_M"] / 1000
-    if visit["lon"] is None:
-        flags.append({"code": "no_position", "reason": "The report has no GPS position."})
-    elif distance is not None and distance > cfg["FAR_FROM_FACILITY_M"]:
+    # The monitor's position is optional (a record of their movements if the phone is seized;
+    # the facility's coordinates serve): "far from facility" only when one was given.
+    if distance is not None and distance > cfg["FAR_FROM_FACILITY_M"]:
         flags.append({"code": "far_from_facility",
                       "reason": f"Device was {distance / 1000:.1f} km from "
                                 f"{facility.name} (limit {far_km:g} km)."})
