@@ -118,6 +118,8 @@ def map_strings() -> dict[str, str]:
         "incidentsInMonth": _("%(count)s incidents in %(month)s"),
         "legend": _("Legend"), "ring": _("Last visit: red flags first, then the worst "
                                           "dimension"),
+        "ringKey": _("! red flag · 1 poor … 4 good · ? safety or legal safeguards not judged "
+                     "· – not assessed"),
         "stale": _("Not visited for %(days)s days"),
         "accessDenied": _("Access denied at the last visit"),
         "cell": _("Incidents counted in an area"), "point": _("One report (colour: severity)"),

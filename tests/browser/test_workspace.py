@@ -83,7 +83,9 @@ def test_map_shows_facility_conditions_and_incident_counts(page, live_server, co
     assert "nz-ring-4" in marker("Chaman")
     assert not page.locator("[class*=nz-grade]").count()
     assert count(page, ".nz-legend .nz-legend-ring") == 8  # 7 rings and stale
-    assert "Red flag at the last visit" in page.inner_text(".nz-legend")
+    assert page.get_attribute(".nz-legend .nz-ring-red-flag", "title") == \
+        "Red flag at the last visit"
+    assert "! red flag" in page.inner_text(".nz-legend")
 
     # The time slider shows the months of 2025 that have incidents, all chosen.
     bars = page.evaluate("""Array.from(document.querySelectorAll('.nz-timeline .nz-bar'))
@@ -353,6 +355,6 @@ def test_dari_workspace_mirrors(page, live_server, coordinator, demo, artifacts)
     page.wait_for_selector("#nz-facility-panel[data-ready=true]", timeout=TIMEOUT)
     assert page.locator("#nz-facility-panel").bounding_box()["x"] < map_box["x"] + 10
     assert "امنیت و رفتار" in page.inner_text("#nz-facility-panel .nz-dimensions")
-    assert "پرچم سرخ" in page.inner_text(".nz-legend")
+    assert "پرچم سرخ" in page.get_attribute(".nz-legend .nz-ring-red-flag", "title")
     page.screenshot(path=str(artifacts / "workspace-dari.png"))
     clean(page)

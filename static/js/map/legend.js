@@ -16,12 +16,25 @@
     list.appendChild(item);
   }
 
-  /** One row per ring colour, worst first: red flags, then the worst dimension. */
+  var SYMBOLS = {red_flag: "!", insufficient: "?", none: "–"};
+
+  /** The ring colours in one row, worst first (red flags, then the worst dimension); each
+   *  swatch says its meaning in full (title, aria-label), a key line below reads them. */
   function ringRows(list, strings, labels) {
-    list.appendChild(Nezarat.textElement("li", strings.ring || "Last visit", "nz-legend-rings"));
+    var item = Nezarat.textElement("li", "", "nz-legend-rings");
+    item.appendChild(Nezarat.textElement("span", strings.ring || "Last visit"));
+    var swatches = Nezarat.textElement("span", "", "nz-legend-swatches");
     RINGS.forEach(function (ring) {
-      row(list, "nz-legend-ring nz-ring-" + ring.replace("_", "-"), labels[ring] || ring);
+      var swatch = Nezarat.textElement("span", SYMBOLS[ring] || ring,
+                                       "nz-legend-symbol nz-legend-ring nz-ring-" +
+                                       ring.replace("_", "-"));
+      swatch.title = labels[ring] || ring;
+      swatch.setAttribute("aria-label", swatch.title);
+      swatches.appendChild(swatch);
     });
+    item.appendChild(swatches);
+    item.appendChild(Nezarat.textElement("span", strings.ringKey || "", "nz-legend-key"));
+    list.appendChild(item);
   }
 
   function control(strings, options) {
