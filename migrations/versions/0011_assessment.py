@@ -12,6 +12,9 @@ suggestions marked `derived_from_earlier_form`, its head counts of 0 do not coun
 children" (the earlier form had no "don't know"), red flags come from its answers and its
 incidents. Its `scores` lose the grade.
 
+`country_legal_facts`: what a country's law provides (judicial review of detention and its time
+limit, an asylum procedure), set by an admin once per country instead of asked at every visit.
+
 Incidents: `state_responsible` (iran, pakistan, de_facto_authorities, other, unknown), filled
 from the incident's country for Iran and Pakistan and `unknown` elsewhere (an incident at an
 Afghan crossing is often what the deporting state did: a reviewer decides). Mixed categories
@@ -70,6 +73,17 @@ def _in(values) -> str:
 
 
 def upgrade() -> None:
+    op.execute("""CREATE TABLE country_legal_facts (
+        country char(3) PRIMARY KEY CHECK (country ~ '^[A-Z]{3}$'),
+        judicial_review text NOT NULL DEFAULT 'unknown'
+            CHECK (judicial_review IN ('yes', 'partly', 'no', 'unknown')),
+        detention_time_limit_days integer CHECK (detention_time_limit_days >= 0),
+        asylum_procedure text NOT NULL DEFAULT 'unknown'
+            CHECK (asylum_procedure IN ('yes', 'partly', 'no', 'unknown')),
+        note text CHECK (length(note) <= 2000),
+        source_url text CHECK (length(source_url) <= 2000),
+        updated_by uuid,
+        updated_at timestamptz NOT NULL DEFAULT now())""")
     _incidents_up()
     op.execute("DROP INDEX ix_visits_facility_latest")
     op.execute(f"""ALTER TABLE visits
@@ -143,6 +157,7 @@ def _assess_existing_visits() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE country_legal_facts")
     op.execute("DROP INDEX ix_visits_facility_latest")
     op.execute("ALTER TABLE visits ADD COLUMN grade text")
     op.execute("""ALTER TABLE visits DROP COLUMN dimensions, DROP COLUMN red_flags,
