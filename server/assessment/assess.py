@@ -13,8 +13,15 @@ from __future__ import annotations
 from ..scoring.score import MET, NOT_MET, PARTLY_MET
 from ..scoring.standards import RECEIVING_COUNTRY, indicators
 from .red_flags import detect
-from .vocabulary import COVERAGE, DIMENSIONS, EVIDENCE_KINDS, INSUFFICIENT, RATINGS, ring_of, \
-    state_of_country
+from .vocabulary import (
+    COVERAGE,
+    DIMENSIONS,
+    EVIDENCE_KINDS,
+    INSUFFICIENT,
+    RATINGS,
+    ring_of,
+    state_of_country,
+)
 
 VERSION = 1
 MIN_INDICATORS = 2

@@ -3,7 +3,7 @@ one after, who and why are kept on the dimension and in the audit log, in one tr
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..core import audit
 from ..core.access import Principal
@@ -32,7 +32,7 @@ def adjust_rating(visit_id: uuid.UUID, dimension: str, rating, reason: str,
     dimensions = dict(row.dimensions or {})
     entry = dict(dimensions.get(dimension) or {})
     before = entry.get("rating")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     after = None if rating == INSUFFICIENT else rating
     entry.update(rating=after, insufficient_evidence=after is None, adjusted={
         "from": before, "from_source": entry.get("source"), "by": str(principal.user_id),

@@ -1,7 +1,7 @@
 """Reading and setting country records; each change is audited in its own transaction."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -31,7 +31,7 @@ def save(principal: Principal, data: dict) -> CountryLegalFacts:
         setattr(record, name, data.get(name, "unknown" if name in (
             "judicial_review", "asylum_procedure") else None))
     record.updated_by = principal.user_id
-    record.updated_at = datetime.now(timezone.utc)
+    record.updated_at = datetime.now(UTC)
     session.flush()
     audit.record_and_commit(session, "country.facts", principal, target_type="country",
                             target_id=None, details={
