@@ -5,7 +5,7 @@
 Provisions a separate database (default `nezarat_bench`, via scripts/provision-db.sh), migrates it
 with the project's migrations, and fills it with COPY: organisations, facilities around the real
 places of server/data/places.csv and the main towns of Afghanistan, Iran and Pakistan, visits
-with condition grades, and incidents clustered around crossings, centres and towns over three and
+with assessment rings, and incidents clustered around crossings, centres and towns over three and
 a half years with the surges of 2023 (Pakistan) and 2025 (Iran, Pakistan). Some incidents are
 merged duplicates or retracted, as in real data.
 
@@ -46,12 +46,12 @@ INCIDENT_TYPES = {  # type: (relative frequency, typical severity)
     "forced_return": (30, 3), "pushback": (8, 3), "collective_expulsion": (6, 3),
     "arbitrary_arrest": (12, 3), "family_separation": (6, 4), "physical_violence": (7, 4),
     "sgbv": (1.5, 5), "ill_treatment": (8, 4), "death": (0.3, 5), "self_harm": (0.5, 5),
-    "extortion_property": (9, 2), "denial_of_asylum": (4, 3), "child_detention": (3, 4),
+    "extortion": (7, 2), "document_confiscation": (2, 3), "denial_of_asylum": (4, 3), "child_detention": (3, 4),
     "denial_of_basic_needs": (6, 2), "denial_of_legal_access": (4, 2),
     "monitor_obstruction": (1, 2), "other": (2, 1)}
 AREAS = ("space", "water", "sanitation", "food", "health", "protection", "legal_safeguards",
          "treatment", "contact")
-GRADES = ("A", "B", "C", "D", "E")
+DIMENSIONS = ("safety_treatment", "legal_protection", "material_conditions", "return_reception")
 KINDS_BY_COUNTRY = {
     "AFG": (("reception_centre", 4), ("transit_centre", 3), ("camp", 2), ("border_crossing", 1),
             ("other", 1)),
@@ -234,7 +234,8 @@ class Generator:
                 submitted = ended + timedelta(hours=rng.expovariate(1 / 6))
                 quality = min(1.0, max(0.0, fac["quality"] + fac["trend"] * day / self.days
                                        + rng.gauss(0, 0.1)))
-                grade = GRADES[min(4, int((1 - quality) * 5))]
+                rating = max(1, min(4, 1 + int(quality * 4)))
+                ring = "red_flag" if quality < 0.15 else str(rating)
                 areas = {a: rng.choices(("met", "partly_met", "not_met", "not_observed"),
                                         (quality, 0.4, 1 - quality, 0.1))[0] for a in AREAS}
                 access = "denied" if rng.random() < fac["denied"] else rng.choices(
@@ -248,13 +249,15 @@ class Generator:
                        round(rng.uniform(4, 60), 1), access,
                        "Refused at the gate" if access == "denied" else None,
                        *(None if access == "denied" else rng.randint(0, 80) for _ in range(4)),
-                       json.dumps({"areas": {} if access == "denied" else areas,
-                                   "grade": None if access == "denied" else grade}),
-                       None if access == "denied" else grade, review,
+                       json.dumps({"areas": {} if access == "denied" else areas}),
+                       json.dumps({d: {"rating": None if access == "denied" else rating}
+                                   for d in DIMENSIONS}),
+                       "none" if access == "denied" else ring, review,
                        submitted.isoformat(), submitted.isoformat())
         self.copy("visits", "id, facility_id, organisation_id, source, started_at, ended_at, "
                   "submitted_at, position, position_accuracy_m, access, access_denied_reason, "
-                  "held_women, held_men, held_girls, held_boys, scores, grade, review_status, "
+                  "held_women, held_men, held_girls, held_boys, scores, dimensions, ring, "
+                  "review_status, "
                   "created_at, updated_at", rows(), self.p.visits, "visits")
 
     def incidents(self) -> None:

@@ -19,11 +19,12 @@ VISIT_COLUMNS = ("facility_id", "organisation_id", "monitor_id", "device_token_i
                  "form_id", "form_version", "started_at", "ended_at", "position_accuracy_m",
                  "distance_m", "access", "access_denied_reason", "held_women", "held_men",
                  "held_girls", "held_boys", "held_unaccompanied", "room_area_m2", "observations",
-                 "scores", "grade", "flags", "version")
+                 "scores", "dimensions", "red_flags", "returnees", "ring", "flags", "version")
 INCIDENT_COLUMNS = ("organisation_id", "monitor_id", "facility_id", "type", "occurred_on",
                     "date_precision", "location_precision", "country", "admin1", "affected_women",
                     "affected_men", "affected_girls", "affected_boys", "affected_unaccompanied",
-                    "profiles", "perpetrator", "source_type", "consent", "severity", "follow_up")
+                    "profiles", "perpetrator", "state_responsible", "source_type", "consent",
+                    "severity", "follow_up")
 ATTACHMENT_COLUMNS = ("filename", "sha256", "media_type", "width", "height", "bytes",
                       "received_at")
 
@@ -68,7 +69,8 @@ def templates(url: str, source: str) -> dict:
         audit = conn.execute("SELECT * FROM audit_log WHERE action = 'visit.submit' AND "
                              "target_id = %s", (str(visit["id"]),)).fetchone()
     for row in [visit, *incidents]:
-        for key in ("observations", "scores", "flags", "profiles"):
+        for key in ("observations", "scores", "dimensions", "red_flags", "returnees", "flags",
+                    "profiles"):
             if key in row:
                 row[key] = psycopg.types.json.Jsonb(row[key])
     return {"visit": visit, "incidents": incidents, "attachments": attachments,

@@ -31,6 +31,7 @@ ROUTE_MODULES = [
     "server.map.routes",
     "server.map.export_routes",
     "server.web.admin_pages",
+    "server.web.country_pages",
     "server.web.device_pages",
     "server.web.partner_key_pages",
     "server.web.audit_pages",

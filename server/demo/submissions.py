@@ -24,7 +24,10 @@ from ..attachments.models import Attachment
 from ..core.db import db
 from ..facilities.models import Facility
 from ..incidents.models import Incident, IncidentSensitive
-from ..incidents.taxonomy import PERPETRATORS, SOURCE_TYPES
+from ..incidents.taxonomy import PERPETRATORS, SOURCE_TYPES, default_state
+from ..assessment import DIMENSIONS, EVIDENCE_KINDS, assess_visit
+from ..assessment.store import stored_dimensions
+from ..forms.fields import ASSESSMENT_FORM_VERSION
 from ..scoring import score_visit
 from ..scoring.standards import indicators
 from ..visits.models import Visit, VisitSensitive
@@ -38,24 +41,30 @@ SURGES = (("PAK", date(2023, 11, 10), 45, 1.0), ("PAK", date(2025, 4, 20), 40, 0
           ("AFG", date(2023, 11, 12), 45, 0.8), ("AFG", date(2025, 7, 4), 35, 1.0))
 TYPES_BY_KIND = {
     "border_crossing": {"forced_return": 30, "pushback": 12, "collective_expulsion": 8,
-                        "family_separation": 8, "extortion_property": 10, "physical_violence": 6,
-                        "denial_of_asylum": 4, "child_detention": 3, "death": 0.4, "other": 2},
-    "detention_centre": {"arbitrary_arrest": 18, "ill_treatment": 12, "physical_violence": 10,
-                         "denial_of_basic_needs": 10, "denial_of_legal_access": 8,
-                         "child_detention": 6, "forced_return": 12, "sgbv": 1.5,
-                         "self_harm": 1, "death": 0.5, "extortion_property": 6},
+                        "family_separation": 8, "extortion": 8, "document_confiscation": 5,
+                        "physical_violence": 6, "coerced_return_signature": 4,
+                        "shooting_at_border": 1, "denial_of_asylum": 4,
+                        "child_family_deportation": 3, "harm_after_return": 1,
+                        "missing_person": 0.5, "death": 0.4, "other": 2},
+    "detention_centre": {"arbitrary_arrest": 18, "ill_treatment": 8, "verbal_abuse": 6,
+                         "torture": 1, "physical_violence": 10,
+                         "denial_of_basic_needs": 10, "denial_of_legal_access": 5,
+                         "denial_of_unhcr": 3, "child_detention": 6, "forced_return": 12,
+                         "sgbv": 1.5, "self_harm": 1, "death": 0.5, "extortion": 5,
+                         "document_confiscation": 3, "coerced_return_signature": 3},
     "holding_centre": {"arbitrary_arrest": 20, "forced_return": 18, "family_separation": 8,
-                       "denial_of_basic_needs": 10, "extortion_property": 10,
+                       "denial_of_basic_needs": 10, "extortion": 7, "document_confiscation": 4,
                        "ill_treatment": 6, "child_detention": 5, "denial_of_legal_access": 5},
     "reception_centre": {"denial_of_basic_needs": 14, "family_separation": 8,
                          "forced_return": 6, "child_detention": 2, "self_harm": 1,
-                         "extortion_property": 3, "other": 3},
+                         "extortion": 3, "harm_after_return": 1, "trafficking": 0.5, "other": 3},
     "transit_centre": {"denial_of_basic_needs": 12, "family_separation": 6, "forced_return": 6,
                        "other": 2},
 }
 PERPETRATOR_BY_COUNTRY = {"IRN": ("border_police", "immigration_police", "detention_staff"),
                           "PAK": ("immigration_police", "border_police", "militia"),
                           "AFG": ("border_police", "smugglers", "unknown")}
+IRAN_BORDER_PROVINCES = ("Herat", "Nimroz", "Farah")
 NARRATIVE = ("Synthetic demo account: {n} people described {what} on {day}. No real person is "
              "described in demo data.")
 DENIED_REASONS = ("Camp authorities refused entry without a ministry letter.",
@@ -121,8 +130,9 @@ def _facility_history(session, rng, facility, monitors, pictures, start, today) 
         if rng.random() < 0.08:
             _attach(session, rng.choice(pictures), visit.started_at, visit_id=visit.id)
         expected = (1.0 + 4.0 * stress) * (0.3 if visit.access == "denied" else 1.0)
-        for k in range(_poisson(rng, expected)):
-            _incident(session, rng, facility, visit, point, k, stress, pictures, today)
+        found = [_incident(session, rng, facility, visit, point, k, stress, pictures, today)
+                 for k in range(_poisson(rng, expected))]
+        _assess(visit, facility, found)
         n += 1
         day += timedelta(days=max(2, int(rng.gauss(interval / (1 + stress), 3))))
 
@@ -150,13 +160,78 @@ def _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress) -
         access=access, access_denied_reason=rng.choice(DENIED_REASONS) if access != "full" else None,
         room_area_m2=room_area if access != "denied" else None, observations=observations,
         review_status=_status(rng, day), demo=True,
+        returnees=_returnees(rng, facility, stress) if access != "denied" else [],
+        form_id="nezarat_visit", form_version=str(ASSESSMENT_FORM_VERSION),
         **({f"held_{k}": v for k, v in held.items()} if access != "denied" else {}))
-    scores = score_visit(observations, facility.kind, facility.capacity, visit.headcounts(),
-                         visit.room_area_m2, access)
-    visit.scores, visit.grade = scores, scores.get("grade")
+    if access == "partial":
+        observations["room_occupants"] = int(sum(held.values()) * rng.uniform(0.3, 0.7))
+    visit.scores = score_visit(observations, facility.kind, facility.capacity,
+                               visit.headcounts(), visit.room_area_m2, access,
+                               country=facility.country)
+    visit.dimensions = _ratings(rng, quality, access, facility.kind)  # until _assess
     visit.flags = ([{"code": "poor_accuracy", "reason": "GPS accuracy 150 m is worse than 100 m."}]
                    if visit.position_accuracy_m > 100 else [])
     return visit
+
+
+def _assess(visit, facility, incidents: list) -> None:
+    """The visit's assessment once its incidents are known (a death is a red flag)."""
+    assessment = assess_visit(
+        visit.scores, access=visit.access, country=facility.country,
+        headcounts=visit.headcounts(), observations=visit.observations,
+        monitor=visit.dimensions, returnees=visit.returnees or (),
+        incidents=[{"type": i.type, "source_type": i.source_type, "profiles": i.profiles,
+                    "state_responsible": i.state_responsible} for i in incidents])
+    visit.ring, visit.red_flags = assessment["ring"], assessment["red_flags"]
+    visit.dimensions = stored_dimensions(assessment)
+
+
+def _ratings(rng, quality: float, access: str, kind: str) -> dict:
+    """The monitor's ratings: what was not seen is "insufficient evidence", never a guess."""
+    if access == "denied":
+        return {name: {"rating": "insufficient_evidence", "coverage": "none"}
+                for name in DIMENSIONS}
+    ratings = {}
+    for name in DIMENSIONS:
+        hidden = access == "partial" and name in ("safety_treatment", "legal_protection")
+        if hidden and rng.random() < 0.6:
+            ratings[name] = {"rating": "insufficient_evidence", "coverage": "none"}
+            continue
+        rating = max(1, min(4, round(1 + 3 * quality + rng.gauss(0, 0.4))))
+        if access == "partial":
+            rating = min(rating, 3)
+        evidence = rng.sample(EVIDENCE_KINDS, rng.randint(1, 3))
+        if kind == "border_crossing" and name == "return_reception":
+            evidence = sorted(set(evidence) | {"interview_private"})
+        ratings[name] = {"rating": rating, "coverage": "full" if access == "full" else "partial",
+                         "evidence": evidence}
+    return ratings
+
+
+def _returnees(rng, facility, stress: float) -> list:
+    """Returnee-interview groups at Afghan-side crossings and reception centres: counts only."""
+    if facility.country != "AFG" or facility.kind not in ("border_crossing",
+                                                          "reception_centre"):
+        return []
+    groups = []
+    for _ in range(rng.randint(0, 3)):
+        state = _deporting_state(facility)
+        people = rng.randint(2, 12)
+        yes = lambda p: rng.choices(("yes", "no", "unknown"), (p, 1 - p, 0.1))[0]
+        groups.append({
+            "state_responsible": state, "people": people,
+            "women": rng.randint(0, people // 2), "children": rng.randint(0, people // 2),
+            "at_risk": rng.choice((0, 0, 0, 0, 1)),
+            "return_kind": rng.choice(("deported", "deported", "pressured_voluntary",
+                                       "voluntary")),
+            "held_before": rng.choice(("none", "police_station", "holding_centre",
+                                       "detention_centre")),
+            "days_held": rng.randint(0, 20), "documents_taken": yes(0.2 + 0.3 * stress),
+            "fees_charged": yes(0.3 + 0.3 * stress), "family_left_behind": yes(0.2),
+            "night_arrival": yes(0.3), "transport_harsh": yes(0.3 + 0.3 * stress),
+            "signed_return_form": yes(0.2), "asylum_refused": yes(0.05),
+            "force_alleged": yes(0.05 + 0.1 * stress), "interview_private": yes(0.7)})
+    return groups
 
 
 def _access(rng, facility) -> str:
@@ -221,6 +296,7 @@ def _incident(session, rng, facility, visit, point, k, stress, pictures, today) 
         admin1=facility.admin1, **{f"affected_{g}": n for g, n in affected.items()},
         affected_unaccompanied=_poisson(rng, 0.3), profiles=_profiles(rng),
         perpetrator=rng.choice(PERPETRATOR_BY_COUNTRY.get(facility.country, PERPETRATORS)),
+        state_responsible=_state(rng, facility, kind),
         source_type=rng.choice(SOURCE_TYPES),
         consent=rng.choices(("internal_only", "share_anonymised", "share_with_consent"),
                             (2, 6, 2))[0],
@@ -233,6 +309,22 @@ def _incident(session, rng, facility, visit, point, k, stress, pictures, today) 
         n=sum(affected.values()), what=kind.replace("_", " "), day=occurred.isoformat())))
     if rng.random() < 0.03:
         _attach(session, rng.choice(pictures), visit.started_at, incident_id=incident.id)
+    return incident
+
+
+def _state(rng, facility, kind: str) -> str:
+    """Iran or Pakistan for what happened on their side; at an Afghan crossing, returns and
+    what came before them are the deporting state's, harm after return the de facto
+    authorities'."""
+    if facility.country in ("IRN", "PAK"):
+        return default_state(facility.country)
+    if kind in ("harm_after_return", "denial_of_basic_needs", "trafficking"):
+        return rng.choice(("de_facto_authorities", "unknown", "other"))
+    return _deporting_state(facility)
+
+
+def _deporting_state(facility) -> str:
+    return "iran" if facility.admin1 in IRAN_BORDER_PROVINCES else "pakistan"
 
 
 def _profiles(rng) -> dict:

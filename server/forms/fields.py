@@ -27,11 +27,19 @@ from datetime import date, datetime
 from ..incidents.taxonomy import PROFILES
 
 FORM_ID = "nezarat_visit"
+# The first version of the form with the assessment model (dimensions, "don't know" on head
+# counts, returnee interviews); earlier versions are read with the same table, and their
+# reports are assessed as the earlier form's (server.assessment).
+ASSESSMENT_FORM_VERSION = 2025120101
+# Earlier versions whose submissions both doors still receive (phones not yet updated).
+EARLIER_VERSIONS = ("2025112801",)
 ROOT = f"/{FORM_ID}"
 # Repeat groups: every instance of INCIDENT_REPEAT is one incident; every instance of
 # PHOTO_REPEAT holds one visit photo.
 INCIDENT_REPEAT = f"{ROOT}/incident"
 PHOTO_REPEAT = f"{ROOT}/photos"
+RETURNEE_REPEAT = f"{ROOT}/returnees"  # one group interviewed on arrival (counts only)
+REPEATS = (INCIDENT_REPEAT, PHOTO_REPEAT, RETURNEE_REPEAT)
 
 
 @dataclass(frozen=True)
@@ -40,18 +48,36 @@ class Field:
     target: str
     kind: str
     sensitive: bool = False
+    earlier: bool = False  # only in versions before ASSESSMENT_FORM_VERSION (still received)
 
     @property
     def repeat(self) -> str | None:
-        for repeat in (INCIDENT_REPEAT, PHOTO_REPEAT):
+        for repeat in REPEATS:
             if self.path.startswith(repeat + "/"):
                 return repeat
         return None
 
 
-def _observations(area: str, kinds: dict[str, str]) -> list[Field]:
-    return [Field(f"{ROOT}/{area}/{code}", f"visit.observations.{code}", kind)
+def _observations(area: str, kinds: dict[str, str], earlier: bool = False) -> list[Field]:
+    return [Field(f"{ROOT}/{area}/{code}", f"visit.observations.{code}", kind, earlier=earlier)
             for code, kind in kinds.items()]
+
+
+def _assessment(dimension: str) -> list[Field]:
+    at = f"{ROOT}/assessment/{dimension}"
+    return [Field(f"{at}_rating", f"visit.assessment.{dimension}.rating", "rating"),
+            Field(f"{at}_coverage", f"visit.assessment.{dimension}.coverage", "choice"),
+            Field(f"{at}_evidence", f"visit.assessment.{dimension}.evidence", "multi")]
+
+
+_RETURNEE = {"consent_interview": "choice", "state_responsible": "choice", "people": "int",
+             "women": "int", "children": "int", "at_risk": "int", "return_kind": "choice",
+             "held_before": "choice", "days_held": "int", "documents_taken": "choice",
+             "fees_charged": "choice", "wages_or_property_left": "choice",
+             "family_left_behind": "choice", "night_arrival": "choice",
+             "transport_harsh": "choice", "signed_return_form": "choice",
+             "asylum_refused": "choice", "force_alleged": "choice",
+             "interview_private": "choice"}
 
 
 _I = INCIDENT_REPEAT
@@ -71,8 +97,11 @@ FIELDS: tuple[Field, ...] = (
     Field(f"{ROOT}/people/boys", "visit.held_boys", "int"),
     Field(f"{ROOT}/people/unaccompanied", "visit.held_unaccompanied", "int"),
     Field(f"{ROOT}/space/room_area", "visit.room_area_m2", "decimal"),
+    *_observations("method", {"interviews_held": "int", "interviews_private": "choice",
+                              "female_monitor": "choice", "interpreter": "choice",
+                              "registers_seen": "choice"}),
     *_observations("space", {"single_cell_space": "decimal", "sleeping_space": "decimal",
-                             "length_of_stay": "decimal"}),
+                             "length_of_stay": "decimal", "room_occupants": "int"}),
     *_observations("water", {"water_quantity": "decimal", "daytime_only": "choice",
                              "drinking_water_cells": "decimal", "water_points": "int"}),
     *_observations("sanitation", {"toilets": "int", "toilets_female": "int",
@@ -82,15 +111,23 @@ FIELDS: tuple[Field, ...] = (
     *_observations("accommodation", {"light_air": "choice"}),
     *_observations("health", {"medical_screening": "choice", "medical_access": "choice"}),
     *_observations("protection", {"separation_sex": "choice", "separation_children": "choice",
-                                  "vulnerable_referred": "choice"}),
-    *_observations("legal", {"registration": "choice", "rights_information": "choice",
-                             "lawyer_access": "choice", "unhcr_access": "choice",
-                             "consular_access": "choice", "individual_assessment": "choice",
-                             "judicial_review": "choice"}),
-    *_observations("treatment", {"use_of_force": "choice", "solitary_over_15_days": "int",
-                                 "deaths_reported": "choice"}),
+                                  "female_staff": "choice", "vulnerable_referred": "choice"}),
+    *_observations("legal", {"registration": "choice", "length_of_detention": "decimal",
+                             "rights_information": "choice", "lawyer_access": "choice",
+                             "asylum_access": "choice", "unhcr_contact": "choice",
+                             "consular_access": "choice", "individual_assessment": "choice"}),
+    *_observations("legal", {"unhcr_access": "choice", "judicial_review": "choice"},
+                   earlier=True),
+    *_observations("treatment", {"force_seen_or_alleged": "choice",
+                                 "solitary_over_15_days": "int", "solitary_children": "int",
+                                 "deaths_known": "int", "deaths_reported": "choice"}),
+    *_observations("treatment", {"use_of_force": "choice"}, earlier=True),
     *_observations("contact", {"family_contact": "choice", "outdoor_exercise": "decimal"}),
     *_observations("oversight", {"complaints": "choice"}),
+    *_assessment("safety_treatment"), *_assessment("legal_protection"),
+    *_assessment("material_conditions"), *_assessment("return_reception"),
+    *(Field(f"{RETURNEE_REPEAT}/{name}", f"returnee.{name}", kind)
+      for name, kind in _RETURNEE.items()),
     Field(f"{ROOT}/notes", "visit.notes", "text", sensitive=True),
     Field(f"{PHOTO_REPEAT}/photo", "visit.photos[]", "file", sensitive=True),
     Field(f"{_I}/type", "incident.type", "choice"),
@@ -105,6 +142,7 @@ FIELDS: tuple[Field, ...] = (
     Field(f"{_I}/affected/unaccompanied", "incident.affected_unaccompanied", "int"),
     *(Field(f"{_I}/profiles/{code}", f"incident.profiles.{code}", "int") for code in PROFILES),
     Field(f"{_I}/perpetrator", "incident.perpetrator", "choice"),
+    Field(f"{_I}/state_responsible", "incident.state_responsible", "choice"),
     Field(f"{_I}/source_type", "incident.source_type", "choice"),
     Field(f"{_I}/consent", "incident.consent", "choice"),
     Field(f"{_I}/severity", "incident.severity", "int_choice"),
@@ -112,8 +150,8 @@ FIELDS: tuple[Field, ...] = (
     Field(f"{_I}/narrative", "incident.narrative", "text", sensitive=True),
     Field(f"{_I}/photo", "incident.photos[]", "file", sensitive=True),
 )
-# Form elements deliberately left out: safety_note (a note), facility_kind (calculated from
-# facilities.csv; the server knows the facility's kind), incident/profiles_present (a UI helper
+# Form elements deliberately left out: safety_note (a note), facility_kind and
+# facility_country (calculated from facilities.csv; the server knows the facility), incident/profiles_present (a UI helper
 # that only decides which profile counts are asked), the group elements themselves.
 
 
@@ -125,12 +163,12 @@ META = {"instance_id": "id", "deprecated_id": "deprecated_id"}
 
 
 def body_key(target: str) -> tuple[str, str]:
-    """("visit" | "incident", key in that object; "a.b" nests, "x[]" appends)."""
+    """("visit" | "incident" | "returnee", key in that object; "a.b" nests, "x[]" appends)."""
     scope, _, attr = target.partition(".")
     if scope == "meta":
         return "visit", META[attr]
-    prefix, nested = NESTED[scope]
-    if attr.startswith(prefix):
+    prefix, nested = NESTED.get(scope, (None, ""))
+    if prefix and attr.startswith(prefix):
         return scope, nested + attr[len(prefix):]
     return scope, attr
 
@@ -183,6 +221,15 @@ def _accuracy(text: str) -> float | None:
     return float(parts[3]) if len(parts) > 3 else None
 
 
+def _rating(text: str) -> int | str:
+    """A dimension's rating: 1-4, or insufficient_evidence."""
+    if text == "insufficient_evidence":
+        return text
+    if text not in ("1", "2", "3", "4"):
+        raise ValueError("expected 1-4 or insufficient_evidence")
+    return int(text)
+
+
 def _yes_no(text: str) -> bool:
     if text not in ("yes", "no"):
         raise ValueError("expected yes or no")
@@ -200,6 +247,8 @@ _CONVERTERS = {
     "geopoint": _geopoint,
     "geopoint_accuracy": _accuracy,
     "yes_no": _yes_no,
+    "rating": _rating,
+    "multi": str.split,  # select_multiple: space-separated choice names
 }
 
 

@@ -18,7 +18,8 @@ ROW = obj(("id", "type", "verification_status"), **_COMMON, visit_flags=FLAGS,
           possible_duplicate_of=array(UUID))
 DETAIL = obj(("id", "type", "verification_status", "view"), **_COMMON,
              organisation_id=UUID, monitor_id=nullable(UUID), profiles=nullable(OBJECT),
-             perpetrator=nullable(STR), source_type=nullable(STR), consent=nullable(STR),
+             perpetrator=nullable(STR), state_responsible=STR, source_type=nullable(STR),
+             consent=nullable(STR),
              duplicate_of=nullable(UUID), retracted_at=nullable(TIME),
              view={"type": "string", "enum": ["full", "coalition"]},
              narrative=nullable(STR), photos=array(PHOTO))

@@ -40,6 +40,7 @@ class Incident(Base):
         Integer, Computed("affected_women + affected_men + affected_girls + affected_boys"))
     profiles: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
     perpetrator: Mapped[str | None] = mapped_column(String)
+    state_responsible: Mapped[str] = mapped_column(String, nullable=False, default="unknown")
     source_type: Mapped[str | None] = mapped_column(String)
     consent: Mapped[str] = mapped_column(String, nullable=False, default="internal_only")
     severity: Mapped[int] = mapped_column(SmallInteger, nullable=False)

@@ -15,7 +15,7 @@ INCIDENT_FIELDS = """
   json_build_object('women', i.affected_women, 'men', i.affected_men, 'girls', i.affected_girls,
                     'boys', i.affected_boys, 'unaccompanied', i.affected_unaccompanied,
                     'total', i.affected_total) AS affected,
-  i.profiles, i.perpetrator, i.source_type, i.consent, i.severity, i.follow_up,
+  i.profiles, i.perpetrator, i.state_responsible, i.source_type, i.consent, i.severity, i.follow_up,
   i.verification_status, i.review_comment, i.duplicate_of, i.flags, i.retracted_at,
   i.created_at, i.updated_at
 """

@@ -37,6 +37,11 @@ class IncidentInSchema(StrictSchema):
                            values=fields.Integer(strict=True, validate=validate.Range(min=0)),
                            load_default=dict)
     perpetrator = fields.String(allow_none=True, validate=validate.OneOf(taxonomy.PERPETRATORS))
+    state_responsible = fields.String(allow_none=True, validate=validate.OneOf(taxonomy.STATES),
+                                      metadata={"description": (
+        "The state responsible for what happened. When not given: the state of the country "
+        "where it happened for Iran and Pakistan, `unknown` in Afghanistan (what happens at an "
+        "Afghan crossing is often what the deporting state did)")})
     source_type = fields.String(allow_none=True, validate=validate.OneOf(taxonomy.SOURCE_TYPES))
     consent = fields.String(load_default="internal_only", validate=validate.OneOf(taxonomy.CONSENT))
     severity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))

@@ -14,7 +14,7 @@ from ..attachments import service as attachments
 from ..core import audit
 from ..core.db import db
 from ..core.errors import Conflict, ValidationFailed
-from . import store
+from . import store, taxonomy
 from .models import AFFECTED
 
 _NS = uuid.UUID("0b7c7f0e-4c1a-4b8e-9a57-3f1f7c2d9e61")
@@ -98,7 +98,10 @@ def _row(data: dict, incident_id: uuid.UUID, owner: dict, place: Place | None,
         "admin1": place.admin1 if place else data.get("admin1"),
         **{f"affected_{group}": affected.get(group, 0) or 0 for group in AFFECTED},
         "profiles": {k: v for k, v in data.get("profiles", {}).items() if v},
-        "perpetrator": data.get("perpetrator"), "source_type": data.get("source_type"),
+        "perpetrator": data.get("perpetrator"),
+        "state_responsible": data.get("state_responsible") or taxonomy.default_state(
+            place.country if place else data.get("country")),
+        "source_type": data.get("source_type"),
         "consent": data.get("consent", "internal_only"), "severity": data["severity"],
         "follow_up": data.get("follow_up", False), "updated_at": now,
         "narrative": data.get("narrative")}

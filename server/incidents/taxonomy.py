@@ -15,6 +15,21 @@ PERPETRATORS = ("border_police", "immigration_police", "army", "detention_staff"
 SOURCE_TYPES = ("direct_observation", "first_hand_testimony", "second_hand_report",
                 "document_photo")
 CONSENT = ("internal_only", "share_anonymised", "share_with_consent")
+# The state responsible for an incident or a finding (server.assessment uses the same words).
+STATES = ("iran", "pakistan", "de_facto_authorities", "other", "unknown")
+SEVERITIES = {  # defined in the form's hints and the README
+    1: "minor: no lasting harm (e.g. a short delay, a verbal threat)",
+    2: "moderate: harm without injury or loss that lasts (e.g. extortion of a small sum)",
+    3: "serious: injury, loss of documents or property, separation of a family",
+    4: "severe: serious injury, torture, sexual violence, return of a person at risk",
+    5: "critical: death, or a risk to life now",
+}
+
+
+def default_state(country: str | None) -> str:
+    """Iran or Pakistan for what happened there; otherwise unknown (at an Afghan crossing it is
+    often what the deporting state did, so it is not assumed to be the de facto authorities)."""
+    return {"IRN": "iran", "PAK": "pakistan"}.get(country or "", "unknown")
 
 
 def _codes(path: Path) -> tuple[str, ...]:

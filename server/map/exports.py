@@ -52,6 +52,7 @@ COLUMNS: list[tuple[str, str]] = [
     *[(f"affected_{group}", f"i.affected_{group}") for group in AFFECTED],
     ("affected_total", "i.affected_total"),
     ("perpetrator", "i.perpetrator"),
+    ("state_responsible", "i.state_responsible"),
     ("source_type", "i.source_type"),
     ("consent", "i.consent"),
     ("follow_up", "i.follow_up"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 # The latest visit that counts (not rejected, not retracted), served by ix_visits_facility_latest.
 LATEST_VISIT = """
 LEFT JOIN LATERAL (
-    SELECT v.started_at, v.grade, v.access FROM visits v
+    SELECT v.id, v.started_at, v.ring, v.access FROM visits v
     WHERE v.facility_id = f.id AND v.review_status <> 'rejected' AND v.retracted_at IS NULL
     ORDER BY v.started_at DESC LIMIT 1) lv ON true"""
 
@@ -22,7 +22,7 @@ LAYER_FEATURE = """json_build_object(
     'properties', json_build_object(
         'name', f.name, 'kind', f.kind, 'country', f.country, 'status', f.status,
         'last_visit', to_char(lv.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
-        'grade', lv.grade,
+        'ring', coalesce(lv.ring, 'none'),
         'access_denied', coalesce(lv.access = 'denied', false),
         'stale', lv.started_at IS NULL OR lv.started_at < now() - make_interval(days => :stale)))"""
 
@@ -56,7 +56,9 @@ def facility_summary(session: Session, facility_id: uuid.UUID, stale_after_days:
     row = session.execute(text(f"""
         SELECT f.id, f.name, f.kind, f.country, f.admin1, f.status, f.capacity,
                ST_X(f.location) AS lon, ST_Y(f.location) AS lat,
-               lv.started_at AS last_visit, lv.grade, lv.access,
+               lv.started_at AS last_visit, coalesce(lv.ring, 'none') AS ring, lv.access,
+               (SELECT json_build_object('dimensions', v.dimensions, 'red_flags', v.red_flags)
+                FROM visits v WHERE v.id = lv.id) AS assessment,
                lv.started_at IS NULL OR lv.started_at < now() - make_interval(days => :stale)
                    AS stale
         FROM facilities f {LATEST_VISIT} WHERE f.id = :id"""),
@@ -66,11 +68,19 @@ def facility_summary(session: Session, facility_id: uuid.UUID, stale_after_days:
 
 def visit_history(session: Session, facility_id: uuid.UUID, organisation_id, *, start: date | None,
                   end: date | None, limit: int) -> list[dict]:
-    """The latest `limit` visits that count, oldest first, with their area scores."""
+    """The latest `limit` visits that count, oldest first, with their dimension ratings and
+    red flags (change over time per facility, never a league table)."""
     rows = session.execute(text("""
         SELECT * FROM (
-            SELECT v.id, v.started_at, v.grade, v.access, v.review_status,
-                   v.scores -> 'areas' AS areas, v.organisation_id = :org AS own
+            SELECT v.id, v.started_at, v.ring, v.access, v.review_status,
+                   (SELECT jsonb_object_agg(d.key, d.value -> 'rating')
+                    FROM jsonb_each(v.dimensions) d WHERE jsonb_typeof(d.value) = 'object')
+                       AS ratings,
+                   (SELECT coalesce(jsonb_agg(DISTINCT f ->> 'code'), '[]'::jsonb)
+                    FROM jsonb_array_elements(v.red_flags) f) AS red_flags,
+                   coalesce(v.dimensions ->> 'derived_from_earlier_form' = 'true', false)
+                       AS derived,
+                   v.organisation_id = :org AS own
             FROM visits v
             WHERE v.facility_id = :id AND v.review_status <> 'rejected' AND v.retracted_at IS NULL
               AND (CAST(:start AS date) IS NULL OR v.started_at >= CAST(:start AS date))

@@ -57,7 +57,8 @@ def histogram(args):
 @blp.doc(responses=ok(GEOJSON, obj(("type", "features"), type={"type": "string", "enum": ["FeatureCollection"]},
                                      features=array(OBJECT)), "A GeoJSON FeatureCollection"))
 def facilities_layer(**args):
-    """Facilities with their latest condition grade, stale and access-denied flags."""
+    """Facilities with their latest ring (red flags
+    first, then the worst dimension), stale and access-denied flags."""
     return _json(service.facilities_layer(**args), "application/geo+json")
 
 

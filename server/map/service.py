@@ -9,6 +9,7 @@ import uuid
 
 from flask import current_app
 
+from ..assessment.vocabulary import DIMENSIONS
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import NotFound
@@ -18,7 +19,6 @@ from .queries import Filters
 MAX_CELLS = 8000  # cells a response may carry (~25 bytes each): the view is coarsened to fit
 MAX_POINTS = 1000  # below this many incidents in view, individual points are sent...
 POINTS_MIN_ZOOM = 10  # ...from this zoom on
-AREA_SCORE = {"met": 1.0, "partly_met": 0.5, "not_met": 0.0}
 
 
 def _splice(head: dict, **raw_json: str) -> str:
@@ -52,7 +52,8 @@ def histogram(filters: Filters, interval: str) -> dict:
 
 
 def facilities_layer(*, bbox=None, kinds=(), countries=(), limit: int) -> str:
-    """GeoJSON of facilities with their latest condition grade, stale and access-denied flags."""
+    """GeoJSON of facilities with their latest ring (red flags
+    first, then the worst dimension), stale and access-denied flags."""
     stale = current_app.config["STALE_AFTER_DAYS"]
     features, count, truncated = facility_queries.layer(
         db.session, bbox=bbox, kinds=kinds, countries=countries, stale_after_days=stale,
@@ -63,15 +64,25 @@ def facilities_layer(*, bbox=None, kinds=(), countries=(), limit: int) -> str:
 
 
 def _visit_point(visit: dict) -> dict:
-    areas = {}
-    for area, value in (visit.pop("areas") or {}).items():
-        # server/scoring/score.py stores {"result": ...} per area
-        areas[area] = value.get("result", value.get("status")) if isinstance(value, dict) \
-            else value
-    visit["areas"] = areas
-    visit["area_scores"] = {area: AREA_SCORE.get(status) for area, status in areas.items()}
+    """One visit of the panel: its ratings per dimension (1 poor - 4 good, None insufficient
+    evidence), its red flags and ring; `area_scores` puts the ratings on the trend chart's
+    0-1 scale per dimension (the chart draws each dimension apart, never an average)."""
+    ratings = {name: (visit.get("ratings") or {}).get(name) for name in DIMENSIONS}
+    visit["ratings"] = ratings
+    visit["area_scores"] = {name: None if r is None else (r - 1) / 3
+                            for name, r in ratings.items()}
     visit["date"] = visit.pop("started_at").date().isoformat()
     return visit
+
+
+def _dimension(entry: dict | None) -> dict:
+    """What the panel shows of a dimension: rating, coverage, evidence, source, and the
+    indicators beside it (they inform the rating, they do not compute it)."""
+    entry = entry or {}
+    return {key: entry.get(key) for key in ("rating", "coverage", "evidence", "source", "state",
+                                            "adjusted")} | {
+        "indicators": [{k: i.get(k) for k in ("code", "result", "value", "standard")}
+                       for i in entry.get("indicators") or []]}
 
 
 def facility_history(facility_id: uuid.UUID, principal: Principal, *, start=None, end=None,
@@ -92,7 +103,12 @@ def facility_history(facility_id: uuid.UUID, principal: Principal, *, start=None
         photo["url"] = f"/api/attachments/{photo['id']}"
         photo["thumbnail_url"] = f"/api/attachments/{photo['id']}/thumbnail"
     last = summary.pop("last_visit")
+    assessment = summary.pop("assessment") or {}
+    dimensions = assessment.get("dimensions") or {}
     summary.update(last_visit=last.date().isoformat() if last else None,
+                   dimensions={name: _dimension(dimensions.get(name)) for name in DIMENSIONS},
+                   derived_from_earlier_form=bool(dimensions.get("derived_from_earlier_form")),
+                   red_flags=assessment.get("red_flags") or [],
                    access_denied=summary.pop("access") == "denied",
                    stale_after_days=stale)
     return {"facility": summary, "visits": [_visit_point(v) for v in history],

@@ -10,7 +10,7 @@ from ..forms import fields
 JSON_TYPES = {"text": "string", "choice": "string", "file": "string", "uuid": "string",
               "datetime": "string", "date": "date", "int": "integer", "int_choice": "integer",
               "decimal": "number", "geopoint": "point", "geopoint_accuracy": "accuracy",
-              "yes_no": "boolean"}
+              "yes_no": "boolean", "rating": "rating", "multi": "list"}
 
 
 def json_type(field: fields.Field) -> str:
@@ -23,8 +23,10 @@ def export(form_id: str) -> dict | None:
         return None
     items = []
     for field in fields.FIELDS:
+        if field.earlier:  # only in earlier versions of the form; the app has the current one
+            continue
         scope, key = fields.body_key(field.target)
         items.append({"path": field.path, "scope": scope, "key": key, "type": json_type(field),
                       "repeat": field.repeat})
     return {"form_id": fields.FORM_ID, "incident_repeat": fields.INCIDENT_REPEAT,
-            "fields": items}
+            "returnee_repeat": fields.RETURNEE_REPEAT, "fields": items}

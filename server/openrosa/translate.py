@@ -21,7 +21,7 @@ _PLAIN = [f for f in form_fields.FIELDS if f.repeat is None]
 _VISIT_FIELDS = [f for f in _PLAIN if not f.target.startswith("meta.")]
 _META_FIELDS = [f for f in _PLAIN if f.target.startswith("meta.")]
 _REPEAT_FIELDS = {repeat: [f for f in form_fields.FIELDS if f.repeat == repeat]
-                  for repeat in (form_fields.INCIDENT_REPEAT, form_fields.PHOTO_REPEAT)}
+                  for repeat in form_fields.REPEATS}
 
 
 def _children_by_path(element: ET.Element, prefix: str, out: dict) -> None:
@@ -65,7 +65,7 @@ def report_from_xml(body: bytes) -> dict:
     form = get_form(form_id)
     if form_id != form_fields.FORM_ID:
         raise BadRequest(f"Form {form_id!r} cannot be received here.")
-    if version != form.version:
+    if version != form.version and version not in form_fields.EARLIER_VERSIONS:
         raise BadRequest(f"Form version {version!r} is closed; the current version is "
                          f"{form.version!r}. Get the blank form again in ODK Collect.")
     root_path = f"/{local(root.tag)}"
@@ -83,6 +83,7 @@ def report_from_xml(body: bytes) -> dict:
         report["deprecated_id"] = _uuid_of(meta["deprecated_id"], "deprecatedID")
     report["photos"] = _repeat_files(root, form_fields.PHOTO_REPEAT, root_path, errors)
     report["incidents"] = _incidents(root, root_path, errors)
+    report["returnees"] = _returnees(root, root_path, errors)
     if errors:
         raise BadRequest("Some answers cannot be read: " + describe(errors), errors)
     try:
@@ -129,3 +130,17 @@ def _incidents(root, root_path, errors) -> list[dict]:
         if incident.get("type"):
             incidents.append(incident)
     return incidents
+
+
+def _returnees(root, root_path, errors) -> list[dict]:
+    """Groups interviewed on arrival that agreed to the interview (counts and facts only)."""
+    fields = _REPEAT_FIELDS[form_fields.RETURNEE_REPEAT]
+    groups = []
+    for instance in _repeat_instances(root, form_fields.RETURNEE_REPEAT, root_path):
+        values: dict = {}
+        _children_by_path(instance, form_fields.RETURNEE_REPEAT, values)
+        group: dict = {}
+        _read(values, fields, group, errors)
+        if group.pop("consent_interview", None) == "yes" and group.get("state_responsible"):
+            groups.append(group)
+    return groups

@@ -15,6 +15,7 @@ EXAMPLE_FEATURE = {
         "location_precision": "facility", "affected_women": "<5", "affected_men": 12,
         "affected_girls": 0, "affected_boys": 0, "affected_unaccompanied": 0,
         "affected_total": None, "severity": 3, "perpetrator": "border_police",
+        "state_responsible": "iran",
         "source_type": "direct_observation", "verification_status": "verified",
         "updated_at": "2025-07-06T10:21:07.000000Z"}}
 EXAMPLE_TOMBSTONE = {"type": "Feature", "id": "0b7c7f0e-4c1a-4b8e-9a57-3f1f7c2d9e61",

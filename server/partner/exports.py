@@ -37,6 +37,9 @@ HXL = {
     "affected_total": "#affected+total",
     "severity": "#severity",
     "perpetrator": "#x_perpetrator+code",
+    # The state responsible (iran, pakistan, de_facto_authorities, other, unknown): HXL's #org
+    # names an organisation, a government among them; +responsible says which role.
+    "state_responsible": "#org+responsible+code",
     "source_type": "#x_source+code",
     "updated_at": "#date+updated",
 }

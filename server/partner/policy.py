@@ -33,7 +33,8 @@ OPTIONAL_FIELDS = ("perpetrator", "source_type", "severity", "affected_unaccompa
 # The most a partner can receive about an incident (besides its id and geometry).
 SHARED_FIELDS = ("type", "occurred_on", "date_precision", "country", "admin1", "facility_id",
                  "facility_name", "location_precision", *(f"affected_{c}" for c in COUNTS),
-                 "affected_total", "severity", "perpetrator", "source_type",
+                 "affected_total", "severity", "perpetrator", "state_responsible",
+                 "source_type",
                  "verification_status", "updated_at")
 # Never shared, whatever the policy: who reported, who was there, what was said or shown.
 NEVER_SHARED = ("narrative", "notes", "review_comment", "monitor_id", "device_token_id",
@@ -227,6 +228,7 @@ class Shared:
                 ("location_precision", self.precision_label, "code"),
                 ("severity", self.optional("severity", "smallint"), "number"),
                 ("perpetrator", self.optional("perpetrator"), "text"),
+                ("state_responsible", "i.state_responsible", "code"),
                 ("source_type", self.optional("source_type"), "text"),
                 ("verification_status", "i.verification_status", "code"),
                 ("updated_at", self.UPDATED, "code")]

@@ -3,10 +3,13 @@ a duplicate incident into its original (thin: schema in, review service, out).""
 from __future__ import annotations
 
 from flask import jsonify
+from marshmallow import fields, validate
 
 from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
+from ..core.openapi import JSON, ok
+from ..core.validation import StrictSchema
 from ..incidents import docs as incident_docs
 from ..visits import docs as visit_docs
 from . import service as review
@@ -49,3 +52,21 @@ def merge_incident(data, incident_id):
     """Merge this incident into `original_id` as a duplicate: both stay linked, counted once."""
     incident = review.merge_duplicate(incident_id, data["original_id"], current_principal())
     return jsonify({"id": str(incident.id), "duplicate_of": str(incident.duplicate_of)})
+
+
+class RatingSchema(StrictSchema):
+    rating = fields.Raw(required=True, metadata={
+        "description": "1 poor, 2 not sufficiently good, 3 reasonably good, 4 good, or "
+                       "insufficient_evidence"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+@blp.route("/visits/<uuid:visit_id>/dimensions/<string:dimension>", methods=["POST"])
+@access.access(REVIEW)
+@blp.arguments(RatingSchema)
+@blp.doc(responses=ok(JSON, {"type": "object"}, "The dimension as stored, with the adjustment"))
+def adjust_rating(data, visit_id, dimension):
+    """A coordinator adjusts one dimension's rating at review, with a reason (audited)."""
+    entry = review.adjust_rating(visit_id, dimension, data["rating"],
+                                             data["reason"], current_principal())
+    return jsonify({"id": str(visit_id), "dimension": dimension, **entry})

@@ -34,10 +34,15 @@ def headcounts_of(headcounts: dict | None) -> dict[str, int | None]:
 
 
 def derive(observations: dict, capacity: int | None, counts: dict,
-           room_area_m2: float | None) -> dict:
+           room_area_m2: float | None, access: str | None = None) -> dict:
     """Every derived value, None where its inputs are missing; math.inf where a ratio divides
-    people by zero facilities (no working toilet at all)."""
+    people by zero facilities (no working toilet at all). The room area covers the rooms seen:
+    it is divided by their occupants (`room_occupants`), and by everyone held only when access
+    was full (with partial access the rooms seen do not hold everyone)."""
     held = _sum(counts["women"], counts["men"], counts["girls"], counts["boys"])
+    occupants = _count(observations, "room_occupants")
+    if occupants is None and access in (None, "full"):
+        occupants = held
     toilets = _count(observations, "toilets")
     female = _count(observations, "toilets_female")
     accessible = _count(observations, "toilets_accessible")
@@ -48,9 +53,9 @@ def derive(observations: dict, capacity: int | None, counts: dict,
     capacity = capacity if capacity and capacity > 0 else None  # 0 means "not recorded"
     return {
         "people_held": held,
-        "m2_per_person": _ratio(area, held) if area else None,  # an area of 0 was not measured
+        "m2_per_person": _ratio(area, occupants) if area else None,  # an area of 0 was not measured
         "occupancy_pct": _ratio(held, capacity, scale=100),
-        "children_detained": _sum(counts["girls"], counts["boys"]),
+        "children_detained": _at_least(counts["girls"], counts["boys"]),
         "uac_detained": counts["unaccompanied"],
         "people_per_toilet": _per(held, toilets),
         "people_per_water_point": _per(held, _count(observations, "water_points")),
@@ -63,6 +68,16 @@ def derive(observations: dict, capacity: int | None, counts: dict,
 def _count(observations: dict, code: str) -> int | None:
     value = observations.get(code)
     return None if value is None else as_count(code, value)
+
+
+def _at_least(*values: int | None) -> int | None:
+    """The sum when every count is known; the known part when it is already above 0 (3 girls
+    and "don't know" boys: at least 3 children); None otherwise: a "don't know" never makes a
+    count of 0."""
+    known = sum(v for v in values if v is not None)
+    if all(v is not None for v in values) or known > 0:
+        return known
+    return None
 
 
 def _sum(*values: int | None) -> int | None:

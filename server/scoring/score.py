@@ -1,6 +1,8 @@
-"""Condition scores of one visit: each indicator of the standards table rated against its
-threshold, a result per area, and an overall grade. Pure functions: no database, no clock, so
-a visit's scores are recomputed from its stored observations whenever it is edited."""
+"""Indicator results of one visit: each indicator of the standards table rated against its
+threshold, and a result per area. They inform the monitor's rating of the four assessment
+dimensions (server.assessment); they never compute an overall grade: there is none (averaging
+floor space with access to asylum hides what matters). Pure functions: no database, no clock,
+so a visit's results are recomputed from its stored observations whenever it is edited."""
 from __future__ import annotations
 
 import math
@@ -8,32 +10,39 @@ import math
 from .derive import DERIVED_INDICATORS, derive, headcounts_of
 from .standards import AREAS, SHORT_STAY, UNKNOWN, Indicator, facility_group, indicators
 
-VERSION = 1  # bump when the rules or the table change, so stored scores can be recomputed
+VERSION = 2  # bump when the rules or the table change, so stored scores can be recomputed
 MET, PARTLY_MET, NOT_MET, NOT_OBSERVED = "met", "partly_met", "not_met", "not_observed"
 POINTS = {MET: 2, PARTLY_MET: 1, NOT_MET: 0}
-MIN_GRADED_AREAS = 3
-GRADES = ((1.0, "A"), (0.75, "B"), (0.5, "C"), (0.25, "D"), (0.0, "E"))
-CRITICAL_CAP = "D"  # a single critical failure keeps a place at D or below
+# Child-detention indicators a head count of 0 from the earlier form cannot observe: that form
+# had no "don't know", so a monitor typed 0 when they did not know.
+ZERO_UNKNOWN_IN_EARLIER_FORM = ("children_detained", "uac_detained")
 
 
 def score_visit(observations: dict, facility_kind: str, capacity: int | None,
                 headcounts: dict, room_area_m2: float | None = None,
-                access: str | None = None) -> dict:
-    """{"areas": {area: {"result", "indicators", "unobserved"}}, "grade", "score", "derived",
-    "version", "facility_group"}. `facility_kind` is the registry kind; `access` the visit's
-    access (full / partial / denied), rated as the monitor_access indicator. Raises ValueError
-    naming the observation when a value cannot be read."""
+                access: str | None = None, *, country: str | None = None,
+                earlier_form: bool = False) -> dict:
+    """{"areas": {area: {"result", "indicators", "unobserved"}}, "derived", "version",
+    "facility_group"}. `facility_kind` is the registry kind; `access` the visit's access (full /
+    partial / denied), rated as the monitor_access indicator; `country` the facility's (the
+    deporting state's procedures are not rated in Afghanistan); `earlier_form` for reports of
+    the form without "don't know" on head counts. Raises ValueError naming the observation when
+    a value cannot be read."""
     observations = dict(observations or {})
     group = facility_group(facility_kind)
-    derived = derive(observations, capacity, headcounts_of(headcounts), room_area_m2)
+    derived = derive(observations, capacity, headcounts_of(headcounts), room_area_m2,
+                     access=access)
+    if earlier_form:
+        for code in ZERO_UNKNOWN_IN_EARLIER_FORM:
+            if derived.get(code) == 0:
+                derived[code] = None
     if access is not None:
         observations.setdefault("monitor_access", access)
     context = {"daytime_only": observations.get("daytime_only") == "yes",
-               "short_stay": group in SHORT_STAY}
+               "short_stay": group in SHORT_STAY, "country": country}
     areas = {area: _area(area, group, observations, derived, context) for area in AREAS}
-    grade, score = _grade(areas)
-    return {"version": VERSION, "facility_group": group, "areas": areas, "grade": grade,
-            "score": score, "derived": {k: _finite(v) for k, v in derived.items()}}
+    return {"version": VERSION, "facility_group": group, "areas": areas,
+            "derived": {k: _finite(v) for k, v in derived.items()}}
 
 
 def rate(indicator: Indicator, value, context: dict) -> str:
@@ -54,7 +63,7 @@ def _area(area: str, group: str | None, observations: dict, derived: dict,
           context: dict) -> dict:
     rated, unobserved = {}, []
     for indicator in indicators().values():
-        if indicator.area != area or not indicator.applies(group):
+        if indicator.area != area or not indicator.applies(group, context.get("country")):
             continue
         value, is_derived = _value(indicator.code, observations, derived)
         result = rate(indicator, value, context)
@@ -63,7 +72,8 @@ def _area(area: str, group: str | None, observations: dict, derived: dict,
             continue
         rated[indicator.code] = {"result": result, "value": _finite(indicator.read(value)),
                                  "derived": is_derived, "critical": indicator.critical,
-                                 "standard": indicator.minimum_standard}
+                                 "standard": indicator.minimum_standard,
+                                 "dimension": indicator.dimension}
         if value == math.inf:
             rated[indicator.code]["note"] = "none available"
     return {"result": _area_result(rated), "indicators": rated, "unobserved": unobserved}
@@ -89,20 +99,6 @@ def _area_result(rated: dict) -> str:
     if all(r == NOT_MET for r in results):
         return NOT_MET
     return PARTLY_MET
-
-
-def _grade(areas: dict) -> tuple[str | None, float | None]:
-    """A-E from the share of points over the observed areas; None below MIN_GRADED_AREAS."""
-    results = [a["result"] for a in areas.values() if a["result"] != NOT_OBSERVED]
-    if len(results) < MIN_GRADED_AREAS:
-        return None, None
-    score = sum(POINTS[r] for r in results) / (2 * len(results))
-    grade = next(letter for floor, letter in GRADES if score >= floor)
-    critical_failed = any(entry["critical"] and entry["result"] == NOT_MET
-                          for a in areas.values() for entry in a["indicators"].values())
-    if critical_failed and grade < CRITICAL_CAP:
-        grade = CRITICAL_CAP
-    return grade, round(score, 3)
 
 
 def _finite(value):

@@ -26,7 +26,11 @@ INPUTS = {
     "toilets": ("toilet_users", "toilet_female_ratio", "toilet_accessible"),
     "toilets_female": ("toilet_female_ratio",),
     "toilets_accessible": ("toilet_accessible",),
+    "room_occupants": ("space_per_person", "covered_space"),
 }
+# Facts of the visit that are neither indicators nor scoring inputs: how the visit was done.
+FACTS = {"interviews_held": "count", "interviews_private": "answer", "female_monitor": "yes_no",
+         "interpreter": "yes_no", "registers_seen": "answer"}
 # Allowed answers per value type; "unknown" is an answer that observes nothing.
 CHOICES = {
     "answer": frozenset({"yes", "partly", "no", "unknown"}),
@@ -34,6 +38,7 @@ CHOICES = {
     "access": frozenset({"full", "partial", "denied"}),
 }
 UNKNOWN = "unknown"
+RECEIVING_COUNTRY = "AFG"  # where people are returned to
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,15 @@ class Indicator:
     critical: bool
     source: str
     source_url: str
+    dimension: str | None = None  # the assessment dimension it informs (server.assessment)
+    responsible: str = "holding_state"  # or "deporting_state"
 
-    def applies(self, group: str | None) -> bool:
+    def applies(self, group: str | None, country: str | None = None) -> bool:
+        """Whether the indicator is asked at a facility of this group in this country. What the
+        deporting state did is never rated at an Afghan-side facility: it is attributed to Iran
+        or Pakistan through the returnee interviews, not to the place of arrival."""
+        if self.responsible == "deporting_state" and country == RECEIVING_COUNTRY:
+            return False
         return "all" in self.applies_to or group in self.applies_to
 
     def read(self, value):
@@ -121,7 +133,9 @@ def _indicator(row: dict) -> Indicator:
         applies_to=frozenset(row["applies_to"].split(";")), value_type=row["value_type"],
         met=Condition.parse(row["met_when"]), partly=Condition.parse(row["partly_when"]),
         alt_condition=row["alt_condition"] or None, alt_met=Condition.parse(row["alt_met_when"]),
-        critical=row["critical"] == "yes", source=row["source"], source_url=row["source_url"])
+        critical=row["critical"] == "yes", source=row["source"], source_url=row["source_url"],
+        dimension=row.get("dimension") or None,
+        responsible=row.get("responsible") or "holding_state")
 
 
 def facility_group(facility_kind: str | None) -> str | None:
@@ -150,8 +164,19 @@ def observation_errors(observations: dict) -> dict[str, list[str]]:
                     raise ValueError(f"{code}: {value!r} is not one of no, yes")
             elif code in INPUTS:
                 as_count(code, value)
+            elif code in FACTS:
+                _fact(code, FACTS[code], value)
             else:
                 raise ValueError(f"{code}: not an indicator of the standards table")
         except ValueError as exc:
             errors[code] = [str(exc).removeprefix(f"{code}: ")]
     return errors
+
+
+def _fact(code: str, kind: str, value) -> None:
+    if kind == "count":
+        as_count(code, value)
+    elif kind == "yes_no" and value not in ("yes", "no"):
+        raise ValueError(f"{code}: {value!r} is not yes or no")
+    elif kind == "answer" and value not in CHOICES["answer"]:
+        raise ValueError(f"{code}: {value!r} is not one of {', '.join(sorted(CHOICES['answer']))}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..core.openapi import JSON, ok
 from ..core.record_docs import (BOOL, COUNTS, FLAGS, GEOMETRY, INT, NUM, OBJECT, PHOTO, STR,
                                 TIME, UUID, DATE, array, nullable, obj)
+from ..assessment.vocabulary import RINGS
 from ..core.statuses import REVIEW_STATUSES
 from .models import ACCESS
 
@@ -15,7 +16,12 @@ VISIT = obj(
     access={"type": "string", "enum": list(ACCESS)},
     access_denied_reason=nullable(STR), position=GEOMETRY, position_accuracy_m=nullable(NUM),
     distance_m=nullable(NUM), held=COUNTS, room_area_m2=nullable(NUM),
-    observations=nullable(OBJECT), scores=nullable(OBJECT), grade=nullable(STR), flags=FLAGS,
+    observations=nullable(OBJECT), scores=nullable(OBJECT), dimensions=OBJECT,
+    red_flags=array(OBJECT), returnees=array(OBJECT),
+    ring={"type": "string", "enum": list(RINGS), "description":
+          "What the map's ring shows: red_flag first, then the worst dimension rating "
+          "(1 poor - 4 good), insufficient when safety or legal safeguards could not be judged"},
+    flags=FLAGS,
     review_status=STATUS, review_comment=nullable(STR), monitor_id=nullable(UUID),
     updated_at=TIME, incident_count=INT)
 DETAIL = {**VISIT, "properties": {

@@ -17,7 +17,8 @@ VISIT_FIELDS = """
   ST_AsGeoJSON(v.position, 6)::json AS position, v.position_accuracy_m, v.distance_m,
   json_build_object('women', v.held_women, 'men', v.held_men, 'girls', v.held_girls,
                     'boys', v.held_boys, 'unaccompanied', v.held_unaccompanied) AS held,
-  v.room_area_m2, v.observations, v.scores, v.grade, v.flags, v.review_status,
+  v.room_area_m2, v.observations, v.scores, v.dimensions, v.red_flags,
+  v.returnees, v.ring, v.flags, v.review_status,
   v.review_comment, v.monitor_id, v.updated_at,
   (SELECT count(*) FROM incidents i WHERE i.visit_id = v.id AND i.retracted_at IS NULL)
       AS incident_count

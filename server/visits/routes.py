@@ -25,7 +25,6 @@ blp = Blueprint("visits", __name__, url_prefix="/api",
 
 SUBMIT = access.member("monitor")
 READ = access.member("monitor", "coordinator")
-REVIEW = access.role("coordinator")
 
 
 class VisitListArgs(StrictSchema):

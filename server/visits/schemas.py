@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..core.geometry import GeoJSONGeometry
 from ..core.validation import Scalar, StrictSchema, Text
 from ..incidents.schemas import IncidentInSchema
+from ..assessment.vocabulary import COVERAGE, EVIDENCE_KINDS, INSUFFICIENT, RATINGS, STATES
 from .models import ACCESS
 
 FUTURE_TOLERANCE = timedelta(minutes=10)  # phone clocks drift
@@ -21,6 +22,55 @@ class HeldSchema(StrictSchema):
     girls = fields.Integer(**COUNT)
     boys = fields.Integer(**COUNT)
     unaccompanied = fields.Integer(**COUNT)
+
+
+class DimensionSchema(StrictSchema):
+    rating = fields.Raw(required=True, validate=validate.OneOf(
+        [*RATINGS, INSUFFICIENT], error="1, 2, 3, 4 or insufficient_evidence."), metadata={
+        "description": "4 good, 3 reasonably good, 2 not sufficiently good, 1 poor; or "
+                       "insufficient_evidence"})
+    coverage = fields.String(required=True, validate=validate.OneOf(COVERAGE))
+    evidence = fields.List(fields.String(validate=validate.OneOf(EVIDENCE_KINDS)),
+                           load_default=list)
+
+    @validates_schema
+    def _evidence(self, data, **kwargs):
+        if data.get("rating") in RATINGS and not data.get("evidence"):
+            raise ValidationError("A rating needs the kinds of evidence behind it.", "evidence")
+
+
+class AssessmentSchema(StrictSchema):
+    safety_treatment = fields.Nested(DimensionSchema, allow_none=True)
+    legal_protection = fields.Nested(DimensionSchema, allow_none=True)
+    material_conditions = fields.Nested(DimensionSchema, allow_none=True)
+    return_reception = fields.Nested(DimensionSchema, allow_none=True)
+
+
+YES_NO_UNKNOWN = dict(allow_none=True, validate=validate.OneOf(("yes", "no", "unknown")))
+
+
+class ReturneeGroupSchema(StrictSchema):
+    """One group of people interviewed on arrival: counts and facts, never names."""
+    state_responsible = fields.String(required=True, validate=validate.OneOf(STATES))
+    people = fields.Integer(**COUNT)
+    women = fields.Integer(**COUNT)
+    children = fields.Integer(**COUNT)
+    at_risk = fields.Integer(**COUNT, metadata={"description": "people with an at-risk profile"})
+    return_kind = fields.String(allow_none=True, validate=validate.OneOf(
+        ("deported", "pressured_voluntary", "voluntary", "unknown")))
+    held_before = fields.String(allow_none=True, validate=validate.OneOf(
+        ("none", "police_station", "holding_centre", "detention_centre", "other", "unknown")))
+    days_held = fields.Integer(**COUNT)
+    documents_taken = fields.String(**YES_NO_UNKNOWN)
+    fees_charged = fields.String(**YES_NO_UNKNOWN)
+    wages_or_property_left = fields.String(**YES_NO_UNKNOWN)
+    family_left_behind = fields.String(**YES_NO_UNKNOWN)
+    night_arrival = fields.String(**YES_NO_UNKNOWN)
+    transport_harsh = fields.String(**YES_NO_UNKNOWN)
+    signed_return_form = fields.String(**YES_NO_UNKNOWN)
+    asylum_refused = fields.String(**YES_NO_UNKNOWN)
+    force_alleged = fields.String(**YES_NO_UNKNOWN)
+    interview_private = fields.String(**YES_NO_UNKNOWN)
 
 
 class ReportSchema(StrictSchema):
@@ -45,6 +95,11 @@ class ReportSchema(StrictSchema):
     photos = fields.List(Text(255), load_default=list, validate=validate.Length(max=50))
     incidents = fields.List(fields.Nested(IncidentInSchema), load_default=list,
                             validate=validate.Length(max=100))
+    assessment = fields.Nested(AssessmentSchema, load_default=dict, metadata={
+        "description": "The monitor's ratings of the four dimensions; a dimension left out is "
+                       "suggested from the indicators and marked derived"})
+    returnees = fields.List(fields.Nested(ReturneeGroupSchema), load_default=list,
+                            validate=validate.Length(max=50))
 
     @validates_schema
     def _times(self, data, **kwargs):

@@ -30,6 +30,10 @@ from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, descr
 from ..core.statuses import SUBMITTED
 from ..incidents import service as incidents
 from ..history import service as history
+from ..assessment import assess_visit
+from ..assessment.store import stored_dimensions
+from ..forms.fields import ASSESSMENT_FORM_VERSION, FORM_ID
+from ..incidents.taxonomy import default_state
 from ..scoring import observation_errors, score_visit
 from . import queries, store
 from .models import HELD
@@ -186,21 +190,39 @@ def _visit_row(report: dict, facility, position, principal: Principal, source: s
         "observations": report.get("observations", {}),
         "review_status": SUBMITTED, "updated_at": now}
     visit["flags"] = review_flags(visit, facility, now)
-    visit["scores"] = _score(visit, facility)
-    visit["grade"] = visit["scores"].get("grade")
+    visit["returnees"] = report.get("returnees", [])
+    _assess(visit, facility, report)
     return visit
 
 
-def _score(visit: dict, facility) -> dict:
+def _assess(visit: dict, facility, report: dict) -> None:
+    """The visit's indicator results, dimensions, red flags and ring (server.assessment)."""
     errors = observation_errors(visit["observations"])
     if errors:
         raise ValidationFailed("observations: " + describe(errors), {"observations": errors})
+    earlier = earlier_form(report)
+    held = {group: visit[f"held_{group}"] for group in HELD}
     try:
-        return score_visit(visit["observations"], facility.kind, facility.capacity,
-                           {group: visit[f"held_{group}"] for group in HELD},
-                           visit["room_area_m2"], visit["access"])
+        scores = score_visit(visit["observations"], facility.kind, facility.capacity, held,
+                             visit["room_area_m2"], visit["access"], country=facility.country,
+                             earlier_form=earlier)
+        assessment = assess_visit(
+            scores, access=visit["access"], country=facility.country, headcounts=held,
+            observations=visit["observations"], monitor=report.get("assessment"),
+            incidents=[{**i, "state_responsible": i.get("state_responsible") or
+                        default_state(facility.country)} for i in report.get("incidents", [])],
+            returnees=visit["returnees"], earlier_form=earlier)
     except ValueError as exc:
         raise ValidationFailed.field("observations", str(exc))
+    visit.update(scores=scores, red_flags=assessment["red_flags"], ring=assessment["ring"],
+                 dimensions=stored_dimensions(assessment))
+
+
+def earlier_form(report: dict) -> bool:
+    """A report of the visit form before the assessment model (no "don't know" on counts)."""
+    version = report.get("form_version")
+    return bool(report.get("form_id") == FORM_ID and version and version.isdigit()
+                and int(version) < ASSESSMENT_FORM_VERSION)
 
 
 def review_flags(visit: dict, facility, now: datetime) -> list[dict]:
@@ -209,9 +231,9 @@ def review_flags(visit: dict, facility, now: datetime) -> list[dict]:
     flags = []
     distance, accuracy = visit["distance_m"], visit["position_accuracy_m"]
     far_km = cfg["FAR_FROM_FACILITY_M"] / 1000
-    if visit["lon"] is None:
-        flags.append({"code": "no_position", "reason": "The report has no GPS position."})
-    elif distance is not None and distance > cfg["FAR_FROM_FACILITY_M"]:
+    # The monitor's position is optional (a record of their movements if the phone is seized;
+    # the facility's coordinates serve): "far from facility" only when one was given.
+    if distance is not None and distance > cfg["FAR_FROM_FACILITY_M"]:
         flags.append({"code": "far_from_facility",
                       "reason": f"Device was {distance / 1000:.1f} km from "
                                 f"{facility.name} (limit {far_km:g} km)."})

@@ -20,9 +20,9 @@ from ..core.db import db
 COLUMNS = ("facility_id", "organisation_id", "monitor_id", "device_token_id", "source",
            "form_id", "form_version", "started_at", "ended_at", "position_accuracy_m",
            "distance_m", "access", "access_denied_reason", "held_women", "held_men",
-           "held_girls", "held_boys", "held_unaccompanied", "room_area_m2", "grade",
+           "held_girls", "held_boys", "held_unaccompanied", "room_area_m2", "ring",
            "review_status", "version", "updated_at")
-JSON_COLUMNS = ("observations", "scores", "flags")
+JSON_COLUMNS = ("observations", "scores", "flags", "dimensions", "red_flags", "returnees")
 
 _VALUES = ", ".join(
     ["%(id)s", "%(demo)s", "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"]
@@ -106,3 +106,17 @@ def flag_photo_times(session: Session, visit_id: uuid.UUID, tolerance_hours: int
     are read as UTC; the tolerance covers the region's offsets."""
     db.driver(session).execute(_PHOTO_TIME, {"visit": visit_id, "hours": tolerance_hours,
                                              "tolerance": timedelta(hours=tolerance_hours)})
+
+
+def assessment_for_update(session: Session, visit_id: uuid.UUID):
+    """(organisation_id, dimensions, red_flags) of a visit, its row locked; None if absent."""
+    return db.driver(session).cursor(row_factory=namedtuple_row).execute(
+        "SELECT organisation_id, dimensions, red_flags FROM visits WHERE id = %s FOR UPDATE",
+        (visit_id,)).fetchone()
+
+
+def set_dimensions(session: Session, visit_id: uuid.UUID, dimensions: dict, ring: str,
+                   now) -> None:
+    db.driver(session).execute(
+        "UPDATE visits SET dimensions = CAST(%s AS jsonb), ring = %s, updated_at = %s "
+        "WHERE id = %s", (json.dumps(dimensions), ring, now, visit_id))

@@ -37,7 +37,7 @@ def map_config() -> dict:
     return {
         "basemapUrl": url_for("static", filename="basemap/"),
         "iconUrl": url_for("static", filename="img/facilities/"),
-        # Coordinators: the map API's layer, with each facility's latest condition grade.
+        # Coordinators: the map API's layer, with each facility's latest ring.
         "facilitiesUrl": (url_for("map_data.facilities_layer", limit=LAYER_LIMIT)
                           if is_coordinator()
                           else url_for("facilities.list_facilities", limit=FACILITY_PAGE)),

@@ -95,6 +95,7 @@ def nav_links() -> list[tuple[str, str]]:
     if principal.role == "admin":
         links += [("admin.list_users", _("Users")),
                   ("admin.list_organisations", _("Organisations")),
+                  ("admin_countries.list_countries", _("Countries")),
                   ("partner_keys.list_keys", _("Partner keys")),
                   ("audit_pages.browse", _("Audit log"))]
     links.append(("account.overview", _("Account")))

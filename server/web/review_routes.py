@@ -13,7 +13,7 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.statuses import SUBMITTED, WAITING
 from ..core.validation import StrictSchema
 from ..facilities.models import Facility
-from . import workspace
+from . import method_labels, workspace
 from .pages import install
 
 blp = install(Blueprint("review_pages", __name__, template_folder="templates"))
@@ -48,6 +48,8 @@ def queue_config(args: dict, facility: Facility | None) -> dict:
         "statusLabels": workspace.status_labels(),
         "flagLabels": workspace.flag_labels(),
         "accessLabels": workspace.access_labels(),
+        **method_labels.method_config(),
+        "ratingUrl": "/api/visits/{id}/dimensions/{dimension}",
         "strings": queue_strings(),
     }
 
@@ -69,7 +71,9 @@ def queue_strings() -> dict[str, str]:
         "actionFailed": _("The decision was not saved:"),
         "occurred": _("Date"), "severity": _("Severity"), "affected": _("Affected"),
         "place": _("Place"), "submitted": _("Sent"),
-        "grade": _("Grade"), "access": _("Access"), "held": _("People held"),
+        "ring": _("Assessment"), "redFlags": _("Red flags"), "dimensions": _("Dimensions"),
+        "adjust": _("Adjust rating"), "reason": _("Reason (required, recorded)"),
+        "adjusted": _("Rating adjusted."), "access": _("Access"), "held": _("People held"),
         "incidents": _("Incidents"), "distance": _("Distance"), "daysApart": _("Days apart"),
         "organisation": _("Reported by"), "status": _("Status"), "ours": _("our organisation"),
         "duplicate": _("Newer report (suggested duplicate)"), "original": _("Report to keep"),

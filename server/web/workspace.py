@@ -13,6 +13,7 @@ from ..core.db import db
 from ..incidents.taxonomy import DATA
 from ..scoring.standards import AREAS
 from ..core.statuses import REVIEW_STATUSES
+from . import method_labels
 from .i18n import current_language
 
 # The countries of the monitoring; others appear in the filter when facilities are there.
@@ -97,7 +98,9 @@ def map_workspace_config() -> dict:
         "staleAfterDays": current_app.config["STALE_AFTER_DAYS"],
         "typeLabels": incident_type_labels(),
         "statusLabels": status_labels(),
-        "areaLabels": area_labels(),
+        # The trend chart draws one line per dimension (server.map.service._visit_point).
+        "areaLabels": method_labels.dimension_labels(),
+        **method_labels.method_config(),
         "accessLabels": access_labels(),
         "strings": map_strings(),
     }
@@ -113,18 +116,25 @@ def map_strings() -> dict[str, str]:
         "allDates": _("All dates"), "fromMonth": _("First month"),
         "toMonth": _("Last month"),
         "incidentsInMonth": _("%(count)s incidents in %(month)s"),
-        "legend": _("Legend"), "grade": _("Latest condition grade"),
-        "noGrade": _("No grade yet"), "stale": _("Not visited for %(days)s days"),
+        "legend": _("Legend"), "ring": _("Last visit: red flags first, then the worst "
+                                          "dimension"),
+        "ringKey": _("! red flag · 1 poor … 4 good · ? safety or legal safeguards not judged "
+                     "· – not assessed"),
+        "stale": _("Not visited for %(days)s days"),
         "accessDenied": _("Access denied at the last visit"),
         "cell": _("Incidents counted in an area"), "point": _("One report (colour: severity)"),
         "severity": _("Severity"), "occurred": _("Date"),
         "close": _("Close"),
-        "place": _("Place"), "capacity": _("Capacity"), "gradeShort": _("Grade"),
+        "place": _("Place"), "capacity": _("Capacity"), "ringShort": _("Assessment"),
+        "dimensions": _("Dimensions at the last visit"), "redFlags": _("Red flags"),
+        "noRedFlags": _("No red flag."), "derived": _("derived from the earlier form"),
+        "coverage": _("Coverage"), "evidence": _("Evidence"), "indicators": _("Indicators"),
+        "noGrade": _("There is no overall grade: each dimension is judged on its own."),
         "facilityStatus": _("Registry status"), "open": _("open"), "closed": _("closed"),
         "lastVisit": _("Last visit"), "never": _("never"),
-        "trend": _("Condition score per area over time"),
-        "trendHint": _("Share of each area's standards met at each visit (100 = all met)."),
-        "noTrend": _("No scored visits yet."),
+        "trend": _("Dimension ratings over time"),
+        "trendHint": _("Each dimension's rating at each visit: 0 = 1 · poor, 100 = 4 · good."),
+        "noTrend": _("No rated visits yet."),
         "visits": _("Visit history"), "noVisits": _("No visits yet."),
         "access": _("Access"), "review": _("Review"), "ownVisit": _("our organisation"),
         "otherVisit": _("coalition"), "organisation": _("Reported by"),

@@ -70,17 +70,22 @@ def test_map_shows_facility_conditions_and_incident_counts(page, live_server, co
     assert page.get_attribute("#nz-map", "data-incident-total") == str(answer["total"])
     assert f"{answer['total']} incidents in view" in page.inner_text("#nz-incident-summary")
 
-    # Facilities: ring colour by the latest grade, stale faded, access denied marked.
+    # Facilities: ring by the last visit (red flags first, then the worst dimension), stale
+    # faded, access denied marked.
     def marker(name):
         return page.get_attribute(f".nz-facility[title='{name}']", "class").split()
-    assert {"nz-grade-D", "nz-kind-border_crossing"} <= set(marker("Torkham"))
+    assert {"nz-ring-red-flag", "nz-kind-border_crossing"} <= set(marker("Torkham"))
     assert "nz-stale" not in marker("Torkham")
-    assert {"nz-grade-B", "nz-stale"} <= set(marker("Islam Qala"))  # visited 200 days ago
-    assert {"nz-grade-none", "nz-stale"} <= set(marker("Herat reception"))  # never visited
-    assert {"nz-grade-none", "nz-access-denied"} <= set(marker("Mashhad holding"))
+    assert {"nz-ring-3", "nz-stale"} <= set(marker("Islam Qala"))  # visited 200 days ago
+    assert {"nz-ring-none", "nz-stale"} <= set(marker("Herat reception"))  # never visited
+    assert {"nz-ring-none", "nz-access-denied"} <= set(marker("Mashhad holding"))
     assert count(page, ".nz-access-denied .nz-facility-badge") == 1
-    assert "nz-grade-A" in marker("Chaman")
-    assert count(page, ".nz-legend .nz-legend-grade") == 7  # A-E, none, stale
+    assert "nz-ring-4" in marker("Chaman")
+    assert not page.locator("[class*=nz-grade]").count()
+    assert count(page, ".nz-legend .nz-legend-ring") == 8  # 7 rings and stale
+    assert page.get_attribute(".nz-legend .nz-ring-red-flag", "title") == \
+        "Red flag at the last visit"
+    assert "! red flag" in page.inner_text(".nz-legend")
 
     # The time slider shows the months of 2025 that have incidents, all chosen.
     bars = page.evaluate("""Array.from(document.querySelectorAll('.nz-timeline .nz-bar'))
@@ -174,14 +179,21 @@ def test_facility_panel_shows_the_trend_chart(page, live_server, coordinator, de
     panel = "#nz-facility-panel"
     page.wait_for_selector(f"{panel}[data-ready=true]", timeout=TIMEOUT)
     assert page.inner_text("#nz-panel-title") == "Torkham"
-    # The chart: one line per scored area, one point per visit, drawn by uPlot.
+    # Red flags apart, then the four dimensions of the last visit; no overall grade.
+    assert "Solitary confinement beyond 15 days" in page.inner_text(f"{panel} .nz-red-flags")
+    assert count(page, f"{panel} .nz-dimensions tr") == 4
+    assert "1 · poor" in page.inner_text(f"{panel} [data-dimension=safety_treatment]")
+    assert "insufficient evidence" in page.inner_text(
+        f"{panel} [data-dimension=return_reception]")
+    assert page.inner_text(f"{panel} .nz-panel-header .nz-ring-badge") == "!"
+    # The chart: one line per rated dimension, one point per visit, drawn by uPlot.
     chart = f"{panel} .nz-trend-chart"
     assert page.get_attribute(chart, "data-series") == "3"
     assert page.get_attribute(chart, "data-points") == str(len(workspace_data.TORKHAM_VISITS))
     assert count(page, f"{chart} .uplot canvas") == 1
     legend = page.locator(f"{chart} .u-legend .u-label").all_inner_texts()
-    assert {"Water", "Food", "Space"} <= set(legend)
-    assert [v["area_scores"]["water"] for v in history["visits"]] == [1.0, 1.0, 0.5, 0.5, 0.0]
+    assert {"Material conditions", "Safety and treatment"} <= set(legend)
+    assert [v["ratings"]["material_conditions"] for v in history["visits"]] == [4, 4, 3, 3, 2]
     # Visit history (latest first), incidents nearby, and the way to the facility's reports.
     assert count(page, f"{panel} .nz-visit-history tbody tr") == 5
     assert page.get_attribute(f"{panel} .nz-nearby", "data-total") == str(history["nearby"]["total"])
@@ -341,5 +353,7 @@ def test_dari_workspace_mirrors(page, live_server, coordinator, demo, artifacts)
     page.click(".nz-facility[title='Torkham']")
     page.wait_for_selector("#nz-facility-panel[data-ready=true]", timeout=TIMEOUT)
     assert page.locator("#nz-facility-panel").bounding_box()["x"] < map_box["x"] + 10
+    assert "امنیت و رفتار" in page.inner_text("#nz-facility-panel .nz-dimensions")
+    assert "پرچم سرخ" in page.get_attribute(".nz-legend .nz-ring-red-flag", "title")
     page.screenshot(path=str(artifacts / "workspace-dari.png"))
     clean(page)

@@ -26,13 +26,16 @@ FACILITIES = {
     "Mashhad holding": ("detention_centre", "IRN", 59.6, 36.3),
     "Chaman": ("border_crossing", "PAK", 66.45, 30.92),
 }
-# Torkham's visits: days ago -> the results of three areas (the trend chart's lines), grade.
-TORKHAM_VISITS = [(300, ("met", "met", "partly_met"), "B"),
-                  (230, ("met", "partly_met", "partly_met"), "C"),
-                  (160, ("partly_met", "partly_met", "not_met"), "C"),
-                  (90, ("partly_met", "not_met", "not_met"), "D"),
-                  (20, ("not_met", "not_met", "partly_met"), "D")]
-AREAS = ("water", "food", "space")
+# Torkham's visits: days ago -> the ratings of three dimensions (the trend chart's lines), and
+# the ring (red flags first, then the worst dimension).
+TORKHAM_VISITS = [(300, (4, 4, 3), "3"),
+                  (230, (4, 3, 3), "3"),
+                  (160, (3, 3, 2), "2"),
+                  (90, (3, 2, 1), "1"),
+                  (20, (2, 1, 2), "red_flag")]
+DIMENSIONS = ("material_conditions", "safety_treatment", "legal_protection")
+RED_FLAG = {"code": "solitary_over_15_days", "dimension": "safety_treatment",
+            "state": "de_facto_authorities", "source": "visit", "count": 2}
 # place -> (facility, types, how many)
 CLUSTERS = {"Torkham": ("pushback", "forced_return"), "Herat reception":
             ("arbitrary_arrest", "denial_of_basic_needs"), "Chaman": ("forced_return",)}
@@ -50,10 +53,15 @@ class Workspace:
     pending_visit: uuid.UUID | None = None
 
 
-def _scores(results) -> dict:
-    areas = {area: {"result": result, "indicators": {}, "unobserved": []}
-             for area, result in zip(AREAS, results)}
-    return {"version": 1, "areas": areas}
+def _dimensions(ratings) -> dict:
+    dims = {name: {"rating": rating, "insufficient_evidence": False, "coverage": "full",
+                   "evidence": ["observed", "interview_private"], "source": "monitor",
+                   "indicators": []}
+            for name, rating in zip(DIMENSIONS, ratings)}
+    dims["return_reception"] = {"rating": None, "insufficient_evidence": True,
+                                "coverage": "none", "evidence": [], "source": "monitor"}
+    return {"version": 1, "state": "de_facto_authorities", "derived_from_earlier_form": False,
+            **dims}
 
 
 def _visit(session, facility_id, organisation_id, days_ago: int, **values) -> uuid.UUID:
@@ -80,20 +88,21 @@ def load(session, own_organisation_id) -> Workspace:
     for name, (kind, country, lon, lat) in FACILITIES.items():
         data.facilities[name] = factories.facility(
             session, name=name, kind=kind, country=country, admin1=None, lon=lon, lat=lat).id
-    for days_ago, results, grade in TORKHAM_VISITS:
+    for days_ago, ratings, ring in TORKHAM_VISITS:
         _visit(session, data.facilities["Torkham"], data.own, days_ago, access="full",
-               scores=_scores(results), grade=grade)
-    _visit(session, data.facilities["Islam Qala"], data.own, 200, access="full", grade="B",
-           scores=_scores(("met", "met", "met")))
+               dimensions=_dimensions(ratings), ring=ring,
+               red_flags=[RED_FLAG] if ring == "red_flag" else [])
+    _visit(session, data.facilities["Islam Qala"], data.own, 200, access="full", ring="3",
+           dimensions=_dimensions((3, 3, 3)))
     # Waiting for review, flagged; older than the facility's latest visit.
     data.pending_visit = _visit(
-        session, data.facilities["Islam Qala"], data.own, 250, access="partial", grade="C",
-        review_status="submitted", scores=_scores(("met", "partly_met", "met")),
+        session, data.facilities["Islam Qala"], data.own, 250, access="partial",
+        ring="insufficient", review_status="submitted", dimensions=_dimensions((3, None, None)),
         flags=[{"code": "far_from_facility", "reason": "Device was 3.2 km from the facility."},
                {"code": "poor_accuracy", "reason": "GPS accuracy 150 m is worse than 100 m."}])
     _visit(session, data.facilities["Mashhad holding"], other.id, 10, access="denied")
-    _visit(session, data.facilities["Chaman"], other.id, 30, access="full", grade="A",
-           scores=_scores(("met", "met", "met")))
+    _visit(session, data.facilities["Chaman"], other.id, 30, access="full", ring="4",
+           dimensions=_dimensions((4, 4, 4)))
 
     rng = random.Random(5)
     for place, types in CLUSTERS.items():

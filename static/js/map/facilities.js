@@ -1,8 +1,8 @@
 /* The facilities layer: every facility from GET /api/map/facilities (coordinators: with the
- * latest condition grade, `stale` and `access_denied`) or GET /api/facilities (the registry,
+ * latest `ring`, `stale` and `access_denied`) or GET /api/facilities (the registry,
  * keyset pages followed through their `next` links), drawn as an icon by kind. The marker
- * element carries classes: nz-kind-*, nz-status-* (open/closed), nz-grade-A..E or
- * nz-grade-none (the ring's colour), nz-stale (not visited for STALE_AFTER_DAYS: faded, dotted
+ * element carries classes: nz-kind-*, nz-status-* (open/closed), nz-ring-red-flag,
+ * nz-ring-1..4, nz-ring-insufficient or nz-ring-none (the ring's colour), nz-stale (not visited for STALE_AFTER_DAYS: faded, dotted
  * ring) and nz-access-denied (a barred badge).
  *
  *   load("/api/facilities?limit=1000").then(function (collection) {
@@ -18,6 +18,13 @@ const KINDS = ["border_crossing", "reception_centre", "transit_centre", "holding
              "detention_centre", "camp", "other"];
 const MAX_PAGES = 50;  // 50 x 1,000: far above any real registry, but never an endless loop
 const ICON_SIZE = 30;
+
+const RINGS = ["red_flag", "1", "2", "insufficient", "3", "4", "none"];
+
+/** The ring's class: red flags first, then the worst dimension (server.assessment.ring_of). */
+export function ringClass(ring) {
+  return "nz-ring-" + (RINGS.indexOf(ring) >= 0 ? ring.replace("_", "-") : "none");
+}
 
 /** All pages of a GeoJSON FeatureCollection endpoint, as one collection. */
 function load(url, maxPages) {
@@ -54,8 +61,8 @@ function icon(feature, iconUrl) {
   holder.appendChild(image);
   const p = feature.properties;
   const classes = ["nz-facility", "nz-kind-" + kind, "nz-status-" + status];
-  if ("grade" in p) {  // the map API's layer: condition, staleness, access
-    classes.push("nz-grade-" + (/^[A-E]$/.test(p.grade || "") ? p.grade : "none"));
+  if ("ring" in p) {  // the map API's layer: assessment ring, staleness, access
+    classes.push(ringClass(p.ring));
     if (p.stale) { classes.push("nz-stale"); }
     if (p.access_denied) {
       classes.push("nz-access-denied");
@@ -100,7 +107,7 @@ function layer(collection, options) {
     tip.appendChild(textElement("strong", title));
     tip.appendChild(textElement("span", " · " + (labels[kindOf(feature)] ||
                                                          kindOf(feature))));
-    if (options.describe) {  // e.g. the grade and the last visit
+    if (options.describe) {  // e.g. the ring and the last visit
       tip.appendChild(textElement("span", options.describe(feature),
                                           "nz-facility-condition"));
     }

@@ -4,7 +4,8 @@ import {format, textElement} from "../nezarat.js";
 
 const L = window.L;  // Leaflet, from the vendor bundle (a classic script)
 
-const GRADES = ["A", "B", "C", "D", "E"];
+const RINGS = ["red_flag", "1", "2", "insufficient", "3", "4", "none"];
+const SYMBOLS = {red_flag: "!", insufficient: "?", none: "–"};
 
 function row(list, symbolClass, text) {
   const item = textElement("li", "");
@@ -16,6 +17,24 @@ function row(list, symbolClass, text) {
   list.appendChild(item);
 }
 
+/** The ring colours in one row, worst first (red flags, then the worst dimension); each
+ *  swatch says its meaning in full (title, aria-label), a key line below reads them. */
+function ringRows(list, strings, labels) {
+  const item = textElement("li", "", "nz-legend-rings");
+  item.appendChild(textElement("span", strings.ring || "Last visit"));
+  const swatches = textElement("span", "", "nz-legend-swatches");
+  RINGS.forEach(function (ring) {
+    const swatch = textElement("span", SYMBOLS[ring] || ring,
+                               "nz-legend-symbol nz-legend-ring nz-ring-" + ring.replace("_", "-"));
+    swatch.title = labels[ring] || ring;
+    swatch.setAttribute("aria-label", swatch.title);
+    swatches.appendChild(swatch);
+  });
+  item.appendChild(swatches);
+  item.appendChild(textElement("span", strings.ringKey || "", "nz-legend-key"));
+  list.appendChild(item);
+}
+
 function control(strings, options) {
   const legend = L.control({position: options.position || "bottomright"});
   legend.onAdd = function () {
@@ -23,17 +42,8 @@ function control(strings, options) {
     box.open = true;
     box.appendChild(textElement("summary", strings.legend || "Legend"));
     const list = document.createElement("ul");
-    const grades = textElement("li", "", "nz-legend-grades");
-    grades.appendChild(textElement("span", strings.grade || "Grade"));
-    const swatches = textElement("span", "", "nz-legend-swatches");
-    GRADES.forEach(function (grade) {
-      swatches.appendChild(textElement(
-        "span", grade, "nz-legend-symbol nz-legend-grade nz-grade-" + grade));
-    });
-    grades.appendChild(swatches);
-    list.appendChild(grades);
-    row(list, "nz-legend-grade nz-grade-none", strings.noGrade || "No grade");
-    row(list, "nz-legend-grade nz-grade-none nz-legend-stale",
+    ringRows(list, strings, options.ringLabels || {});
+    row(list, "nz-legend-ring nz-ring-none nz-legend-stale",
         format(strings.stale, {days: options.staleAfterDays}));
     row(list, "nz-legend-denied", strings.accessDenied || "Access denied");
     row(list, "nz-legend-cell", strings.cell || "Incidents in an area");

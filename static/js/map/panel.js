@@ -24,9 +24,62 @@ function section(title) {
   return box;
 }
 
-function gradeBadge(grade) {
-  const ok = /^[A-E]$/.test(grade || "");
-  return el("span", "nz-grade-badge nz-grade-" + (ok ? grade : "none"), ok ? grade : "–");
+const RINGS = ["red_flag", "1", "2", "insufficient", "3", "4", "none"];
+// In the method's order (JSON configs arrive with sorted keys).
+const DIMENSIONS = ["safety_treatment", "legal_protection", "material_conditions",
+                    "return_reception"];
+const BADGE_TEXT = {red_flag: "!", insufficient: "?", none: "–"};
+
+/** The ring of a visit as a badge: "!" red flag, 1-4 the worst dimension, "?" safety or legal
+ *  safeguards not judged, "–" not assessed; its label says it in words. */
+function ringBadge(ring, labels) {
+  const known = RINGS.indexOf(ring) >= 0 ? ring : "none";
+  const badge = el("span", "nz-ring-badge nz-ring-" + known.replace("_", "-"),
+                   BADGE_TEXT[known] || known);
+  badge.title = (labels || {})[known] || known;
+  badge.setAttribute("aria-label", badge.title);
+  return badge;
+}
+
+/** Red flags of the last visit, shown apart and never averaged, with the state responsible. */
+function redFlagList(flags, method, strings) {
+  const box = el("div", "nz-red-flags");
+  box.appendChild(el("h4", "", strings.redFlags));
+  if (!flags.length) {
+    box.appendChild(el("p", "nz-hint", strings.noRedFlags));
+    return box;
+  }
+  const list = el("ul", "nz-red-flag-list");
+  flags.forEach(function (flag) {
+    const text = ((method.redFlagLabels || {})[flag.code] || flag.code) + " · " +
+      ((method.stateLabels || {})[flag.state] || flag.state) +
+      (flag.count > 1 ? " · " + flag.count : "");
+    list.appendChild(el("li", "nz-red-flag", text));
+  });
+  box.appendChild(list);
+  return box;
+}
+
+/** The four dimensions of the last visit: rating, coverage, evidence; derived ratings say so. */
+function dimensionTable(dimensions, method, strings) {
+  const table = el("table", "nz-table nz-table-dense nz-dimensions");
+  const body = table.createTBody();
+  DIMENSIONS.forEach(function (name) {
+    const d = dimensions[name] || {};
+    const row = body.insertRow();
+    row.setAttribute("data-dimension", name);
+    row.appendChild(el("th", "", (method.dimensionLabels || {})[name] || name));
+    const rating = d.rating == null ? "insufficient_evidence" : String(d.rating);
+    row.appendChild(el("td", "nz-rating nz-rating-" + rating,
+                       (method.ratingLabels || {})[rating] || rating));
+    const evidence = (d.evidence || []).map(function (e) {
+      return (method.evidenceLabels || {})[e] || e;
+    }).join(", ");
+    const note = [d.coverage ? strings.coverage + ": " + d.coverage : "", evidence,
+                  d.source && d.source.indexOf("derived") === 0 ? strings.derived : ""];
+    row.appendChild(el("td", "nz-hint", note.filter(Boolean).join(" · ")));
+  });
+  return table;
 }
 
 /** [xs, series...] for uPlot: one line per area scored at least once, 0-100. */
@@ -57,7 +110,7 @@ function create(element, options) {
     const title = el("h2", "nz-panel-title", summary.name);
     title.id = "nz-panel-title";
     title.tabIndex = -1;
-    head.appendChild(gradeBadge(summary.grade));
+    head.appendChild(ringBadge(summary.ring, (options.method || {}).ringLabels));
     head.appendChild(title);
     const close = el("button", "nz-panel-close", "×");
     close.type = "button";
@@ -103,6 +156,16 @@ function create(element, options) {
     return box;
   }
 
+  function assessment(summary) {
+    const method = options.method || {};
+    const box = section(strings.dimensions);
+    box.classList.add("nz-assessment");
+    box.appendChild(redFlagList(summary.red_flags || [], method, strings));
+    box.appendChild(dimensionTable(summary.dimensions || {}, method, strings));
+    box.appendChild(el("p", "nz-hint", strings.noGrade));
+    return box;
+  }
+
   function trend(visits) {
     const box = section(strings.trend);
     box.classList.add("nz-trend");
@@ -137,14 +200,14 @@ function create(element, options) {
     }
     const table = el("table", "nz-table nz-table-dense nz-visit-history");
     const head = table.createTHead().insertRow();
-    [strings.occurred, strings.gradeShort, strings.access, strings.review, strings.organisation]
+    [strings.occurred, strings.ringShort, strings.access, strings.review, strings.organisation]
       .forEach(function (text) { head.appendChild(el("th", "", text)); });
     const body = table.createTBody();
     visits.slice(-VISITS_SHOWN).reverse().forEach(function (visit) {
       const row = body.insertRow();
       row.appendChild(el("td", "", isoDay(visit.date)));
-      const grade = row.insertCell();
-      grade.appendChild(gradeBadge(visit.grade));
+      const ring = row.insertCell();
+      ring.appendChild(ringBadge(visit.ring, (options.method || {}).ringLabels));
       row.appendChild(el("td", "", label(options.accessLabels, visit.access)));
       row.appendChild(el("td", "", label(options.statusLabels, visit.review_status)));
       row.appendChild(el("td", "", visit.own ? strings.ownVisit : strings.otherVisit));
@@ -212,6 +275,7 @@ function create(element, options) {
     element.appendChild(notices(summary));
     element.appendChild(details(summary));
     element.appendChild(actions(summary));
+    element.appendChild(assessment(summary));
     const chartPart = trend(history.visits);
     element.appendChild(chartPart.box);
     element.appendChild(visitTable(history.visits));
@@ -253,7 +317,7 @@ function create(element, options) {
       }).catch(function (error) {
         if (error.name === "AbortError") { return null; }
         element.textContent = "";
-        element.appendChild(header({name: "", grade: null}));
+        element.appendChild(header({name: "", ring: "none"}));
         element.appendChild(el("p", "nz-error", strings.panelFailed + " " + error.message));
         element.setAttribute("aria-busy", "false");
         element.setAttribute("data-ready", "error");

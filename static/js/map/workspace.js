@@ -29,11 +29,14 @@ function status(element, text, isError) {
   element.hidden = !text;
 }
 
-function conditionLine(strings) {
+/** The facility tooltip's line: the last visit's ring (red flags first, then the worst
+ *  dimension), its date, access denied. `ws` is the workspace config. */
+function conditionLine(ws) {
+  const strings = ws.strings;
   return function (feature) {
     const p = feature.properties;
-    if (!("grade" in p)) { return ""; }
-    const parts = [p.grade ? (strings.grade + ": " + p.grade) : strings.noGrade];
+    if (!("ring" in p)) { return ""; }
+    const parts = [((ws.ringLabels || {})[p.ring] || p.ring)];
     parts.push(strings.lastVisit + ": " + (p.last_visit || strings.never));
     if (p.access_denied) { parts.push(strings.accessDenied); }
     return " · " + parts.join(" · ");
@@ -89,6 +92,7 @@ function coordinatorParts(workspace, config, element, statusElement) {
   const panel = facilityPanel.create(document.getElementById("nz-facility-panel"), {
     historyUrl: ws.historyUrl, reviewUrl: ws.reviewUrl, strings: strings,
     areaLabels: ws.areaLabels, accessLabels: ws.accessLabels, statusLabels: ws.statusLabels,
+    method: ws,  // dimension, rating, ring, red-flag, evidence and state labels
     typeLabels: ws.typeLabels, kindLabels: config.kindLabels,
     onOpen: function (id) { state.open = id; remember(); map.invalidateSize(); },
     onClose: function () {
@@ -174,7 +178,8 @@ function coordinatorParts(workspace, config, element, statusElement) {
   });
   legend.control(strings, {position: direction() === "rtl" ? "bottomleft"
                                                                            : "bottomright",
-                                   staleAfterDays: ws.staleAfterDays}).addTo(map);
+                                   staleAfterDays: ws.staleAfterDays,
+                                   ringLabels: ws.ringLabels}).addTo(map);
   refresh(true);
   if (state.open) { panel.open(state.open); }
   return {state: state, incidents: incidents, filters: filters, timeline: timeline,
@@ -200,7 +205,7 @@ function start() {
   const facilities = facilityLayer.load(config.facilitiesUrl).then(function (collection) {
     const layer = facilityLayer.layer(collection, {
       iconUrl: config.iconUrl, language: config.language, kindLabels: config.kindLabels,
-      describe: config.workspace ? conditionLine(config.workspace.strings) : null,
+      describe: config.workspace ? conditionLine(config.workspace) : null,
       onSelect: function (feature) {
         element.dispatchEvent(new CustomEvent("nz:facility-selected", {detail: feature}));
       }

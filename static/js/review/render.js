@@ -2,7 +2,7 @@
  * its facts, flags and action buttons, the comment form, an item's details, and the marks of
  * selection and of a settled item. Everything user-written is set as text, never as HTML.
  */
-import {facts, format, isoDay, textElement} from "../nezarat.js";
+import {facts, format, isoDay, postJSON, textElement} from "../nezarat.js";
 
 const GROUPS = ["women", "men", "girls", "boys", "unaccompanied"];
 
@@ -113,7 +113,7 @@ export function renderer(config, actions) {
     const article = shell(item, data.facility_name);
     article.appendChild(facts([
       [strings.occurred, isoDay(data.started_at)],
-      [strings.grade, data.grade || strings.none],
+      [strings.ring, label(config.ringLabels, data.ring || "none")],
       [strings.access, label(config.accessLabels, data.access)],
       [strings.held, held],
       [strings.incidents, data.incident_count],
@@ -122,9 +122,64 @@ export function renderer(config, actions) {
     ], "nz-item-facts"));
     const flags = (data.flags || []).map((f) => f.code || f);
     if (flags.length) { article.appendChild(flagList(flags)); }
+    article.appendChild(visitAssessment(data));
     article.appendChild(decisionButtons(item));
     article.appendChild(item.result);
     return item;
+  }
+
+  /** Red flags apart (never averaged), then each dimension's rating with an adjust control:
+   *  a coordinator changes a rating with a reason (POST .../dimensions/{dimension}, audited). */
+  function visitAssessment(data) {
+    const box = el("div", "nz-visit-assessment");
+    const redFlags = (data.red_flags || []).map((f) => (
+      label(config.redFlagLabels, f.code) + " · " + label(config.stateLabels, f.state)));
+    if (redFlags.length) {
+      box.appendChild(el("p", "nz-red-flag", strings.redFlags + ": " + redFlags.join("; ")));
+    }
+    const list = el("ul", "nz-dimension-list");
+    ["safety_treatment", "legal_protection", "material_conditions",
+      "return_reception"].forEach((name) => {  // the method's order
+      list.appendChild(dimensionRow(data, name));
+    });
+    box.appendChild(list);
+    return box;
+  }
+
+  function dimensionRow(data, name) {
+    const d = (data.dimensions || {})[name] || {};
+    const current = d.rating == null ? "insufficient_evidence" : String(d.rating);
+    const row = el("li", "", label(config.dimensionLabels, name) + ": " +
+                   label(config.ratingLabels, current) + " ");
+    row.setAttribute("data-dimension", name);
+    const select = document.createElement("select");
+    select.setAttribute("aria-label", strings.adjust);
+    Object.keys(config.ratingLabels || {}).forEach((value) => {
+      const option = el("option", "", label(config.ratingLabels, value));
+      option.value = value;
+      option.selected = value === current;
+      select.appendChild(option);
+    });
+    const reason = document.createElement("input");
+    reason.type = "text";
+    reason.placeholder = strings.reason;
+    reason.setAttribute("aria-label", strings.reason);
+    const send = el("button", "nz-button nz-button-quiet", strings.adjust);
+    send.type = "button";
+    const result = el("span", "nz-hint");
+    send.addEventListener("click", (event) => {
+      event.stopPropagation();
+      const value = select.value === "insufficient_evidence" ? select.value : Number(select.value);
+      const url = config.ratingUrl.replace("{id}", encodeURIComponent(data.id))
+        .replace("{dimension}", encodeURIComponent(name));
+      postJSON(url, {rating: value, reason: reason.value}).then(() => {
+        result.textContent = strings.adjusted;
+      }).catch((error) => {
+        result.textContent = strings.actionFailed + " " + error.message;
+      });
+    });
+    [select, reason, send, result].forEach((part) => { row.appendChild(part); });
+    return row;
   }
 
   function side(record, title) {

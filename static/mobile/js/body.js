@@ -28,6 +28,8 @@ const CONVERT = {
     return point && Number.isFinite(point.acc) ? point.acc : null;
   },
   boolean: (v) => v === "yes",
+  rating: (v) => (/^[1-4]$/.test(v) ? Number(v) : v),  // 1-4 or insufficient_evidence
+  list: (v) => v.split(/\s+/),  // a select_multiple's answer
 };
 
 function convert(type, value) {
@@ -53,6 +55,9 @@ export function reportBody(form, mapping, answers) {
   const incidentRepeat = form.byPath.get(mapping.incident_repeat);
   const count = incidentRepeat ? form.get(answers, incidentRepeat, {}).length : 0;
   const incidents = Array.from({ length: count }, () => ({}));
+  const returneeRepeat = form.byPath.get(mapping.returnee_repeat);
+  const groupCount = returneeRepeat ? form.get(answers, returneeRepeat, {}).length : 0;
+  const groups = Array.from({ length: groupCount }, () => ({}));
   for (const field of mapping.fields) {
     const node = form.byPath.get(field.path);
     if (!node) throw new MappingError(`the form has no ${field.path}`);
@@ -60,12 +65,19 @@ export function reportBody(form, mapping, answers) {
       incidents.forEach((incident, index) => {
         put(incident, field.key, convert(field.type, form.get(answers, node, { [incidentRepeat.name]: index })));
       });
+    } else if (field.scope === "returnee") {
+      groups.forEach((group, index) => {
+        put(group, field.key, convert(field.type, form.get(answers, node, { [returneeRepeat.name]: index })));
+      });
     } else {
       const raw = form.get(answers, node, {});
       for (const value of Array.isArray(raw) ? raw : [raw]) put(body, field.key, convert(field.type, value));
     }
   }
   body.incidents = incidents;
+  // Only groups that agreed to be interviewed; their consent is the form's, not the report's.
+  body.returnees = groups.filter((g) => g.consent_interview === "yes")
+    .map(({ consent_interview, ...group }) => group);
   return body;
 }
 

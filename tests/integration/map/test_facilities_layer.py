@@ -1,5 +1,5 @@
-"""The facilities layer and the facility panel: latest grade, stale, access denied, visit
-history with area scores, incidents nearby, and only the caller's own photos."""
+"""The facilities layer and the facility panel: latest ring (red flags first, then the worst
+dimension), stale, access denied, visit history with dimension ratings and red flags, incidents nearby, and only the caller's own photos."""
 from __future__ import annotations
 
 import uuid
@@ -26,18 +26,18 @@ def features_by_name(client, query="") -> dict:
     return body, {f["properties"]["name"]: f for f in body["features"]}
 
 
-def test_latest_grade_stale_and_denied(app, session, coordinator, orgs):
+def test_latest_ring_stale_and_denied(app, session, coordinator, orgs):
     client, user = coordinator
     fresh = factories.facility(session, name="Fresh", lon=61.1, lat=34.7)
-    add_visit(session, fresh, orgs[0], now() - timedelta(days=200), grade="B")
-    add_visit(session, fresh, orgs[1], now() - timedelta(days=10), grade="D")
-    add_visit(session, fresh, orgs[1], now() - timedelta(days=2), grade="A",
+    add_visit(session, fresh, orgs[0], now() - timedelta(days=200), ring="3")
+    add_visit(session, fresh, orgs[1], now() - timedelta(days=10), ring="red_flag")
+    add_visit(session, fresh, orgs[1], now() - timedelta(days=2), ring="4",
               review_status="rejected")  # rejected visits do not count
     old = factories.facility(session, name="Old", lon=62.0, lat=34.3)
     add_visit(session, old, orgs[0], now() - timedelta(days=app.config["STALE_AFTER_DAYS"] + 5),
-              grade="C")
+              ring="2")
     denied = factories.facility(session, name="Denied", lon=66.4, lat=30.9, kind="holding_centre")
-    add_visit(session, denied, orgs[2], now() - timedelta(days=30), grade="E")
+    add_visit(session, denied, orgs[2], now() - timedelta(days=30), ring="1")
     add_visit(session, denied, orgs[2], now() - timedelta(days=3), access="denied",
               access_denied_reason="refused at the gate")
     factories.facility(session, name="Never", lon=69.0, lat=34.5)
@@ -46,17 +46,18 @@ def test_latest_grade_stale_and_denied(app, session, coordinator, orgs):
     assert body["stale_after_days"] == app.config["STALE_AFTER_DAYS"]
     assert body["numberReturned"] == 4 and body["truncated"] is False
     fresh_props = by_name["Fresh"]["properties"]
-    assert fresh_props["grade"] == "D" and fresh_props["stale"] is False
+    assert fresh_props["ring"] == "red_flag" and fresh_props["stale"] is False
     assert fresh_props["last_visit"] == (now() - timedelta(days=10)).date().isoformat()
     assert fresh_props["access_denied"] is False
     assert by_name["Fresh"]["geometry"]["coordinates"] == [61.1, 34.7]
     assert by_name["Old"]["properties"]["stale"] is True
-    assert by_name["Old"]["properties"]["grade"] == "C"
+    assert by_name["Old"]["properties"]["ring"] == "2"
     assert by_name["Denied"]["properties"]["access_denied"] is True
-    assert by_name["Denied"]["properties"]["grade"] is None
+    assert by_name["Denied"]["properties"]["ring"] == "none"
     assert by_name["Denied"]["properties"]["kind"] == "holding_centre"
     never = by_name["Never"]["properties"]
-    assert never["last_visit"] is None and never["stale"] is True and never["grade"] is None
+    assert never["last_visit"] is None and never["stale"] is True and never["ring"] == "none"
+    assert not any("grade" in f["properties"] for f in body["features"])
 
     _, in_view = features_by_name(client, "?bbox=60,34,63,35")
     assert set(in_view) == {"Fresh", "Old"}
@@ -69,7 +70,7 @@ def test_latest_grade_stale_and_denied(app, session, coordinator, orgs):
 def test_stale_follows_the_setting(app, session, coordinator, orgs, monkeypatch):
     client, _ = coordinator
     fac = factories.facility(session, name="Checked")
-    add_visit(session, fac, orgs[0], now() - timedelta(days=20), grade="B")
+    add_visit(session, fac, orgs[0], now() - timedelta(days=20), ring="3")
     monkeypatch.setitem(app.config, "STALE_AFTER_DAYS", 10)
     assert features_by_name(client)[1]["Checked"]["properties"]["stale"] is True
     monkeypatch.setitem(app.config, "STALE_AFTER_DAYS", 30)
@@ -89,13 +90,19 @@ def test_facility_history_panel(session, coordinator, orgs):
     client, user = coordinator
     mine = user.organisation
     fac = factories.facility(session, name="Panel", lon=61.0667, lat=34.6667)
-    areas = {"space": "met", "water": "not_met", "food": {"status": "partly_met"},
-             "health": "not_observed"}
-    first = add_visit(session, fac, mine, now() - timedelta(days=90), grade="C",
-                      scores={"areas": areas, "grade": "C"})
-    second = add_visit(session, fac, orgs[0], now() - timedelta(days=30), grade="B",
-                       scores={"areas": {"space": "met", "water": "partly_met"}, "grade": "B"})
-    add_visit(session, fac, orgs[0], now() - timedelta(days=5), grade="A",
+    flag = {"code": "death", "dimension": "safety_treatment", "state": "iran",
+            "source": "visit", "count": 1}
+    first = add_visit(session, fac, mine, now() - timedelta(days=90), ring="red_flag",
+                      dimensions={"safety_treatment": {"rating": 1}, "legal_protection":
+                                  {"rating": None}, "material_conditions": {"rating": 4},
+                                  "derived_from_earlier_form": True},
+                      red_flags=[flag])
+    second = add_visit(session, fac, orgs[0], now() - timedelta(days=30), ring="3",
+                       dimensions={"safety_treatment": {"rating": 3, "source": "monitor",
+                                                        "coverage": "full",
+                                                        "evidence": ["observed"]},
+                                   "legal_protection": {"rating": 3}}, red_flags=[])
+    add_visit(session, fac, orgs[0], now() - timedelta(days=5), ring="4",
               review_status="rejected")
     near = add_incident(session, orgs[0], 61.07, 34.67, date.today() - timedelta(days=3),
                         type="pushback", severity=4)
@@ -114,15 +121,21 @@ def test_facility_history_panel(session, coordinator, orgs):
     response = client.get(f"/api/map/facilities/{fac.id}/history")
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
-    assert body["facility"]["name"] == "Panel" and body["facility"]["grade"] == "B"
+    assert body["facility"]["name"] == "Panel" and body["facility"]["ring"] == "3"
+    assert "grade" not in body["facility"]
+    assert body["facility"]["dimensions"]["safety_treatment"]["evidence"] == ["observed"]
+    assert body["facility"]["red_flags"] == []
     assert body["facility"]["stale"] is False
     visits = body["visits"]
     assert [v["id"] for v in visits] == [str(first.id), str(second.id)]  # oldest first
     assert visits[0]["own"] is True and visits[1]["own"] is False
-    assert visits[0]["areas"] == {"space": "met", "water": "not_met", "food": "partly_met",
-                                  "health": "not_observed"}
-    assert visits[0]["area_scores"] == {"space": 1.0, "water": 0.0, "food": 0.5, "health": None}
-    assert visits[1]["grade"] == "B"
+    assert visits[0]["ratings"] == {"safety_treatment": 1, "legal_protection": None,
+                                    "material_conditions": 4, "return_reception": None}
+    assert visits[0]["area_scores"]["safety_treatment"] == 0.0
+    assert visits[0]["area_scores"]["material_conditions"] == 1.0
+    assert visits[0]["red_flags"] == ["death"] and visits[0]["derived"] is True
+    assert visits[1]["ring"] == "3" and visits[1]["derived"] is False
+    assert not any("grade" in v for v in visits)
     nearby = body["nearby"]
     assert nearby["radius_m"] == 5000 and nearby["total"] == 2
     assert nearby["by_type"] == {"forced_return": 1, "pushback": 1}

@@ -192,7 +192,8 @@ def test_no_output_reveals_more_than_the_policy_allows(client, session, policy, 
 
 def test_the_csv_is_hxl_with_the_documented_tags(client, session):
     fac = factories.facility(session, name='Torkham "Zero Point", gate 2')
-    made = helpers.incident(session, facility=fac, affected_women=2, affected_men=9)
+    made = helpers.incident(session, facility=fac, affected_women=2, affected_men=9,
+                            state_responsible="pakistan")
     _, headers = helpers.partner(session, location_precision="facility", small_count_k=5)
     raw, _ = helpers.export_csv(client, headers)
     header = raw.decode().splitlines()[0]
@@ -203,6 +204,7 @@ def test_the_csv_is_hxl_with_the_documented_tags(client, session):
     assert row.get("#event+id") == str(made.id)
     assert row.get("#loc+name") == 'Torkham "Zero Point", gate 2'
     assert row.get("#affected+f+adults") == "<5" and row.get("#affected+m+adults") == "9"
+    assert row.get("#org+responsible+code") == "pakistan"  # the state responsible
     assert row.get("#affected+total") in (None, "")  # it would give the women's count away
     assert (row.get("#geo+lat"), row.get("#geo+lon")) == ("34.110000", "71.080000")
     assert not any(tag in raw.decode() for tag in ("#contact", "#respondee", "#meta+name"))

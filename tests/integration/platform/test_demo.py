@@ -38,6 +38,21 @@ def test_demo_load_is_idempotent_flagged_and_clearable(app, runner, session):
             WHERE a.received_sha256 IS NULL OR CAST(a.captured_at AS timestamptz)
                   NOT BETWEEN v.started_at AND v.started_at + interval '1 hour'""")).scalar()
         assert outside == 0
+        # Under the assessment model: every visit has its four dimensions and a ring; red flags
+        # appear; returnee groups are interviewed at Afghan crossings; incidents name a state.
+        rings = dict(session.execute(text(
+            "SELECT ring, count(*) FROM visits GROUP BY ring")).all())
+        assert rings.get("red_flag", 0) > 0 and set(rings) <= {
+            "red_flag", "1", "2", "insufficient", "3", "4", "none"}
+        assert session.execute(text(
+            "SELECT count(*) FROM visits WHERE NOT dimensions ?& "
+            "array['safety_treatment', 'legal_protection', 'material_conditions', "
+            "'return_reception']")).scalar() == 0
+        assert session.execute(text(
+            "SELECT count(*) FROM visits WHERE jsonb_array_length(returnees) > 0")).scalar() > 0
+        states = set(session.execute(text(
+            "SELECT DISTINCT state_responsible FROM incidents")).scalars())
+        assert {"iran", "pakistan"} <= states
         assert runner.invoke(args=["demo", "clear"]).exit_code == 0
         assert all(n == 0 for n in _counts(session).values())
     finally:

@@ -49,12 +49,21 @@ def test_visit_is_scored_flagged_and_measured_in_postgis(client, session, field)
                   position_accuracy_m=250)
     assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
     row = session.execute(text(
-        "SELECT distance_m, flags, scores, grade FROM visits WHERE id = :id"),
+        "SELECT distance_m, flags, scores, dimensions, red_flags, ring FROM visits "
+        "WHERE id = :id"),
         {"id": body["id"]}).one()
     assert 2900 < row.distance_m < 3100  # 0.0333 deg of longitude at 34.7 N is ~3.05 km
     assert {f["code"] for f in row.flags} == {"far_from_facility", "poor_accuracy"}
     assert row.scores["derived"]["occupancy_pct"] == pytest.approx(140.0)
     assert row.scores["areas"]["water"]["result"] in ("partly_met", "not_met")
+    assert "grade" not in row.scores
+    # No rating sent: suggested from the indicators and marked derived; the children held at
+    # an Afghan detention centre are the de facto authorities' red flags.
+    assert row.dimensions["safety_treatment"]["source"] == "derived"
+    assert {(f["code"], f["state"]) for f in row.red_flags} == {
+        ("children_detained", "de_facto_authorities"),
+        ("unaccompanied_child_detained", "de_facto_authorities")}
+    assert row.ring == "red_flag"
     narrative = session.execute(text("SELECT narrative FROM incident_sensitive")).scalar()
     assert narrative == "Arrested holding a PoR card"
     assert session.execute(text("SELECT count(*) FROM incidents WHERE visit_id = :id"),
@@ -188,3 +197,47 @@ def test_an_edit_keeps_received_photos_and_waits_for_new_ones(client, session, f
     assert retracted == ["removed when the visit was edited"]
     again = client.post("/api/submissions", json={**edit, "id": str(uuid.uuid4())}, headers=auth)
     assert again.status_code == 409 and "already edited" in again.get_json()["detail"]
+
+
+def test_monitor_ratings_are_kept_and_a_coordinator_adjusts_one_with_a_reason(
+        client, session, field, signed_in_client):
+    org, _, facility, auth = field
+    rated = {"rating": 3, "coverage": "partial", "evidence": ["observed", "interview_private"]}
+    body = report(facility.id, held={"women": 5, "men": 20, "girls": None, "boys": None,
+                                     "unaccompanied": None},
+                  assessment={"material_conditions": rated,
+                              "legal_protection": {"rating": "insufficient_evidence",
+                                                   "coverage": "none"}})
+    assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
+    visit = client.get(f"/api/visits/{body['id']}", headers=auth).get_json()
+    assert "grade" not in visit
+    material = visit["dimensions"]["material_conditions"]
+    assert (material["rating"], material["source"]) == (3, "monitor")
+    assert visit["dimensions"]["legal_protection"]["insufficient_evidence"] is True
+    assert visit["red_flags"] == [] and visit["ring"] == "insufficient"
+
+    unrated = report(facility.id, assessment={"safety_treatment": {
+        "rating": 4, "coverage": "full", "evidence": []}})
+    refused = client.post("/api/submissions", json=unrated, headers=auth)
+    assert refused.status_code == 422 and "evidence" in refused.get_data(as_text=True)
+
+    coordinator, _ = signed_in_client("coordinator", organisation=org)
+    url = f"/api/visits/{body['id']}/dimensions/material_conditions"
+    assert coordinator.post(url, json={"rating": 2}).status_code == 422
+    assert coordinator.post(url, json={"rating": 7, "reason": "x"}).status_code == 422
+    done = coordinator.post(url, json={"rating": 2, "reason": "Registers show 3 days without "
+                                                            "water"})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["adjusted"]["from"] == 3
+    row = session.execute(text("SELECT dimensions, ring FROM visits WHERE id = :id"),
+                          {"id": body["id"]}).one()
+    assert row.dimensions["material_conditions"]["rating"] == 2
+    assert row.dimensions["material_conditions"]["source"] == "coordinator"
+    assert row.ring == "2"
+    details = session.execute(text(
+        "SELECT details FROM audit_log WHERE action = 'visit.rating_adjusted'")).scalar_one()
+    assert details["from"] == 3 and details["to"] == 2 and "water" in details["reason"]
+    other, _ = signed_in_client("coordinator")
+    assert other.post(url, json={"rating": 4, "reason": "mine"}).status_code == 404
+    monitor_client, _ = signed_in_client("monitor", organisation=org)
+    assert monitor_client.post(url, json={"rating": 4, "reason": "mine"}).status_code == 403

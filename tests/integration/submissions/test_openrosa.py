@@ -193,3 +193,52 @@ def test_unknown_token_gets_a_challenge(odk):
     live = odk.app.config["LIVE_URL"]
     r = odk.http.head(f"{live}/key/{uuid.uuid4().hex}/submission")
     assert r.status_code == 401 and "WWW-Authenticate" in r.headers
+
+
+def test_the_earlier_form_version_is_still_received_and_assessed_as_such(odk):
+    """Phones with form 2025112801 still send it: its fields still map (use_of_force,
+    unhcr_access), its forced zeros do not count as "no children", its ratings are derived."""
+    values = visit_values(odk.ids.facility, girls=0, boys=0)
+    values.update({"/nezarat_visit/treatment/use_of_force": "no",
+                   "/nezarat_visit/legal/unhcr_access": "no"})
+    xml, _ = submission_xml(values, version="2025112801")
+    r = post(odk, xml)
+    assert r.status_code == 201, r.text
+    assert odk.count("""SELECT count(*) FROM visits
+        WHERE form_version = '2025112801'
+          AND dimensions ->> 'derived_from_earlier_form' = 'true'
+          AND observations ->> 'use_of_force' = 'no'
+          AND red_flags @> '[{"code": "force_or_torture"}]'
+          AND NOT red_flags @> '[{"code": "asylum_denied"}]'""") == 1  # Torkham: Afghan side
+    xml, _ = submission_xml(values, version="2025010101")
+    assert post(odk, xml).status_code == 400  # a version never published stays closed
+
+
+def test_the_current_version_carries_ratings_returnee_groups_and_the_state(odk):
+    values = visit_values(odk.ids.facility)
+    del values["/nezarat_visit/position"]  # optional now: the facility's coordinates serve
+    values.update({
+        "/nezarat_visit/assessment/safety_treatment_rating": "2",
+        "/nezarat_visit/assessment/safety_treatment_coverage": "partial",
+        "/nezarat_visit/assessment/safety_treatment_evidence": "observed interview_private",
+        "/nezarat_visit/assessment/legal_protection_rating": "insufficient_evidence",
+        "/nezarat_visit/assessment/legal_protection_coverage": "none",
+        "/nezarat_visit/returnees/consent_interview": "yes",
+        "/nezarat_visit/returnees/state_responsible": "pakistan",
+        "/nezarat_visit/returnees/people": 6,
+        "/nezarat_visit/returnees/at_risk": 1,
+        "/nezarat_visit/returnees/documents_taken": "yes"})
+    incident = {**incident_values(), "state_responsible": "pakistan"}
+    xml, _ = submission_xml(values, incidents=[incident])
+    r = post(odk, xml)
+    assert r.status_code == 201, r.text
+    assert odk.count("""SELECT count(*) FROM visits
+        WHERE position IS NULL AND NOT flags @> '[{"code": "far_from_facility"}]'
+          AND dimensions -> 'safety_treatment' ->> 'rating' = '2'
+          AND dimensions -> 'safety_treatment' -> 'evidence' = '["interview_private", "observed"]'
+          AND dimensions -> 'safety_treatment' ->> 'source' = 'monitor'
+          AND dimensions -> 'legal_protection' ->> 'insufficient_evidence' = 'true'
+          AND dimensions -> 'material_conditions' ->> 'source' = 'derived'
+          AND returnees @> '[{"state_responsible": "pakistan", "documents_taken": "yes"}]'
+          AND red_flags @> '[{"code": "at_risk_returned", "state": "pakistan"}]'""") == 1
+    assert odk.count("SELECT count(*) FROM incidents WHERE state_responsible = 'pakistan'") == 1

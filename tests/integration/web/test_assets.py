@@ -23,7 +23,7 @@ CONTENT = {
     "map_js": ["static/js/map/basemap.js", "static/js/map/facilities.js", "nz-map-config",
                "static/js/map/incidents.js", "static/js/map/panel.js", "static/js/map/state.js",
                "static/js/nezarat.js"],
-    "map_css": [".nz-map", ".nz-grade-E"],
+    "map_css": [".nz-map", ".nz-ring-red-flag"],
     "review_js": ["static/js/review/state.js", "static/js/review/render.js",
                   "static/js/review/keyboard.js", "static/js/review/api.js", "nz-review-config"],
     "review_css": [".nz-review-item"],

@@ -35,7 +35,11 @@ def test_coordinators_map_has_filters_for_coalition_members_only(session, signed
     assert workspace["historyUrl"] == "/api/map/facilities/{id}/history"
     assert workspace["staleAfterDays"] == 90
     assert workspace["typeLabels"]["pushback"] == "Pushback / denial of entry"
-    assert set(workspace["areaLabels"]) >= {"water", "food", "space"}
+    assert set(workspace["areaLabels"]) == {"safety_treatment", "legal_protection",
+                                            "material_conditions", "return_reception"}
+    assert set(workspace["ringLabels"]) == {"red_flag", "1", "2", "insufficient", "3", "4",
+                                            "none"}
+    assert "death" in workspace["redFlagLabels"]
 
 
 def test_others_see_the_registry_without_the_workspace(signed_in_client):

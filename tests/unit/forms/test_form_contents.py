@@ -48,10 +48,36 @@ def test_incident_types_and_profiles_come_from_the_data_files():
                                  ("at_risk_profile", "at_risk_profiles.csv")):
         rows = data_rows(data_file)
         assert choice_names(list_name) == [row["code"] for row in rows]
-        for choice, row in zip(described()["choices"][list_name], rows):
-            assert choice["label"] == {"English (en)": row["label_en"],
-                                       "Dari (prs)": row["label_prs"],
-                                       "Pashto (ps)": row["label_ps"]}
+    for choice, row in zip(described()["choices"]["incident_type"],
+                           data_rows("incident_types.csv")):
+        assert choice["label"] == {"English (en)": row["label_en"],
+                                   "Dari (prs)": row["label_prs"],
+                                   "Pashto (ps)": row["label_ps"]}
+
+
+def test_profiles_are_shown_with_coded_labels_on_the_phone():
+    """A seized phone must not read "1 former security official": P1..P11, key on a card."""
+    words = {row[key] for row in data_rows("at_risk_profiles.csv")
+             for key in ("label_en", "label_prs", "label_ps")}
+    for n, choice in enumerate(described()["choices"]["at_risk_profile"], 1):
+        assert choice["label"]["English (en)"] == f"Profile P{n}"
+        assert not set(choice["label"].values()) & words
+    asked = questions()
+    for n, row in enumerate(data_rows("at_risk_profiles.csv"), 1):
+        label = asked[f"/nezarat_visit/incident/profiles/{row['code']}"]["label"]
+        assert label["English (en)"] == f"Profile P{n}"
+
+
+def test_photo_hints_warn_against_what_identifies_people():
+    asked = questions()
+    for path in ("/nezarat_visit/photos/photo", "/nezarat_visit/incident/photo"):
+        hint = asked[path]["hint"]["English (en)"]
+        for word in ("documents", "faces", "scars", "tattoos", "consent"):
+            assert word in hint, (path, word)
+
+
+def test_the_position_is_optional():
+    assert binds()["/nezarat_visit/position"].get("required") in (None, "false()")
 
 
 def test_choices_are_what_the_domain_accepts():
@@ -112,9 +138,10 @@ def test_dates_and_times_cannot_be_in_the_future():
 
 def test_the_answers_the_domain_needs_are_required():
     declared = binds()
-    for path in ("facility", "started_at", "ended_at", "position", "access/obtained",
-                 "access/denied_reason", "people/women", "people/unaccompanied",
-                 "incident/type", "incident/occurred_on", "incident/location_precision",
+    for path in ("facility", "started_at", "ended_at", "access/obtained",
+                 "access/denied_reason", "assessment/safety_treatment_rating",
+                 "assessment/return_reception_coverage", "returnees/consent_interview",
+                 "incident/state_responsible", "incident/type", "incident/occurred_on", "incident/location_precision",
                  "incident/consent", "incident/severity", "incident/affected/girls"):
         assert declared[f"/nezarat_visit/{path}"].get("required") == "true()", path
 

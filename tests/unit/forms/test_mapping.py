@@ -2,34 +2,40 @@
 XForm, read with the bind's type."""
 from server.forms import fields
 from server.scoring.derive import DERIVED_INDICATORS
-from server.scoring.standards import INPUTS, indicators
+from server.scoring.standards import FACTS, INPUTS, indicators
 
 from .xform import XF, binds, instance_paths, leaf_paths, primary_instance
 
 # Elements that deliberately map to nothing (see the comment under fields.FIELDS).
 UNMAPPED = {"/nezarat_visit/safety_note", "/nezarat_visit/facility_kind",
-            "/nezarat_visit/incident/profiles_present"}
+            "/nezarat_visit/facility_country", "/nezarat_visit/incident/profiles_present"}
+CURRENT = [field for field in fields.FIELDS if not field.earlier]
 # What each kind of the mapping expects the XForm to declare.
 BIND_TYPES = {"int": {"int"}, "int_choice": {"string"}, "decimal": {"decimal"}, "date": {"date"},
               "datetime": {"dateTime"}, "geopoint": {"geopoint"},
               "geopoint_accuracy": {"geopoint"}, "file": {"binary"}, "choice": {"string"},
-              "yes_no": {"string"}, "text": {"string"}, "uuid": {"string"}}
+              "yes_no": {"string"}, "text": {"string"}, "uuid": {"string"},
+              "rating": {"string"}, "multi": {"string"}}
 
 
 def test_every_mapped_path_exists_in_the_built_xform():
     paths = instance_paths()
-    missing = [field.path for field in fields.FIELDS if field.path not in paths]
+    missing = [field.path for field in CURRENT if field.path not in paths]
     assert missing == []
+    # Fields of the earlier version stay mapped (its phones still send them), never asked now.
+    assert {f.path.rsplit("/", 1)[-1] for f in fields.FIELDS if f.earlier} == {
+        "unhcr_access", "judicial_review", "use_of_force"}
+    assert not any(field.path in paths for field in fields.FIELDS if field.earlier)
 
 
 def test_every_answer_of_the_form_is_mapped_or_deliberately_left_out():
-    mapped = {field.path for field in fields.FIELDS}
+    mapped = {field.path for field in CURRENT}
     assert leaf_paths() - mapped == UNMAPPED
 
 
 def test_each_field_is_read_as_the_xform_types_it():
     declared = binds()
-    for field in fields.FIELDS:
+    for field in CURRENT:
         assert declared[field.path]["type"] in BIND_TYPES[field.kind], field.path
 
 
@@ -42,10 +48,12 @@ def test_repeats_hold_the_incident_and_photo_fields():
     templates = {f"/nezarat_visit/{element.tag.removeprefix(XF)}"
                  for element in primary_instance()
                  if element.get("{http://openrosa.org/javarosa}template") is not None}
-    assert templates == {fields.INCIDENT_REPEAT, fields.PHOTO_REPEAT}
+    assert templates == {fields.INCIDENT_REPEAT, fields.PHOTO_REPEAT, fields.RETURNEE_REPEAT}
     for field in fields.FIELDS:
         if field.target.startswith("incident."):
             assert field.repeat == fields.INCIDENT_REPEAT, field.path
+        elif field.target.startswith("returnee."):
+            assert field.repeat == fields.RETURNEE_REPEAT, field.path
         elif field.target == "visit.photos[]":
             assert field.repeat == fields.PHOTO_REPEAT
         else:
@@ -69,7 +77,7 @@ def test_the_domain_names_of_the_visit_and_incident():
 def test_observations_are_indicators_or_scoring_inputs():
     codes = {field.target.removeprefix("visit.observations.") for field in fields.FIELDS
              if field.target.startswith("visit.observations.")}
-    assert codes <= set(indicators()) | set(INPUTS)
+    assert codes <= set(indicators()) | set(INPUTS) | set(FACTS)
     assert set(INPUTS) <= codes
 
 

@@ -1,4 +1,5 @@
 """The project's standards table: complete, sourced, readable by the rules."""
+from server.assessment import DIMENSIONS
 from server.facilities.models import KINDS
 from server.scoring.derive import DERIVED_INDICATORS
 from server.scoring.standards import (AREAS, CHOICES, GROUPS, INPUTS, KIND_GROUPS, Condition,
@@ -7,8 +8,11 @@ from server.scoring.standards import (AREAS, CHOICES, GROUPS, INPUTS, KIND_GROUP
 
 def test_every_indicator_has_a_source_a_known_area_and_a_threshold():
     table = indicators()
-    assert len(table) == 39
+    assert len(table) == 46
     for code, indicator in table.items():
+        assert indicator.dimension in (*DIMENSIONS, None), code
+        assert indicator.responsible in ("holding_state", "deporting_state"), code
+        assert (indicator.dimension is None) == (code == "monitor_access"), code
         assert indicator.source, code
         assert indicator.area in AREAS, code
         assert indicator.met is not None, code

@@ -1,4 +1,4 @@
-"""Area results, the overall grade, derived values and refusals of score_visit."""
+"""Area results (no overall grade), derived values and refusals of score_visit."""
 import json
 
 import pytest
@@ -38,41 +38,19 @@ class TestAreaResult:
         assert list(score()["areas"]) == list(AREAS)
 
 
-class TestGrade:
-    @pytest.mark.parametrize("results, grade, points", [
-        (("met",) * 4, "A", 1.0),
-        (("met", "met", "met", "partly_met"), "B", 0.875),
-        (("met", "met", "partly_met", "partly_met"), "B", 0.75),
-        (("met", "partly_met", "partly_met", "partly_met"), "C", 0.625),
-        (("met", "met", "not_met", "not_met"), "C", 0.5),
-        (("met", "partly_met", "not_met", "not_met"), "D", 0.375),
-        (("met", "not_met", "not_met", "not_met"), "D", 0.25),
-        (("partly_met", "not_met", "not_met", "not_met"), "E", 0.125),
-        (("not_met",) * 4, "E", 0.0),
-    ])
-    def test_grade_bands(self, results, grade, points):
-        scores = graded(*results)
-        assert (scores["grade"], scores["score"]) == (grade, points)
+class TestNoGrade:
+    def test_no_overall_grade_or_score(self):
+        scores = graded("met", "met", "met", "met")
+        assert "grade" not in scores and "score" not in scores
 
-    def test_fewer_than_three_observed_areas_are_not_graded(self):
-        assert graded("met", "met")["grade"] is None
-        assert graded("met", "met", "met")["grade"] == "A"
-
-    def test_a_denied_visit_is_not_graded_but_records_the_denial(self):
+    def test_a_denied_visit_records_the_denial(self):
         scores = score(access="denied")
-        assert scores["grade"] is None
         assert scores["areas"]["oversight"]["result"] == "not_met"
 
-    def test_a_critical_failure_caps_the_grade_at_d(self):
-        observations = {code: "yes" for code in ONE_PER_AREA}
-        assert score(observations)["grade"] == "A"
-        observations["use_of_force"] = "no"
-        scores = score(observations)
-        assert scores["score"] == 0.875 and scores["grade"] == "D"
-
-    def test_a_critical_failure_does_not_lift_an_e(self):
-        observations = {code: "no" for code in ONE_PER_AREA} | {"use_of_force": "no"}
-        assert score(observations)["grade"] == "E"
+    def test_a_critical_failure_fails_its_area(self):
+        observations = {code: "yes" for code in ONE_PER_AREA} | {"use_of_force": "no",
+                                                                  "deaths_reported": "yes"}
+        assert score(observations)["areas"]["treatment"]["result"] == "not_met"
 
 
 class TestDerived:
