@@ -175,6 +175,12 @@ class DuressSchema(StrictSchema):
     pending = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=500))
 
 
+class PendingOutSchema(StrictSchema):
+    id = fields.UUID(dump_only=True)
+    created_at = fields.String(dump_only=True, allow_none=True, metadata={"format": "date-time"})
+    updated_at = fields.String(dump_only=True, allow_none=True, metadata={"format": "date-time"})
+
+
 class DevicePendingSchema(StrictSchema):
     id = fields.UUID(dump_only=True)
     label = fields.String(dump_only=True)
@@ -182,4 +188,8 @@ class DevicePendingSchema(StrictSchema):
     duress_at = fields.DateTime(dump_only=True, allow_none=True)
     pending_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
         "description": "When the phone last said what it held (null: never)"})
-    pending = fields.List(fields.Nested(PendingReportSchema), dump_only=True, dump_default=list)
+    pending = fields.Method("_pending", dump_only=True, metadata={
+        "type": "array", "items": {"type": "object"}})
+
+    def _pending(self, obj):
+        return PendingOutSchema(many=True).dump(obj.pending or [])
