@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  {ignores: ["static/vendor/**", "static/gen/**", "static/mobile/vendor/**", "node_modules/**"]},
+  {ignores: ["static/vendor/**", "static/gen/**", "static/mobile/vendor/**", "static/mobile/lib/**", "node_modules/**"]},
   js.configs.recommended,
   {
     files: ["static/**/*.js"],

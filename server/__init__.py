@@ -26,6 +26,7 @@ ROUTE_MODULES = [
     "server.web.review_routes",
     "server.accounts.routes",
     "server.accounts.credential_routes",
+    "server.accounts.phone_routes",
     "server.audit.routes",
     "server.web.account_pages",
     "server.map.routes",

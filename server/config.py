@@ -52,6 +52,14 @@ SETTINGS: dict[str, tuple] = {
     "SMTP_USERNAME": (str, ""),
     "SMTP_PASSWORD": (str, ""),
     "SMTP_FROM": (str, "nezarat@localhost"),
+    # The mobile app's face (server/mobile/face.py): its installed name, icon set and unlock
+    # screen. A neutral face ("calculator") names the project nowhere the phone shows.
+    "MOBILE_APP_NAME": (str, "Nezarat"),
+    "MOBILE_APP_ICON": (str, "nezarat"),
+    "MOBILE_APP_FACE": (str, "nezarat"),
+    # Drafts on the phone: flagged after this many days untouched, erased after the second.
+    "MOBILE_DRAFT_FLAG_DAYS": (_int, 7),
+    "MOBILE_DRAFT_ERASE_DAYS": (_int, 30),
 }
 
 

@@ -26,6 +26,12 @@ PARTNER_CHALLENGE = 'Bearer realm="nezarat-partner"'
 INVALID = "This token is not valid: it is unknown, expired or revoked."
 
 
+class DeviceLost(Unauthorized):
+    """The token of a phone marked lost, presented again: the app erases itself on this
+    (accounts/phones.py). The same status and title as any refused token."""
+    slug = "device-lost"
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -142,7 +148,7 @@ def principal_for(raw: str) -> Principal:
 # One indexed lookup on the request's own connection; a valid token is noted as used at most
 # once a minute, in a short transaction of its own.
 _DEVICE = """
-    SELECT t.id, t.revoked_at, t.expires_at, t.last_used_at, u.id AS user_id,
+    SELECT t.id, t.revoked_at, t.expires_at, t.last_used_at, t.lost_at, u.id AS user_id,
            u.organisation_id, t.organisation_id AS issued_for, u.email, u.active, u.role
     FROM device_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = %(hash)s"""
 _PARTNER = """
@@ -152,6 +158,9 @@ _PARTNER = """
 
 def device_principal(raw: str) -> Principal:
     row = _lookup(_DEVICE, raw)
+    if row is not None and row.lost_at is not None:
+        # Only the holder of this very token learns it: the phone, told to erase itself.
+        raise DeviceLost(INVALID, headers={"WWW-Authenticate": DEVICE_CHALLENGE})
     # A token speaks only for the organisation it was issued in (a moved monitor's old phone
     # is revoked by the move; this holds however else the account changed).
     if row is None or not _active(row) or not row.active or row.role != "monitor" \

@@ -136,6 +136,13 @@ class DeviceToken(_Credential, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # A lost phone (its token revoked too), a duress PIN used, and the reports the phone still
+    # held at its last sync: [{"id", "created_at", "updated_at"}], never their content.
+    lost_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lost_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    duress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pending: Mapped[list | None] = mapped_column(JSONB)
+    pending_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -111,6 +111,10 @@ class _CredentialSchema(StrictSchema):
 class DeviceTokenSchema(_CredentialSchema):
     user_id = fields.UUID(required=True, metadata={"description": "The monitor"})
     organisation_id = fields.UUID(dump_only=True)
+    lost_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
+        "description": "Marked lost: revoked, and the phone erases itself if it calls again"})
+    duress_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
+        "description": "The monitor entered the duress PIN: the phone erased itself"})
     days = fields.Integer(load_only=True, load_default=DEVICE_DAYS[0],
                           validate=validate.Range(min=1, max=DEVICE_DAYS[1]))
 
@@ -151,3 +155,41 @@ class SessionSchema(StrictSchema):
     csrf_token = fields.String(metadata={"description": "Send as X-CSRF-Token on writes"})
     kind = fields.String()
     user = fields.Nested(UserSchema, allow_none=True)
+
+
+class PendingReportSchema(StrictSchema):
+    """A report a phone still held at its last sync: its id and times, never its content."""
+    id = fields.UUID(required=True)
+    created_at = fields.DateTime(allow_none=True, load_default=None)
+    updated_at = fields.DateTime(allow_none=True, load_default=None)
+
+
+class CheckInSchema(StrictSchema):
+    pending = fields.List(fields.Nested(PendingReportSchema), required=True,
+                          validate=validate.Length(max=500))
+
+
+class DuressSchema(StrictSchema):
+    proof = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"), metadata={
+        "description": "SHA-256 (hex) of the phone's device token"})
+    pending = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=500))
+
+
+class PendingOutSchema(StrictSchema):
+    id = fields.UUID(dump_only=True)
+    created_at = fields.String(dump_only=True, allow_none=True, metadata={"format": "date-time"})
+    updated_at = fields.String(dump_only=True, allow_none=True, metadata={"format": "date-time"})
+
+
+class DevicePendingSchema(StrictSchema):
+    id = fields.UUID(dump_only=True)
+    label = fields.String(dump_only=True)
+    lost_at = fields.DateTime(dump_only=True, allow_none=True)
+    duress_at = fields.DateTime(dump_only=True, allow_none=True)
+    pending_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
+        "description": "When the phone last said what it held (null: never)"})
+    pending = fields.Method("_pending", dump_only=True, metadata={
+        "type": "array", "items": {"type": "object"}})
+
+    def _pending(self, obj):
+        return PendingOutSchema(many=True).dump(obj.pending or [])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, jsonify, request, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory, url_for
 
-from ..core import access
+from ..core import access, http
 from ..core.db import db
 from ..core.errors import NotFound
-from . import definitions, fieldmap, shell
+from . import definitions, face, fieldmap, shell
 
 blp = Blueprint("mobile", __name__, url_prefix="/m")
 SHELL = access.public
@@ -34,20 +34,24 @@ def _data_response(data: bytes, mimetype: str, etag: str) -> Response:
 @blp.route("/")
 @access.access(SHELL)
 def app_shell():
-    return _shell_response(send_from_directory(shell.STATIC, "index.html"))
+    response = Response(face.index_html(face.current()), mimetype="text/html")
+    # Argon2id (the passphrase KDF on phones without a hardware-bound key) is WebAssembly.
+    response.headers["Content-Security-Policy"] = http.CSP.format(tiles="").replace(
+        "script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+    return _shell_response(response)
 
 
 @blp.route("/manifest.webmanifest")
 @access.access(SHELL)
 def manifest():
-    return _shell_response(send_from_directory(shell.STATIC, "manifest.webmanifest",
-                                               mimetype="application/manifest+json"))
+    return _shell_response(Response(face.manifest(face.current()),
+                                    mimetype="application/manifest+json"))
 
 
 @blp.route("/sw.js")
 @access.access(SHELL)
 def service_worker():
-    response = Response(shell.service_worker(), mimetype="text/javascript")
+    response = Response(shell.service_worker(face.current()), mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/m/"
     return _shell_response(response)
 
@@ -69,7 +73,9 @@ def form_index():
               "media": {name: url_for(".form_media", form_id=d.form.id, filename=name)
                         for name in d.form.media}}
              for d in definitions.definitions()]
-    response = jsonify({"forms": items})
+    config = current_app.config
+    response = jsonify({"forms": items, "retention": {
+        "flag_days": config["MOBILE_DRAFT_FLAG_DAYS"], "erase_days": config["MOBILE_DRAFT_ERASE_DAYS"]}})
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from ..accounts import credentials, odk, queries
+from ..accounts import credentials, odk, phones, queries
 from ..accounts.schemas import DeviceTokenSchema
 from ..core import access
 from ..core.access import current_principal
@@ -49,4 +49,13 @@ def create_token():
 def revoke_token(token_id):
     token = credentials.revoke_device_token(current_principal(), token_id)
     flash(_("Device token “%(label)s” revoked.", label=token.label), "info")
+    return redirect(url_for("devices.list_tokens"), code=303)
+
+
+@blp.route("/<uuid:token_id>/lost", methods=["POST"])
+@access.access(MANAGE)
+def mark_lost(token_id):
+    token = phones.mark_lost(current_principal(), token_id)
+    flash(_("“%(label)s” marked lost: the phone erases itself if it reaches the server again.",
+            label=token.label), "info")
     return redirect(url_for("devices.list_tokens"), code=303)

@@ -11,7 +11,7 @@ SERVER = Path(__file__).resolve().parents[2] / "server"
 # package (service.py, and the few service modules named for their job, listed here so that a
 # new one is a deliberate choice), and entry points that are their own unit of work (a CLI
 # command, a job of the queue, the demo loader, the backup commands).
-SERVICES = {"accounts/signin.py", "accounts/credentials.py", "accounts/sessions.py",
+SERVICES = {"accounts/signin.py", "accounts/credentials.py", "accounts/sessions.py", "accounts/phones.py",
             "forms/keys.py", "forms/sealed.py"}
 ENTRY_POINTS = ("service.py", "cli.py", "tasks.py")
 COMMITTING_PACKAGES = ("core", "demo", "ops", "jobs")

@@ -213,10 +213,17 @@ export function setLanguage(code) {
   current = STRINGS[code] ? code : "en";
   document.documentElement.lang = current;
   document.documentElement.dir = RTL.has(current) ? "rtl" : "ltr";
-  document.title = t("app_name");
+  // A deployment's neutral face names the app itself (server/mobile/face.py).
+  const name = document.documentElement.dataset.appName || t("app_name");
+  document.title = name;
   const title = document.querySelector(".bar-title");
-  if (title) title.textContent = t("app_name");
+  if (title) title.textContent = name;
   try { localStorage.setItem("lang", current); } catch (e) { /* private mode */ }
+}
+
+// More of the app's words, from another module (vault-i18n.js).
+export function extend(table) {
+  for (const [code, words] of Object.entries(table)) Object.assign(STRINGS[code], words);
 }
 
 export function savedLanguage() {

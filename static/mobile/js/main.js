@@ -9,11 +9,10 @@ import { Form, text } from "./model.js";
 import { renderForm } from "./render.js";
 import { reportBody, photoNames } from "./body.js";
 import { tokenFrom } from "./token.js";
-import { readQR } from "./qr.js";
-import { normaliseDigits } from "./crypto.js";
-import { wipeEverything, COUNTDOWN_SECONDS } from "./wipe.js";
+import { COUNTDOWN_SECONDS } from "./wipe.js";
+import * as gate from "./gate.js";
+import * as retention from "./retention.js";
 
-const MIN_PIN = 6;
 const LOCK_AFTER_HIDDEN_MS = 5 * 60 * 1000;
 const app = byId("app");
 let forms = [];
@@ -33,94 +32,16 @@ function show(render) {
 
 const screen = (...children) => app.append(...children);
 const field = (labelText, input) => h("label", { class: "field" }, h("span", {}, labelText), input);
-const pinInput = (name) => h("input", { type: "password", name, inputmode: "numeric", autocomplete: "off",
-  minlength: MIN_PIN, required: true });
 const message = (cls = "muted") => h("p", { class: cls, role: "status" });
 
 function wipeButton() {
   return h("button", { type: "button", class: "danger", "data-action": "wipe", onclick: startWipe }, t("wipe"));
 }
 
-// ---- signing in ---------------------------------------------------------------------------
-function signIn(note = "") {
-  const token = h("textarea", { name: "token", rows: 3, autocomplete: "off", spellcheck: "false",
-    autocapitalize: "off" });
-  const qr = h("input", { type: "file", accept: "image/*", capture: "environment", class: "visually-hidden", id: "qr" });
-  const pin = pinInput("pin");
-  const pin2 = pinInput("pin2");
-  const status = message(note ? "ok" : "muted");
-  status.textContent = note;
-  qr.addEventListener("change", async () => {
-    try {
-      const content = qr.files[0] && (await readQR(qr.files[0]));
-      if (content) token.value = content;
-      else status.textContent = t("bad_token");
-    } catch (e) {
-      status.textContent = t("bad_token");
-    }
-  });
-  const submit = async (event) => {
-    event.preventDefault();
-    status.className = "error";
-    const raw = await tokenFrom(token.value);
-    if (!raw) { status.textContent = t("bad_token"); return; }
-    const secret = normaliseDigits(pin.value);
-    if (secret.length < MIN_PIN) { status.textContent = t("pin_short"); return; }
-    if (secret !== normaliseDigits(pin2.value)) { status.textContent = t("pins_differ"); return; }
-    status.className = "muted";
-    status.textContent = t("checking");
-    try {
-      await sync.refresh(raw);
-    } catch (error) {
-      status.className = "error";
-      status.textContent = error instanceof sync.AuthError ? t("token_refused") : t("need_online");
-      return;
-    }
-    await vault.create(secret, raw);
-    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
-    await opened();
-  };
-  show(() => screen(h("form", { class: "card", onsubmit: submit, autocomplete: "off", "data-screen": "signin" },
-    h("h2", {}, t("signin_title")),
-    h("p", {}, t("signin_help")),
-    field(t("token_label"), token),
-    h("label", { for: "qr", class: "button secondary" }, t("scan_qr")), qr,
-    field(t("pin_label"), pin),
-    field(t("pin_repeat"), pin2),
-    h("p", { class: "hint" }, t("pin_help")),
-    h("button", { type: "submit" }, t("sign_in")),
-    status)));
-}
-
-function unlock(note = "") {
-  const pin = pinInput("pin");
-  const status = message("error");
-  status.textContent = note;
-  const submit = async (event) => {
-    event.preventDefault();
-    status.className = "muted";
-    status.textContent = "…";
-    const outcome = await vault.unlock(pin.value);
-    if (outcome.result === "ok") return opened();
-    if (outcome.result === "erase") {
-      await wipeEverything();
-      return signIn(t("wiped"));
-    }
-    status.className = "error";
-    status.textContent = t("wrong_pin", { n: outcome.left });
-    pin.value = "";
-  };
-  show(() => {
-    screen(h("form", { class: "card", onsubmit: submit, "data-screen": "unlock" },
-      h("h2", {}, t("unlock_title")), pin, h("button", { type: "submit" }, t("unlock")), status),
-    h("div", { class: "card" }, wipeButton()));
-    pin.focus();
-  });
-}
-
 async function opened() {
   registerServiceWorker();
   forms = await loadForms();
+  await retention.prune(vault);
   home();
   outbox.kick();
   if (navigator.onLine) refreshForms();
@@ -135,6 +56,7 @@ async function refreshForms() {
     await sync.refresh(vault.deviceToken());
     forms = await loadForms();
   } catch (error) {
+    if (error instanceof sync.EraseSignal) return;  // erased already: a fresh install now
     if (error instanceof sync.AuthError) {
       tokenRefused = true;
       if (app.querySelector("[data-screen=home]")) home();
@@ -172,6 +94,7 @@ function reportRow(report, state) {
     h("strong", {}, summaryLine(report.summary)),
     h("span", { class: "status" }, t(STATUS[state] || state), retry),
     report.lastError && state !== "sent" ? h("span", { class: "detail" }, report.lastError) : null,
+    retention.isOld(report) ? h("span", { class: "detail", "data-role": "old-draft" }, t("draft_old")) : null,
     actions.length ? h("span", { class: "row" }, actions) : null);
 }
 
@@ -338,25 +261,26 @@ function lockNow() {
   vault.lock();
   outbox.stop();
   forms = [];
-  unlock();
+  gate.unlock();
 }
 
+// The countdown hides everything at once (issue 16): the screen behind it is emptied, not
+// dimmed. Cancelled, the screen comes back; carried out, the app is a fresh install.
 function startWipe() {
   let left = COUNTDOWN_SECONDS;
+  const screenBefore = current;
+  clear(app);
   const count = h("p", { class: "countdown", role: "alert" });
-  const overlay = h("div", { class: "overlay", "data-role": "wipe-countdown" },
+  const cancel = () => { clearInterval(timer); overlay.remove(); show(screenBefore); };
+  const overlay = h("div", { class: "overlay opaque", "data-role": "wipe-countdown" },
     h("div", { class: "card" }, count,
-      h("button", { type: "button", class: "big", "data-action": "cancel-wipe", onclick: () => { clearInterval(timer); overlay.remove(); } },
-        t("cancel"))));
+      h("button", { type: "button", class: "big", "data-action": "cancel-wipe", onclick: cancel }, t("cancel"))));
   const tick = async () => {
     count.textContent = t("wipe_countdown", { n: left });
     if (left <= 0) {
       clearInterval(timer);
-      await wipeEverything();
+      await gate.eraseToFresh();
       overlay.remove();
-      forms = [];
-      signIn(t("wiped"));
-      document.body.dataset.wiped = "yes";
       return;
     }
     left -= 1;
@@ -392,7 +316,9 @@ async function boot() {
   window.addEventListener("online", () => { if (vault.unlocked()) refreshForms(); });
   window.addEventListener("offline", network);
   network();
-  if (await vault.exists()) unlock(); else signIn();
+  gate.setup({ show, screen, opened, wipeButton, reset: () => { forms = []; tokenRefused = false; leaving(); leaving = () => {}; } });
+  sync.whenErased(gate.eraseToFresh);
+  if (await vault.exists()) gate.unlock(); else gate.signIn();
   document.body.dataset.ready = "yes";
 }
 

@@ -2,6 +2,7 @@
 // once), PUT each photo the server says it is missing, then delete the local copy. Network
 // failures and 5xx retry with exponential backoff; other refusals stay visible with the reason.
 import * as vault from "./vault.js";
+import * as sync from "./sync.js";
 import { AuthError, request } from "./sync.js";
 
 const BASE_DELAY = 5000;
@@ -54,6 +55,7 @@ async function attempt(report) {
     await vault.deleteReport(report.id);  // the server has it all: nothing stays on the phone
     live.set(report.id, { state: "sent", summary: report.summary, at: Date.now() });
   } catch (error) {
+    if (error instanceof sync.EraseSignal) throw error;  // nothing left to save it in
     live.delete(report.id);
     if (error instanceof AuthError) {
       report.state = "auth";
@@ -115,7 +117,16 @@ export async function kick() {
     running = false;
     onChange();
     schedule();
+    checkIn();
   }
+}
+
+// What is still on the phone, told to the server after each pass (best effort, online only).
+async function checkIn() {
+  if (!navigator.onLine || !vault.unlocked()) return;
+  try {
+    await sync.checkIn(vault.deviceToken(), await vault.reports());
+  } catch (error) { /* offline, refused or erased: the next pass tells */ }
 }
 
 async function schedule() {

@@ -6,12 +6,52 @@ const CACHE = "nezarat-data";
 const INDEX = "/m/forms/index.json";
 
 export class AuthError extends Error {}
+// The server's answer to the token of a phone marked lost: erase everything, at once.
+export class EraseSignal extends AuthError {}
+let onErase = async () => {};
+export function whenErased(callback) { onErase = callback; }
+
+async function problemType(response) {
+  try { return (await response.clone().json()).type || ""; } catch (e) { return ""; }
+}
 
 export async function request(url, token, options = {}) {
   const headers = { ...(options.headers || {}), Authorization: `Bearer ${token}` };
   const response = await fetch(url, { ...options, headers, cache: "no-store", credentials: "omit" });
-  if (response.status === 401) throw new AuthError("token refused");
+  if (response.status === 401) {
+    if ((await problemType(response)).endsWith("/device-lost")) {
+      await onErase();
+      throw new EraseSignal("erased");
+    }
+    throw new AuthError("token refused");
+  }
   return response;
+}
+
+// On each sync: the ids and times of the reports still on the phone (never their content), so
+// a coordinator knows what a lost phone held.
+export async function checkIn(token, reports) {
+  const pending = reports.map((r) => ({ id: r.id, created_at: new Date(r.createdAt || Date.now()).toISOString(),
+    updated_at: new Date(r.updatedAt || r.createdAt || Date.now()).toISOString() }));
+  await request("/api/device/check-in", token, { method: "POST",
+    headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pending }) });
+}
+
+// After the duress PIN: tell the server, with the token's SHA-256 (the token itself is not
+// readable with the duress PIN). Retried from memory only, until it gets through.
+export function reportDuress(proof, pending) {
+  const body = JSON.stringify({ proof, pending });
+  const send = async () => {
+    try {
+      const response = await fetch("/api/device/duress", { method: "POST", body, cache: "no-store",
+        credentials: "omit", headers: { "Content-Type": "application/json" } });
+      if (response.status < 500) return;
+    } catch (e) { /* offline */ }
+    const retry = () => { window.removeEventListener("online", retry); clearTimeout(timer); send(); };
+    const timer = setTimeout(retry, 30000);
+    window.addEventListener("online", retry);
+  };
+  send();
 }
 
 async function refreshOne(cache, url, token) {
@@ -36,6 +76,15 @@ export async function refresh(token) {
   }
   await cache.put(INDEX, new Response(JSON.stringify(index), { headers: { "Content-Type": "application/json" } }));
   return index;
+}
+
+// The deployment's settings for the app, as last downloaded (e.g. how long drafts are kept).
+export async function settings() {
+  const cache = await caches.open(CACHE);
+  const indexResponse = await cache.match(INDEX);
+  if (!indexResponse) return {};
+  const index = await indexResponse.json();
+  return { retention: index.retention };
 }
 
 // Offline or not: the forms as last downloaded, with their parts.

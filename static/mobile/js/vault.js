@@ -1,9 +1,18 @@
 // The encrypted store: the device token, reports (drafts and finished) and their photos, all
-// sealed with a key derived from the monitor's PIN. The key lives only in memory while unlocked.
+// sealed with the storage key (keys.js: hardware-bound secret + PIN, or a strong passphrase
+// through Argon2id). The key lives only in memory while unlocked.
+//
+// meta holds, in the clear: "kdf" (mode, salts, the passkey's id, Argon2 parameters) and the
+// count of wrong attempts; sealed: "token" (under the storage key) and "spare". "spare" is the
+// duress box: sealed under the key of the duress PIN, it holds the SHA-256 of the token (enough
+// to tell the server, never enough to act as the phone); without a duress PIN it is the same
+// shape under a random key, so its presence says nothing.
 import * as db from "./db.js";
-import { deriveKey, randomBytes, seal, sealJSON, unseal, unsealJSON } from "./crypto.js";
+import * as passkey from "./passkey.js";
+import { deriveKey, randomBytes, seal, sealJSON, sha256Hex, unseal, unsealJSON } from "./crypto.js";
+import { ARGON2, passphraseKey, prfKey } from "./keys.js";
 
-const MAX_WRONG_PINS = 10;  // then everything is erased, as a phone would
+const MAX_WRONG = 10;  // then everything is erased, as a phone would
 let key = null;
 let token = null;
 
@@ -14,31 +23,71 @@ export async function exists() {
   return (await db.get("meta", "token")) !== undefined;
 }
 
-export async function create(pin, newToken) {
-  const salt = randomBytes(16);
-  const derived = await deriveKey(pin, salt);
-  await db.put("meta", "salt", salt);
+export async function mode() {
+  const kdf = await db.get("meta", "kdf");
+  return kdf ? kdf.mode : "v1";
+}
+
+async function keyFor(kdf, secret, prfOutput) {
+  if (kdf.mode === "prf") return prfKey(prfOutput, secret, kdf.salt);
+  return passphraseKey(secret, kdf.salt, kdf.argon);
+}
+
+// mode "prf" with hardware = {credentialId, prfSalt, output} from passkey.register(), or
+// "passphrase". duress: a second secret, or "".
+export async function create({ mode: kind, secret, duress, newToken, hardware }) {
+  const kdf = { v: 2, mode: kind, salt: randomBytes(16) };
+  if (kind === "prf") Object.assign(kdf, { credentialId: hardware.credentialId, prfSalt: hardware.prfSalt });
+  else kdf.argon = { ...ARGON2 };
+  const derived = await keyFor(kdf, secret, hardware && hardware.output);
+  const proof = await sha256Hex(newToken);
+  const spareKey = duress ? await keyFor(kdf, duress, hardware && hardware.output)
+    : await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt"]);
+  await db.put("meta", "kdf", kdf);
   await db.put("meta", "token", await sealJSON(derived, "token", newToken));
+  await db.put("meta", "spare", await sealJSON(spareKey, "spare", { proof }));
   await db.put("meta", "wrong", 0);
   key = derived;
   token = newToken;
 }
 
-// Returns "ok", "wrong" (with attempts left) or "erase" once too many wrong PINs were given.
-export async function unlock(pin) {
-  const salt = await db.get("meta", "salt");
-  const sealed = await db.get("meta", "token");
-  const derived = await deriveKey(pin, salt);
+// "ok"; "duress" (with the proof to report); "wrong" (attempts left); "erase" after too many
+// wrong secrets; "nokey" when the passkey did not answer (nothing counted).
+export async function unlock(secret) {
+  const kdf = (await db.get("meta", "kdf")) || { mode: "v1", salt: await db.get("meta", "salt") };
+  let derived;
+  if (kdf.mode === "v1") {
+    derived = await deriveKey(secret, kdf.salt);
+  } else {
+    let output = null;
+    if (kdf.mode === "prf") {
+      try { output = await passkey.evaluate(kdf.credentialId, kdf.prfSalt); } catch (e) { return { result: "nokey" }; }
+    }
+    derived = await keyFor(kdf, secret, output);
+  }
   try {
-    token = await unsealJSON(derived, "token", sealed);
+    token = await unsealJSON(derived, "token", await db.get("meta", "token"));
   } catch (e) {
+    const spare = await db.get("meta", "spare");
+    if (spare) {
+      try {
+        const { proof } = await unsealJSON(derived, "spare", spare);
+        return { result: "duress", proof };
+      } catch (e2) { /* not the duress secret either */ }
+    }
     const wrong = ((await db.get("meta", "wrong")) || 0) + 1;
     await db.put("meta", "wrong", wrong);
-    return wrong >= MAX_WRONG_PINS ? { result: "erase" } : { result: "wrong", left: MAX_WRONG_PINS - wrong };
+    return wrong >= MAX_WRONG ? { result: "erase" } : { result: "wrong", left: MAX_WRONG - wrong };
   }
   await db.put("meta", "wrong", 0);
   key = derived;
   return { result: "ok" };
+}
+
+// The passkey to forget when the store is erased.
+export async function credentialId() {
+  const kdf = await db.get("meta", "kdf");
+  return kdf && kdf.credentialId;
 }
 
 export function lock() {
@@ -56,6 +105,10 @@ export async function reports() {
     list.push(await unsealJSON(key, "report:" + id, await db.get("records", id)));
   }
   return list;
+}
+
+export async function reportIds() {
+  return db.keys("records");
 }
 
 export async function report(id) {
@@ -83,6 +136,8 @@ export async function photoNames(reportId) {
   return (await db.keys("photos")).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
 }
 
+// A new token (the old one was refused). The duress box keeps the old token's proof: the server
+// recognises it as long as that token's record exists.
 export async function replaceToken(newToken) {
   await db.put("meta", "token", await sealJSON(key, "token", newToken));
   token = newToken;

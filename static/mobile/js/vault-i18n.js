@@ -1,0 +1,51 @@
+// The words of signing in, unlocking and the storage key (keys.js, vault.js). Dari and Pashto
+// were written by a non-native speaker: to be reviewed with the others.
+import { extend } from "./i18n.js";
+
+extend({
+  en: {
+    pass_label: "Choose a passphrase (at least 12 characters: several unusual words)",
+    pass_repeat: "Repeat the passphrase",
+    pass_help: "This phone cannot keep a key in its secure hardware, so everything the app keeps is locked by this passphrase alone. Choose one nobody could guess, even with a powerful computer.",
+    pass_unlock: "Enter your passphrase",
+    no_hardware: "This phone cannot keep a hardware key: choose a strong passphrase instead of a PIN.",
+    weak_short: "Too short: use at least 12 characters, several words.",
+    weak_guessable: "Too easy to guess offline (about 10^{n} guesses). Add more unusual words.",
+    duress_label: "Second PIN for emergencies (optional)",
+    duress_help: "If you are forced to open the app, enter this one instead: the app then looks newly installed and erases everything, and your coordinator is told.",
+    duress_same: "The emergency PIN must differ from your PIN.",
+    duress_short: "The emergency PIN needs at least 6 characters.",
+    key_missing: "The phone's key did not answer. Unlock the phone's screen lock when asked, then try again.",
+    draft_old: "old draft: finish or delete it, it will be erased",
+  },
+  prs: {
+    pass_label: "یک رمز عبور انتخاب کنید (حداقل ۱۲ حرف: چند کلمه غیرمعمول)",
+    pass_repeat: "رمز عبور را دوباره وارد کنید",
+    pass_help: "این تلفن نمی‌تواند کلیدی را در سخت‌افزار امن خود نگه دارد، پس همه چیز فقط با این رمز عبور قفل می‌شود. رمزی انتخاب کنید که هیچ‌کس نتواند حدس بزند.",
+    pass_unlock: "رمز عبور خود را وارد کنید",
+    no_hardware: "این تلفن نمی‌تواند کلید سخت‌افزاری نگه دارد: به جای PIN یک رمز عبور قوی انتخاب کنید.",
+    weak_short: "خیلی کوتاه است: حداقل ۱۲ حرف، چند کلمه.",
+    weak_guessable: "خیلی آسان حدس زده می‌شود. کلمات غیرمعمول بیشتری اضافه کنید.",
+    duress_label: "PIN دوم برای اضطرار (اختیاری)",
+    duress_help: "اگر مجبور به باز کردن برنامه شدید، این را وارد کنید: برنامه تازه نصب‌شده به نظر می‌رسد و همه چیز را پاک می‌کند.",
+    duress_same: "PIN اضطراری باید با PIN شما فرق داشته باشد.",
+    duress_short: "PIN اضطراری باید حداقل ۶ حرف داشته باشد.",
+    key_missing: "کلید تلفن پاسخ نداد. وقتی خواسته شد قفل صفحه تلفن را باز کنید و دوباره امتحان کنید.",
+    draft_old: "پیش‌نویس قدیمی: آن را تمام یا حذف کنید، پاک خواهد شد",
+  },
+  ps: {
+    pass_label: "يو پټ نوم وټاکئ (لږ تر لږه ۱۲ توري: څو غیر معمولي کلمې)",
+    pass_repeat: "پټ نوم بيا وليکئ",
+    pass_help: "دا ټيليفون نشي کولی کیلي په خپل خوندي هارډویر کې وساتي، نو هر څه یوازې په دې پټ نوم قفل کېږي.",
+    pass_unlock: "خپل پټ نوم وليکئ",
+    no_hardware: "دا ټيليفون هارډویري کیلي نشي ساتلی: د PIN پر ځای یو قوي پټ نوم وټاکئ.",
+    weak_short: "ډېر لنډ دی: لږ تر لږه ۱۲ توري، څو کلمې.",
+    weak_guessable: "ډېر اسانه اټکل کېږي. نورې غیر معمولي کلمې ورزیاتې کړئ.",
+    duress_label: "د بيړني حالت لپاره دويم PIN (اختیاري)",
+    duress_help: "که مجبور شوئ چې اپ خلاص کړئ، دا وليکئ: اپ نوی نصب شوی ښکاري او هر څه پاکوي.",
+    duress_same: "بيړنی PIN باید ستاسو له PIN سره توپیر ولري.",
+    duress_short: "بيړنی PIN باید لږ تر لږه ۶ توري ولري.",
+    key_missing: "د ټيليفون کیلي ځواب ورنکړ. کله چې وغوښتل شي د ټيليفون قفل خلاص کړئ او بيا هڅه وکړئ.",
+    draft_old: "زوړ مسوده: بشپړه یې کړئ یا یې ړنګه کړئ، پاکېږي به",
+  },
+});

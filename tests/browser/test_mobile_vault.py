@@ -1,0 +1,273 @@
+"""A seized phone gives up nothing (issue 17), in headless Chromium with a virtual platform
+authenticator (DevTools protocol, PRF extension) at http://localhost (WebAuthn refuses an IP
+address as relying party):
+
+- the storage key needs the authenticator's PRF secret and the PIN: every 6-digit PIN, tried
+  against a copy of IndexedDB with the app's derivation, opens nothing; with the authenticator's
+  secret and the right PIN the same copy opens;
+- the duress PIN leaves a fresh install (no canary anywhere) and the server learns it;
+- a phone marked lost erases itself on its next request, and the coordinator sees its pending ids.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
+
+from server.accounts import phones
+from server.accounts.models import DeviceToken, User
+from server.core.audit import AuditEntry
+from server.core.access import Principal
+from server.core.db import db
+from tests.browser.conftest import wait_until
+from tests.browser.test_mobile_app import (DUMP_STORAGE, NARRATIVE, NOTES, PIN as PASSPHRASE,
+                                           fill_visit, monitor, phone, photo_with_gps, q)
+
+pytestmark = pytest.mark.browser
+__all__ = ["monitor", "phone"]  # fixtures
+PIN = "482916"
+DURESS = "135790"
+INFO = b"storage-key/prf/v2"
+
+# IndexedDB as JSON, bytes as base64.
+COPY_STORE = """async () => {
+  const b64 = (u8) => { let s = ""; for (const b of u8) s += String.fromCharCode(b); return btoa(s); };
+  const plain = (v) => {
+    if (v instanceof ArrayBuffer) v = new Uint8Array(v);
+    if (ArrayBuffer.isView(v)) return {b64: b64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))};
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    return v;
+  };
+  const ask = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  const db = await ask(indexedDB.open("nezarat"));
+  const out = {};
+  for (const name of db.objectStoreNames) {
+    const store = db.transaction(name).objectStore(name);
+    const keys = await ask(store.getAllKeys());
+    const values = await ask(store.getAll());
+    out[name] = Object.fromEntries(keys.map((k, i) => [String(k), plain(values[i])]));
+  }
+  db.close();
+  return out;
+}"""
+
+# What the authenticator gives the app: its PRF secret for the stored salt (asks the virtual
+# authenticator, which verifies the "user" automatically).
+PRF_SECRET = """async ([id, salt]) => {
+  const bytes = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  const a = await navigator.credentials.get({publicKey: {challenge: new Uint8Array(32),
+    allowCredentials: [{type: "public-key", id: bytes(id)}], userVerification: "required",
+    extensions: {prf: {eval: {first: bytes(salt)}}}}});
+  const out = new Uint8Array(a.getClientExtensionResults().prf.results.first);
+  let s = ""; for (const b of out) s += String.fromCharCode(b); return btoa(s);
+}"""
+
+
+def raw(value) -> bytes:
+    return base64.b64decode(value["b64"])
+
+
+def hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+    return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
+
+
+def storage_key(prf: bytes, pin: str, salt: bytes) -> bytes:
+    """The app's derivation (static/mobile/js/keys.js), written again from its description."""
+    return hkdf(prf + hmac.new(salt, pin.encode(), hashlib.sha256).digest(), salt, INFO)
+
+
+def opens(key: bytes, box: dict, label: str) -> bytes | None:
+    try:
+        return AESGCM(key).decrypt(raw(box["iv"]), raw(box["ct"]), label.encode())
+    except InvalidTag:
+        return None
+
+
+def add_authenticator(context, page):
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "ctap2Version": "ctap2_1", "transport": "internal",
+        "hasResidentKey": True, "hasUserVerification": True, "isUserVerified": True,
+        "hasPrf": True, "automaticPresenceSimulation": True}})
+    return cdp, added["authenticatorId"]
+
+
+@pytest.fixture()
+def authenticator(phone):
+    return add_authenticator(phone.context, phone.page)
+
+
+def localhost(monitor) -> str:
+    return monitor.base.replace("127.0.0.1", "localhost")
+
+
+def sign_in_with_key(page, monitor, duress: str = "") -> None:
+    page.goto(localhost(monitor) + "/m/")
+    page.wait_for_selector("[data-screen=signin][data-mode=pin]")
+    page.fill("textarea[name=token]", monitor.token)
+    page.fill("input[name=pin]", PIN)
+    page.fill("input[name=pin2]", PIN)
+    page.fill("input[name=duress]", duress)
+    page.click("[data-screen=signin] button[type=submit]")
+    page.wait_for_selector("[data-screen=home] [data-action=new]")
+    page.evaluate("navigator.serviceWorker.ready")
+    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
+
+
+def unlock(page, secret: str) -> None:
+    page.wait_for_selector("[data-screen=unlock]")
+    page.fill("[data-screen=unlock] input[name=pin]", secret)
+    page.click("[data-screen=unlock] button[type=submit]")
+
+
+def test_the_pin_alone_opens_nothing_the_authenticator_and_pin_do(phone, monitor, authenticator):
+    page, context = phone.page, phone.context
+    sign_in_with_key(page, monitor)
+    context.set_offline(True)
+    report_id = fill_visit(page, monitor, photo_with_gps(800, 600))
+    copy = page.evaluate(COPY_STORE)
+    kdf, token_box = copy["meta"]["kdf"], copy["meta"]["token"]
+    assert kdf["mode"] == "prf" and "argon" not in kdf
+    salt = raw(kdf["salt"])
+    record = copy["records"][report_id]
+    [(photo_key, photo_box)] = copy["photos"].items()
+    dumped = json.dumps(copy)
+    assert NARRATIVE not in dumped and monitor.token not in dumped
+
+    # Every 6-digit PIN (the right one among them), with the app's derivation and the
+    # authenticator's secret missing (its 32 bytes zero): nothing opens. The right PIN without
+    # that half at all does not either.
+    started = time.monotonic()
+    iv, ct = raw(token_box["iv"]), raw(token_box["ct"])
+    opened = []
+    for n in range(1_000_000):
+        pin = f"{n:06d}".encode()
+        part = hmac.new(salt, pin, hashlib.sha256).digest()
+        try:
+            AESGCM(hkdf(bytes(32) + part, salt, INFO)).decrypt(iv, ct, b"token")
+            opened.append(pin)
+        except InvalidTag:
+            pass
+    print(f"1,000,000 PINs in {time.monotonic() - started:.1f} s: none opened")
+    assert opened == []
+    assert opens(hkdf(hmac.new(salt, PIN.encode(), hashlib.sha256).digest(), salt, INFO),
+                 token_box, "token") is None
+
+    # With the authenticator's secret and the right PIN the same copy opens: token, report, photo.
+    prf = base64.b64decode(page.evaluate(PRF_SECRET, [kdf["credentialId"]["b64"], kdf["prfSalt"]["b64"]]))
+    key = storage_key(prf, PIN, salt)
+    assert opens(key, token_box, "token") == json.dumps(monitor.token).encode()
+    assert opens(storage_key(prf, "482917", salt), token_box, "token") is None
+    report = json.loads(opens(key, record, "report:" + report_id))
+    assert NARRATIVE in report["body"] and NOTES in report["body"]
+    assert opens(key, photo_box, "photo:" + photo_key)[:2] == b"\xff\xd8"
+
+    # And in the app: reload offline, the PIN and the authenticator unlock it.
+    page.reload()
+    unlock(page, PIN)
+    page.wait_for_selector(f'[data-screen=home] [data-report="{report_id}"]')
+    assert page.errors == []
+
+
+def test_the_duress_pin_leaves_a_fresh_install_and_tells_the_server(phone, monitor, authenticator,
+                                                                      live_server):
+    page, context = phone.page, phone.context
+    sign_in_with_key(page, monitor, duress=DURESS)
+    context.set_offline(True)
+    report_id = fill_visit(page, monitor, photo_with_gps(800, 600))
+    page.reload()
+    unlock(page, DURESS)
+    page.wait_for_selector("[data-screen=signin]")
+    wait_until(page, "indexedDB.databases().then(d => d.length === 0)")
+    text = page.content()
+    at = text.find(NARRATIVE)
+    assert at < 0, text[max(0, at - 400):at + 100]
+    assert NOTES not in text
+    # What shows is what a fresh install shows, word for word.
+    fresh = phone.context.browser.new_context()
+    first = fresh.new_page()
+    add_authenticator(fresh, first)
+    first.goto(localhost(monitor) + "/m/")
+    first.wait_for_selector("[data-screen=signin]")
+    assert page.inner_text("main") == first.inner_text("main")
+    fresh.close()
+    gone = page.evaluate(DUMP_STORAGE)
+    blob = json.dumps(gone, ensure_ascii=False)
+    assert NARRATIVE not in blob and NOTES not in blob and monitor.token not in blob
+    assert gone["caches"] == {} and gone["localStorage"] == {}
+
+    context.set_offline(False)  # the next contact: the duress event, silently
+    deadline = time.monotonic() + 40
+    while True:
+        with live_server.app_context():
+            token = db.session.scalars(select(DeviceToken).where(
+                DeviceToken.user_id == monitor.user_id)).one()
+            if token.duress_at is not None or time.monotonic() > deadline:
+                break
+        time.sleep(0.5)
+    with live_server.app_context():
+        token = db.session.scalars(select(DeviceToken).where(
+            DeviceToken.user_id == monitor.user_id)).one()
+        assert token.duress_at is not None and token.revoked_at is not None
+        assert [p["id"] for p in token.pending] == [report_id]
+        actions = db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.target_id == str(token.id))).all()
+        assert "device_token.duress" in actions
+    assert page.locator("[data-screen=signin]").is_visible()
+
+
+def test_a_phone_marked_lost_erases_itself_and_its_pending_ids_are_known(phone, monitor, live_server):
+    page = phone.page
+    page.goto(monitor.base + "/m/")  # 127.0.0.1: no hardware key here, a passphrase
+    page.wait_for_selector("[data-screen=signin][data-mode=passphrase]")
+    page.fill("textarea[name=token]", monitor.token)
+    page.fill("input[name=pin]", "password1234")
+    page.fill("input[name=pin2]", "password1234")
+    page.click("[data-screen=signin] button[type=submit]")
+    page.wait_for_selector("[data-screen=signin] .error")  # weak: refused, with a reason
+    assert "guess" in page.inner_text("[data-screen=signin] .error")
+    page.fill("input[name=pin]", PASSPHRASE)
+    page.fill("input[name=pin2]", PASSPHRASE)
+    page.click("[data-screen=signin] button[type=submit]")
+    page.wait_for_selector("[data-screen=home] [data-action=new]")
+    page.click("[data-action=new]")
+    page.wait_for_selector("[data-screen=form]")
+    draft_id = page.get_attribute("[data-screen=form]", "data-report")
+    page.fill(q("notes"), NOTES)
+    page.click("[data-action=save]")
+    page.wait_for_selector(f'[data-screen=home] [data-report="{draft_id}"]')
+    page.click("[data-action=sync]")
+
+    def token_row():
+        return db.session.scalars(select(DeviceToken).where(
+            DeviceToken.user_id == monitor.user_id)).one()
+    deadline = time.monotonic() + 20
+    while True:
+        with live_server.app_context():
+            if (token_row().pending or []) or time.monotonic() > deadline:
+                break
+        time.sleep(0.3)
+    with live_server.app_context():
+        token = token_row()
+        coordinator = db.session.scalars(select(User).where(
+            User.organisation_id == token.organisation_id, User.role == "monitor")).first()
+        boss = Principal(kind="user", user_id=coordinator.id, organisation_id=token.organisation_id,
+                         role="admin", two_factor_ok=True)
+        phones.mark_lost(boss, token.id)
+        assert [p["id"] for p in token_row().pending] == [draft_id]
+
+    page.click("[data-action=sync]")  # the next request: erased at once
+    page.wait_for_selector("[data-screen=signin]", timeout=15_000)
+    wait_until(page, "indexedDB.databases().then(d => d.length === 0)")
+    gone = page.evaluate(DUMP_STORAGE)
+    assert NOTES not in json.dumps(gone, ensure_ascii=False) and gone["caches"] == {}
+    assert NOTES not in page.content()
