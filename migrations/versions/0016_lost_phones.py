@@ -1,8 +1,8 @@
 """Lost and coerced phones: a device token marked lost, a duress PIN used, the reports a phone
 still held at its last sync (ids and times only)
 
-Revision ID: 0015
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 
 lost_at/lost_by: a coordinator marked the phone lost (the token is revoked at the same time); the
 phone that presents this token again is told to erase itself. duress_at: the monitor entered
@@ -11,8 +11,8 @@ times of the reports the phone had not sent at its last sync, never their conten
 """
 from alembic import op
 
-revision = "0015"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
