@@ -2,8 +2,23 @@
 from __future__ import annotations
 
 from ..core.openapi import JSON, ok
-from ..core.record_docs import (BOOL, COUNTS, FLAGS, GEOMETRY, INT, NUM, OBJECT, PHOTO, STR,
-                                TIME, UUID, DATE, array, nullable, obj)
+from ..core.record_docs import (
+                                BOOL,
+                                COUNTS,
+                                DATE,
+                                FLAGS,
+                                GEOMETRY,
+                                INT,
+                                NUM,
+                                OBJECT,
+                                PHOTO,
+                                STR,
+                                TIME,
+                                UUID,
+                                array,
+                                nullable,
+                                obj,
+)
 from ..core.statuses import REVIEW_STATUSES
 from .models import ACCESS
 
@@ -27,6 +42,13 @@ DETAIL = {**VISIT, "properties": {
                            severity=nullable(INT), verification_status=STATUS,
                            duplicate_of=nullable(UUID))),
     "notes": nullable(STR), "photos": array(PHOTO),
+    "changes": obj(("available", "changes"), available=BOOL, to=INT, **{
+        "from": nullable(INT)}, changes=array(obj(("field",), field=STR, before={}, after={},
+                                                   changed_text=BOOL))),
+    "previous": nullable(obj(("id",), id=UUID, started_at=TIME, grade=nullable(STR),
+                             scores=nullable(OBJECT), review_status=STATUS, access=STR,
+                             held=COUNTS)),
+    "facility_position": GEOMETRY,
     "history": array(obj(("version",), instance_id=STR, version=INT, source=STR,
                          deprecated_id=nullable(STR), superseded_by=nullable(STR),
                          complete=BOOL, received_at=TIME))}}
