@@ -49,3 +49,12 @@ def merge_incident(data, incident_id):
     """Merge this incident into `original_id` as a duplicate: both stay linked, counted once."""
     incident = review.merge_duplicate(incident_id, data["original_id"], current_principal())
     return jsonify({"id": str(incident.id), "duplicate_of": str(incident.duplicate_of)})
+
+
+@blp.route("/incidents/<uuid:incident_id>/unmerge", methods=["POST"])
+@access.access(REVIEW)
+@blp.doc(responses=incident_docs.UNMERGED)
+def unmerge_incident(incident_id):
+    """Undo a merge: the incident is counted on its own again (audited)."""
+    incident = review.unmerge_duplicate(incident_id, current_principal())
+    return jsonify({"id": str(incident.id), "duplicate_of": None})

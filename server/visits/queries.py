@@ -119,3 +119,13 @@ def previous_visit(session: Session, facility_id, organisation_id, before, visit
 def facility_position(session: Session, facility_id) -> dict | None:
     return session.execute(text("SELECT ST_AsGeoJSON(location, 6)::json FROM facilities "
                                 "WHERE id = :f"), {"f": facility_id}).scalar()
+
+
+def count_waiting(session: Session, organisation_id, status: str, facility_id=None,
+                  cap: int = 1000) -> int:
+    """How many of the organisation's visits wait with `status` (counted up to `cap`)."""
+    return session.execute(text("""
+        SELECT count(*) FROM (SELECT 1 FROM visits WHERE organisation_id = :o
+            AND review_status = :s AND retracted_at IS NULL
+            AND (CAST(:f AS uuid) IS NULL OR facility_id = CAST(:f AS uuid)) LIMIT :cap) w"""),
+        {"o": organisation_id, "s": status, "f": facility_id, "cap": cap}).scalar()
