@@ -94,7 +94,12 @@ function start() {
 
   const actions = {
     select: (item) => select(queue.items.indexOf(item), false),
-    move: (step) => select(queue.step(step)),
+    move(step) {
+      // From a decided card at the end of the list, on to the first one still open.
+      const i = queue.step(step);
+      const here = queue.items[queue.index];
+      select(i >= 0 ? i : (here && here.done ? queue.nextOpen() : -1));
+    },
     decide(item, action, comment) {
       if (item.done || item.busy) { return; }
       item.busy = true;
@@ -135,13 +140,13 @@ function start() {
       item.busy = true;
       api.sendMerge(config, from, into).then(() => {
         item.busy = false;
-        offerUndo(item, from);
         // Other pairs with the merged report are settled too: it is no longer counted.
         queue.settledByMerge(item, from.id).forEach((other) => {
           other.done = true;
           markDone(other, strings.merged);
         });
         finish(item, strings.merged);
+        offerUndo(item, from);  // after finish, which disables the card's other buttons
       }, (error) => {
         item.busy = false;
         failed(item, error);
