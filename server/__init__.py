@@ -19,6 +19,8 @@ ROUTE_MODULES = [
     "server.visits.routes",
     "server.incidents.routes",
     "server.review.routes",
+    "server.myreports.routes",
+    "server.web.my_reports_pages",
     "server.attachments.routes",
     "server.openrosa.routes",
     "server.web.language_routes",

@@ -41,3 +41,5 @@ REVIEWED = ok(JSON, obj(("id", "verification_status"), id=UUID, verification_sta
 REVIEWED = {**REVIEWED, "409": "CONFLICT"}  # changed since the reviewer read it
 MERGED = {**ok(JSON, obj(("id", "duplicate_of"), id=UUID, duplicate_of=UUID),
                "Merged: the duplicate now points at the original"), "409": "CONFLICT"}
+UNMERGED = {**ok(JSON, obj(("id",), id=UUID, duplicate_of={**UUID, "nullable": True}),
+                 "Merge undone: the incident counts on its own"), "409": "CONFLICT"}

@@ -66,3 +66,14 @@ def list_incidents(session: Session, *, organisation_id: uuid.UUID, monitor_id=N
         WHERE {' AND '.join(where)} ORDER BY i.created_at DESC, i.id DESC LIMIT :limit"""),
         params)
     return [dict(row._mapping) for row in rows]
+
+
+def count_waiting(session: Session, organisation_id, status: str, facility_id=None,
+                  cap: int = 1000) -> int:
+    """How many of the organisation's incidents wait with `status` (counted up to `cap`;
+    merged duplicates are not counted)."""
+    return session.execute(text("""
+        SELECT count(*) FROM (SELECT 1 FROM incidents WHERE organisation_id = :o
+            AND verification_status = :s AND retracted_at IS NULL AND duplicate_of IS NULL
+            AND (CAST(:f AS uuid) IS NULL OR facility_id = CAST(:f AS uuid)) LIMIT :cap) w"""),
+        {"o": organisation_id, "s": status, "f": facility_id, "cap": cap}).scalar()

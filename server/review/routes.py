@@ -70,3 +70,10 @@ def adjust_rating(data, visit_id, dimension):
     entry = review.adjust_rating(visit_id, dimension, data["rating"],
                                              data["reason"], current_principal())
     return jsonify({"id": str(visit_id), "dimension": dimension, **entry})
+@blp.route("/incidents/<uuid:incident_id>/unmerge", methods=["POST"])
+@access.access(REVIEW)
+@blp.doc(responses=incident_docs.UNMERGED)
+def unmerge_incident(incident_id):
+    """Undo a merge: the incident is counted on its own again (audited)."""
+    incident = review.unmerge_duplicate(incident_id, current_principal())
+    return jsonify({"id": str(incident.id), "duplicate_of": None})

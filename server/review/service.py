@@ -115,3 +115,19 @@ def adjust_rating(visit_id: uuid.UUID, dimension: str, rating, reason: str,
                                 "dimension": dimension, "from": before, "to": after,
                                 "reason": reason.strip()})
     return entry
+def unmerge_duplicate(duplicate_id: uuid.UUID, principal: Principal):
+    """Undo a merge: the incident counts on its own again. Audited, with the original it was
+    merged into."""
+    session = db.session
+    duplicate, _ = _load("incident", duplicate_id, principal)
+    if duplicate.duplicate_of is None:
+        raise Conflict(f"Incident {duplicate_id} is not merged into another.")
+    original_id = duplicate.duplicate_of
+    duplicate.duplicate_of = None
+    duplicate.updated_at = datetime.now(timezone.utc)
+    history.record(session, "incident", duplicate_id, "unmerge", principal,
+                   comment=f"no longer a duplicate of {original_id}")
+    audit.record(session, "incident.unmerge", principal, target_type="incident",
+                 target_id=duplicate_id, details={"was_duplicate_of": str(original_id)})
+    session.commit()
+    return duplicate

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import uuid
 
+from ..attachments.queries import attachments_of
 from ..core import audit
 from ..core.access import Principal, require_access, view_of
 from ..core.db import db
-from . import queries
-from ..attachments.queries import attachments_of
+from . import queries, versions
 
 COALITION_HIDDEN = ("monitor_id", "access_denied_reason", "review_comment", "position",
                     "position_accuracy_m")
@@ -24,6 +24,11 @@ def visit_detail(visit_id: uuid.UUID, principal: Principal) -> dict:
     visit["notes"] = queries.notes_of(session, visit_id)
     visit["photos"] = attachments_of(session, visit_id=visit_id)
     visit["history"] = queries.submission_history(session, visit_id)
+    visit["changes"] = versions.changes_of(session, visit_id, visit["version"])
+    visit["previous"] = queries.previous_visit(session, visit["facility_id"],
+                                               visit["organisation_id"], visit["started_at"],
+                                               visit_id)
+    visit["facility_position"] = queries.facility_position(session, visit["facility_id"])
     audit.record_and_commit(session, "visit.read_sensitive", principal, target_type="visit",
                             target_id=visit_id, details={"fields": ["notes", "photos"]})
     return visit

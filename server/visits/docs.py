@@ -33,6 +33,13 @@ DETAIL = {**VISIT, "properties": {
                            severity=nullable(INT), verification_status=STATUS,
                            duplicate_of=nullable(UUID))),
     "notes": nullable(STR), "photos": array(PHOTO),
+    "changes": obj(("available", "changes"), available=BOOL, to=INT, **{
+        "from": nullable(INT)}, changes=array(obj(("field",), field=STR, before={}, after={},
+                                                   changed_text=BOOL))),
+    "previous": nullable(obj(("id",), id=UUID, started_at=TIME, grade=nullable(STR),
+                             scores=nullable(OBJECT), review_status=STATUS, access=STR,
+                             held=COUNTS)),
+    "facility_position": GEOMETRY,
     "history": array(obj(("version",), instance_id=STR, version=INT, source=STR,
                          deprecated_id=nullable(STR), superseded_by=nullable(STR),
                          complete=BOOL, received_at=TIME))}}

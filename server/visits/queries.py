@@ -7,9 +7,8 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ..core.pagination import equal_to, newest_first_after
-
 from ..core.db import db
+from ..core.pagination import equal_to, newest_first_after
 
 VISIT_FIELDS = """
   v.id, v.facility_id, f.name AS facility_name, v.organisation_id, v.source, v.version,
@@ -100,3 +99,34 @@ def owner_of(session: Session, visit_id: uuid.UUID):
     """(organisation_id, monitor_id) of a visit, or None."""
     return session.execute(text("SELECT organisation_id, monitor_id FROM visits WHERE id = :id"),
                            {"id": visit_id}).first()
+
+
+def previous_visit(session: Session, facility_id, organisation_id, before, visit_id) -> dict | None:
+    """The organisation's visit to the same facility just before this one: its grade, scores
+    and review status, for "what changed since"."""
+    row = session.execute(text("""
+        SELECT v.id, v.started_at, v.grade, v.scores, v.review_status, v.access,
+               json_build_object('women', v.held_women, 'men', v.held_men,
+                                 'girls', v.held_girls, 'boys', v.held_boys,
+                                 'unaccompanied', v.held_unaccompanied) AS held
+        FROM visits v
+        WHERE v.facility_id = :f AND v.organisation_id = :o AND v.started_at < :t
+          AND v.id <> :id AND v.retracted_at IS NULL
+        ORDER BY v.started_at DESC LIMIT 1"""),
+        {"f": facility_id, "o": organisation_id, "t": before, "id": visit_id}).first()
+    return dict(row._mapping) if row else None
+
+
+def facility_position(session: Session, facility_id) -> dict | None:
+    return session.execute(text("SELECT ST_AsGeoJSON(location, 6)::json FROM facilities "
+                                "WHERE id = :f"), {"f": facility_id}).scalar()
+
+
+def count_waiting(session: Session, organisation_id, status: str, facility_id=None,
+                  cap: int = 1000) -> int:
+    """How many of the organisation's visits wait with `status` (counted up to `cap`)."""
+    return session.execute(text("""
+        SELECT count(*) FROM (SELECT 1 FROM visits WHERE organisation_id = :o
+            AND review_status = :s AND retracted_at IS NULL
+            AND (CAST(:f AS uuid) IS NULL OR facility_id = CAST(:f AS uuid)) LIMIT :cap) w"""),
+        {"o": organisation_id, "s": status, "f": facility_id, "cap": cap}).scalar()

@@ -28,14 +28,14 @@ from ..core.access import Principal, may_edit_record
 from ..core.db import db
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, describe
 from ..core.statuses import SUBMITTED
-from ..incidents import service as incidents
 from ..history import service as history
 from ..assessment import assess_visit
 from ..assessment.store import stored_dimensions
 from ..forms.fields import ASSESSMENT_FORM_VERSION, FORM_ID
 from ..incidents.taxonomy import default_state
+from ..incidents import service as incidents
 from ..scoring import observation_errors, score_visit
-from . import queries, store
+from . import queries, store, versions
 from .models import HELD
 
 
@@ -90,6 +90,7 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
         store.save(session, visit, report.get("notes"),
                    {**record, "version": version, "deprecated_id": deprecated},
                    new_version=bool(deprecated))
+        versions.record(session, visit_id, version, versions.answers_of(report))
         place = incidents.Place(found.facility_id, found.country, found.admin1, found.lon,
                                 found.lat)
         saved = incidents.save_for_visit(session, visit, place, report.get("incidents", []),

@@ -90,6 +90,8 @@ def nav_links() -> list[tuple[str, str]]:
         unread = alerts.unread_count(principal)
         links.append(("notification_pages.inbox",
                       _("Notifications") + (f" ({unread})" if unread else "")))
+    if principal.role == "monitor" and "my_reports_pages.mine" in views:
+        links.append(("my_reports_pages.mine", _("My reports")))
     if principal.role in ("coordinator", "admin"):
         links.append(("devices.list_tokens", _("Devices")))
     if principal.role == "admin":

@@ -14,6 +14,9 @@ from ..core.statuses import SUBMITTED, WAITING
 from ..core.validation import StrictSchema
 from ..facilities.models import Facility
 from . import method_labels, workspace
+from ..incidents import queries as incident_queries
+from ..visits import queries as visit_queries
+from ..core.access import current_principal
 from .pages import install
 
 blp = install(Blueprint("review_pages", __name__, template_folder="templates"))
@@ -68,6 +71,9 @@ def queue_strings() -> dict[str, str]:
         "verified": _("Verified."), "flagged": _("Marked as having issues."),
         "rejected": _("Rejected."), "merged": _("Merged: counted once, both reports linked."),
         "skipped": _("Hidden from this list."),
+        "confirmMerge": _("Merge these two reports? The newer one will be counted as the same "
+                          "event. You can undo this."),
+        "undoMerge": _("Undo the merge"), "unmerged": _("Merge undone: both reports count again."),
         "actionFailed": _("The decision was not saved:"),
         "occurred": _("Date"), "severity": _("Severity"), "affected": _("Affected"),
         "place": _("Place"), "submitted": _("Sent"),
@@ -97,6 +103,11 @@ def queue():
         facility = db.session.get(Facility, args["facility"])
         if facility is None:
             raise NotFound(_("There is no such facility."))
-    return render_template("review.html", args=args, facility=facility, tabs=TABS,
+    principal, facility_id = current_principal(), facility.id if facility else None
+    counts = {"incidents": incident_queries.count_waiting(db.session, principal.organisation_id,
+                                                          args["status"], facility_id),
+              "visits": visit_queries.count_waiting(db.session, principal.organisation_id,
+                                                    args["status"], facility_id)}
+    return render_template("review.html", args=args, facility=facility, tabs=TABS, counts=counts,
                            config=queue_config(args, facility),
                            statuses=workspace.status_labels())

@@ -234,7 +234,7 @@ def test_offline_visit_uploads_once_encrypted_then_wipe(phone, monitor, live_ser
     assert report_state(page, report_id) == "queued"
     dump = page.evaluate(DUMP_STORAGE)
     raw_db = json.dumps(dump["indexeddb"], ensure_ascii=False)
-    assert [key for key, _ in dump["indexeddb"]["records"]] == [report_id]
+    assert [key for key, _ in dump["indexeddb"]["records"] if key != "my-reports"] == [report_id]
     assert len(dump["indexeddb"]["photos"]) == 1
     for answer in (NOTES, NARRATIVE, monitor.facility_id, monitor.token, "physical_violence",
                    "border_police", "34.11472", "water_quantity", "12.5"):
@@ -245,7 +245,11 @@ def test_offline_visit_uploads_once_encrypted_then_wipe(phone, monitor, live_ser
     context.set_offline(False)
     page.wait_for_selector(f'[data-report="{report_id}"][data-state=sent]', timeout=30_000)
     after = page.evaluate(DUMP_STORAGE)["indexeddb"]
-    assert after["records"] == [] and after["photos"] == []
+    # Sent: the photos are gone; the answers stay sealed until the review is final (mine.js),
+    # with the list of my reports.
+    assert after["photos"] == []
+    assert {key for key, _ in after["records"]} <= {report_id, "my-reports"}
+    assert NOTES not in json.dumps(after, ensure_ascii=False)
 
     server = stored(live_server, report_id)
     assert len(server.visits) == 1 and len(server.records) == 1

@@ -263,7 +263,11 @@ def test_verifying_and_flagging_from_the_queue(page, live_server, coordinator, d
         live_server, "SELECT details FROM audit_log WHERE action = 'attachment.read'")]
     assert reads and all(read == {"thumbnail": True} for read in reads)  # the thumbnail, audited
 
-    # The next item is selected; "i" asks for a comment, which is required.
+    # The decided card stays selected and says its new status; "j" goes to the next open item
+    # (it used to skip one: the queue had already moved on). "i" asks for a required comment.
+    assert page.get_attribute(item, "aria-current") == "true"
+    assert page.inner_text(f"{item} [data-role=status]") == "Verified"
+    page.keyboard.press("j")
     flagged = page.evaluate("document.querySelector('.nz-review-item[aria-current=true]')"
                             ".dataset.id")
     assert flagged in {str(i) for i in demo.pair}
@@ -287,6 +291,7 @@ def test_verifying_and_flagging_from_the_queue(page, live_server, coordinator, d
 def test_merging_a_suggested_duplicate(page, live_server, coordinator, demo, artifacts):
     base = live_server.config["LIVE_URL"]
     earlier, later = demo.pair
+    page.on("dialog", lambda dialog: dialog.accept())  # the merge asks for a confirmation
     open_queue(page, live_server, coordinator, "/review?tab=duplicates")
     pairs = page.locator(".nz-review-item[data-kind=pair]")
     assert pairs.count() == 1
@@ -311,6 +316,15 @@ def test_merging_a_suggested_duplicate(page, live_server, coordinator, demo, art
         {"duplicate_of": str(earlier)}]
     # Both reports stay, linked; the map counts the event once.
     assert page.request.get(counted).json()["total"] == before - 1
+    # Undone: counted on its own again, audited.
+    with page.expect_response(lambda r: r.url.endswith(f"/api/incidents/{later}/unmerge")) as undo:
+        page.click(".nz-review-item[data-done=true] [data-action=unmerge]")
+    assert undo.value.status == 200
+    assert query_db(live_server, "SELECT duplicate_of FROM incidents WHERE id = :i",
+                    i=later) == [(None,)]
+    assert audit_entries(live_server, "incident.unmerge", later) == [
+        {"was_duplicate_of": str(earlier)}]
+    assert page.request.get(counted).json()["total"] == before
     clean(page)
 
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 
 import {firstUrl, itemUrl, nextLink} from "../../static/js/review/api.js";
-import {keyHandler, typing} from "../../static/js/review/keyboard.js";
+import {keyHandler, shortcutOf, typing} from "../../static/js/review/keyboard.js";
 import {Queue} from "../../static/js/review/state.js";
 
 const CONFIG = {incidentsUrl: "/api/incidents", visitsUrl: "/api/visits",
@@ -93,4 +93,18 @@ test("shortcuts act on the selected item of the right kind, never while typing",
                            ["merge", "1", false], ["skip", "1"]]);
   assert.equal(typing({isContentEditable: true}), true);
   assert.equal(typing(null), false);
+});
+
+test("shortcuts follow the physical key, so a Dari layout works", () => {
+  assert.equal(shortcutOf({code: "KeyV", key: "ر"}), "v");
+  assert.equal(shortcutOf({code: "KeyJ", key: "ت"}), "j");
+  assert.equal(shortcutOf({code: "Slash", key: "/", shiftKey: false}), null);
+  assert.equal(shortcutOf({code: "Slash", key: "؟", shiftKey: true}), "?");
+  assert.equal(shortcutOf({key: "v"}), "v");
+  const calls = [];
+  const queue = queueOf("incident");
+  queue.index = 0;
+  const onKey = keyHandler(queue, {decide: (item, action) => calls.push(action)});
+  onKey({code: "KeyV", key: "ر", target: {tagName: "BODY"}, preventDefault() {}});
+  assert.deepEqual(calls, ["verify"]);
 });

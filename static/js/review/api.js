@@ -62,3 +62,8 @@ export function sendDecision(config, item, action, comment) {
 export function sendMerge(config, from, into) {
   return postJSON(itemUrl(config, "incident", from.id) + "/merge", {original_id: into.id});
 }
+
+/** Undo a merge: the incident counts on its own again (audited by the API). */
+export function sendUnmerge(config, merged) {
+  return postJSON(itemUrl(config, "incident", merged.id) + "/unmerge", {});
+}

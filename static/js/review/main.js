@@ -15,6 +15,7 @@ import {markDone, markFailed, markSelected, renderer} from "./render.js";
 import {Queue} from "./state.js";
 
 const RESULT = {verify: "verified", has_issues: "flagged", reject: "rejected"};
+const STATUS = {verify: "verified", has_issues: "has_issues", reject: "rejected"};
 
 function start() {
   const list = document.getElementById("nz-review-list");
@@ -24,6 +25,17 @@ function start() {
   const statusLine = document.getElementById("nz-review-status");
   const moreButton = document.getElementById("nz-review-more");
   const queue = new Queue();
+  // The tabs' counts (server-rendered), one less for each decision taken here.
+  const counts = {
+    settle(tab) {
+      const badge = document.querySelector(`[data-tab-count="${tab}"]`);
+      const n = badge ? Number.parseInt(badge.getAttribute("data-count"), 10) : NaN;
+      if (Number.isFinite(n) && n > 0) {
+        badge.setAttribute("data-count", String(n - 1));
+        badge.textContent = String(n - 1);
+      }
+    }
+  };
 
   function say(text, isError) {
     statusLine.textContent = text || "";
@@ -42,11 +54,13 @@ function start() {
     }
   }
 
-  function finish(item, text) {
+  // The decided card stays selected, showing its new status: `j` then goes to the next open
+  // item (moving on by itself here made the next `j` skip one).
+  function finish(item, text, status) {
     item.done = true;
-    markDone(item, text);
+    markDone(item, text, status && (config.statusLabels || {})[status]);
     say(text);
-    select(queue.nextOpen());
+    counts.settle(config.tab);
   }
 
   function failed(item, error) {
@@ -61,16 +75,38 @@ function start() {
     }
   }
 
+  function offerUndo(item, merged) {
+    const undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "nz-button nz-button-quiet";
+    undo.setAttribute("data-action", "unmerge");
+    undo.textContent = strings.undoMerge;
+    undo.addEventListener("click", () => {
+      undo.disabled = true;
+      api.sendUnmerge(config, merged).then(() => {
+        undo.remove();
+        item.result.textContent = strings.unmerged;
+        say(strings.unmerged);
+      }, (error) => { undo.disabled = false; failed(item, error); });
+    });
+    item.element.appendChild(undo);
+  }
+
   const actions = {
     select: (item) => select(queue.items.indexOf(item), false),
-    move: (step) => select(queue.step(step)),
+    move(step) {
+      // From a decided card at the end of the list, on to the first one still open.
+      const i = queue.step(step);
+      const here = queue.items[queue.index];
+      select(i >= 0 ? i : (here && here.done ? queue.nextOpen() : -1));
+    },
     decide(item, action, comment) {
       if (item.done || item.busy) { return; }
       item.busy = true;
       api.sendDecision(config, item, action, comment).then(() => {
         item.busy = false;
         closeComment(item);
-        finish(item, strings[RESULT[action]]);
+        finish(item, strings[RESULT[action]], STATUS[action]);
       }, (error) => {
         item.busy = false;
         failed(item, error);
@@ -99,6 +135,8 @@ function start() {
       if (item.done || item.busy) { return; }
       const dup = item.data.duplicate, original = item.data.original;
       const from = reversed ? original : dup, into = reversed ? dup : original;
+      // A merge hides a report from every count: asked once more, and it can be undone.
+      if (!window.confirm(strings.confirmMerge)) { return; }
       item.busy = true;
       api.sendMerge(config, from, into).then(() => {
         item.busy = false;
@@ -108,6 +146,7 @@ function start() {
           markDone(other, strings.merged);
         });
         finish(item, strings.merged);
+        offerUndo(item, from);  // after finish, which disables the card's other buttons
       }, (error) => {
         item.busy = false;
         failed(item, error);

@@ -70,6 +70,7 @@ export function renderer(config, actions) {
     article.addEventListener("click", () => actions.select(item));
     item.element = article;
     item.result = el("p", "nz-item-result");  // the page's status line announces it
+    item.statusTerm = strings.status;  // markDone finds the status fact by its term
     return article;
   }
 
@@ -322,8 +323,17 @@ export function markSelected(item, selected) {
 }
 
 /** Mark an item settled: greyed, its controls disabled, `text` saying what happened. */
-export function markDone(item, text) {
+export function markDone(item, text, statusLabel) {
   item.element.classList.add("nz-done");
+  if (statusLabel) {  // the card says its new status, not the one it was listed with
+    item.element.querySelectorAll("dt").forEach((term) => {
+      const value = term.nextElementSibling;
+      if (term.textContent === item.statusTerm && value) {
+        value.textContent = statusLabel;
+        value.setAttribute("data-role", "status");
+      }
+    });
+  }
   item.element.setAttribute("data-done", "true");
   item.element.querySelectorAll("button, textarea").forEach((control) => {
     control.disabled = true;

@@ -12,6 +12,7 @@ import { tokenFrom } from "./token.js";
 import { COUNTDOWN_SECONDS } from "./wipe.js";
 import * as gate from "./gate.js";
 import * as retention from "./retention.js";
+import * as mine from "./mine.js";
 
 const LOCK_AFTER_HIDDEN_MS = 5 * 60 * 1000;
 const app = byId("app");
@@ -62,6 +63,18 @@ async function refreshForms() {
       if (app.querySelector("[data-screen=home]")) home();
     }
   }
+  await refreshMine();
+}
+
+// The coordinators' decisions on my reports: fetched on each sync, shown from the vault offline.
+async function refreshMine() {
+  try {
+    await mine.refresh();
+  } catch (error) {
+    if (!(error instanceof sync.AuthError) && !(error instanceof TypeError)) console.warn("my reports", error);
+  }
+  const box = app.querySelector("[data-role=mine-section]");
+  if (box && vault.unlocked()) box.replaceWith(await mine.section(correct));
 }
 
 function registerServiceWorker() {
@@ -101,7 +114,8 @@ function reportRow(report, state) {
 // Stored reports with their state, and those this session saw uploaded (no longer stored).
 async function reportList() {
   const list = h("ul", { class: "reports", "data-role": "reports" });
-  const stored = await vault.reports();
+  // Sent copies and the list of my reports are shown in their own section (mine.js).
+  const stored = (await vault.reports()).filter((r) => r.state !== "sent" && r.state !== "mine");
   const live = outbox.transient();
   const rows = stored.map((r) => ({ report: r, state: live.get(r.id)?.state === "uploading" ? "uploading" : r.state }));
   for (const [id, entry] of live) {
@@ -126,8 +140,9 @@ function home() {
     const listBox = h("section", { class: "card" }, h("h2", {}, t("outbox")), await reportList());
     const refused = tokenRefused || (await vault.reports()).some((r) => r.state === "auth");
     page.append(refused ? newTokenCard() : "", h("div", { class: "card" }, start), listBox,
+      await mine.section(correct),
       h("div", { class: "card row" },
-        h("button", { type: "button", class: "secondary", "data-action": "sync", onclick: () => outbox.now() }, t("sync_now")),
+        h("button", { type: "button", class: "secondary", "data-action": "sync", onclick: () => outbox.now().then(refreshMine) }, t("sync_now")),
         h("button", { type: "button", class: "secondary", "data-action": "lock", onclick: lockNow }, t("lock")),
         wipeButton()));
     outbox.listen(async () => {
@@ -135,6 +150,7 @@ function home() {
       const list = await reportList();
       if (list.querySelector("[data-state=auth]") && !page.querySelector("[data-role=new-token]")) return home();
       listBox.replaceChildren(h("h2", {}, t("outbox")), list);
+      if (!outbox.transient().size || [...outbox.transient().values()].some((e) => e.state === "sent")) refreshMine();
     });
   });
 }
@@ -195,6 +211,23 @@ async function newReport(entry) {
   const report = { id, formId: entry.id, state: "draft", createdAt: now, updatedAt: now,
     instance: entry.form.newInstance(id) };
   report.summary = summarise(entry, report.instance);
+  editReport(entry, report);  // stored from the first answer on (editReport's onChange)
+}
+
+// A report sent back: a new draft, a new version of the same visit (its deprecatedID names the
+// version the coordinator saw), with the answers as sent.
+async function correct(copy, item) {
+  const entry = forms.find((f) => f.id === copy.formId);
+  if (!entry) { alert(t("no_forms")); return; }
+  const id = crypto.randomUUID();
+  const now = Date.now();
+  const instance = structuredClone(copy.instance);
+  for (const node of entry.form.fields) {
+    if (node.name === "instanceID") entry.form.set(instance, node, {}, "uuid:" + id);
+    if (node.name === "deprecatedID") entry.form.set(instance, node, {}, "uuid:" + item.instance_id);
+  }
+  const report = { id, formId: copy.formId, state: "draft", visitId: copy.visitId, createdAt: now,
+    updatedAt: now, instance, summary: copy.summary };
   await vault.saveReport(report);
   editReport(entry, report);
 }

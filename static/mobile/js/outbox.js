@@ -1,9 +1,10 @@
 // Uploading finished reports: POST the body (its id is the report's UUID, so a retry is stored
-// once), PUT each photo the server says it is missing, then delete the local copy. Network
+// once), PUT each photo the server says it is missing, then keep only the answers (mine.js). Network
 // failures and 5xx retry with exponential backoff; other refusals stay visible with the reason.
 import * as vault from "./vault.js";
 import * as sync from "./sync.js";
 import { AuthError, request } from "./sync.js";
+import { keepSent } from "./mine.js";
 
 const BASE_DELAY = 5000;
 const MAX_DELAY = 30 * 60 * 1000;
@@ -52,7 +53,9 @@ async function attempt(report) {
   onChange();
   try {
     await upload(report);
-    await vault.deleteReport(report.id);  // the server has it all: nothing stays on the phone
+    // The server has it all: the photos go; the answers stay (sealed) until the review is final,
+    // so that a report sent back can be corrected (mine.js).
+    await keepSent(report);
     live.set(report.id, { state: "sent", summary: report.summary, at: Date.now() });
   } catch (error) {
     if (error instanceof sync.EraseSignal) throw error;  // nothing left to save it in

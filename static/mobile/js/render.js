@@ -94,7 +94,8 @@ export function renderForm({ form, instance, photos, onChange }) {
     const maxPixels = Number(node.bind["orx:max-pixels"]) || MAX_EDGE;
     const preview = h("div", { class: "photo-preview" });
     const status = h("p", { class: "muted", role: "status" });
-    const input = h("input", { type: "file", accept: "image/*", capture: "environment", id, class: "visually-hidden",
+    // No `capture`: the monitor picks the camera or the gallery (both downscaled and re-encoded).
+    const input = h("input", { type: "file", accept: "image/*", id, class: "visually-hidden",
       "data-path": node.path });
     const show = async (name) => {
       clear(preview);
