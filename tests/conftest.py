@@ -48,7 +48,8 @@ def database_url(tmp_path_factory) -> str:
     with engine.connect() as connection:
         REFERENCE_TABLES.update(
             t for t in _public_tables(connection)
-            if connection.execute(text(f'SELECT EXISTS (SELECT FROM "{t}")')).scalar())
+            if connection.execute(text(f'SELECT EXISTS (SELECT FROM "{t}")')).scalar()
+            and t != "audit_head")  # seeded by a migration, but it follows the log
     engine.dispose()
     return TEST_DATABASE_URL
 
