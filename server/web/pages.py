@@ -90,6 +90,8 @@ def nav_links() -> list[tuple[str, str]]:
         unread = alerts.unread_count(principal)
         links.append(("notification_pages.inbox",
                       _("Notifications") + (f" ({unread})" if unread else "")))
+    if principal.role in ("coordinator", "admin") and "case_pages.queue" in views:
+        links.append(("case_pages.queue", _("Cases")))
     if principal.role in ("coordinator", "admin"):
         links.append(("devices.list_tokens", _("Devices")))
     if principal.role == "admin":
