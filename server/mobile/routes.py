@@ -9,6 +9,9 @@ from flask import Blueprint, Response, jsonify, request, send_from_directory, ur
 from ..core import access
 from ..core.db import db
 from ..core.errors import NotFound
+from ..cases import form as case_form
+from ..forms import encryption
+from ..openrosa import catalog
 from . import definitions, fieldmap, shell
 
 blp = Blueprint("mobile", __name__, url_prefix="/m")
@@ -61,14 +64,20 @@ def static_file(filename):
 @blp.route("/forms/index.json")
 @access.access(DATA)
 def form_index():
-    """The forms this device may fill in, with where to fetch each one's parts."""
+    """The forms this device may fill in, with where to fetch each one's parts. A sealed form
+    comes with its organisation's public sealing key (and is left out while there is none)."""
+    sealing = case_form.sealing_key(db.session, access.current_principal().organisation_id)
     items = [{"id": d.form.id, "title": d.form.name, "version": d.form.version, "etag": d.etag,
               "definition": url_for(".form_definition", form_id=d.form.id),
               "fields": url_for(".form_fields", form_id=d.form.id)
               if fieldmap.export(d.form.id) is not None else None,
               "media": {name: url_for(".form_media", form_id=d.form.id, filename=name)
                         for name in d.form.media}}
-             for d in definitions.definitions()]
+             for d in definitions.definitions()
+             if d.form.encryption != encryption.SEALED or sealing is not None]
+    for item in items:
+        if catalog.get_form(item["id"]).encryption == encryption.SEALED:
+            item["sealing_key"] = sealing
     response = jsonify({"forms": items})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -26,7 +26,7 @@ def _config(page: str) -> dict:
         "countsUrl": url_for("cases.counts"), "partnersUrl": url_for("cases.partners"),
         "inboxUrl": url_for("cases.inbox"), "keysPage": url_for("case_pages.keys"),
         "urgencies": {"immediate": _("Immediate (24 h)"), "within_72h": _("Within 72 hours"),
-                      "routine": _("Routine"), None: _("Not yet triaged")},
+                      "routine": _("Routine"), "null": _("Not yet triaged")},
         "statuses": {"new": _("New"), "assessed": _("Assessed"), "referred": _("Referred"),
                      "closed": _("Closed")},
         "outcomes": {code: code.replace("_", " ") for code in store.OUTCOMES},

@@ -52,14 +52,14 @@ export async function unlockForms(config, strings, root, after) {
 }
 
 function countsTable(config, strings, counts) {
-  const urgency = Object.entries(counts.by_urgency).map(([k, v]) => `${config.urgencies[k === "unknown" ? null : k] || k}: ${v}`).join(" · ");
+  const urgency = Object.entries(counts.by_urgency).map(([k, v]) => `${config.urgencies[k === "unknown" ? "null" : k] || k}: ${v}`).join(" · ");
   return h("section", {class: "nz-cases-counts", "data-role": "counts"},
     h("h2", {}, strings.countsTitle),
     h("p", {}, strings.open_cases, ": ", h("strong", {"data-count": "open"}, counts.open), " · ",
       strings.overdue, ": ", h("strong", {"data-count": "overdue"}, counts.overdue), " · ", urgency),
     h("table", {class: "nz-cases-table"}, h("tbody", {},
       counts.by_facility.map((r) => h("tr", {"data-facility": r.facility_id || ""},
-        h("td", {dir: "auto"}, r.name || config.urgencies[null]), h("td", {}, r.cases),
+        h("td", {dir: "auto"}, r.name || config.urgencies["null"]), h("td", {}, r.cases),
         h("td", {}, r.overdue ? `${strings.overdue}: ${r.overdue}` : ""))))));
 }
 

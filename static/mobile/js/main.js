@@ -12,6 +12,7 @@ import { tokenFrom } from "./token.js";
 import { readQR } from "./qr.js";
 import { normaliseDigits } from "./crypto.js";
 import { wipeEverything, COUNTDOWN_SECONDS } from "./wipe.js";
+import { finishCase, isCase, keyLine } from "./case_finish.js";
 
 const MIN_PIN = 6;
 const LOCK_AFTER_HIDDEN_MS = 5 * 60 * 1000;
@@ -198,7 +199,7 @@ function home() {
     screen(page);
     const start = forms.length
       ? forms.map((f) => h("button", { type: "button", class: "big", "data-action": "new", "data-form": f.id,
-        onclick: () => newReport(f) }, t("new_visit", { form: f.def.title || f.id })))
+        onclick: () => newReport(f) }, t("new_visit", { form: f.def.title || f.id }), keyLine(f)))
       : [h("p", { class: "error" }, t("no_forms"))];
     const listBox = h("section", { class: "card" }, h("h2", {}, t("outbox")), await reportList());
     const refused = tokenRefused || (await vault.reports()).some((r) => r.state === "auth");
@@ -299,6 +300,17 @@ function editReport(entry, report) {
     if (renderer.validate() > 0) { status.textContent = t("fix_errors"); return; }
     const form = entry.form;
     form.finish(report.instance);
+    if (isCase(entry)) {  // sealed for the organisation's key holders, then into the outbox
+      try {
+        await finishCase(entry, report, form.relevantAnswers(report.instance));
+      } catch (error) {
+        status.textContent = error.message;
+        return;
+      }
+      home();
+      outbox.kick();
+      return;
+    }
     let body;
     try {
       body = reportBody(form, entry.mapping, form.relevantAnswers(report.instance));
