@@ -90,6 +90,29 @@ def put_photo(session: Session, principal: Principal, case_id, name: str, data: 
     return True
 
 
+def from_sealed_submission(session: Session, principal: Principal, manifest) -> None:
+    """An ODK-encrypted case (server/forms/sealed.py keeps its files): a queue entry sealed to
+    the organisation's current key, whose triage fields a key holder enters after opening it
+    (Collect encrypts every answer, the clear ones too)."""
+    submission_id = session.execute(text(
+        "SELECT id FROM sealed_submissions WHERE instance_id = :i"),
+        {"i": manifest.instance_id}).scalar()
+    key = keys.active(session, principal.organisation_id)
+    if submission_id is None or key is None:
+        return
+    case_id = uuid.uuid4()
+    store.insert(session, {
+        "id": case_id, "organisation_id": principal.organisation_id, "sealing_key_id": key.id,
+        "source": "odk", "form_id": manifest.form_id, "form_version": manifest.version,
+        "facility_id": None, "occurred_on": None, "urgency": None,
+        "monitor_id": principal.user_id,
+        "device_token_id": principal.credential_id if principal.kind == "device" else None,
+        "wrapped_key": manifest.encrypted_key, "envelope": None, "body_sha256": None,
+        "sealed_submission_id": submission_id, "photo_names": []})
+    audit.record_and_commit(session, "case.receive", principal, target_type="case",
+                            target_id=case_id, details={"source": "odk", "key": key.fingerprint})
+
+
 # ---- key holders ---------------------------------------------------------------------------
 
 def _managed(session: Session, principal: Principal, case_id, *, sealed: bool = False):
@@ -138,12 +161,15 @@ def _odk_parts(session, submission_id) -> dict:
 
 def photo(session: Session, principal: Principal, case_id, name: str) -> bytes:
     row = _held(session, principal, case_id, sealed=True)
-    return _file(row, name)
+    return _file(session, row, name)
 
 
-def _file(row, name: str) -> bytes:
-    if row.source == "odk":
-        raise NotFound("An ODK case's files are read with its parts.")
+def _file(session: Session, row, name: str) -> bytes:
+    if row.source == "odk":  # the encrypted files as Collect sent them
+        stored = (_odk_parts(session, row.sealed_submission_id)["files"] or {}).get(name)
+        if stored is None:
+            raise NotFound(f"No encrypted file {name!r} received for this case.")
+        return storage.path_for(stored["sha256"], SUFFIX).read_bytes()
     stored = (row.photos or {}).get(name)
     if stored is None:
         raise NotFound(f"No photo {name!r} received for this case.")
@@ -245,7 +271,7 @@ def open_referral(session: Session, principal: Principal, referral_id) -> dict:
 
 
 def referral_photo(session: Session, principal: Principal, referral_id, name: str) -> bytes:
-    return _file(_received(session, principal, referral_id, holder=True), name)
+    return _file(session, _received(session, principal, referral_id, holder=True), name)
 
 
 def acknowledge(session: Session, principal: Principal, referral_id) -> None:

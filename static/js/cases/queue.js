@@ -102,14 +102,28 @@ export async function queuePage(config, root) {
     try { detail = await getJSON(url); }
     catch (error) { reader.replaceChildren(h("p", {class: "nz-case-altered"}, error.message)); return; }
     const sealed = await readCase(strings, detail, detail.sealing_key_id, (name) => `${url}/photos/${encodeURIComponent(name)}`);
+    if (detail.source === "odk" && !detail.urgency && sealed.answers && sealed.answers.urgency) {
+      // An ODK case's triage fields were encrypted too: the key holder's browser files them.
+      const a = sealed.answers;
+      try {
+        await postJSON(`${url}/triage`, {urgency: a.urgency, facility_id: a.facility || null,
+          occurred_on: a.met_on || null});
+        detail.urgency = a.urgency;
+        refresh();
+      } catch (error) { status(`${strings.failed} ${error.message}`, "error"); }
+    }
     const partners = (await getJSON(config.partnersUrl)).items;
     const select = h("select", {name: "partner"}, partners.map((p) => h("option", {value: p.organisation_id}, `${p.name} (${p.fingerprint.slice(0, 8)})`)));
     const refer = async () => {
       const partner = partners.find((p) => p.organisation_id === select.value);
       const entry = keyring.get(detail.sealing_key_id);
       if (!partner || !entry) { return; }
-      const wrapped = await rewrap(entry.privateKey, detail.wrapped_key, partner.public_key);
-      await act(`${url}/referrals`, {to_organisation_id: partner.organisation_id, to_key_id: partner.key_id, wrapped_key: wrapped});
+      const body = {to_organisation_id: partner.organisation_id, to_key_id: partner.key_id,
+        wrapped_key: await rewrap(entry.privateKey, detail.wrapped_key, partner.public_key)};
+      if (detail.source === "odk") {  // the signature is wrapped like the key
+        body.wrapped_signature = await rewrap(entry.privateKey, detail.odk.signature, partner.public_key);
+      }
+      await act(`${url}/referrals`, body);
     };
     reader.replaceChildren(
       h("h2", {}, config.statuses[detail.status], " · ", config.urgencies[detail.urgency] || ""),

@@ -2,6 +2,7 @@
  * or "this record was altered" when any part fails its check. */
 import {getJSON, localPath} from "../nezarat.js";
 import {Altered, openEnvelope, openPhoto, unwrapRecordKey} from "./crypto.js";
+import {answers, openOdk} from "./odk.js";
 import * as keyring from "./keyring.js";
 import {h} from "./dom.js";
 
@@ -12,6 +13,7 @@ export async function readCase(strings, detail, keyId, photoUrl) {
   const entry = keyring.get(keyId);
   if (!entry) { return h("p", {class: "nz-case-altered"}, strings.notHolder); }
   const box = h("div", {class: "nz-case-sealed", "data-case": caseId});
+  if (detail.source === "odk") { return readOdk(strings, detail, entry, photoUrl, box); }
   let recordKey;
   let content;
   try {
@@ -45,6 +47,44 @@ export async function readCase(strings, detail, keyId, photoUrl) {
     }
   }
   recordKey.fill(0);
+  return box;
+}
+
+function image(strings, bytes) {
+  const url = URL.createObjectURL(new Blob([bytes], {type: "image/jpeg"}));
+  keyring.onLock(() => URL.revokeObjectURL(url));
+  return h("img", {src: url, alt: strings.photo});
+}
+
+// An ODK Collect submission: every answer was encrypted on the phone, the clear ones too.
+async function readOdk(strings, detail, entry, fileUrl, box) {
+  const fetchFile = async (name) => {
+    const response = await fetch(localPath(fileUrl(name)), {credentials: "same-origin"});
+    if (!response.ok) { throw new Altered("file missing: " + name); }
+    return response.arrayBuffer();
+  };
+  let opened;
+  try {
+    opened = await openOdk(entry.privateKey, detail.odk, detail.wrapped_key,
+      detail.wrapped_signature || detail.odk.signature, fetchFile);
+  } catch (error) {
+    if (error instanceof Altered) {
+      box.append(h("p", {class: "nz-case-altered", "data-role": "altered"}, strings.altered));
+      return box;
+    }
+    throw error;
+  }
+  const fields = answers(opened.xml);
+  const list = h("dl", {"data-role": "sealed-answers"});
+  for (const field of fields) {
+    if (opened.media[field.value]) { continue; }
+    list.append(h("dt", {}, field.name), h("dd", {dir: "auto", "data-field": field.name}, field.value));
+  }
+  box.append(list);
+  for (const [name, bytes] of Object.entries(opened.media)) {
+    box.append(h("figure", {"data-photo": name}, image(strings, bytes)));
+  }
+  box.answers = Object.fromEntries(fields.map((f) => [f.name, f.value]));
   return box;
 }
 
