@@ -248,3 +248,50 @@ def test_case_pages_read_right_to_left(page, world, code, artifacts):
     assert page.evaluate("getComputedStyle(document.querySelector('.nz-cases-table th'))"
                          ".textAlign") in ("start", "right")
     page.screenshot(path=str(artifacts / f"cases-{code}.png"))
+
+
+def test_an_odk_encrypted_case_is_opened_in_the_key_holders_browser(page, world):
+    """A submission encrypted exactly as ODK Collect does (tests/odk_encryption.py) goes
+    through /key/<token>/submission; the server keeps it opaque; the key holder's browser
+    decrypts it (WebCrypto port of the format, signature checked) and files its triage."""
+    from tests import odk_encryption as odk
+    w = world
+    with w.app.app_context():
+        holder = w.holder
+        key = cc.new_key(3072)
+        case_keys.create(db.session, Principal(kind="user", user_id=holder.id,
+                                               organisation_id=holder.organisation_id,
+                                               role="coordinator"),
+                         key.public_b64, cc.wrap(key, PASSPHRASE), cc.wrap(key, "R" * 24))
+    instance = "uuid:7d3e4c1a-1b2c-4d5e-8f90-123456789abc"
+    xml = (f'<nezarat_case xmlns:orx="http://openrosa.org/xforms" id="nezarat_case" '
+           f'version="2025120101"><facility>{w.facility_id}</facility><met_on>2025-12-01'
+           "</met_on><urgency>within_72h</urgency><profile>defender</profile>"
+           f"<person_name>{CANARY_NAME}</person_name><story>{CANARY_STORY}</story>"
+           "<photo>face.jpg</photo><meta><instanceID>" + instance +
+           "</instanceID></meta></nezarat_case>").encode()
+    from tests.browser.test_mobile_app import photo_with_gps
+    record = odk.encrypt_submission(key.public_b64, xml, form_id="nezarat_case",
+                                    version="2025120101", instance_id=instance,
+                                    media={"face.jpg": photo_with_gps(300, 200)})
+    multipart = {name: {"name": "submission.xml" if name == "xml_submission_file" else name,
+                        "mimeType": "text/xml" if name == "xml_submission_file"
+                        else "application/octet-stream", "buffer": data}
+                 for name, data in record.parts().items()}
+    posted = page.request.post(f"{w.base}/key/{w.token}/submission", multipart=multipart,
+                               headers={"X-OpenRosa-Version": "1.0"})
+    assert posted.status == 201, posted.text()
+
+    sign_in(page, w.base, w.holder, "/cases")
+    wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
+    page.fill("[data-role=unlock] input[name=passphrase]", PASSPHRASE)
+    page.click("[data-role=unlock] button[type=submit]")
+    page.wait_for_selector("[data-role=unlocked]", timeout=30_000)
+    page.click("[data-role=queue] [data-action=open]")
+    page.wait_for_selector("[data-field=person_name]", timeout=30_000)
+    assert page.text_content("[data-field=person_name]") == CANARY_NAME
+    assert page.text_content("[data-field=story]") == CANARY_STORY
+    wait_until(page, "(() => { const i = document.querySelector('[data-photo=\"face.jpg\"] img');"
+                     " return i && i.complete && i.naturalWidth > 0; })()")
+    # Triage filed from the opened record: the queue now knows its urgency.
+    page.wait_for_selector("[data-role=queue] [data-urgency=within_72h]")
