@@ -161,7 +161,8 @@ function summaryLine(summary) {
 function reportRow(report, state) {
   const actions = [];
   if (state === "draft" || state === "rejected") {
-    actions.push(h("button", { type: "button", class: "secondary small", "data-action": "open",
+    // A finished case is sealed for the key holders: it cannot be opened here again.
+    if (report.kind !== "case") actions.push(h("button", { type: "button", class: "secondary small", "data-action": "open",
       onclick: () => openReport(report.id) }, t("open")));
     actions.push(h("button", { type: "button", class: "secondary small", onclick: async () => {
       if (confirm(t("confirm_delete"))) { await vault.deleteReport(report.id); home(); }

@@ -110,3 +110,13 @@ def test_collect_gets_the_encrypted_case_form_and_its_submissions_stay_sealed(se
     # After opening it, the key holder's browser files the triage fields.
     assert holder_client.post(f"/api/cases/{item['id']}/triage",
                               json={"urgency": "immediate"}).status_code == 200
+
+
+def test_the_device_page_shows_the_sealing_keys_fingerprint(session, client, app):
+    from tests.conftest import login
+    org, holder, token = _world(session, client)
+    page = login(app.test_client(), holder)
+    assert 'data-role="sealing-fingerprint"' not in page.get("/devices").get_data(as_text=True)
+    key = _make_key(session, holder)
+    html = page.get("/devices").get_data(as_text=True)
+    assert " ".join(key.fingerprint[i:i + 4] for i in range(0, 64, 4)) in html
