@@ -99,7 +99,10 @@ def counts(session: Session, organisation_id) -> dict:
     p = {"o": organisation_id}
     by_facility = session.execute(text(
         "SELECT c.facility_id, f.name, count(*) AS cases, "
-        "count(*) FILTER (WHERE c.status IN ('new', 'assessed') AND c.due_at < now()) AS overdue "
+        "count(*) FILTER (WHERE c.status IN ('new', 'assessed') AND c.due_at < now()) AS overdue, "
+        "count(*) FILTER (WHERE c.urgency = 'immediate') AS immediate, "
+        "count(*) FILTER (WHERE c.urgency = 'within_72h') AS within_72h, "
+        "count(*) FILTER (WHERE c.urgency = 'routine') AS routine "
         "FROM cases c LEFT JOIN facilities f ON f.id = c.facility_id WHERE c.organisation_id = :o "
         "GROUP BY c.facility_id, f.name ORDER BY cases DESC, f.name"), p).all()
     by_month = session.execute(text(

@@ -145,7 +145,10 @@ def test_case_sealed_on_the_phone_read_by_key_holders_referred_to_a_partner(
         assert fingerprint.startswith(shown.split(":")[-1].replace(" ", "").strip())
         phone.context.close()
 
-        # Counts and the queue without any key.
+        # Counts on the map's facility panel and in the queue, without any key.
+        page.goto(f"{w.base}/map?open={w.facility_id}")
+        page.wait_for_selector(".nz-panel-cases[data-cases='1']", timeout=30_000)
+        assert "1 immediate" in page.text_content(".nz-panel-cases")
         page.goto(w.base + "/cases")
         wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
         assert page.text_content("[data-count=open]") == "1"

@@ -88,6 +88,7 @@ function coordinatorParts(workspace, config, element, statusElement) {
   });
   const panel = facilityPanel.create(document.getElementById("nz-facility-panel"), {
     historyUrl: ws.historyUrl, reviewUrl: ws.reviewUrl, strings: strings,
+    casesUrl: ws.casesUrl, casesPage: ws.casesPage,
     areaLabels: ws.areaLabels, accessLabels: ws.accessLabels, statusLabels: ws.statusLabels,
     typeLabels: ws.typeLabels, kindLabels: config.kindLabels,
     onOpen: function (id) { state.open = id; remember(); map.invalidateSize(); },
