@@ -12,8 +12,17 @@ from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
 from ..core.openapi import JSON, ok
 from . import keys, service
-from .schemas import (AssignSchema, CaseSchema, HolderSchema, KeySchema, OutcomeSchema,
-                      QueueArgs, ReferralSchema, StatusSchema, TriageSchema)
+from .schemas import (
+    AssignSchema,
+    CaseSchema,
+    HolderSchema,
+    KeySchema,
+    OutcomeSchema,
+    QueueArgs,
+    ReferralSchema,
+    StatusSchema,
+    TriageSchema,
+)
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases",
                 description="Protection cases, sealed end to end: organisation sealing keys, "

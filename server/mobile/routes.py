@@ -6,10 +6,10 @@ import json
 
 from flask import Blueprint, Response, jsonify, request, send_from_directory, url_for
 
+from ..cases import form as case_form
 from ..core import access
 from ..core.db import db
 from ..core.errors import NotFound
-from ..cases import form as case_form
 from ..forms import encryption
 from ..openrosa import catalog
 from . import definitions, fieldmap, shell

@@ -247,7 +247,11 @@ def test_case_pages_read_right_to_left(page, world, code, artifacts):
     page.goto(f"{world.base}/language/{code}?next=/cases")
     wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
     assert page.get_attribute("html", "dir") == "rtl"
+    assert page.text_content("h1") == {"prs": "پرونده‌های حمایتی", "ps": "د ساتنې دوسیې"}[code]
     assert page.locator("[data-role=counts]").count() == 1
+    assert page.text_content("[data-role=locked]") == {
+        "prs": "قفل است. برای خواندن پرونده‌ها آن را باز کنید.",
+        "ps": "قلف دی. د دوسیو د لوستلو لپاره یې خلاص کړئ."}[code]
     assert page.evaluate("getComputedStyle(document.querySelector('.nz-cases-table th'))"
                          ".textAlign") in ("start", "right")
     page.screenshot(path=str(artifacts / f"cases-{code}.png"))
