@@ -120,3 +120,39 @@ def test_the_device_page_shows_the_sealing_keys_fingerprint(session, client, app
     key = _make_key(session, holder)
     html = page.get("/devices").get_data(as_text=True)
     assert " ".join(key.fingerprint[i:i + 4] for i in range(0, 64, 4)) in html
+
+
+def test_an_odk_case_is_referred_with_its_signature_rewrapped(session, client, app,
+                                                             signed_in_client):
+    from tests.conftest import login
+    org, holder, token = _world(session, client)
+    key = _make_key(session, holder)
+    instance = f"uuid:{uuid.uuid4()}"
+    xml = (f'<nezarat_case id="nezarat_case" version="2025120101"><meta><instanceID>{instance}'
+           "</instanceID></meta></nezarat_case>").encode()
+    record = odk.encrypt_submission(key.public_b64, xml, form_id="nezarat_case",
+                                    version="2025120101", instance_id=instance)
+    data = {name: (io.BytesIO(content), "submission.xml" if name == "xml_submission_file"
+                   else name) for name, content in record.parts().items()}
+    assert client.post(f"/key/{token}/submission", content_type="multipart/form-data",
+                       data=data).status_code == 201
+    holder_client = login(app.test_client(), holder)
+    [item] = holder_client.get("/api/cases").get_json()["items"]
+    detail = holder_client.get(f"/api/cases/{item['id']}").get_json()
+    partner_org = factories.organisation(session, kind="partner")
+    partner_client, partner = signed_in_client("coordinator", organisation=partner_org)
+    partner_key = _make_key(session, partner)
+    target = next(p for p in holder_client.get("/api/cases/partners").get_json()["items"]
+                  if p["organisation_id"] == str(partner_org.id))
+    body = {"to_organisation_id": target["organisation_id"], "to_key_id": target["key_id"],
+            "wrapped_key": cc.rewrap(key.private, detail["wrapped_key"], target["public_key"])}
+    missing = holder_client.post(f"/api/cases/{item['id']}/referrals", json=body)
+    assert missing.status_code == 422 and "wrapped_signature" in missing.get_json()["errors"]
+    body["wrapped_signature"] = cc.rewrap(key.private, detail["odk"]["signature"],
+                                          target["public_key"])
+    referred = holder_client.post(f"/api/cases/{item['id']}/referrals", json=body)
+    assert referred.status_code == 201
+    received = partner_client.get(f"/api/cases/referrals/{referred.get_json()['id']}").get_json()
+    enc = partner_client.get(f"/api/cases/referrals/{received['id']}/photos/"
+                             "submission.xml.enc").data
+    assert odk.open_stored(partner_key.private, received["wrapped_key"], instance, 0, enc) == xml
