@@ -46,6 +46,8 @@ ROUTE_MODULES = [
     "server.alerts.routes",
     "server.web.notification_pages",
     "server.webhooks.routes",
+    "server.cases.routes",
+    "server.web.case_pages",
 ]
 
 # Modules with an `init_app(app)` that plugs something into core (authenticators, CLI, ...).

@@ -18,7 +18,7 @@ FORMS_DIR = Path(__file__).resolve().parents[2] / "mobile_forms"
 BUILD_DIR = FORMS_DIR / "build"
 # pyxform reads its own one-file CSV flavour of XLSForm (a column of sheet names, then rows),
 # which diffs line by line and opens in any spreadsheet.
-SOURCES = ("nezarat_visit.csv",)
+SOURCES = ("nezarat_visit.csv", "nezarat_case.csv")
 
 
 class FormInvalid(Exception):

@@ -16,6 +16,7 @@ SEALED = "sealed"
 
 ENCRYPTION: dict[str, str] = {
     "nezarat_visit": SERVER,
+    "nezarat_case": SEALED,  # the protection-case form (issue 19)
 }
 
 

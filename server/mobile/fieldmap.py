@@ -3,6 +3,7 @@ table), each target turned into its place in the JSON body of POST /api/submissi
 (visits.schemas.ReportSchema). The app builds the body from this; it holds no mapping itself."""
 from __future__ import annotations
 
+from ..cases import form as case_form
 from ..forms import fields
 
 # How the app writes each kind of answer (fields.convert) in JSON; a new kind needs a line here
@@ -19,6 +20,8 @@ def json_type(field: fields.Field) -> str:
 
 
 def export(form_id: str) -> dict | None:
+    if form_id == case_form.FORM_ID:
+        return case_form.mapping()
     if form_id != fields.FORM_ID:
         return None
     items = []

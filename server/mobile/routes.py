@@ -6,9 +6,12 @@ import json
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory, url_for
 
+from ..cases import form as case_form
 from ..core import access, http
 from ..core.db import db
 from ..core.errors import NotFound
+from ..forms import encryption
+from ..openrosa import catalog
 from . import definitions, face, fieldmap, shell
 
 blp = Blueprint("mobile", __name__, url_prefix="/m")
@@ -65,17 +68,24 @@ def static_file(filename):
 @blp.route("/forms/index.json")
 @access.access(DATA)
 def form_index():
-    """The forms this device may fill in, with where to fetch each one's parts."""
+    """The forms this device may fill in, with where to fetch each one's parts. A sealed form
+    comes with its organisation's public sealing key (and is left out while there is none)."""
+    sealing = case_form.sealing_key(db.session, access.current_principal().organisation_id)
     items = [{"id": d.form.id, "title": d.form.name, "version": d.form.version, "etag": d.etag,
               "definition": url_for(".form_definition", form_id=d.form.id),
               "fields": url_for(".form_fields", form_id=d.form.id)
               if fieldmap.export(d.form.id) is not None else None,
               "media": {name: url_for(".form_media", form_id=d.form.id, filename=name)
                         for name in d.form.media}}
-             for d in definitions.definitions()]
+             for d in definitions.definitions()
+             if d.form.encryption != encryption.SEALED or sealing is not None]
+    for item in items:
+        if catalog.get_form(item["id"]).encryption == encryption.SEALED:
+            item["sealing_key"] = sealing
     config = current_app.config
     response = jsonify({"forms": items, "retention": {
-        "flag_days": config["MOBILE_DRAFT_FLAG_DAYS"], "erase_days": config["MOBILE_DRAFT_ERASE_DAYS"]}})
+        "flag_days": config["MOBILE_DRAFT_FLAG_DAYS"],
+        "erase_days": config["MOBILE_DRAFT_ERASE_DAYS"]}})
     response.headers["Cache-Control"] = "no-store"
     return response
 

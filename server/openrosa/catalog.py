@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..cases import keys as case_keys
 from ..core.access import Principal
 from ..core.errors import NotFound
 from ..facilities.queries import facility_choices
@@ -63,9 +64,12 @@ def get_form(form_id: str) -> Form:
 
 
 def sealing_key(session, organisation_id) -> str | None:
-    """The organisation's public sealing key (base64 SubjectPublicKeyInfo), once issue 19's
-    organisation keys exist; until then no organisation has one."""
-    return None
+    """The organisation's current public sealing key (base64 SubjectPublicKeyInfo), made in a
+    key holder's browser (server/cases/keys.py); None while it has none."""
+    if organisation_id is None:
+        return None
+    key = case_keys.active(session, organisation_id)
+    return key.public_key if key is not None else None
 
 
 def served_xml(form: Form, session, principal: Principal) -> bytes | None:

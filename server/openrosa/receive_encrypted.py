@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from ..cases import service as cases
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import BadRequest
@@ -47,6 +48,8 @@ def receive(root: ET.Element, body: bytes, files: dict[str, bytes], principal: P
 
 def _sealed(manifest, body, files, principal) -> Outcome:
     result = sealed.receive(db.session, manifest, body, files, principal)
+    if result.created:  # a protection case for the organisation's queue (issue 19)
+        cases.from_sealed_submission(db.session, principal, manifest)
     waiting = f" Waiting for {len(result.missing)} file(s)." if result.missing else ""
     if result.created:
         return Outcome(201, "Sealed report received." + waiting)

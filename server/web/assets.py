@@ -23,7 +23,7 @@ from webassets.filter import Filter
 ROOT = Path(__file__).resolve().parents[2]
 MODULE_SOURCES = ROOT / "static" / "js"
 # Every module an entry may import: a change to any of them rebuilds the bundles that use it.
-MODULE_DEPENDS = ("js/*.js", "js/map/*.js", "js/review/*.js")
+MODULE_DEPENDS = ("js/*.js", "js/map/*.js", "js/review/*.js", "js/cases/*.js")
 
 
 class ESBuild(Filter):
@@ -67,6 +67,9 @@ BUNDLES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
     "map_css": (("css/map.css", "css/workspace.css"), "gen/map.%(version)s.css", "cssrewrite"),
     "review_js": (("js/review/main.js",), "gen/review.%(version)s.js", "esbuild"),
     "review_css": (("css/review.css",), "gen/review.%(version)s.css", "cssrewrite"),
+    # Protection cases (issue 19): the key holders' pages; sealing keys are made and opened here.
+    "cases_js": (("js/cases/main.js",), "gen/cases.%(version)s.js", "esbuild"),
+    "cases_css": (("css/cases.css",), "gen/cases.%(version)s.css", "cssrewrite"),
 }
 
 

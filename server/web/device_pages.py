@@ -6,8 +6,10 @@ from flask_babel import gettext as _
 
 from ..accounts import credentials, odk, phones, queries
 from ..accounts.schemas import DeviceTokenSchema
+from ..cases import form as case_form
 from ..core import access
 from ..core.access import current_principal
+from ..core.db import db
 from ..core.errors import AppError
 from .pages import credential_context, form_errors, install, load_form, render
 
@@ -21,6 +23,7 @@ def _list_page(status=200, errors=None, form=None):
     return render("admin/device_tokens.html", status, tokens=rows, following=following,
                   monitors=queries.monitors(principal), errors=errors or {}, form=form or {},
                   default_days=credentials.DEVICE_DAYS[0], max_days=credentials.DEVICE_DAYS[1],
+                  sealing_key=case_form.sealing_key(db.session, principal.organisation_id),
                   **credential_context())
 
 

@@ -92,6 +92,8 @@ def nav_links() -> list[tuple[str, str]]:
                       _("Notifications") + (f" ({unread})" if unread else "")))
     if principal.role == "monitor" and "my_reports_pages.mine" in views:
         links.append(("my_reports_pages.mine", _("My reports")))
+    if principal.role in ("coordinator", "admin") and "case_pages.queue" in views:
+        links.append(("case_pages.queue", _("Cases")))
     if principal.role in ("coordinator", "admin"):
         links.append(("devices.list_tokens", _("Devices")))
     if principal.role == "admin":

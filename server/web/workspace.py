@@ -95,6 +95,8 @@ def map_workspace_config() -> dict:
         "historyUrl": "/api/map/facilities/{id}/history",
         "exportUrl": url_for("map_export.export_view"),
         "reviewUrl": url_for("review_pages.queue"),
+        # Protection cases of the caller's organisation, counted without any key (issue 19).
+        "casesUrl": url_for("cases.counts"), "casesPage": url_for("case_pages.queue"),
         "staleAfterDays": current_app.config["STALE_AFTER_DAYS"],
         "typeLabels": incident_type_labels(),
         "statusLabels": status_labels(),
@@ -109,6 +111,10 @@ def map_workspace_config() -> dict:
 def map_strings() -> dict[str, str]:
     return {
         "incidents": _("Incidents"),
+        "cases": _("Protection cases (your organisation)"),
+        "casesCount": _("%(n)s cases: %(immediate)s immediate, %(within_72h)s within 72 h, "
+                        "%(routine)s routine; %(overdue)s overdue"),
+        "noCases": _("No protection cases here."), "openCases": _("Open the case queue"),
         "inView": _("%(count)s incidents in view"),
         "cellsNote": _("Counted by area: zoom in to see single reports."),
         "pointsNote": _("Single reports."),

@@ -267,6 +267,23 @@ function create(element, options) {
     return box;
   }
 
+  // Protection cases at this facility: counts the server keeps in clear (no key needed).
+  function cases(summary) {
+    const box = section(strings.cases);
+    box.classList.add("nz-panel-cases");
+    getJSON(options.casesUrl).then(function (counts) {
+      const row = counts.by_facility.find(function (r) { return r.facility_id === summary.id; });
+      box.setAttribute("data-cases", String(row ? row.cases : 0));
+      box.appendChild(el("p", "", row ? format(strings.casesCount, {n: row.cases,
+        immediate: row.immediate, within_72h: row.within_72h, routine: row.routine,
+        overdue: row.overdue}) : strings.noCases));
+      const link = el("a", "nz-button nz-button-quiet", strings.openCases);
+      link.href = options.casesPage;
+      box.appendChild(link);
+    }).catch(function () { box.remove(); });
+    return box;
+  }
+
   function render(history) {
     element.textContent = "";
     const summary = history.facility;
@@ -276,6 +293,7 @@ function create(element, options) {
     element.appendChild(details(summary));
     element.appendChild(actions(summary));
     element.appendChild(assessment(summary));
+    if (options.casesUrl) { element.appendChild(cases(summary)); }
     const chartPart = trend(history.visits);
     element.appendChild(chartPart.box);
     element.appendChild(visitTable(history.visits));

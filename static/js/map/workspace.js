@@ -91,6 +91,7 @@ function coordinatorParts(workspace, config, element, statusElement) {
   });
   const panel = facilityPanel.create(document.getElementById("nz-facility-panel"), {
     historyUrl: ws.historyUrl, reviewUrl: ws.reviewUrl, strings: strings,
+    casesUrl: ws.casesUrl, casesPage: ws.casesPage,
     areaLabels: ws.areaLabels, accessLabels: ws.accessLabels, statusLabels: ws.statusLabels,
     method: ws,  // dimension, rating, ring, red-flag, evidence and state labels
     typeLabels: ws.typeLabels, kindLabels: config.kindLabels,

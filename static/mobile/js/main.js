@@ -13,6 +13,7 @@ import { COUNTDOWN_SECONDS } from "./wipe.js";
 import * as gate from "./gate.js";
 import * as retention from "./retention.js";
 import * as mine from "./mine.js";
+import { finishCase, isCase, keyLine } from "./case_finish.js";
 
 const LOCK_AFTER_HIDDEN_MS = 5 * 60 * 1000;
 const app = byId("app");
@@ -95,7 +96,8 @@ function summaryLine(summary) {
 function reportRow(report, state) {
   const actions = [];
   if (state === "draft" || state === "rejected") {
-    actions.push(h("button", { type: "button", class: "secondary small", "data-action": "open",
+    // A finished case is sealed for the key holders: it cannot be opened here again.
+    if (report.kind !== "case") actions.push(h("button", { type: "button", class: "secondary small", "data-action": "open",
       onclick: () => openReport(report.id) }, t("open")));
     actions.push(h("button", { type: "button", class: "secondary small", onclick: async () => {
       if (confirm(t("confirm_delete"))) { await vault.deleteReport(report.id); home(); }
@@ -135,7 +137,7 @@ function home() {
     screen(page);
     const start = forms.length
       ? forms.map((f) => h("button", { type: "button", class: "big", "data-action": "new", "data-form": f.id,
-        onclick: () => newReport(f) }, t("new_visit", { form: f.def.title || f.id })))
+        onclick: () => newReport(f) }, t("new_visit", { form: f.def.title || f.id }), keyLine(f)))
       : [h("p", { class: "error" }, t("no_forms"))];
     const listBox = h("section", { class: "card" }, h("h2", {}, t("outbox")), await reportList());
     const refused = tokenRefused || (await vault.reports()).some((r) => r.state === "auth");
@@ -255,6 +257,17 @@ function editReport(entry, report) {
     if (renderer.validate() > 0) { status.textContent = t("fix_errors"); return; }
     const form = entry.form;
     form.finish(report.instance);
+    if (isCase(entry)) {  // sealed for the organisation's key holders, then into the outbox
+      try {
+        await finishCase(entry, report, form.relevantAnswers(report.instance));
+      } catch (error) {
+        status.textContent = error.message;
+        return;
+      }
+      home();
+      outbox.kick();
+      return;
+    }
     let body;
     try {
       body = reportBody(form, entry.mapping, form.relevantAnswers(report.instance));

@@ -35,15 +35,16 @@ async function problem(response) {
 
 async function upload(report) {
   const token = vault.deviceToken();
-  const response = await request("/api/submissions", token, {
+  const sealed = report.kind === "case";  // a protection case: sealed on the phone (seal.js)
+  const response = await request(sealed ? "/api/cases/submissions" : "/api/submissions", token, {
     method: "POST", headers: { "Content-Type": "application/json" }, body: report.body });
   if (response.status !== 200 && response.status !== 201) throw new Refused(response.status, await problem(response));
   const { missing_photos: missing = [] } = await response.json();
   for (const name of missing) {
     const bytes = await vault.photo(report.id, name);
     if (!bytes) throw new Refused(0, `photo ${name} is no longer on this phone`);
-    const put = await request(`/api/submissions/${report.id}/photos/${encodeURIComponent(name)}`, token, {
-      method: "PUT", headers: { "Content-Type": "image/jpeg" }, body: bytes });
+    const put = await request(`/api/${sealed ? "cases/submissions" : "submissions"}/${report.id}/photos/${encodeURIComponent(name)}`, token, {
+      method: "PUT", headers: { "Content-Type": sealed ? "application/octet-stream" : "image/jpeg" }, body: bytes });
     if (put.status !== 200 && put.status !== 201) throw new Refused(put.status, await problem(put));
   }
 }

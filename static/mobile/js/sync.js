@@ -102,7 +102,8 @@ export async function load() {
       const file = await cache.match(url);
       media[name] = file ? parseCSV(await file.text()) : [];
     }
-    forms.push({ id: form.id, def: await definition.json(), mapping: await fields.json(), media });
+    forms.push({ id: form.id, def: await definition.json(), mapping: await fields.json(), media,
+      sealingKey: form.sealing_key || null });
   }
   return forms;
 }

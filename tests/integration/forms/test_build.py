@@ -10,7 +10,8 @@ import pytest
 from server.forms import build
 
 REPO = Path(build.FORMS_DIR).parent
-REBUILD = ("from server.forms import build; import sys; [f] = build.build_all(); "
+REBUILD = ("from server.forms import build; import sys; "
+           "[f] = [b for b in build.build_all() if b.form_id == 'nezarat_visit']; "
            "sys.stdout.buffer.write(f.xml.encode() + b'\\0' + f.json.encode())")
 
 
@@ -47,7 +48,7 @@ def test_cli_writes_a_missing_build_and_check_spots_a_stale_one(runner, tmp_path
     monkeypatch.setattr(build, "BUILD_DIR", tmp_path)
     stale = runner.invoke(args=["forms", "build", "--check", "--skip-validate"])
     assert stale.exit_code == 1
-    assert "out of date (nezarat_visit.xml, nezarat_visit.json)" in stale.output
+    assert "out of date (nezarat_visit.xml, nezarat_visit.json" in stale.output
     written = runner.invoke(args=["forms", "build", "--skip-validate"])
     assert written.exit_code == 0, written.output
     assert (tmp_path / "nezarat_visit.xml").read_bytes() == \

@@ -27,6 +27,9 @@ CONTENT = {
     "review_js": ["static/js/review/state.js", "static/js/review/render.js",
                   "static/js/review/keyboard.js", "static/js/review/api.js", "nz-review-config"],
     "review_css": [".nz-review-item"],
+    "cases_js": ["static/js/cases/crypto.js", "static/js/cases/odk.js", "static/js/cases/md5.js",
+                 "static/js/cases/keyring.js", "nz-cases-config", "PBKDF2"],
+    "cases_css": [".nz-case-altered"],
 }
 
 

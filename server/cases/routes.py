@@ -1,0 +1,264 @@
+"""/api/cases: sealing keys, sealed cases from phones, the key holders' casework, referrals.
+Thin: each view checks its arguments and calls the service. Everything holding ciphertext is
+sent with Cache-Control: no-store."""
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+
+from ..core import access
+from ..core.access import current_principal
+from ..core.db import db
+from ..core.errors import BadRequest, PayloadTooLarge
+from ..core.http import Blueprint
+from ..core.openapi import JSON, ok
+from . import keys, service
+from .schemas import (
+    AssignSchema,
+    CaseSchema,
+    HolderSchema,
+    KeySchema,
+    OutcomeSchema,
+    QueueArgs,
+    ReferralSchema,
+    StatusSchema,
+    TriageSchema,
+)
+
+blp = Blueprint("cases", __name__, url_prefix="/api/cases",
+                description="Protection cases, sealed end to end: organisation sealing keys, "
+                            "sealed cases, casework and referrals. The server stores and "
+                            "serves ciphertext; browsers of key holders open it.")
+MANAGER = access.role("coordinator", "admin")
+DEVICE = access.device()
+OBJ = {"type": "object"}
+LIST = {"type": "object", "required": ["items", "links"], "properties": {
+    "items": {"type": "array", "items": OBJ}, "links": {"type": "array"}}}
+DONE = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+WRITE_ERRORS = {"409": "CONFLICT", "422": "UNPROCESSABLE_ENTITY"}
+BINARY = {"200": {"description": "Ciphertext", "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def _sealed(body, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _listing(rows) -> dict:
+    return {"items": [r._asdict() if hasattr(r, "_asdict") else r for r in rows], "links": []}
+
+
+# ---- keys ----------------------------------------------------------------------------------
+
+@blp.route("/keys", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=ok(JSON, LIST, "The organisation's sealing keys"))
+def list_keys():
+    """Your organisation's sealing keys, holders, and your own wrapped copy of each."""
+    principal = current_principal()
+    return _sealed({"items": keys.listing(db.session, principal), "links": [],
+                    "candidates": [r._asdict() for r in keys.candidates(db.session, principal)]})
+
+
+@blp.route("/keys", methods=["POST"])
+@access.access(MANAGER)
+@blp.arguments(KeySchema)
+@blp.doc(responses={**ok(JSON, OBJ, "Key registered", 201), **WRITE_ERRORS})
+def create_key(data):
+    """Register a key pair made in your browser (first key, or a rotation by a key holder)."""
+    made = keys.create(db.session, current_principal(), data["public_key"], data["wrapped"],
+                       data["recovery_wrapped"])
+    return jsonify(made), 201
+
+
+@blp.route("/keys/<uuid:key_id>/holders", methods=["POST"])
+@access.access(MANAGER)
+@blp.arguments(HolderSchema)
+@blp.doc(responses={**ok(JSON, DONE, "Holder added", 201), **WRITE_ERRORS})
+def add_holder(data, key_id):
+    """A colleague's copy of the key, wrapped in your unlocked browser under their passphrase."""
+    keys.add_holder(db.session, current_principal(), key_id, data["user_id"], data["wrapped"])
+    return jsonify({"ok": True}), 201
+
+
+@blp.route("/keys/<uuid:key_id>/holders/<uuid:user_id>", methods=["DELETE"])
+@access.access(MANAGER)
+@blp.response(204)
+def remove_holder(key_id, user_id):
+    """Revoke a holder's copy (it cannot unmake what they already read)."""
+    keys.remove_holder(db.session, current_principal(), key_id, user_id)
+    return "", 204
+
+
+@blp.route("/keys/<uuid:key_id>/recovery", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=ok(JSON, OBJ, "The recovery sheet's wrapped copy"))
+def recovery_copy(key_id):
+    """The copy that opens with the recovery sheet's code (audited)."""
+    return _sealed({"wrapped": keys.recovery_copy(db.session, current_principal(), key_id)})
+
+
+@blp.route("/partners", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=ok(JSON, LIST, "Organisations a case can be referred to"))
+def partners():
+    """Other organisations with a sealing key, with their public keys and fingerprints."""
+    return _sealed(_listing(keys.partner_keys(db.session, current_principal())))
+
+
+# ---- from phones ---------------------------------------------------------------------------
+
+@blp.route("/submissions", methods=["POST"])
+@access.access(DEVICE)
+@blp.arguments(CaseSchema)
+@blp.doc(responses={**ok(JSON, OBJ, "Case received", 201), **ok(JSON, OBJ, "Already received"),
+                    **WRITE_ERRORS})
+def submit_case(data):
+    """A sealed case from the mobile app; retrying with the same body is safe."""
+    result = service.receive(db.session, current_principal(), data)
+    return jsonify(result), 201 if result["created"] else 200
+
+
+@blp.route("/submissions/<uuid:case_id>/photos/<string:name>", methods=["PUT"])
+@access.access(DEVICE)
+@blp.doc(requestBody={"required": True, "content": {"application/octet-stream": {
+    "schema": {"type": "string", "format": "binary"}}}},
+    responses={**ok(JSON, OBJ, "Stored", 201), **ok(JSON, OBJ, "Already stored"),
+               **WRITE_ERRORS})
+def put_case_photo(case_id, name):
+    """A sealed photo named by the case (12-byte IV, then AES-GCM ciphertext)."""
+    data = request.get_data(cache=False)
+    if not data:
+        raise BadRequest("The body must be the sealed photo's bytes.")
+    if len(data) > current_app.config["MAX_SUBMISSION_BYTES"]:
+        raise PayloadTooLarge("The sealed photo is too large.")
+    stored = service.put_photo(db.session, current_principal(), case_id, name, data)
+    return jsonify({"id": str(case_id), "stored": stored}), 201 if stored else 200
+
+
+# ---- casework ------------------------------------------------------------------------------
+
+@blp.route("", methods=["GET"])
+@access.access(MANAGER)
+@blp.arguments(QueueArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, LIST, "The queue"))
+def queue(status=None):
+    """Your organisation's cases (triage fields only), overdue first, then by deadline."""
+    return _sealed(_listing(service.queue(db.session, current_principal(), status)))
+
+
+@blp.route("/counts", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=ok(JSON, OBJ, "Counts"))
+def counts():
+    """Case counts by facility, month and urgency, open and overdue: no key needed."""
+    return _sealed(service.counts(db.session, current_principal()))
+
+
+@blp.route("/<uuid:case_id>", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=ok(JSON, OBJ, "The case with its ciphertext"))
+def open_case(case_id):
+    """A case with its sealed content, to a key holder (audited)."""
+    return _sealed(service.open_case(db.session, current_principal(), case_id))
+
+
+@blp.route("/<uuid:case_id>/photos/<string:name>", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=BINARY)
+def case_photo(case_id, name):
+    """A sealed photo's ciphertext, to a key holder."""
+    return _bytes(service.photo(db.session, current_principal(), case_id, name))
+
+
+def _bytes(data: bytes) -> Response:
+    response = Response(data, mimetype="application/octet-stream")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.route("/<uuid:case_id>/status", methods=["POST"])
+@access.access(MANAGER)
+@blp.arguments(StatusSchema)
+@blp.doc(responses={**ok(JSON, DONE, "Status set"), **WRITE_ERRORS})
+def set_status(data, case_id):
+    """new → assessed → closed (referred comes with a referral)."""
+    service.change_status(db.session, current_principal(), case_id, data["status"])
+    return jsonify({"ok": True})
+
+
+@blp.route("/<uuid:case_id>/assign", methods=["POST"])
+@access.access(MANAGER)
+@blp.arguments(AssignSchema)
+@blp.doc(responses={**ok(JSON, DONE, "Assigned"), **WRITE_ERRORS})
+def assign(data, case_id):
+    """Assign the case to a coordinator or admin of your organisation (null: nobody)."""
+    service.assign(db.session, current_principal(), case_id, data["user_id"])
+    return jsonify({"ok": True})
+
+
+@blp.route("/<uuid:case_id>/triage", methods=["POST"])
+@access.access(MANAGER)
+@blp.arguments(TriageSchema)
+@blp.doc(responses={**ok(JSON, DONE, "Triage fields set"), **WRITE_ERRORS})
+def triage(data, case_id):
+    """An ODK case's facility, date and urgency, entered after opening it."""
+    service.set_triage(db.session, current_principal(), case_id, data)
+    return jsonify({"ok": True})
+
+
+@blp.route("/<uuid:case_id>/referrals", methods=["POST"])
+@access.access(MANAGER)
+@blp.arguments(ReferralSchema)
+@blp.doc(responses={**ok(JSON, OBJ, "Referred", 201), **WRITE_ERRORS})
+def refer(data, case_id):
+    """Refer the case: its record key re-wrapped in your browser for the partner's key."""
+    referral_id = service.refer(db.session, current_principal(), case_id, data)
+    return jsonify({"id": str(referral_id)}), 201
+
+
+# ---- the receiving organisation ------------------------------------------------------------
+
+@blp.route("/inbox", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=ok(JSON, LIST, "Referrals received"))
+def inbox():
+    """Cases referred to your organisation (who, when, urgency; content for key holders)."""
+    return _sealed(_listing(service.inbox(db.session, current_principal())))
+
+
+@blp.route("/referrals/<uuid:referral_id>", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=ok(JSON, OBJ, "The referral with its ciphertext"))
+def open_referral(referral_id):
+    """A referred case's sealed content, to a key holder of your organisation (audited)."""
+    return _sealed(service.open_referral(db.session, current_principal(), referral_id))
+
+
+@blp.route("/referrals/<uuid:referral_id>/photos/<string:name>", methods=["GET"])
+@access.access(MANAGER)
+@blp.doc(responses=BINARY)
+def referral_photo(referral_id, name):
+    """A referred case's sealed photo."""
+    return _bytes(service.referral_photo(db.session, current_principal(), referral_id, name))
+
+
+@blp.route("/referrals/<uuid:referral_id>/acknowledge", methods=["POST"])
+@access.access(MANAGER)
+@blp.doc(responses=ok(JSON, DONE, "Acknowledged"))
+def acknowledge(referral_id):
+    """Tell the referring organisation the case arrived."""
+    service.acknowledge(db.session, current_principal(), referral_id)
+    return jsonify({"ok": True})
+
+
+@blp.route("/referrals/<uuid:referral_id>/outcome", methods=["POST"])
+@access.access(MANAGER)
+@blp.arguments(OutcomeSchema)
+@blp.doc(responses={**ok(JSON, DONE, "Outcome recorded"), **WRITE_ERRORS})
+def outcome(data, referral_id):
+    """Report back an outcome code (no content)."""
+    service.report_outcome(db.session, current_principal(), referral_id, data["outcome"])
+    return jsonify({"ok": True})
