@@ -16,7 +16,7 @@ REPORT = obj(
     kind={"type": "string", "enum": ["visit", "incident"]}, id=UUID, at=TIME, updated_at=TIME,
     facility_id=nullable(UUID), facility_name=nullable(STR), started_at=nullable(TIME),
     source=STR, version=INT, review_status=STATUS, review_comment=nullable(STR),
-    grade=nullable(STR), type=STR, occurred_on=DATE,
+    ring=nullable(STR), type=STR, occurred_on=DATE,
     instance_id={**STR, "description": "The latest version's instance id: send a correction "
                                        "with this as `deprecated_id`"},
     comments=array(COMMENT), incidents=array(INCIDENT),

@@ -13,7 +13,7 @@ _PAGE = """
     SELECT * FROM (
         SELECT 'visit' AS kind, v.id, v.submitted_at AS at, v.updated_at, v.facility_id,
                f.name AS facility_name, v.started_at, v.source, v.version, v.review_status,
-               v.review_comment, v.grade, NULL::text AS type, NULL::date AS occurred_on,
+               v.review_comment, v.ring, NULL::text AS type, NULL::date AS occurred_on,
                (SELECT r.instance_id FROM submission_records r
                  WHERE r.visit_id = v.id AND r.superseded_by IS NULL
                  ORDER BY r.version DESC LIMIT 1) AS instance_id

@@ -36,7 +36,8 @@ DETAIL = {**VISIT, "properties": {
     "changes": obj(("available", "changes"), available=BOOL, to=INT, **{
         "from": nullable(INT)}, changes=array(obj(("field",), field=STR, before={}, after={},
                                                    changed_text=BOOL))),
-    "previous": nullable(obj(("id",), id=UUID, started_at=TIME, grade=nullable(STR),
+    "previous": nullable(obj(("id",), id=UUID, started_at=TIME, ring=nullable(STR),
+                             dimensions=nullable(OBJECT), red_flags=nullable(array(OBJECT)),
                              scores=nullable(OBJECT), review_status=STATUS, access=STR,
                              held=COUNTS)),
     "facility_position": GEOMETRY,

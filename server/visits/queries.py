@@ -102,10 +102,11 @@ def owner_of(session: Session, visit_id: uuid.UUID):
 
 
 def previous_visit(session: Session, facility_id, organisation_id, before, visit_id) -> dict | None:
-    """The organisation's visit to the same facility just before this one: its grade, scores
-    and review status, for "what changed since"."""
+    """The organisation's visit to the same facility just before this one: its ring, dimension
+    ratings, red flags, scores and review status, for "what changed since"."""
     row = session.execute(text("""
-        SELECT v.id, v.started_at, v.grade, v.scores, v.review_status, v.access,
+        SELECT v.id, v.started_at, v.ring, v.dimensions, v.red_flags, v.scores, v.review_status,
+               v.access,
                json_build_object('women', v.held_women, 'men', v.held_men,
                                  'girls', v.held_girls, 'boys', v.held_boys,
                                  'unaccompanied', v.held_unaccompanied) AS held
