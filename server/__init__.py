@@ -42,6 +42,7 @@ ROUTE_MODULES = [
     "server.partner.routes",
     "server.partner.admin_routes",
     "server.ogcapi.routes",
+    "server.briefs.routes",
     "server.web.api_docs",
     "server.alerts.routes",
     "server.web.notification_pages",
