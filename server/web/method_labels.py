@@ -78,3 +78,10 @@ def timeline_labels() -> dict:
             "latest": _("Latest visit"), "flaggedVisits": _("Visits with a red flag"),
             "belowStandard": _("Indicators most often below standard"),
             "belowCount": _("below standard at %(below)s of %(observed)s visits")}
+
+
+def kind_labels() -> dict[str, str]:
+    """Names of the facility kinds (server.facilities.models.KINDS) in the page's language."""
+    return {"border_crossing": _("Border crossing"), "reception_centre": _("Reception centre"),
+            "transit_centre": _("Transit centre"), "holding_centre": _("Holding centre"),
+            "detention_centre": _("Detention centre"), "camp": _("Camp"), "other": _("Other")}
