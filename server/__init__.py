@@ -33,6 +33,8 @@ ROUTE_MODULES = [
     "server.web.account_pages",
     "server.map.routes",
     "server.map.export_routes",
+    "server.web.timeline_routes",
+    "server.web.compare_pages",
     "server.web.admin_pages",
     "server.web.country_pages",
     "server.web.device_pages",
