@@ -21,8 +21,17 @@ def html(brief: dict, language: str, timeline_svg=None) -> str:
     _env.filters["evidence"] = lambda code: labels["evidence"].get(code, code)
     current = [row["total"] for row in brief["incidents"]["by_type"]]
     previous = [row["previous"] for row in brief["incidents"]["by_type"]]
+    svg_labels = {"dimensions": labels["dimension"], "redFlags": labels["flag"],
+                  "evidence": labels["evidence"], "title": w["timeline"]}
+    if dir_ == "rtl":
+        # WeasyPrint draws SVG text without bidi or Arabic shaping: the timeline carries no
+        # words in Dari and Pashto (the table under it names the dimensions, in order).
+        blank = " "
+        svg_labels = {"dimensions": dict.fromkeys(labels["dimension"], blank),
+                      "ratings": {"insufficient_evidence": blank}, "redFlag": blank,
+                      "title": blank}
     for section in brief["sections"]:
-        section["timeline_svg"] = (timeline_svg(section, labels, dir_)
+        section["timeline_svg"] = (timeline_svg(section, svg_labels, dir_)
                                    if timeline_svg and section.get("timeline") else None)
     policy = brief.get("policy") or {}
     protection = w["protection_published"].format(

@@ -13,8 +13,14 @@ from ..core.http import Blueprint
 from ..core.openapi import list_schema
 from ..core.pagination import Keyset, listing, page_of
 from . import service
-from .schemas import (BriefListArgs, BriefRequestSchema, BriefSchema, DownloadArgs,
-                      ScheduleOutSchema, ScheduleSchema)
+from .schemas import (
+    BriefListArgs,
+    BriefRequestSchema,
+    BriefSchema,
+    DownloadArgs,
+    ScheduleOutSchema,
+    ScheduleSchema,
+)
 
 blp = Blueprint("briefs", __name__, url_prefix="/api/briefs",
                 description="Periodic briefs (PDF and HTML) of facility conditions and incidents: "

@@ -9,10 +9,11 @@ partner organisation whose sharing policy it is produced through.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
+from ..assessment import timeline
 from ..core import audit, storage
 from ..core.access import Principal
 from ..core.errors import NotFound, ValidationFailed
@@ -23,15 +24,6 @@ from .words import LANGUAGES
 
 SUFFIX = {"pdf": ".pdf", "html": ".html"}
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
-
-
-def _timeline():
-    """The workspace's timeline (server.assessment.timeline), when that module exists."""
-    try:
-        from ..assessment import timeline  # noqa: PLC0415
-    except ImportError:
-        return None
-    return timeline
 
 
 def _spec(session: Session, spec: dict) -> dict:
@@ -88,18 +80,20 @@ def make(session: Session, org, checked: dict, now: datetime | None = None) -> d
     policy = None
     if checked["audience"] == "publication":
         policy = sharing.load(session, checked["partner_id"])
-    timeline = _timeline()
-    hook = None
-    if timeline is not None:
+    hook = svg = None
+    if policy is None:
+        # The workspace's timeline (one implementation for both). Internal briefs only: it
+        # shows every organisation's visits with the evidence behind each rating and red flags
+        # that may come from incidents, which a partner policy may hold back.
         def hook(facility_id, period):
             return timeline.timeline_data(session, facility_id, organisation_id=org,
-                                          since=period.start, until=period.end)
-    data = compose.compose(session, org, checked["period"], checked["scope"], policy=policy,
-                           now=now, timeline=hook)
-    svg = None
-    if timeline is not None:
+                                          since=period.start,
+                                          until=period.end - timedelta(days=1))
+
         def svg(section, labels, direction):
             return timeline.timeline_svg(section["timeline"], labels, direction=direction)
+    data = compose.compose(session, org, checked["period"], checked["scope"], policy=policy,
+                           now=now, timeline=hook)
     document = render.html(data, checked["language"], timeline_svg=svg)
     return {"data": data, "html": document, "pdf": render.pdf(document),
             "policy_version": policy.version if policy else None}
