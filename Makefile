@@ -147,6 +147,7 @@ bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.map --smoke
 	@$(BIN)/python -m bench.partner --smoke
 	@$(BIN)/python -m bench.ingest --smoke
+	@$(BIN)/python -m bench.briefs --smoke
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -6,17 +6,23 @@
 #   scripts/system-deps.sh --runtime  what the app needs: libturbojpeg, with which JPEG photos
 #                                     are stripped of their metadata losslessly (without it they
 #                                     are decoded and re-encoded, slower and with a little loss),
-#                                     and pgBackRest, which takes the database backups
+#                                     pgBackRest, which takes the database backups, and
+#                                     Pango, HarfBuzz and Noto fonts for the briefs' PDFs
 # The suite also gets promtool (checks /metrics), taken out of Debian's `prometheus` package
 # without installing it: installing the package would start a Prometheus server.
 set -euo pipefail
 need=()
 compgen -G "/usr/lib/*/libturbojpeg.so.0" >/dev/null || need+=(libturbojpeg0)
 command -v pgbackrest >/dev/null || need+=(pgbackrest)
+# Briefs (WeasyPrint): Pango/HarfBuzz, and fonts with Arabic script (Noto Naskh Arabic) for
+# Dari and Pashto.
+compgen -G "/usr/lib/*/libpangoft2-1.0.so.0" >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
+compgen -G "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf" >/dev/null || need+=(fonts-noto-core)
 if [[ "${1:-}" != "--runtime" ]]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v ogrinfo >/dev/null || need+=(gdal-bin)
   command -v java >/dev/null || need+=(default-jre-headless)
+  command -v pdftotext >/dev/null || need+=(poppler-utils)  # the briefs' PDF tests
 fi
 promtool_wanted=""
 if [[ "${1:-}" != "--runtime" ]] && ! command -v promtool >/dev/null; then promtool_wanted=1; fi

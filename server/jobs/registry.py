@@ -10,6 +10,7 @@ TASK_MODULES = [
     "server.jobs.housekeeping",
     "server.alerts.tasks",
     "server.webhooks.tasks",
+    "server.briefs.tasks",
 ]
 
 DECLARED: list[tuple] = []  # (name, runner, options, cron) for each job

@@ -70,6 +70,9 @@ BUNDLES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
     # Protection cases (issue 19): the key holders' pages; sealing keys are made and opened here.
     "cases_js": (("js/cases/main.js",), "gen/cases.%(version)s.js", "esbuild"),
     "cases_css": (("css/cases.css",), "gen/cases.%(version)s.css", "cssrewrite"),
+    # The facility comparison table (issue 18).
+    "compare_js": (("js/compare.js",), "gen/compare.%(version)s.js", "esbuild"),
+    "compare_css": (("css/compare.css",), "gen/compare.%(version)s.css", "cssrewrite"),
 }
 
 

@@ -11,6 +11,7 @@ from ..core import access
 from ..core.access import current_principal
 from . import workspace as workspace_data
 from .i18n import current_language
+from .method_labels import kind_labels
 from .pages import install
 
 # Errors as pages (signing in first when needed), never cached: see pages.install.
@@ -23,13 +24,6 @@ LAYER_LIMIT = 5000  # the facilities layer of the map API answers in one respons
 
 def is_coordinator() -> bool:
     return current_principal().role == "coordinator" and current_principal().kind == "user"
-
-
-def kind_labels() -> dict[str, str]:
-    """Names of the facility kinds (server.facilities.models.KINDS) in the page's language."""
-    return {"border_crossing": _("Border crossing"), "reception_centre": _("Reception centre"),
-            "transit_centre": _("Transit centre"), "holding_centre": _("Holding centre"),
-            "detention_centre": _("Detention centre"), "camp": _("Camp"), "other": _("Other")}
 
 
 def map_config() -> dict:

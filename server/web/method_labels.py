@@ -63,3 +63,25 @@ def method_config() -> dict:
     return {"dimensionLabels": dimension_labels(), "ratingLabels": rating_labels(),
             "ringLabels": ring_labels(), "redFlagLabels": red_flag_labels(),
             "evidenceLabels": evidence_labels(), "stateLabels": state_labels()}
+
+
+def timeline_labels() -> dict:
+    """The words of the conditions-over-time picture (server.assessment.timeline_svg)."""
+    return {"dimensions": dimension_labels(), "ratings": rating_labels(),
+            "redFlags": red_flag_labels(),
+            "title": _("Conditions over time"), "evidence": evidence_labels(),
+            "evidenceWord": _("Evidence"),
+            "noEvidence": _("evidence not recorded"),
+            "suggested": _("suggested from the indicators of the earlier form"),
+            "organisation": _("Reported by"), "redFlag": _("Red flag"),
+            "noVisits": _("No visits yet."), "visitCount": _("Visits"),
+            "latest": _("Latest visit"), "flaggedVisits": _("Visits with a red flag"),
+            "belowStandard": _("Indicators most often below standard"),
+            "belowCount": _("below standard at %(below)s of %(observed)s visits")}
+
+
+def kind_labels() -> dict[str, str]:
+    """Names of the facility kinds (server.facilities.models.KINDS) in the page's language."""
+    return {"border_crossing": _("Border crossing"), "reception_centre": _("Reception centre"),
+            "transit_centre": _("Transit centre"), "holding_centre": _("Holding centre"),
+            "detention_centre": _("Detention centre"), "camp": _("Camp"), "other": _("Other")}

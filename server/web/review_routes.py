@@ -53,6 +53,7 @@ def queue_config(args: dict, facility: Facility | None) -> dict:
         "accessLabels": workspace.access_labels(),
         **method_labels.method_config(),
         "ratingUrl": "/api/visits/{id}/dimensions/{dimension}",
+        "timelineUrl": "/api/map/facilities/{id}/timeline.svg",
         "strings": queue_strings(),
     }
 
@@ -78,6 +79,7 @@ def queue_strings() -> dict[str, str]:
         "occurred": _("Date"), "severity": _("Severity"), "affected": _("Affected"),
         "place": _("Place"), "submitted": _("Sent"),
         "ring": _("Assessment"), "redFlags": _("Red flags"), "dimensions": _("Dimensions"),
+        "timeline": _("Conditions over time"),
         "adjust": _("Adjust rating"), "reason": _("Reason (required, recorded)"),
         "adjusted": _("Rating adjusted."), "access": _("Access"), "held": _("People held"),
         "incidents": _("Incidents"), "distance": _("Distance"), "daysApart": _("Days apart"),

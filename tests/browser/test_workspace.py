@@ -170,7 +170,7 @@ def test_zooming_in_shows_single_reports(page, live_server, coordinator, demo):
     assert answer["total"] >= 2  # at least the two reports of the pair
 
 
-def test_facility_panel_shows_the_trend_chart(page, live_server, coordinator, demo, artifacts):
+def test_facility_panel_shows_the_timeline(page, live_server, coordinator, demo, artifacts):
     open_map(page, live_server, coordinator)
     with page.expect_response(lambda r: "/api/map/facilities/" in r.url
                               and r.url.split("?")[0].endswith("/history")) as answer:
@@ -186,14 +186,20 @@ def test_facility_panel_shows_the_trend_chart(page, live_server, coordinator, de
     assert "insufficient evidence" in page.inner_text(
         f"{panel} [data-dimension=return_reception]")
     assert page.inner_text(f"{panel} .nz-panel-header .nz-ring-badge") == "!"
-    # The chart: one line per rated dimension, one point per visit, drawn by uPlot.
-    chart = f"{panel} .nz-trend-chart"
-    assert page.get_attribute(chart, "data-series") == "3"
-    assert page.get_attribute(chart, "data-points") == str(len(workspace_data.TORKHAM_VISITS))
-    assert count(page, f"{chart} .uplot canvas") == 1
-    legend = page.locator(f"{chart} .u-legend .u-label").all_inner_texts()
-    assert {"Material conditions", "Safety and treatment"} <= set(legend)
+    # The timeline: the server's SVG, one row per dimension, one cell per visit, coloured by
+    # the rating the database holds; red flags marked.
+    holder = f"{panel} .nz-timeline-holder"
+    page.wait_for_selector(f"{holder}[data-ready=true]", timeout=TIMEOUT)
+    assert page.get_attribute(f"{holder} svg", "role") == "img"
+    cells = page.locator(f"{holder} rect.nz-cell")
+    assert cells.count() == 4 * len(workspace_data.TORKHAM_VISITS)
+    drawn = [cells.nth(i).get_attribute("data-rating") for i in range(cells.count())
+             if cells.nth(i).get_attribute("data-dimension") == "material_conditions"]
     assert [v["ratings"]["material_conditions"] for v in history["visits"]] == [4, 4, 3, 3, 2]
+    assert drawn == ["4", "4", "3", "3", "2"]
+    flagged = [v["date"] for v in history["visits"] if v["red_flags"]]
+    assert page.locator(f"{holder} g.nz-flag").count() == len(flagged) > 0
+    page.locator(f"{holder} svg").screenshot(path=str(artifacts / "facility-timeline.png"))
     # Visit history (latest first), incidents nearby, and the way to the facility's reports.
     assert count(page, f"{panel} .nz-visit-history tbody tr") == 5
     assert page.get_attribute(f"{panel} .nz-nearby", "data-total") == str(history["nearby"]["total"])

@@ -1,5 +1,5 @@
-/* The facility panel: opens when a facility is chosen on the map. Shows the facility, the trend
- * of its condition score per area over time (uPlot), its visit history, the incidents nearby,
+/* The facility panel: opens when a facility is chosen on the map. Shows the facility, its
+ * conditions over time (the server's SVG timeline, static/js/timeline.js), its visit history, the incidents nearby,
  * the latest photos (only the caller's organisation's: the API sends no others), a button that
  * filters the map to the facility and a link to its reports in the review queue. Everything
  * comes from GET /api/map/facilities/<id>/history.
@@ -8,10 +8,8 @@
  *   panel.open(id).then(function (history) { ... });   panel.close();
  */
 import {facts, format, getJSON, isoDay, textElement} from "../nezarat.js";
+import {loadTimeline} from "../timeline.js";
 
-// One colour per condition area, told apart also by the legend's order and names.
-const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-               "#e377c2", "#7f7f7f", "#bcbd22", "#393b79"];
 const VISITS_SHOWN = 12;
 
 function el(tag, className, text) {
@@ -82,26 +80,9 @@ function dimensionTable(dimensions, method, strings) {
   return table;
 }
 
-/** [xs, series...] for uPlot: one line per area scored at least once, 0-100. */
-function trendData(visits, areaLabels) {
-  const areas = Object.keys(areaLabels).filter(function (area) {
-    return visits.some(function (v) { return (v.area_scores || {})[area] != null; });
-  });
-  const xs = visits.map(function (v) {
-    return Date.parse(isoDay(v.date) + "T00:00:00Z") / 1000;
-  });
-  const series = areas.map(function (area) {
-    return visits.map(function (v) {
-      const score = (v.area_scores || {})[area];
-      return score == null ? null : Math.round(score * 100);
-    });
-  });
-  return {areas: areas, data: [xs].concat(series)};
-}
-
 function create(element, options) {
   const strings = options.strings || {};
-  let chart = null, current = null, request = null;
+  let current = null, request = null;
 
   function label(map, code) { return (map || {})[code] || code; }
 
@@ -166,30 +147,22 @@ function create(element, options) {
     return box;
   }
 
-  function trend(visits) {
+  function timeline(summary) {
     const box = section(strings.trend);
     box.classList.add("nz-trend");
-    box.appendChild(el("p", "nz-hint", strings.trendHint));
-    const holder = el("div", "nz-trend-chart");
+    const holder = el("div", "nz-timeline-holder");
+    holder.setAttribute("data-ready", "false");
     box.appendChild(holder);
-    const made = trendData(visits, options.areaLabels || {});
-    holder.setAttribute("data-series", String(made.areas.length));
-    holder.setAttribute("data-points", String(made.data[0].length));
-    if (!made.areas.length || !window.uPlot) {
-      holder.appendChild(el("p", "nz-hint nz-trend-empty", strings.noTrend));
-      return {box: box};
-    }
-    const width = Math.max(240, (element.clientWidth || 360) - 40);
-    const opts = {
-      width: width, height: 220, legend: {show: true},
-      scales: {x: {time: true}, y: {range: [0, 100]}},
-      axes: [{}, {values: function (u, ticks) { return ticks.map(String); }}],
-      series: [{}].concat(made.areas.map(function (area, i) {
-        return {label: label(options.areaLabels, area), stroke: PALETTE[i % PALETTE.length],
-                width: 2, spanGaps: true, points: {show: true, size: 5}};
-      }))
-    };
-    return {box: box, draw: function () { chart = new window.uPlot(opts, made.data, holder); }};
+    const url = (options.timelineUrl ||
+                 options.historyUrl.replace(/\/history$/, "/timeline.svg"))
+      .replace("{id}", encodeURIComponent(summary.id));
+    return {box: box, draw: function (signal) {
+      loadTimeline(url, holder, {signal: signal}).catch(function (error) {
+        if (error.name === "AbortError") { return; }
+        holder.setAttribute("data-ready", "error");
+        holder.appendChild(el("p", "nz-hint", strings.noTrend));
+      });
+    }};
   }
 
   function visitTable(visits) {
@@ -294,17 +267,15 @@ function create(element, options) {
     element.appendChild(actions(summary));
     element.appendChild(assessment(summary));
     if (options.casesUrl) { element.appendChild(cases(summary)); }
-    const chartPart = trend(history.visits);
+    const chartPart = timeline(summary);
     element.appendChild(chartPart.box);
     element.appendChild(visitTable(history.visits));
     element.appendChild(nearby(history.nearby));
     element.appendChild(photos(history.photos));
-    if (chartPart.draw) { chartPart.draw(); }
+    chartPart.draw(request && request.signal);
   }
 
-  function destroyChart() {
-    if (chart) { chart.destroy(); chart = null; }
-  }
+  function destroyChart() {}
 
   const api = {
     element: element,
@@ -358,4 +329,4 @@ function create(element, options) {
   return api;
 }
 
-export {create, trendData};
+export {create};

@@ -3,6 +3,7 @@
  * selection and of a settled item. Everything user-written is set as text, never as HTML.
  */
 import {facts, format, isoDay, postJSON, textElement} from "../nezarat.js";
+import {loadTimeline} from "../timeline.js";
 
 const GROUPS = ["women", "men", "girls", "boys", "unaccompanied"];
 
@@ -124,9 +125,30 @@ export function renderer(config, actions) {
     const flags = (data.flags || []).map((f) => f.code || f);
     if (flags.length) { article.appendChild(flagList(flags)); }
     article.appendChild(visitAssessment(data));
+    if (data.facility_id && config.timelineUrl) { article.appendChild(timeline(data)); }
     article.appendChild(decisionButtons(item));
     article.appendChild(item.result);
     return item;
+  }
+
+  /** The facility's conditions over time (the same server-drawn SVG as the map's panel),
+   *  fetched when the reader opens it. */
+  function timeline(data) {
+    const box = el("details", "nz-review-timeline");
+    box.appendChild(el("summary", "", strings.timeline));
+    const holder = el("div", "nz-timeline-holder");
+    holder.setAttribute("data-ready", "false");
+    box.appendChild(holder);
+    box.addEventListener("toggle", () => {
+      if (!box.open || holder.getAttribute("data-ready") !== "false") { return; }
+      holder.setAttribute("data-ready", "loading");
+      loadTimeline(config.timelineUrl.replace("{id}", encodeURIComponent(data.facility_id)),
+                   holder).catch((error) => {
+        holder.setAttribute("data-ready", "error");
+        holder.appendChild(el("p", "nz-error", error.message));
+      });
+    });
+    return box;
   }
 
   /** Red flags apart (never averaged), then each dimension's rating with an adjust control:

@@ -1,0 +1,199 @@
+"""What a brief says, as data: periods, the facilities with their ring and counts, the tables.
+
+For publication every incident number comes from the partner policy's SQL and then passes
+`suppress`: a count between 1 and k-1 becomes "<k", and where one suppressed cell could be
+worked out from a shown total (a row of a table whose total is printed elsewhere), the next
+smallest cell of that row is suppressed too. A change from the previous period is shown only
+when both of its counts are shown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from ..assessment.vocabulary import DIMENSIONS, RINGS
+from ..partner.policy import Policy, Shared
+from . import queries
+from .queries import Scope
+
+PERIODS = ("month", "quarter")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date
+    end: date  # exclusive
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return self.start.strftime("%Y-%m")
+        return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+
+    def months(self) -> list[str]:
+        out, d = [], self.start
+        while d < self.end:
+            out.append(d.strftime("%Y-%m"))
+            d = _add_months(d, 1)
+        return out
+
+    def previous(self) -> "Period":
+        return period_of(self.kind, _add_months(self.start, -self.length))
+
+    @property
+    def length(self) -> int:
+        return 1 if self.kind == "month" else 3
+
+
+def _add_months(d: date, n: int) -> date:
+    m = d.year * 12 + d.month - 1 + n
+    return date(m // 12, m % 12 + 1, 1)
+
+
+def period_of(kind: str, day: date) -> Period:
+    """The month or quarter holding `day`."""
+    if kind not in PERIODS:
+        raise ValueError(f"period {kind!r} is not one of {', '.join(PERIODS)}")
+    month = day.month if kind == "month" else (day.month - 1) // 3 * 3 + 1
+    start = date(day.year, month, 1)
+    return Period(kind, start, _add_months(start, 1 if kind == "month" else 3))
+
+
+def last_complete(kind: str, today: date) -> Period:
+    """The latest period that has ended before `today` (what the schedule makes)."""
+    return period_of(kind, today).previous()
+
+
+# --- suppression -----------------------------------------------------------------------------
+
+def shown(n: int, k: int):
+    """A count as it may be printed: "<k" when 1 <= n < k."""
+    return f"<{k}" if k > 1 and 0 < n < k else n
+
+
+def suppress_row(values: list[int], k: int, total_known: bool) -> list:
+    out = [shown(v, k) for v in values]
+    hidden = [i for i, v in enumerate(out) if isinstance(v, str)]
+    if total_known and len(hidden) == 1:
+        rest = sorted((v, i) for i, v in enumerate(values) if i not in hidden and v > 0)
+        if rest:
+            out[rest[0][1]] = f"<{k}" if rest[0][0] < k else "×"  # × : withheld to protect
+    return out
+
+
+def change(now: int, before: int, k: int, published: bool):
+    if published and (isinstance(shown(now, k), str) or isinstance(shown(before, k), str)):
+        return None
+    return now - before
+
+
+# --- the whole brief -------------------------------------------------------------------------
+
+def compose(session: Session, org, period: Period, scope: Scope, *,
+            policy: Policy | None = None, now: datetime | None = None,
+            timeline=None) -> dict:
+    """The brief as data. `policy`: published through that partner policy (None: internal).
+    `timeline`: a function (facility_id, period) -> dict of the per-facility timeline."""
+    now = now or datetime.now(timezone.utc)
+    published = policy is not None
+    shared = Shared(policy, now) if published else None
+    k = policy.small_count_k if published else 1
+    args = (session, org, period.start, period.end, scope)
+    facilities = queries.facilities(session, scope)
+    rings = queries.latest_rings(*args, published=published)
+    access = queries.access_by_facility(*args)
+    by_facility = {} if published else queries.facility_incidents(*args)
+    counts = queries.incident_counts(*args, shared=shared)
+    prev = period.previous()
+    before = queries.incidents_by_type(session, org, prev.start, prev.end, scope, shared=shared)
+    flags = queries.red_flags(*args, published=published)
+    names = {f["id"]: f for f in facilities}
+
+    months = period.months()
+    types = sorted({t for t, _ in counts["type_month"]} | set(before))
+    type_rows = []
+    for t in types:
+        cells = [counts["type_month"].get((t, m), 0) for m in months]
+        total, earlier = sum(cells), before.get(t, 0)
+        type_rows.append({"type": t,
+                          "months": suppress_row(cells, k, True) if published else cells,
+                          "total": shown(total, k) if published else total,
+                          "previous": shown(earlier, k) if published else earlier,
+                          "change": change(total, earlier, k, published)})
+    states = sorted(counts["state"].items())
+    places = sorted(counts["place"].items(), key=lambda kv: (-kv[1], kv[0]))
+    state_cells = [n for _, n in states]
+    place_cells = [n for _, n in places]
+    if published:
+        state_cells = suppress_row(state_cells, k, True)
+        place_cells = suppress_row(place_cells, k, True)
+    total = sum(counts["state"].values())
+
+    marks = []
+    for f in facilities:
+        visits, denied, partial = access.get(f["id"], (0, 0, 0))
+        marks.append({**f, "ring": rings.get(f["id"], "none"), "visits": visits,
+                      "denied": denied, "partial": partial,
+                      "incidents": None if published else by_facility.get(f["id"], 0)})
+    visited = [m for m in marks if m["visits"]]
+    findings = [{"facility": names[r["facility_id"]]["name"] if r["facility_id"] in names
+                 else "", "code": r["code"], "state": r["state"],
+                 "count": shown(r["n"], k) if published else r["n"]} for r in flags]
+    per_visit: dict = {}
+    for v in queries.visits(*args):
+        dims = v["dimensions"] or {}
+        per_visit.setdefault(v["facility_id"], []).append({
+            "date": v["started_at"].date().isoformat(), "access": v["access"],
+            "ring": None if published else v["ring"],
+            "ratings": {d: {"rating": (dims.get(d) or {}).get("rating"),
+                            "evidence": (dims.get(d) or {}).get("evidence") or []}
+                        for d in DIMENSIONS}})
+    sections = []
+    for m in sorted(visited, key=lambda m: (RINGS.index(m["ring"]), m["name"])):
+        sections.append({"facility": m, "visits": per_visit.get(m["id"], []),
+                         "timeline": timeline(m["id"], period) if timeline else None})
+    return {
+        "audience": "publication" if published else "internal",
+        "policy": _policy_note(policy) if published else None,
+        "period": {"kind": period.kind, "label": period.label, "start": period.start.isoformat(),
+                   "end": period.end.isoformat(), "previous": prev.label, "months": months},
+        "scope": {"kind": scope.kind, "value": scope.value,
+                  "name": names[_uuid(scope.value)]["name"] if scope.kind == "facility"
+                  and _uuid(scope.value) in names else scope.value},
+        "generated_at": now.isoformat(timespec="seconds"),
+        "k": k,
+        "facilities": marks,
+        "rings": {r: sum(1 for m in marks if m["ring"] == r) for r in RINGS},
+        "incidents": {"total": shown(total, k) if published else total,
+                      "previous_total": shown(sum(before.values()), k) if published
+                      else sum(before.values()),
+                      "change": change(total, sum(before.values()), k, published),
+                      "by_type": type_rows,
+                      "by_state": [{"state": s, "count": c}
+                                   for (s, _), c in zip(states, state_cells)],
+                      "by_place": [{"place": p, "count": c}
+                                   for (p, _), c in zip(places, place_cells)]},
+        "access": [{"facility": m["name"], "visits": m["visits"], "denied": m["denied"],
+                    "partial": m["partial"]} for m in visited],
+        "findings": findings,
+        "indicators": queries.indicators_below(*args),
+        "sections": sections,
+        "dimensions": list(DIMENSIONS),
+    }
+
+
+def _uuid(value: str):
+    import uuid
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _policy_note(policy: Policy) -> dict:
+    return {"precision": policy.location_precision, "grid_km": policy.grid_km,
+            "k": policy.small_count_k, "embargo_days": policy.embargo_days,
+            "statuses": list(policy.statuses), "version": policy.version}

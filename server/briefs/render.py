@@ -1,0 +1,53 @@
+"""A composed brief as HTML (one self-contained file: styles and SVG inside) and as PDF
+(WeasyPrint: Pango and HarfBuzz shape Dari and Pashto right to left)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from . import charts
+from .words import direction, method_labels, type_labels, words
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                   autoescape=select_autoescape(["html"]), trim_blocks=False)
+_NAME = {"fa": "name_prs", "ps": "name_pus"}
+
+
+def html(brief: dict, language: str, timeline_svg=None) -> str:
+    """`timeline_svg`: (section, labels, direction) -> SVG text, or None."""
+    labels = method_labels(language)
+    w, dir_ = words(language), direction(language)
+    _env.filters["evidence"] = lambda code: labels["evidence"].get(code, code)
+    current = [row["total"] for row in brief["incidents"]["by_type"]]
+    previous = [row["previous"] for row in brief["incidents"]["by_type"]]
+    svg_labels = {"dimensions": labels["dimension"], "redFlags": labels["flag"],
+                  "evidence": labels["evidence"], "title": w["timeline"]}
+    if dir_ == "rtl":
+        # WeasyPrint draws SVG text without bidi or Arabic shaping: the timeline carries no
+        # words in Dari and Pashto (the table under it names the dimensions, in order).
+        blank = " "
+        svg_labels = {"dimensions": dict.fromkeys(labels["dimension"], blank),
+                      "ratings": {"insufficient_evidence": blank}, "redFlag": blank,
+                      "title": blank}
+    for section in brief["sections"]:
+        section["timeline_svg"] = (timeline_svg(section, svg_labels, dir_)
+                                   if timeline_svg and section.get("timeline") else None)
+    policy = brief.get("policy") or {}
+    protection = w["protection_published"].format(
+        embargo=policy.get("embargo_days", 0), precision=policy.get("precision", ""),
+        k=brief["k"], k1=max(brief["k"] - 1, 1)) if policy else ""
+
+    def fname(f: dict) -> str:
+        return f.get(_NAME.get(language, "")) or f["name"]
+
+    return _env.get_template("brief.html").render(
+        b=brief, w=w, m=labels, lang=language, dir=dir_, types=type_labels(language),
+        colours=charts.RING_COLOURS, fname=fname, protection=protection,
+        map_svg=charts.facility_map(brief["facilities"]),
+        bars_svg=charts.bars(current, previous) if current else "")
+
+
+def pdf(document: str) -> bytes:
+    from weasyprint import HTML  # imported when used: it loads Pango at import
+    return HTML(string=document, base_url=None).write_pdf()

@@ -1,0 +1,69 @@
+"""What a brief says: the tables from the organisation's own data (internal), or from the
+partner policy's SQL (published), with small counts suppressed."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from server.briefs import compose, render
+from server.briefs.queries import Scope
+from server.partner.policy import Policy
+from tests.integration.briefs import helpers
+
+NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+
+
+def _q1():
+    return compose.period_of("quarter", helpers.Q1)
+
+
+def test_periods():
+    q = compose.period_of("quarter", helpers.Q1.replace(month=2, day=17))
+    assert (q.start.isoformat(), q.end.isoformat(), q.label) == ("2025-01-01", "2025-04-01",
+                                                                 "2025-Q1")
+    assert q.previous().label == "2024-Q4" and q.months() == ["2025-01", "2025-02", "2025-03"]
+    assert compose.last_complete("month", helpers.Q1.replace(day=9)).label == "2024-12"
+
+
+def test_internal_brief_counts_the_organisations_own_reports(session):
+    org, _, islam_qala, torkham, _ = helpers.field(session)
+    brief = compose.compose(session, org.id, _q1(), Scope("all"), now=NOW)
+    rows = {r["type"]: r for r in brief["incidents"]["by_type"]}
+    assert rows["forced_return"]["months"] == [7, 1, 0]
+    assert rows["forced_return"]["previous"] == 1 and rows["forced_return"]["change"] == 7
+    assert rows["death"]["total"] == 1 and rows["pushback"]["months"] == [0, 0, 1]
+    assert brief["incidents"]["total"] == 10
+    assert {r["state"]: r["count"] for r in brief["incidents"]["by_state"]} == {
+        "iran": 9, "pakistan": 1}
+    marks = {m["name"]: m for m in brief["facilities"] if m["visits"]}
+    assert marks["Islam Qala"]["ring"] == "red_flag" and marks["Islam Qala"]["incidents"] == 9
+    assert marks["Torkham"]["denied"] == 1
+    assert {(f["code"], f["state"]) for f in brief["findings"]} == {
+        ("death", "iran"), ("asylum_denied", "iran")}
+    assert brief["indicators"][0]["code"] == "space_per_person"
+    assert brief["indicators"][0]["not_met"] == 2
+
+
+def test_published_brief_goes_through_the_policy(session):
+    org, _, islam_qala, torkham, _ = helpers.field(session)
+    policy = Policy(location_precision="admin1", small_count_k=5, sensitive_types=())
+    brief = compose.compose(session, org.id, _q1(), Scope("all"), policy=policy, now=NOW)
+    rows = {r["type"]: r for r in brief["incidents"]["by_type"]}
+    # February's one is "<5"; January's 7 is withheld too, or the total 8 would give it away
+    assert rows["forced_return"]["months"] == ["×", "<5", 0]
+    assert rows["forced_return"]["total"] == 8
+    assert rows["forced_return"]["previous"] == "<5" and rows["forced_return"]["change"] is None
+    assert rows["death"]["total"] == "<5"
+    places = {r["place"] for r in brief["incidents"]["by_place"]}
+    assert places == {"Herat", "Nangarhar"}  # admin-1, never a facility
+    marks = {m["name"]: m for m in brief["facilities"] if m["visits"]}
+    assert marks["Islam Qala"]["incidents"] is None
+    # the red flag that came from an incident is not published, the visit's own is
+    assert {f["code"] for f in brief["findings"]} == {"death"}
+
+
+def test_html_and_pdf_render(session):
+    org, *_ = helpers.field(session)
+    brief = compose.compose(session, org.id, _q1(), Scope("all"), now=NOW)
+    document = render.html(brief, "fa")
+    assert 'dir="rtl"' in document and helpers.DARI_NAME in document
+    assert render.pdf(document)[:5] == b"%PDF-"
