@@ -83,8 +83,10 @@ def monitor(live_server):
         session = db.session
         org = factories.organisation(session)
         account = factories.user(session, role="monitor", organisation=org)
-        crossing = factories.facility(session, lon=71.08472, lat=34.11472, name="Torkham",
-                                      kind="border_crossing", status="open")
+        # the Pakistani side: the deporting state's procedures are asked there (not in AFG)
+        crossing = factories.facility(session, lon=71.09, lat=34.11, name="Torkham",
+                                      kind="border_crossing", status="open", country="PAK",
+                                      admin1="Khyber Pakhtunkhwa")
         token = factories.device_token(session, account)
         session.commit()
         return SimpleNamespace(token=token, facility_id=str(crossing.id), user_id=account.id,
@@ -165,6 +167,11 @@ def fill_visit(page, monitor, photo: bytes) -> str:
     fill_counts(page, "people", dict(women=3, men=12, girls=1, boys=2, unaccompanied=1))
     page.fill(q("water/water_quantity"), "12.5")
     choose(page, "legal/rights_information", "no")
+    for dimension in ("safety_treatment", "legal_protection", "material_conditions",
+                      "return_reception"):  # the monitor's four ratings (the method)
+        choose(page, f"assessment/{dimension}_rating", "3")
+        choose(page, f"assessment/{dimension}_coverage", "partial")
+        page.check(f'{q(f"assessment/{dimension}_evidence")}[value="observed"]')
     page.fill(q("notes"), NOTES)
 
     page.click(f'[data-add="{ROOT}/photos"]')
@@ -179,6 +186,7 @@ def fill_visit(page, monitor, photo: bytes) -> str:
     choose(page, "incident/location_precision", "facility")
     fill_counts(page, "incident/affected", dict(women=0, men=2, girls=0, boys=0, unaccompanied=0))
     page.select_option(q("incident/perpetrator"), "border_police")
+    choose(page, "incident/state_responsible", "pakistan")
     choose(page, "incident/source_type", "direct_observation")
     choose(page, "incident/consent", "internal_only")
     choose(page, "incident/severity", "3")
@@ -354,6 +362,8 @@ def test_dari_reads_right_to_left(phone, monitor, artifacts):
     page.screenshot(path=str(artifacts / "mobile-dari-rtl.png"), full_page=False)
     page.select_option("#lang", "ps")
     assert page.text_content("[data-action=finish]") == "بشپړول او لېږل"
+    page.select_option(q("facility"), monitor.facility_id)  # a first answer makes the draft
+    page.wait_for_timeout(1500)  # saved 600 ms after the last change
     page.reload()  # the choice of language is kept, and so is the draft
     unlock(page)
     assert page.evaluate("document.documentElement.dir") == "rtl"
