@@ -63,6 +63,7 @@ run: install runtime-deps db backup-setup
 	 $(BIN)/flask --app server db upgrade && \
 	 $(BIN)/flask --app server demo load && \
 	 $(BIN)/flask --app server assets build && \
+	 $(BIN)/flask --app server compress-static && \
 	 echo "Nezarat listening on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)" && \
 	 { $(BIN)/flask --app server jobs worker & trap "kill $$! 2>/dev/null" EXIT; } && \
 	 $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \

@@ -36,7 +36,7 @@ class ESBuild(Filter):
         try:
             result = subprocess.run(
                 [binary, source_path, "--bundle", "--format=esm", "--target=es2020",
-                 "--charset=utf8", "--log-level=warning"],
+                 "--minify", "--charset=utf8", "--log-level=warning"],
                 capture_output=True, text=True, check=False, timeout=60)
         except FileNotFoundError as error:
             raise FilterError(f"{binary} is missing: run `make install` (npm ci)") from error
@@ -46,7 +46,7 @@ class ESBuild(Filter):
 
     def get_additional_cache_keys(self, **kw):
         # webassets caches an open() result by the entry file alone: key it by every module.
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(b"--minify\0")  # and by the options that change the output
         for path in sorted(MODULE_SOURCES.rglob("*.js")):
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
         return [digest.hexdigest()]

@@ -127,7 +127,8 @@ function tileLayer(options) {
 }
 
 /**
- * Make the map in `element`. options: dataUrl (base URL of the GeoJSON files), language
+ * Make the map in `element`. options: dataUrl (base URL of the GeoJSON files) or files (each
+ * file's own URL, e.g. one naming its content so that browsers keep it for good), language
  * ("en" | "prs" | "ps"), direction ("ltr" | "rtl", default the page's), tileUrl,
  * tileAttribution, strings (translated layer names and attributions), bounds
  * ([[s, w], [n, e]], default the three countries).
@@ -152,7 +153,8 @@ function create(element, options) {
   const neAttribution = strings.naturalEarth || "Boundaries: Natural Earth";
   const townAttribution = strings.geoNames || "Towns: GeoNames (CC BY 4.0)";
 
-  function get(name) { return getJSON(dataUrl + name); }
+  const files = options.files || {};
+  function get(name) { return getJSON(files[name] || dataUrl + name); }
 
   base.ready = Promise.all([get("land.geojson"), get("borders.geojson"), get("admin1.geojson"),
                             get("towns.geojson")]).then(function (data) {

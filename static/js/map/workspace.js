@@ -189,7 +189,7 @@ function start() {
   const statusElement = document.getElementById("nz-map-status");
 
   const base = basemap.create(element, {
-    dataUrl: config.basemapUrl, language: config.language, strings: strings,
+    dataUrl: config.basemapUrl, files: config.basemapFiles, language: config.language, strings: strings,
     tileUrl: config.tileUrl, tileAttribution: config.tileAttribution
   });
   const workspace = {map: base.map, basemap: base, layers: base.layers};
