@@ -131,8 +131,11 @@ function tileLayer(options) {
  * file's own URL, e.g. one naming its content so that browsers keep it for good), language
  * ("en" | "prs" | "ps"), direction ("ltr" | "rtl", default the page's), tileUrl,
  * tileAttribution, strings (translated layer names and attributions), bounds
- * ([[s, w], [n, e]], default the three countries).
+ * ([[s, w], [n, e]], default the three countries), drawAfter (a promise to wait for, at most
+ * DRAW_AFTER_MS, before drawing).
  */
+const DRAW_AFTER_MS = 1500;
+
 function create(element, options) {
   options = options || {};
   const strings = options.strings || {};
@@ -154,10 +157,22 @@ function create(element, options) {
   const townAttribution = strings.geoNames || "Towns: GeoNames (CC BY 4.0)";
 
   const files = options.files || {};
-  function get(name) { return getJSON(files[name] || dataUrl + name); }
+  // Low priority: on a weak link the incidents (small, what the coordinator came for) go first.
+  function get(name) { return getJSON(files[name] || dataUrl + name, {priority: "low"}); }
 
-  base.ready = Promise.all([get("land.geojson"), get("borders.geojson"), get("admin1.geojson"),
-                            get("towns.geojson")]).then(function (data) {
+  // Asked for once the page's own script has run (a microtask later): its requests go first.
+  const loaded = Promise.resolve().then(function () {
+    return Promise.all([get("land.geojson"), get("borders.geojson"), get("admin1.geojson"),
+                        get("towns.geojson")]);
+  });
+  // Drawing the provinces takes a slow phone most of a second: when options.drawAfter (a
+  // promise) is given, that goes first (it has DRAW_AFTER_MS at most).
+  const turn = options.drawAfter ? Promise.race([
+    options.drawAfter.catch(function () { return null; }),
+    new Promise(function (resolve) { setTimeout(resolve, DRAW_AFTER_MS); })
+  ]) : Promise.resolve();
+  base.ready = Promise.all([loaded, turn]).then(function (both) {
+    const data = both[0];
     const layers = base.layers;
     layers.land = landLayer(data[0], data[2], neAttribution);
     layers.borders = borderLayer(data[1], neAttribution);

@@ -134,12 +134,13 @@ function create(map, options) {
     if (superseded) { superseded(null); }
     return new Promise(function (resolve, reject) {
       superseded = resolve;
-      timer = setTimeout(function () {
+      function go() {
         superseded = null;
         load(params, wantHeat).then(resolve, function (error) {
           if (error && error.name === "AbortError") { resolve(null); } else { reject(error); }
         });
-      }, DEBOUNCE_MS);
+      }
+      if (controller.last || pending) { timer = setTimeout(go, DEBOUNCE_MS); } else { go(); }
     });
   };
   return controller;

@@ -53,7 +53,7 @@ function apiParams(filters, statuses, without) {
 }
 
 /** The incidents, filters, time slider, panel and export of a coordinator's workspace. */
-function coordinatorParts(workspace, config, element, statusElement) {
+function coordinatorParts(workspace, config, element, statusElement, onFirstDraw) {
   const ws = config.workspace, strings = ws.strings, map = workspace.map;
   const known = {types: ws.typeLabels, statuses: ws.statusLabels};
   const state = mapState.read(window.location.search, known);
@@ -129,6 +129,7 @@ function coordinatorParts(workspace, config, element, statusElement) {
         element.setAttribute("data-incident-mode", answer.mode);
         element.setAttribute("data-incident-total", String(answer.total));
         element.setAttribute("data-incident-loads", String(loads));
+        onFirstDraw();
         summary.textContent = format(strings.inView, {count: answer.total}) + " " +
           (answer.mode === "points" ? strings.pointsNote : strings.cellsNote);
         return answer;
@@ -136,6 +137,7 @@ function coordinatorParts(workspace, config, element, statusElement) {
         summary.textContent = "";
         status(statusElement, strings.failed + " " + error.message, true);
         element.setAttribute("data-incident-mode", "error");
+        onFirstDraw();
       });
   }
 
@@ -188,13 +190,17 @@ function start() {
   const strings = config.strings || {};
   const statusElement = document.getElementById("nz-map-status");
 
+  // A coordinator's first incidents are drawn before the base map (what a slow phone sees first).
+  let firstDrawn = function () {};
+  const incidentsDrawn = new Promise(function (resolve) { firstDrawn = resolve; });
   const base = basemap.create(element, {
-    dataUrl: config.basemapUrl, files: config.basemapFiles, language: config.language, strings: strings,
-    tileUrl: config.tileUrl, tileAttribution: config.tileAttribution
+    dataUrl: config.basemapUrl, files: config.basemapFiles, language: config.language,
+    strings: strings, tileUrl: config.tileUrl, tileAttribution: config.tileAttribution,
+    drawAfter: config.workspace ? incidentsDrawn : null
   });
   const workspace = {map: base.map, basemap: base, layers: base.layers};
-  const parts = config.workspace ? coordinatorParts(workspace, config, element, statusElement)
-                               : null;
+  const parts = config.workspace ? coordinatorParts(workspace, config, element, statusElement,
+                                                        firstDrawn) : null;
   workspace.parts = parts;
 
   const facilities = facilityLayer.load(config.facilitiesUrl).then(function (collection) {
