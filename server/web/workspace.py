@@ -97,6 +97,7 @@ def map_workspace_config() -> dict:
         "staleAfterDays": current_app.config["STALE_AFTER_DAYS"],
         "typeLabels": incident_type_labels(),
         "statusLabels": status_labels(),
+        "severityLabels": severity_labels(),
         "areaLabels": area_labels(),
         "accessLabels": access_labels(),
         "strings": map_strings(),
@@ -106,9 +107,17 @@ def map_workspace_config() -> dict:
 def map_strings() -> dict[str, str]:
     return {
         "incidents": _("Incidents"),
-        "inView": _("%(count)s incidents in view"),
-        "cellsNote": _("Counted by area: zoom in to see single reports."),
-        "pointsNote": _("Single reports."),
+        # The summary under the filters: one sentence of count, one of how to read the map.
+        "inView": _("Incidents in view: %(count)s."),
+        "noneInView": _("No incidents in view match the filters."),
+        "cellsNote": _("Each circle shows how many incidents were reported in its area; zoom "
+                       "in to see single reports."),
+        "pointsNote": _("Each dot is one report, coloured by its severity."),
+        "heatNote": _("Darker areas had more incidents; the legend gives the numbers."),
+        "inArea": _("Incidents in this area: %(count)s"),
+        "pointSeverity": _("One report, coloured by severity:"),
+        "heatScale": _("Incidents per area:"),
+        "heatRange": _("From %(low)s to %(high)s incidents per area."),
         "loading": _("Loading…"), "failed": _("Could not load the incidents:"),
         "allDates": _("All dates"), "fromMonth": _("First month"),
         "toMonth": _("Last month"),

@@ -68,7 +68,7 @@ def test_map_shows_facility_conditions_and_incident_counts(page, live_server, co
     # What it drew: one circle per cell, the total in the summary.
     assert count(page, "path.nz-cell") == len(answer["cells"]) == answer["count"]
     assert page.get_attribute("#nz-map", "data-incident-total") == str(answer["total"])
-    assert f"{answer['total']} incidents in view" in page.inner_text("#nz-incident-summary")
+    assert f"Incidents in view: {answer['total']}." in page.inner_text("#nz-incident-summary")
 
     # Facilities: ring colour by the latest grade, stale faded, access denied marked.
     def marker(name):
@@ -149,7 +149,7 @@ def test_type_filter_changes_counts_and_url_and_the_link_reproduces_it(page, liv
     with page.expect_response(lambda r: is_incidents(r, mode="heatmap")) as heat:
         page.check("#nz-heat")
     assert heat.value.json()["total"] == both_total
-    page.wait_for_selector("canvas.leaflet-heatmap-layer", TIMEOUT)
+    page.wait_for_selector("canvas.leaflet-heatmap-layer", timeout=TIMEOUT)
     assert count(page, "path.nz-cell") == 0
     assert parse_qs(urlsplit(page.url).query)["heat"] == ["1"]
     clean(page)

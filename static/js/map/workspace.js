@@ -40,6 +40,15 @@ function conditionLine(strings) {
   };
 }
 
+/** What the map shows, in sentences: how many incidents, and how to read the layer. */
+function summarise(strings, answer) {
+  if (!answer.total) { return strings.noneInView; }
+  const note = {points: strings.pointsNote, heatmap: strings.heatNote}[answer.mode] ||
+    strings.cellsNote;
+  return format(strings.inView, {count: answer.total.toLocaleString(
+    document.documentElement.lang || "en")}) + " " + note;
+}
+
 /** Filters as the map API's query. No status chosen means every status but rejected:
  *  a rejected report is not an incident to map unless asked for. */
 function apiParams(filters, statuses, without) {
@@ -66,9 +75,13 @@ function coordinatorParts(workspace, config, element, statusElement, onFirstDraw
 
   if (state.view) { map.setView([state.view.lat, state.view.lon], state.view.zoom, {animate: false}); }
 
+  const key = legend.control(strings, {
+    position: direction() === "rtl" ? "bottomleft" : "bottomright",
+    staleAfterDays: ws.staleAfterDays, severityLabels: ws.severityLabels
+  }).addTo(map);
   const incidents = incidentLayer.create(map, {
     url: ws.incidentsUrl, strings: strings, typeLabels: ws.typeLabels,
-    statusLabels: ws.statusLabels
+    statusLabels: ws.statusLabels, onDraw: key.show
   });
   const filters = filterForm.create(form, {onChange: function (chosen) {
     const datesOnly = mapState.LISTS.every(function (name) {
@@ -130,8 +143,7 @@ function coordinatorParts(workspace, config, element, statusElement, onFirstDraw
         element.setAttribute("data-incident-total", String(answer.total));
         element.setAttribute("data-incident-loads", String(loads));
         onFirstDraw();
-        summary.textContent = format(strings.inView, {count: answer.total}) + " " +
-          (answer.mode === "points" ? strings.pointsNote : strings.cellsNote);
+        summary.textContent = summarise(strings, answer);
         return answer;
       }).catch(function (error) {
         summary.textContent = "";
@@ -174,9 +186,6 @@ function coordinatorParts(workspace, config, element, statusElement, onFirstDraw
   element.addEventListener("nz:facility-selected", function (event) {
     panel.open(event.detail.id);
   });
-  legend.control(strings, {position: direction() === "rtl" ? "bottomleft"
-                                                                           : "bottomright",
-                                   staleAfterDays: ws.staleAfterDays}).addTo(map);
   refresh(true);
   if (state.open) { panel.open(state.open); }
   return {state: state, incidents: incidents, filters: filters, timeline: timeline,
