@@ -50,6 +50,7 @@ INIT_MODULES: list[str] = [
     "server.web.pages",
     "server.web.i18n",
     "server.web.assets",
+    "server.web.labels",  # words for codes on the admin pages
     "server.forms.cli",
     "server.map.cli",
     "server.partner.hooks",
