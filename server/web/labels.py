@@ -25,6 +25,8 @@ def action_labels() -> dict[str, str]:
     return {
         "auth.sign_in": _("Signed in"), "auth.sign_out": _("Signed out"),
         "auth.sign_in_throttled": _("Sign-in slowed down after failures"),
+        "auth.sign_in_failed": _("Sign-in refused"),
+        "auth.second_factor_failed": _("Two-factor code refused"),
         "auth.password_changed": _("Changed the password"),
         "auth.password_change_failed": _("Password change refused"),
         "auth.password_reset": _("Set a password with a link"),
@@ -82,7 +84,8 @@ def detail_labels() -> dict[str, str]:
             "reason": _("Reason"), "status": _("Status"), "rows": _("Rows"),
             "format": _("Format"), "filters": _("Filters"), "changes": _("Changes"),
             "demo": _("Demo data"), "scopes": _("Scopes"), "user_id": _("User"),
-            "expires_at": _("Expires"), "via": _("Through"), "count": _("Count")}
+            "expires_at": _("Expires"), "via": _("Through"), "count": _("Count"),
+            "second_factor": _("Second factor")}
 
 
 def detail_fields(details) -> list[tuple[str, str]]:

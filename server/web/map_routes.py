@@ -54,6 +54,7 @@ def map_config() -> dict:
             "offline": _("Built-in map (offline)"), "tiles": _("Online map tiles"),
             "borders": _("Borders"), "provinces": _("Provinces"), "towns": _("Towns"),
             "facilities": _("Facilities"),
+            "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "layers": _("Map layers"),
             "naturalEarth": _("Boundaries: Natural Earth"),
             "geoNames": _("Towns: GeoNames (CC BY 4.0)"),
             "loadFailed": _("The map could not load:"),

@@ -79,11 +79,16 @@ def countries() -> list[str]:
     return list(MAIN_COUNTRIES) + sorted(set(c.strip() for c in found) - set(MAIN_COUNTRIES))
 
 
+def country_labels() -> dict[str, str]:
+    """Names of the main countries in the page's language (others keep their ISO code)."""
+    return {"AFG": _("Afghanistan"), "IRN": _("Iran"), "PAK": _("Pakistan")}
+
+
 def filter_options() -> dict:
     """The choices of the map's filter form."""
     return {"types": incident_type_labels(), "severities": severity_labels(),
             "statuses": status_labels(), "organisations": organisations(),
-            "countries": countries()}
+            "countries": countries(), "countryLabels": country_labels()}
 
 
 def map_workspace_config() -> dict:
@@ -115,6 +120,9 @@ def map_strings() -> dict[str, str]:
         "pointsNote": _("Each dot is one report, coloured by its severity."),
         "heatNote": _("Darker areas had more incidents; the legend gives the numbers."),
         "inArea": _("Incidents in this area: %(count)s"),
+        # Gregorian months, short (the time slider): browsers know no Pashto month names.
+        "months": [_("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"), _("Jul"),
+                   _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec")],
         "pointSeverity": _("One report, coloured by severity:"),
         "heatScale": _("Incidents per area:"),
         "heatRange": _("From %(low)s to %(high)s incidents per area."),

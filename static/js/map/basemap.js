@@ -147,9 +147,11 @@ function create(element, options) {
                             maxBounds: DATA_WINDOW, maxBoundsViscosity: 1});
   createPanes(map);
   map.fitBounds(options.bounds || REGION);
-  L.control.zoom({position: "top" + start}).addTo(map);
+  // Leaflet's own words, in the page's language.
+  L.control.zoom({position: "top" + start, zoomInTitle: strings.zoomIn || "Zoom in",
+                  zoomOutTitle: strings.zoomOut || "Zoom out"}).addTo(map);
   L.control.scale({imperial: false, maxWidth: 150, position: "bottom" + start}).addTo(map);
-  L.control.attribution({position: "bottom" + end}).addTo(map);
+  L.control.attribution({position: "bottom" + end, prefix: "<bdi>Leaflet</bdi>"}).addTo(map);
 
   const base = {map: map, layers: {}, counts: {}, control: null};
   const dataUrl = (options.dataUrl || "/static/basemap/").replace(/\/?$/, "/");
@@ -194,6 +196,8 @@ function create(element, options) {
       layer.addTo(map);
     });
     base.control = L.control.layers(bases, overlays, {position: "top" + end}).addTo(map);
+    const toggle = base.control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { toggle.title = strings.layers || "Layers"; }
     base.counts = {borders: data[1].features.length, admin1: data[2].features.length,
                    towns: data[3].features.length};
     return base.counts;
