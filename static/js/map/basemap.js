@@ -136,6 +136,18 @@ function tileLayer(options) {
  */
 const DRAW_AFTER_MS = 1500;
 
+/** Add layers one task each: a slow phone stays responsive (no single long task drawing all
+ *  the base map's SVG at once). */
+function addInTurns(map, layers) {
+  return layers.reduce(function (previous, layer) {
+    return previous.then(function () {
+      return new Promise(function (resolve) {
+        setTimeout(function () { layer.addTo(map); resolve(); }, 0);
+      });
+    });
+  }, Promise.resolve());
+}
+
 function create(element, options) {
   options = options || {};
   const strings = options.strings || {};
@@ -174,7 +186,7 @@ function create(element, options) {
     new Promise(function (resolve) { setTimeout(resolve, DRAW_AFTER_MS); })
   ]) : Promise.resolve();
   base.ready = Promise.all([loaded, turn]).then(function (both) {
-    const data = both[0];
+    const data = base.data = both[0];
     const layers = base.layers;
     layers.land = landLayer(data[0], data[2], neAttribution);
     layers.borders = borderLayer(data[1], neAttribution);
@@ -184,18 +196,19 @@ function create(element, options) {
                                              language: options.language});
     layers.tiles = tileLayer(options);
 
-    const bases = {};
+    const bases = base.bases = {};
     bases[strings.offline || "Built-in map (offline)"] = layers.land;
     if (layers.tiles) { bases[strings.tiles || "Online map tiles"] = layers.tiles; }
-    const overlays = {};
+    const overlays = base.overlays = {};
     overlays[strings.borders || "Borders"] = layers.borders;
     overlays[strings.provinces || "Provinces"] = layers.admin1;
     overlays[strings.towns || "Towns"] = layers.towns;
 
-    [layers.land, layers.borders, layers.admin1, layers.towns].forEach(function (layer) {
-      layer.addTo(map);
-    });
-    base.control = L.control.layers(bases, overlays, {position: "top" + end}).addTo(map);
+    return addInTurns(map, [layers.land, layers.borders, layers.admin1, layers.towns]);
+  }).then(function () {
+    const data = base.data;
+    base.control = L.control.layers(base.bases, base.overlays,
+                                    {position: "top" + end}).addTo(map);
     const toggle = base.control.getContainer().querySelector(".leaflet-control-layers-toggle");
     if (toggle) { toggle.title = strings.layers || "Layers"; }
     base.counts = {borders: data[1].features.length, admin1: data[2].features.length,
