@@ -9,7 +9,7 @@ TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
 # Backups: see the README's operations part. backup-setup is run by `make run`, never by `make test`.
 .PHONY: backup-setup backup backups restore drill
-.PHONY: run test lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-partner bench-smoke clean
+.PHONY: run test lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -138,6 +138,10 @@ $(PYGEOAPI_STAMP): bench/requirements-pygeoapi.txt
 	  || ($(PYGEOAPI_VENV)/bin/pip check --disable-pip-version-check; exit 1)
 	@touch $@
 
+# Pages in headless Chromium on a weak link (1.6 Mbps, 150 ms, 4x CPU slowdown), cold and warm.
+bench-pages: install
+	@$(BIN)/python -m bench.pages $(BENCH_ARGS)
+
 bench-partner: install $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.partner $(BENCH_ARGS)
 
@@ -148,6 +152,7 @@ bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.map --smoke
 	@$(BIN)/python -m bench.partner --smoke
 	@$(BIN)/python -m bench.ingest --smoke
+	@$(BIN)/python -m bench.pages --smoke
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -28,6 +28,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -103,17 +104,18 @@ def served(database_url: str, provision: bool):
     """The app on a free port over `database_url`, with the demo data and built bundles."""
     env = dict(os.environ, DATABASE_URL=database_url, DEMO_MODE="true", LOG_LEVEL="WARNING")
     if provision:
-        subprocess.run([str(ROOT / "scripts" / "provision-db.sh"), database_url.rsplit("/", 1)[1]],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        from .generate import provision as make_database
+        make_database(database_url)
     flask(env, "db", "upgrade")
     flask(env, "demo", "load")
     flask(env, "assets", "build")
     flask(env, "compress-static")
     port = free_port()
+    log = tempfile.TemporaryFile()  # the server's own log, shown if it does not start
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "--threads", "4", "--access-logfile", "/dev/null", "server.wsgi:app"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -123,12 +125,14 @@ def served(database_url: str, provision: bool):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the app did not start:\n" + server.stderr.read().decode())
+                    log.seek(0)
+                    raise SystemExit("the app did not start:\n" + log.read().decode())
                 time.sleep(0.2)
         yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 def sign_in(browser, base: str) -> dict:

@@ -17,7 +17,7 @@ import pytest
 from server.core.db import db
 from tests import factories
 from tests.browser import workspace_data
-from tests.browser.conftest import sign_in, wait_until
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

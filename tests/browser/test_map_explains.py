@@ -6,10 +6,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_page_clean as clean, wait_until
-from tests.browser.test_workspace import TIMEOUT, count, demo, is_incidents, mapped, open_map  # noqa: F401
+from server.core.db import db
+from tests.browser import workspace_data
+from tests.browser.conftest import assert_page_clean as clean
+from tests.browser.conftest import wait_until
+from tests.browser.test_workspace import TIMEOUT, count, is_incidents, mapped, open_map
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def demo(live_server, coordinator):
+    with live_server.app_context():
+        data = workspace_data.load(db.session, coordinator.organisation_id)
+        db.session.commit()
+    return data
 
 
 def test_counts_legend_and_summary_at_country_zoom(page, live_server, coordinator, demo,

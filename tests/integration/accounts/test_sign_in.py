@@ -5,10 +5,10 @@ import re
 
 from sqlalchemy import func, select, text
 
+from server.accounts import csrf
 from server.accounts.models import UserSession
 from server.accounts.tokens import digest
 from server.core.audit import AuditEntry
-from server.accounts import csrf
 from tests import factories
 from tests.conftest import csrf_of, login, totp_code
 

@@ -14,8 +14,8 @@ import pytest
 
 from server.accounts import csrf
 from server.core import static_files
-from tests.conftest import login
 from tests import factories
+from tests.conftest import login
 
 STATIC = Path(__file__).resolve().parents[3] / "static"
 ADMIN1 = STATIC / "basemap" / "admin1.geojson"
