@@ -109,11 +109,12 @@ def _weaken_etag(response: Response) -> None:
 def compress_response(response: Response) -> Response:
     """Compress `response` in place when it is worth it and the client accepts it."""
     if (response.status_code < 200 or response.status_code in (204, 206, 304)
-            or "Content-Encoding" in response.headers or response.is_streamed
-            and not response.direct_passthrough
+            or "Content-Encoding" in response.headers
             or not is_compressible(response.mimetype) or request.method == "HEAD"):
         return response
     length = response.content_length
+    if response.is_streamed and length is None:
+        return response  # a stream (an export): it compresses itself, see stream()
     if length is not None and not MIN_BYTES <= length <= MAX_BYTES:
         return response
     add_vary(response)

@@ -126,3 +126,20 @@ def test_each_page_masks_the_csrf_token_anew_and_every_mask_is_accepted(client):
                                            "csrf_token": csrf.mask("a" * 43)})
     assert forged.status_code == 403
 
+
+
+def test_a_stream_is_never_read_into_memory(app):
+    """A streamed body (an export) that the client gets uncompressed stays a stream: the hook
+    does not buffer it to compress it."""
+    from flask import Response
+
+    from server.core import compress
+
+    def chunks():
+        yield b"x" * 5000
+        raise AssertionError("read past the first chunk")
+
+    with app.test_request_context(headers={"Accept-Encoding": "br"}):
+        response = Response(chunks(), mimetype="text/csv", direct_passthrough=True)
+        out = compress.compress_response(response)
+    assert out.is_streamed and "Content-Encoding" not in out.headers
