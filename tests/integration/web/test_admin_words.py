@@ -50,9 +50,9 @@ def test_revoking_asks_first_and_the_phone_app_address_is_given(signed_in_client
     page = created.get_data(as_text=True)
     assert '<a href="http://localhost/m/" dir="ltr">http://localhost/m/</a>' in page
     qr = re.search(r'alt="QR code of the phone app address http://localhost/m/"', page)
-    images = re.findall(r'<img class="nz-qr" src="data:image/svg\+xml;base64,([^"]+)"', page)
-    assert qr and len(images) == 2  # ODK Collect's settings, and the phone app's address
-    assert b"<svg" in base64.b64decode(images[1])
+    image = re.search(r'<img class="nz-qr-app" src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert qr and image and b"<svg" in base64.b64decode(image.group(1))
+    assert page.count('class="nz-qr"') == 1  # ODK Collect's, as before
 
     listing = admin.get("/devices", headers=HTML).get_data(as_text=True)
     assert "http://localhost/m/" in listing
