@@ -120,8 +120,8 @@ def visit_all(browser, live_server, account, role, people, artifacts, languages,
             for path in pages_of(role, people):
                 page.goto(base + path)
                 settle(page, path)
-                name = f"{role}-{language}-{path.strip('/').split('/')[0] or 'home'}" \
-                       f"{'-one' if path.count('/') > 2 else ''}"
+                slug = re.sub(r"[0-9a-f-]{36}", "one", path.strip("/")).replace("/", "-")
+                name = f"{role}-{language}-{slug}"
                 page.screenshot(path=str(artifacts / f"page-{name}.png"), full_page=True)
                 problems = check(page, language)
                 if problems:
