@@ -6,6 +6,7 @@ COPY server ./server
 RUN pip install --no-cache-dir .
 COPY . .
 RUN npm ci --no-audit --no-fund && python scripts/vendor.py \
-    && pybabel compile -d server/translations && flask --app server assets build
+    && pybabel compile -d server/translations && flask --app server assets build \
+    && flask --app server compress-static
 ENV PYTHONUNBUFFERED=1
 EXPOSE 8000

@@ -9,7 +9,7 @@ TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
 # Backups: see the README's operations part. backup-setup is run by `make run`, never by `make test`.
 .PHONY: backup-setup backup backups restore drill
-.PHONY: run test lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-partner bench-smoke clean
+.PHONY: run test lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -63,6 +63,7 @@ run: install runtime-deps db backup-setup
 	 $(BIN)/flask --app server db upgrade && \
 	 $(BIN)/flask --app server demo load && \
 	 $(BIN)/flask --app server assets build && \
+	 $(BIN)/flask --app server compress-static && \
 	 echo "Nezarat listening on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)" && \
 	 { $(BIN)/flask --app server jobs worker & trap "kill $$! 2>/dev/null" EXIT; } && \
 	 $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
@@ -137,6 +138,10 @@ $(PYGEOAPI_STAMP): bench/requirements-pygeoapi.txt
 	  || ($(PYGEOAPI_VENV)/bin/pip check --disable-pip-version-check; exit 1)
 	@touch $@
 
+# Pages in headless Chromium on a weak link (1.6 Mbps, 150 ms, 4x CPU slowdown), cold and warm.
+bench-pages: install
+	@$(BIN)/python -m bench.pages $(BENCH_ARGS)
+
 bench-partner: install $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.partner $(BENCH_ARGS)
 
@@ -148,6 +153,7 @@ bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.partner --smoke
 	@$(BIN)/python -m bench.ingest --smoke
 	@$(BIN)/python -m bench.briefs --smoke
+	@$(BIN)/python -m bench.pages --smoke
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 
 from . import config as config_module
-from .core import access, errors, http, input_guard, openapi, outage
+from .core import access, compress, errors, http, input_guard, openapi, outage, static_files
 
 from .extensions import db
 
@@ -59,6 +59,7 @@ INIT_MODULES: list[str] = [
     "server.web.pages",
     "server.web.i18n",
     "server.web.assets",
+    "server.web.labels",  # words for codes on the admin pages
     "server.forms.cli",
     "server.map.cli",
     "server.partner.hooks",
@@ -84,6 +85,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     http.init_app(app)
+    compress.init_app(app)  # Brotli/gzip of every response (the one home of compression)
+    static_files.init_app(app)  # precompressed, long-cached static files
     access.init_app(app)
     input_guard.init_app(app)  # after the gate (the caller is known), before the rest
     api = openapi.init_app(app, API_DESCRIPTION)

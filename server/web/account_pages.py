@@ -22,9 +22,13 @@ def attempt() -> signin.Attempt:
 
 
 def home_for(principal) -> str:
-    if principal.role in ("coordinator", "admin") and \
-            "map_workspace.workspace" in current_app.view_functions:
+    """Coordinators start on the map; admins on the users (the map's facility conditions and
+    incidents are a coordinator's view: an admin's would show only grey facilities)."""
+    views = current_app.view_functions
+    if principal.role == "coordinator" and "map_workspace.workspace" in views:
         return url_for("map_workspace.workspace")
+    if principal.role == "admin" and "admin.list_users" in views:
+        return url_for("admin.list_users")
     return url_for("account.overview")
 
 

@@ -26,6 +26,10 @@ MODULE_SOURCES = ROOT / "static" / "js"
 MODULE_DEPENDS = ("js/*.js", "js/map/*.js", "js/review/*.js", "js/cases/*.js")
 
 
+ESBUILD_OPTIONS = ("--bundle", "--format=esm", "--target=es2020", "--charset=utf8",
+                   "--log-level=warning")
+
+
 class ESBuild(Filter):
     """One ES module and everything it imports, bundled by esbuild into one ES module."""
 
@@ -35,8 +39,7 @@ class ESBuild(Filter):
         binary = os.environ.get("ESBUILD_BINARY") or str(ROOT / "node_modules" / ".bin" / "esbuild")
         try:
             result = subprocess.run(
-                [binary, source_path, "--bundle", "--format=esm", "--target=es2020",
-                 "--charset=utf8", "--log-level=warning"],
+                [binary, source_path, *ESBUILD_OPTIONS],
                 capture_output=True, text=True, check=False, timeout=60)
         except FileNotFoundError as error:
             raise FilterError(f"{binary} is missing: run `make install` (npm ci)") from error
@@ -46,7 +49,7 @@ class ESBuild(Filter):
 
     def get_additional_cache_keys(self, **kw):
         # webassets caches an open() result by the entry file alone: key it by every module.
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(" ".join(ESBUILD_OPTIONS).encode())  # and by how it is built
         for path in sorted(MODULE_SOURCES.rglob("*.js")):
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
         return [digest.hexdigest()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from ..accounts import credentials, odk, phones, queries
+from ..accounts import credentials, odk, phones, qr, queries
 from ..accounts.schemas import DeviceTokenSchema
 from ..cases import form as case_form
 from ..core import access
@@ -24,7 +24,12 @@ def _list_page(status=200, errors=None, form=None):
                   monitors=queries.monitors(principal), errors=errors or {}, form=form or {},
                   default_days=credentials.DEVICE_DAYS[0], max_days=credentials.DEVICE_DAYS[1],
                   sealing_key=case_form.sealing_key(db.session, principal.organisation_id),
-                  **credential_context())
+                  mobile_url=mobile_url(), **credential_context())
+
+
+def mobile_url() -> str:
+    """The phone app's address (/m/), as the monitor types it or scans it."""
+    return url_for("mobile.app_shell", _external=True)
 
 
 @blp.route("", methods=["GET"])
@@ -42,9 +47,11 @@ def create_token():
                                                      data["label"], data["days"])
     except AppError as exc:
         return _list_page(exc.status, form_errors(exc), request.form)
-    settings, qr = odk.qr_code(raw)
+    settings, code = odk.qr_code(raw)
+    address = mobile_url()
     return render("admin/device_token_created.html", 201, token=token, raw=raw,
-                  settings=settings, qr=qr, server_url=odk.server_url(raw))
+                  settings=settings, qr=code, server_url=odk.server_url(raw),
+                  mobile_url=address, mobile_qr=qr.svg_data_uri(address))
 
 
 @blp.route("/<uuid:token_id>/revoke", methods=["POST"])

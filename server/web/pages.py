@@ -81,7 +81,8 @@ def nav_links() -> list[tuple[str, str]]:
     if principal.kind != "user":
         return []
     links = []
-    if principal.role in ("coordinator", "admin") and "map_workspace.workspace" in views:
+    # The map is a coordinator's: facility conditions and incidents (not offered to admins).
+    if principal.role == "coordinator" and "map_workspace.workspace" in views:
         links.append(("map_workspace.workspace", _("Map")))
     if principal.role == "coordinator" and "review_pages.queue" in views:
         links.append(("review_pages.queue", _("Review")))

@@ -80,11 +80,16 @@ def countries() -> list[str]:
     return list(MAIN_COUNTRIES) + sorted(set(c.strip() for c in found) - set(MAIN_COUNTRIES))
 
 
+def country_labels() -> dict[str, str]:
+    """Names of the main countries in the page's language (others keep their ISO code)."""
+    return {"AFG": _("Afghanistan"), "IRN": _("Iran"), "PAK": _("Pakistan")}
+
+
 def filter_options() -> dict:
     """The choices of the map's filter form."""
     return {"types": incident_type_labels(), "severities": severity_labels(),
             "statuses": status_labels(), "organisations": organisations(),
-            "countries": countries()}
+            "countries": countries(), "countryLabels": country_labels()}
 
 
 def map_workspace_config() -> dict:
@@ -103,6 +108,7 @@ def map_workspace_config() -> dict:
         # The trend chart draws one line per dimension (server.map.service._visit_point).
         "areaLabels": method_labels.dimension_labels(),
         **method_labels.method_config(),
+        "severityLabels": severity_labels(),
         "accessLabels": access_labels(),
         "strings": map_strings(),
     }
@@ -115,9 +121,20 @@ def map_strings() -> dict[str, str]:
         "casesCount": _("%(n)s cases: %(immediate)s immediate, %(within_72h)s within 72 h, "
                         "%(routine)s routine; %(overdue)s overdue"),
         "noCases": _("No protection cases here."), "openCases": _("Open the case queue"),
-        "inView": _("%(count)s incidents in view"),
-        "cellsNote": _("Counted by area: zoom in to see single reports."),
-        "pointsNote": _("Single reports."),
+        # The summary under the filters: one sentence of count, one of how to read the map.
+        "inView": _("Incidents in view: %(count)s."),
+        "noneInView": _("No incidents in view match the filters."),
+        "cellsNote": _("Each circle shows how many incidents were reported in its area; zoom "
+                       "in to see single reports."),
+        "pointsNote": _("Each dot is one report, coloured by its severity."),
+        "heatNote": _("Darker areas had more incidents; the legend gives the numbers."),
+        "inArea": _("Incidents in this area: %(count)s"),
+        # Gregorian months, short (the time slider): browsers know no Pashto month names.
+        "months": [_("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"), _("Jul"),
+                   _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec")],
+        "pointSeverity": _("One report, coloured by severity:"),
+        "heatScale": _("Incidents per area:"),
+        "heatRange": _("From %(low)s to %(high)s incidents per area."),
         "loading": _("Loading…"), "failed": _("Could not load the incidents:"),
         "allDates": _("All dates"), "fromMonth": _("First month"),
         "toMonth": _("Last month"),

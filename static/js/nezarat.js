@@ -23,11 +23,13 @@ export function localPath(href) {
 }
 
 /** GET JSON from our own origin; rejects with the problem+json detail on an HTTP error.
- *  options.signal (an AbortSignal) cancels a request that a newer one replaces. */
+ *  options.signal (an AbortSignal) cancels a request that a newer one replaces;
+ *  options.priority ("high" | "low") tells the browser which requests to serve first. */
 export function getJSON(href, options) {
   return fetch(localPath(href), {
     credentials: "same-origin",
     signal: options && options.signal,
+    priority: (options && options.priority) || "auto",
     headers: {"Accept": "application/json, application/geo+json, application/problem+json"}
   }).then(readJSON);
 }

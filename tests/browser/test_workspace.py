@@ -68,7 +68,7 @@ def test_map_shows_facility_conditions_and_incident_counts(page, live_server, co
     # What it drew: one circle per cell, the total in the summary.
     assert count(page, "path.nz-cell") == len(answer["cells"]) == answer["count"]
     assert page.get_attribute("#nz-map", "data-incident-total") == str(answer["total"])
-    assert f"{answer['total']} incidents in view" in page.inner_text("#nz-incident-summary")
+    assert f"Incidents in view: {answer['total']}." in page.inner_text("#nz-incident-summary")
 
     # Facilities: ring by the last visit (red flags first, then the worst dimension), stale
     # faded, access denied marked.

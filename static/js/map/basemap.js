@@ -127,11 +127,27 @@ function tileLayer(options) {
 }
 
 /**
- * Make the map in `element`. options: dataUrl (base URL of the GeoJSON files), language
+ * Make the map in `element`. options: dataUrl (base URL of the GeoJSON files) or files (each
+ * file's own URL, e.g. one naming its content so that browsers keep it for good), language
  * ("en" | "prs" | "ps"), direction ("ltr" | "rtl", default the page's), tileUrl,
  * tileAttribution, strings (translated layer names and attributions), bounds
- * ([[s, w], [n, e]], default the three countries).
+ * ([[s, w], [n, e]], default the three countries), drawAfter (a promise to wait for, at most
+ * DRAW_AFTER_MS, before drawing).
  */
+const DRAW_AFTER_MS = 1500;
+
+/** Add layers one task each: a slow phone stays responsive (no single long task drawing all
+ *  the base map's SVG at once). */
+function addInTurns(map, layers) {
+  return layers.reduce(function (previous, layer) {
+    return previous.then(function () {
+      return new Promise(function (resolve) {
+        setTimeout(function () { layer.addTo(map); resolve(); }, 0);
+      });
+    });
+  }, Promise.resolve());
+}
+
 function create(element, options) {
   options = options || {};
   const strings = options.strings || {};
@@ -143,19 +159,34 @@ function create(element, options) {
                             maxBounds: DATA_WINDOW, maxBoundsViscosity: 1});
   createPanes(map);
   map.fitBounds(options.bounds || REGION);
-  L.control.zoom({position: "top" + start}).addTo(map);
+  // Leaflet's own words, in the page's language.
+  L.control.zoom({position: "top" + start, zoomInTitle: strings.zoomIn || "Zoom in",
+                  zoomOutTitle: strings.zoomOut || "Zoom out"}).addTo(map);
   L.control.scale({imperial: false, maxWidth: 150, position: "bottom" + start}).addTo(map);
-  L.control.attribution({position: "bottom" + end}).addTo(map);
+  L.control.attribution({position: "bottom" + end, prefix: "<bdi>Leaflet</bdi>"}).addTo(map);
 
   const base = {map: map, layers: {}, counts: {}, control: null};
   const dataUrl = (options.dataUrl || "/static/basemap/").replace(/\/?$/, "/");
   const neAttribution = strings.naturalEarth || "Boundaries: Natural Earth";
   const townAttribution = strings.geoNames || "Towns: GeoNames (CC BY 4.0)";
 
-  function get(name) { return getJSON(dataUrl + name); }
+  const files = options.files || {};
+  // Low priority: on a weak link the incidents (small, what the coordinator came for) go first.
+  function get(name) { return getJSON(files[name] || dataUrl + name, {priority: "low"}); }
 
-  base.ready = Promise.all([get("land.geojson"), get("borders.geojson"), get("admin1.geojson"),
-                            get("towns.geojson")]).then(function (data) {
+  // Asked for once the page's own script has run (a microtask later): its requests go first.
+  const loaded = Promise.resolve().then(function () {
+    return Promise.all([get("land.geojson"), get("borders.geojson"), get("admin1.geojson"),
+                        get("towns.geojson")]);
+  });
+  // Drawing the provinces takes a slow phone most of a second: when options.drawAfter (a
+  // promise) is given, that goes first (it has DRAW_AFTER_MS at most).
+  const turn = options.drawAfter ? Promise.race([
+    options.drawAfter.catch(function () { return null; }),
+    new Promise(function (resolve) { setTimeout(resolve, DRAW_AFTER_MS); })
+  ]) : Promise.resolve();
+  base.ready = Promise.all([loaded, turn]).then(function (both) {
+    const data = base.data = both[0];
     const layers = base.layers;
     layers.land = landLayer(data[0], data[2], neAttribution);
     layers.borders = borderLayer(data[1], neAttribution);
@@ -165,18 +196,21 @@ function create(element, options) {
                                              language: options.language});
     layers.tiles = tileLayer(options);
 
-    const bases = {};
+    const bases = base.bases = {};
     bases[strings.offline || "Built-in map (offline)"] = layers.land;
     if (layers.tiles) { bases[strings.tiles || "Online map tiles"] = layers.tiles; }
-    const overlays = {};
+    const overlays = base.overlays = {};
     overlays[strings.borders || "Borders"] = layers.borders;
     overlays[strings.provinces || "Provinces"] = layers.admin1;
     overlays[strings.towns || "Towns"] = layers.towns;
 
-    [layers.land, layers.borders, layers.admin1, layers.towns].forEach(function (layer) {
-      layer.addTo(map);
-    });
-    base.control = L.control.layers(bases, overlays, {position: "top" + end}).addTo(map);
+    return addInTurns(map, [layers.land, layers.borders, layers.admin1, layers.towns]);
+  }).then(function () {
+    const data = base.data;
+    base.control = L.control.layers(base.bases, base.overlays,
+                                    {position: "top" + end}).addTo(map);
+    const toggle = base.control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { toggle.title = strings.layers || "Layers"; }
     base.counts = {borders: data[1].features.length, admin1: data[2].features.length,
                    towns: data[3].features.length};
     return base.counts;

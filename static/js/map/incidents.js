@@ -6,6 +6,7 @@
  *   var incidents = create(map, {url: "/api/map/incidents", ...});
  *   incidents.refresh(filterParams, heat).then(function (answer) { ... });
  *   incidents.last  // the last answer drawn (mode, total, cells or points)
+ * options.onDraw(answer) is called after each answer is drawn (the legend follows the mode).
  */
 import {format, getJSON, isoDay, textElement} from "../nezarat.js";
 import * as mapState from "./state.js";
@@ -13,7 +14,7 @@ import * as mapState from "./state.js";
 const L = window.L;  // Leaflet, from the vendor bundle (a classic script)
 
 const PANE = "nz-incidents", LABEL_PANE = "nz-incident-labels";
-const LABEL_MIN_RADIUS = 10;  // a count is written in circles at least this large
+const LABEL_MIN_RADIUS = 9;  // every circle is at least this large, its count written in it
 const DEBOUNCE_MS = 120;
 
 function bboxOf(map) {
@@ -33,11 +34,22 @@ function compact(n, language) {
   }
 }
 
-/** Circle radius (px) of a cell: area grows with the count, never past the cell itself. */
-function radius(n, biggest, cellPx) {
-  const most = Math.max(5, Math.min(cellPx * 0.5, 36));
-  return Math.max(4, Math.min(most, 4 + (most - 4) * Math.sqrt(n / Math.max(biggest, 1))));
+/** Circle radius (px) of a cell: area grows with the count, never past the cell itself, and
+ *  never too small for its count written inside (cells are at least 20 px wide: grid.py). */
+function radius(n, biggest, cellPx, text) {
+  const most = Math.max(LABEL_MIN_RADIUS, Math.min(cellPx * 0.5, 36));
+  const least = Math.min(most, LABEL_MIN_RADIUS + 3 * Math.max(0, text.length - 2));
+  return Math.min(most, least + (most - least) * Math.sqrt(n / Math.max(biggest, 1)));
 }
+
+/** The heatmap's colours, light (few) to dark (many): read on the map and in the legend. */
+const HEAT_GRADIENT = {0.15: "#fde68a", 0.35: "#fbbf24", 0.55: "#f97316", 0.75: "#dc2626",
+                       1: "#7f1d1d"};
+
+/** Heat weight (0-1) of a count: the square root, so that a few busy cells do not wash out
+ *  the rest; heatCount() is its inverse (for the legend's scale). */
+function heatWeight(n, biggest) { return Math.sqrt(n / Math.max(biggest, 1)); }
+function heatCount(weight, biggest) { return Math.max(1, Math.round(weight * weight * biggest)); }
 
 function create(map, options) {
   const strings = options.strings || {};
@@ -58,22 +70,23 @@ function create(map, options) {
     const cellPx = answer.cell_deg * 256 * Math.pow(2, map.getZoom()) / 360;
     answer.cells.forEach(function (cell) {
       const lon = cell[0], lat = cell[1], n = cell[2];
-      const r = radius(n, answer.max, cellPx);
+      const text = compact(n, language);
+      const r = radius(n, answer.max, cellPx, text);
       const circle = L.circleMarker([lat, lon], {
         pane: PANE, radius: r, className: "nz-cell", weight: 1, color: "#7a1f1f",
-        fillColor: "#c0392b", fillOpacity: 0.55
+        fillColor: "#c0392b", fillOpacity: 0.8
       });
       circle.count = n;
-      circle.bindTooltip(format(strings.inView || "%(count)s", {count: n}),
+      circle.bindTooltip(format(strings.inArea || "%(count)s", {count: n}),
                          {direction: "top"});
       group.addLayer(circle);
-      if (r >= LABEL_MIN_RADIUS) {
-        group.addLayer(L.marker([lat, lon], {
-          pane: LABEL_PANE, interactive: false, keyboard: false,
-          icon: L.divIcon({className: "nz-cell-count", html: compact(n, language),
-                           iconSize: [2 * r, 16], iconAnchor: [r, 8]})
-        }));
-      }
+      const label = document.createElement("span");
+      label.textContent = text;
+      group.addLayer(L.marker([lat, lon], {
+        pane: LABEL_PANE, interactive: false, keyboard: false,
+        icon: L.divIcon({className: "nz-cell-count", html: label,
+                         iconSize: [2 * r, 16], iconAnchor: [r, 8]})
+      }));
     });
   }
 
@@ -95,9 +108,17 @@ function create(map, options) {
     });
   }
 
+  /** Heat: a blob per cell as wide as the cell (so it reads as a surface at every zoom),
+   *  weights scaled at the current zoom (leaflet.heat would fade them by the zoom levels left
+   *  below its maxZoom: all but invisible at country zoom). */
   function drawHeat(answer) {
-    heat = L.heatLayer(answer.heat, {max: Math.max(answer.max, 1), radius: 28, blur: 18,
-                                     minOpacity: 0.25}).addTo(map);
+    const cellPx = answer.cell_deg * 256 * Math.pow(2, map.getZoom()) / 360;
+    const r = Math.max(14, Math.min(cellPx * 0.75, 60));
+    const points = answer.heat.map(function (cell) {
+      return [cell[0], cell[1], heatWeight(cell[2], answer.max)];
+    });
+    heat = L.heatLayer(points, {max: 1, maxZoom: map.getZoom(), radius: r, blur: r * 0.6,
+                                minOpacity: 0.35, gradient: HEAT_GRADIENT}).addTo(map);
     if (heat._canvas) { heat._canvas.classList.add("nz-heat"); }
   }
 
@@ -108,6 +129,7 @@ function create(map, options) {
     else if (answer.mode === "heatmap") { drawHeat(answer); }
     else { drawCells(answer); }
     controller.last = answer;
+    if (options.onDraw) { options.onDraw(answer); }
   }
 
   /** Ask for the view with these filters (URLSearchParams); heat: the heatmap instead. */
@@ -134,15 +156,16 @@ function create(map, options) {
     if (superseded) { superseded(null); }
     return new Promise(function (resolve, reject) {
       superseded = resolve;
-      timer = setTimeout(function () {
+      function go() {
         superseded = null;
         load(params, wantHeat).then(resolve, function (error) {
           if (error && error.name === "AbortError") { resolve(null); } else { reject(error); }
         });
-      }, DEBOUNCE_MS);
+      }
+      if (controller.last || pending) { timer = setTimeout(go, DEBOUNCE_MS); } else { go(); }
     });
   };
   return controller;
 }
 
-export {create, bboxOf};
+export {create, bboxOf, radius, heatWeight, heatCount, HEAT_GRADIENT, LABEL_MIN_RADIUS};

@@ -34,12 +34,18 @@ function monthsBetween(first, last) {
   return months;
 }
 
-function monthName(month, language) {
-  const date = new Date(Date.UTC(parseInt(month.slice(0, 4), 10),
-                               parseInt(month.slice(5, 7), 10) - 1, 1));
+/** "Nov 2023" in the page's language, always in the Gregorian calendar (as every other date
+ *  of the pages): the month's name from the server's catalogue when given (strings.months,
+ *  Pashto has none in the browser), else the browser's; the year in the language's digits. */
+function monthName(month, language, months) {
+  const y = parseInt(month.slice(0, 4), 10), m = parseInt(month.slice(5, 7), 10);
   try {
-    return date.toLocaleDateString(language, {year: "numeric", month: "short",
-                                              timeZone: "UTC"});
+    if (months && months.length === 12) {
+      const year = new Intl.NumberFormat(language, {useGrouping: false}).format(y);
+      return months[m - 1] + " " + year;
+    }
+    return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(language, {
+      year: "numeric", month: "short", timeZone: "UTC", calendar: "gregory"});
   } catch (e) {
     return month;
   }
@@ -56,6 +62,7 @@ function svgElement(name, attributes) {
 function create(element, options) {
   const strings = options.strings || {};
   const language = document.documentElement.lang || "en";
+  const names = strings.months;
   const state = {months: [], counts: {}, from: "", to: ""};
 
   const chart = svgElement("svg", {"class": "nz-timeline-bars", preserveAspectRatio: "none",
@@ -102,10 +109,10 @@ function create(element, options) {
       bar.classList.toggle("nz-bar-selected", i >= chosen[0] && i <= chosen[1]);
     });
     [start, end].forEach(function (input) {
-      input.setAttribute("aria-valuetext", monthName(months[input.value] || "", language));
+      input.setAttribute("aria-valuetext", monthName(months[input.value] || "", language, names));
     });
-    caption.textContent = months.length ? monthName(months[chosen[0]], language) + " – " +
-      monthName(months[chosen[1]], language) : "";
+    caption.textContent = months.length ? monthName(months[chosen[0]], language, names) + " – " +
+      monthName(months[chosen[1]], language, names) : "";
   }
 
   function draw() {
@@ -122,7 +129,7 @@ function create(element, options) {
                                     "class": "nz-bar", "data-month": month, "data-count": n});
       const title = svgElement("title");
       title.textContent = format(strings.incidentsInMonth || "%(count)s",
-                                         {count: n, month: monthName(month, language)});
+                                         {count: n, month: monthName(month, language, names)});
       bar.appendChild(title);
       bar.addEventListener("click", function () {
         start.value = end.value = String(i);

@@ -43,6 +43,15 @@ function conditionLine(ws) {
   };
 }
 
+/** What the map shows, in sentences: how many incidents, and how to read the layer. */
+function summarise(strings, answer) {
+  if (!answer.total) { return strings.noneInView; }
+  const note = {points: strings.pointsNote, heatmap: strings.heatNote}[answer.mode] ||
+    strings.cellsNote;
+  return format(strings.inView, {count: answer.total.toLocaleString(
+    document.documentElement.lang || "en")}) + " " + note;
+}
+
 /** Filters as the map API's query. No status chosen means every status but rejected:
  *  a rejected report is not an incident to map unless asked for. */
 function apiParams(filters, statuses, without) {
@@ -56,7 +65,7 @@ function apiParams(filters, statuses, without) {
 }
 
 /** The incidents, filters, time slider, panel and export of a coordinator's workspace. */
-function coordinatorParts(workspace, config, element, statusElement) {
+function coordinatorParts(workspace, config, element, statusElement, onFirstDraw) {
   const ws = config.workspace, strings = ws.strings, map = workspace.map;
   const known = {types: ws.typeLabels, statuses: ws.statusLabels};
   const state = mapState.read(window.location.search, known);
@@ -69,9 +78,14 @@ function coordinatorParts(workspace, config, element, statusElement) {
 
   if (state.view) { map.setView([state.view.lat, state.view.lon], state.view.zoom, {animate: false}); }
 
+  const key = legend.control(strings, {
+    position: direction() === "rtl" ? "bottomleft" : "bottomright",
+    staleAfterDays: ws.staleAfterDays, severityLabels: ws.severityLabels,
+    ringLabels: ws.ringLabels
+  }).addTo(map);
   const incidents = incidentLayer.create(map, {
     url: ws.incidentsUrl, strings: strings, typeLabels: ws.typeLabels,
-    statusLabels: ws.statusLabels
+    statusLabels: ws.statusLabels, onDraw: key.show
   });
   const filters = filterForm.create(form, {onChange: function (chosen) {
     const datesOnly = mapState.LISTS.every(function (name) {
@@ -134,13 +148,14 @@ function coordinatorParts(workspace, config, element, statusElement) {
         element.setAttribute("data-incident-mode", answer.mode);
         element.setAttribute("data-incident-total", String(answer.total));
         element.setAttribute("data-incident-loads", String(loads));
-        summary.textContent = format(strings.inView, {count: answer.total}) + " " +
-          (answer.mode === "points" ? strings.pointsNote : strings.cellsNote);
+        onFirstDraw();
+        summary.textContent = summarise(strings, answer);
         return answer;
       }).catch(function (error) {
         summary.textContent = "";
         status(statusElement, strings.failed + " " + error.message, true);
         element.setAttribute("data-incident-mode", "error");
+        onFirstDraw();
       });
   }
 
@@ -177,10 +192,6 @@ function coordinatorParts(workspace, config, element, statusElement) {
   element.addEventListener("nz:facility-selected", function (event) {
     panel.open(event.detail.id);
   });
-  legend.control(strings, {position: direction() === "rtl" ? "bottomleft"
-                                                                           : "bottomright",
-                                   staleAfterDays: ws.staleAfterDays,
-                                   ringLabels: ws.ringLabels}).addTo(map);
   refresh(true);
   if (state.open) { panel.open(state.open); }
   return {state: state, incidents: incidents, filters: filters, timeline: timeline,
@@ -194,13 +205,17 @@ function start() {
   const strings = config.strings || {};
   const statusElement = document.getElementById("nz-map-status");
 
+  // A coordinator's first incidents are drawn before the base map (what a slow phone sees first).
+  let firstDrawn = function () {};
+  const incidentsDrawn = new Promise(function (resolve) { firstDrawn = resolve; });
   const base = basemap.create(element, {
-    dataUrl: config.basemapUrl, language: config.language, strings: strings,
-    tileUrl: config.tileUrl, tileAttribution: config.tileAttribution
+    dataUrl: config.basemapUrl, files: config.basemapFiles, language: config.language,
+    strings: strings, tileUrl: config.tileUrl, tileAttribution: config.tileAttribution,
+    drawAfter: config.workspace ? incidentsDrawn : null
   });
   const workspace = {map: base.map, basemap: base, layers: base.layers};
-  const parts = config.workspace ? coordinatorParts(workspace, config, element, statusElement)
-                               : null;
+  const parts = config.workspace ? coordinatorParts(workspace, config, element, statusElement,
+                                                        firstDrawn) : null;
   workspace.parts = parts;
 
   const facilities = facilityLayer.load(config.facilitiesUrl).then(function (collection) {

@@ -1,0 +1,149 @@
+"""Every coordinator and admin page, in English, Dari and Pashto (issue 18):
+
+- in Dari and Pashto no English UI word is left: the visible text, less what is data (inside
+  <bdi>, <code>, dir="ltr", user-typed names and e-mails) and brand names, has no Latin word;
+- axe-core (npm, loaded into the page only here) finds no accessibility violation, English and
+  Dari;
+- a screenshot of each in tests/artifacts/.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from server.core.db import db
+from tests import factories
+from tests.browser import workspace_data
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+TIMEOUT = 20_000
+# Names that stay as they are in every language.
+BRANDS = {"Nezarat", "ODK", "Collect", "Enketo", "API", "QR", "URL", "CSV", "GeoJSON", "JSON",
+          "UTC", "HXL", "TOTP", "Natural", "Earth", "GeoNames", "CC", "BY", "Leaflet", "OGC",
+          "HTTP", "Basic", "Authorization", "Bearer", "OpenAPI", "PIN", "ID", "km", "English",
+          "SMTP", "ISO", "alpha", "AFG"}  # AFG: the example of an ISO code
+# What a page shows that is data, not UI: skipped by the English-words check.
+DATA = ("bdi, code, kbd, samp, pre, [dir=ltr], [translate=no], input, textarea, select, script, "
+        "style, "
+        # the map's facility and town names (geodata: GeoNames towns have Latin names only),
+        # the review cards' titles and values
+        # (records' names and places; their labels, <dt>, are checked)
+        ".leaflet-marker-pane, .leaflet-tooltip-pane, .nz-town-label, .nz-item-title, .nz-review-item dd")
+VISIBLE_TEXT = """(skip) => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(skip) || parent.closest('[hidden], [aria-hidden=true]')) {
+      continue;
+    }
+    const style = getComputedStyle(parent);
+    if (style.display === 'none' || style.visibility === 'hidden') { continue; }
+    if (node.textContent.trim()) { out.push(node.textContent.trim()); }
+  }
+  for (const el of document.querySelectorAll('[title], [alt], [aria-label], [placeholder]')) {
+    if (el.closest(skip) && !el.matches('input, select, textarea')) { continue; }
+    if (el.querySelector('bdi')) { continue; }  // a name's full form, e.g. an organisation's
+    for (const name of ['title', 'alt', 'aria-label', 'placeholder']) {
+      if (el.getAttribute(name)) { out.push(el.getAttribute(name)); }
+    }
+  }
+  return out;
+}"""
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
+EMAIL = re.compile(r"\S+@\S+|\S*/\S*|\S+\.\*")  # e-mail addresses, paths, URLs, auth.*
+
+
+@pytest.fixture()
+def people(live_server, coordinator):
+    """A coordinator with demo-like data, an admin, and one of everything the admin pages list."""
+    with live_server.app_context():
+        workspace_data.load(db.session, coordinator.organisation_id)
+        admin = factories.user(db.session, role="admin", name="Admin Person")
+        monitor = factories.user(db.session, role="monitor", name="Monitor Person")
+        db.session.commit()
+        account = SimpleNamespace(email=admin.email, totp_secret=admin.totp_secret,
+                                  totp_last_step=None)
+        return SimpleNamespace(admin=account, monitor_id=str(monitor.id),
+                               organisation_id=str(admin.organisation_id))
+
+
+def pages_of(role: str, people) -> list[str]:
+    common = ["/devices", "/account", "/account/password", "/account/two-factor"]
+    if role == "coordinator":
+        return ["/map", "/review", "/notifications", *common]
+    return ["/admin/users", f"/admin/users/{people.monitor_id}", "/admin/organisations",
+            f"/admin/organisations/{people.organisation_id}", "/admin/partner-keys",
+            "/admin/audit", *common]
+
+
+def settle(page, path: str) -> None:
+    page.wait_for_load_state("networkidle")
+    if path == "/map":
+        page.wait_for_selector("#nz-map[data-ready=true]", timeout=TIMEOUT)
+        page.wait_for_selector("#nz-map[data-incident-loads]", timeout=TIMEOUT)
+    elif path == "/review":
+        page.wait_for_selector("#nz-review-list[data-ready=true]", timeout=TIMEOUT)
+
+
+def english_words(page) -> list[str]:
+    words = []
+    for text in page.evaluate(VISIBLE_TEXT, DATA):
+        text = EMAIL.sub(" ", text)
+        words += [w for w in WORD.findall(text) if w.strip("'’-") not in BRANDS]
+    return sorted(set(words))
+
+
+def axe_violations(page) -> list[tuple[str, int, str]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], len(v["nodes"]), v["nodes"][0]["target"][0] if v["nodes"] else "")
+            for v in result["violations"]]
+
+
+def visit_all(browser, live_server, account, role, people, artifacts, languages, check):
+    base = live_server.config["LIVE_URL"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                  bypass_csp=True)  # axe is injected as an inline script
+    page = context.new_page()
+    sign_in(page, base, account, "/account")
+    found = {}
+    try:
+        for language in languages:
+            page.goto(f"{base}/language/{language}?next=/account")
+            for path in pages_of(role, people):
+                page.goto(base + path)
+                settle(page, path)
+                slug = re.sub(r"[0-9a-f-]{36}", "one", path.strip("/")).replace("/", "-")
+                name = f"{role}-{language}-{slug}"
+                page.screenshot(path=str(artifacts / f"page-{name}.png"), full_page=True)
+                problems = check(page, language)
+                if problems:
+                    found[f"{language} {path}"] = problems
+    finally:
+        context.close()
+    return found
+
+
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_no_english_left_in_dari_and_pashto(browser, live_server, coordinator, people, role,
+                                            artifacts):
+    account = coordinator if role == "coordinator" else people.admin
+    found = visit_all(browser, live_server, account, role, people, artifacts, ["prs", "ps"],
+                      lambda page, language: english_words(page))
+    assert found == {}, "\n".join(f"{page}: {words}" for page, words in found.items())
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm ci)")
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_axe_finds_no_violation(browser, live_server, coordinator, people, role, artifacts):
+    account = coordinator if role == "coordinator" else people.admin
+    found = visit_all(browser, live_server, account, role, people, artifacts, ["en", "prs"],
+                      lambda page, language: axe_violations(page))
+    assert found == {}, "\n".join(f"{page}: {problems}" for page, problems in found.items())
