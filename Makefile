@@ -9,7 +9,7 @@ TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
 # Backups: see the README's operations part. backup-setup is run by `make run`, never by `make test`.
 .PHONY: backup-setup backup backups restore drill
-.PHONY: run test lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-smoke clean
+.PHONY: run test lint-py lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -34,6 +34,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 lint-js: node_modules/.package-lock.json
 	@npx --no-install eslint static/js static/mobile tests/js eslint.config.js
 	@node --test --test-reporter=dot tests/js/*.test.mjs
+
+# Python: ruff (pyflakes, pycodestyle, import order; settings in pyproject.toml).
+lint-py: $(STAMP)
+	@$(BIN)/ruff check -q server tests bench scripts migrations
 
 # Compile the message catalogues: server/translations/*/LC_MESSAGES/messages.po -> .mo
 translations: $(STAMP)
@@ -103,7 +107,7 @@ restore: install
 	   [[ "$$(runuser -u postgres -- psql -XtAc 'select pg_is_in_recovery()')" == f ]] && break; sleep 1; done; \
 	 $(OPS) restore-photos
 
-test: install system-deps testdb lint-js
+test: install system-deps testdb lint-py lint-js
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(TEST_DB_URL)}"; \
 	 $(BIN)/pytest $(PYTEST_ARGS)
 

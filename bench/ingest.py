@@ -35,7 +35,8 @@ from PIL import Image, ImageFilter
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import ingest_load as load, ingest_raw as raw  # noqa: E402
+from bench import ingest_load as load  # noqa: E402
+from bench import ingest_raw as raw  # noqa: E402
 from bench.ingest_load import Submission  # noqa: E402
 
 SERVER = "postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/"
@@ -77,7 +78,8 @@ def prepare_database() -> dict:
     app = create_app({"DATABASE_URL": BENCH_URL, "STORAGE_DIR": str(STORAGE),
                       "LOG_LEVEL": "WARNING"})
     with app.app_context():
-        from server.accounts import credentials, service as accounts
+        from server.accounts import credentials
+        from server.accounts import service as accounts
         from server.core.db import db
         from server.demo import places
         places.load_organisations(lambda items, label: items)

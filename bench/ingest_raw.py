@@ -55,9 +55,9 @@ def templates(url: str, source: str) -> dict:
     """Rows the app wrote for one submission of `source` (openrosa / json)."""
     with psycopg.connect(url, row_factory=dict_row) as conn:
         visit = conn.execute(
-            f"SELECT v.*, ST_X(position) AS lon, ST_Y(position) AS lat, s.notes "
-            f"FROM visits v JOIN visit_sensitive s ON s.visit_id = v.id "
-            f"WHERE source = %s LIMIT 1", (source,)).fetchone()
+            "SELECT v.*, ST_X(position) AS lon, ST_Y(position) AS lat, s.notes "
+            "FROM visits v JOIN visit_sensitive s ON s.visit_id = v.id "
+            "WHERE source = %s LIMIT 1", (source,)).fetchone()
         incidents = conn.execute(
             "SELECT i.*, ST_X(location) AS lon, ST_Y(location) AS lat, s.narrative "
             "FROM incidents i JOIN incident_sensitive s ON s.incident_id = i.id "

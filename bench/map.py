@@ -131,10 +131,11 @@ def measure_interleaved(calls: dict, runs: int, log=print) -> dict[str, Result]:
 
 def coordinator_client(app):
     """A test client signed in as a real coordinator of the bench data (made once)."""
+    from sqlalchemy import text
+
     from server.accounts import sessions
     from server.accounts.models import User
     from server.core.db import db
-    from sqlalchemy import text
     with app.app_context():
         user = db.session.query(User).filter_by(email="bench-coordinator@example.org").first()
         if user is None:

@@ -8,7 +8,6 @@ from flask import Flask
 
 from . import config as config_module
 from .core import access, compress, errors, http, input_guard, openapi, outage, static_files
-
 from .extensions import db
 
 # Feature route modules, registered in this order. Each exposes `blp` (a flask-smorest or Flask

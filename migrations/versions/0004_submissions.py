@@ -162,7 +162,7 @@ def upgrade() -> None:
     )""")
     op.execute("CREATE INDEX ix_submission_records_visit ON submission_records (visit_id, version)")
 
-    op.execute(f"""
+    op.execute("""
     CREATE TABLE review_events (
         id bigserial PRIMARY KEY,
         target_type text NOT NULL CHECK (target_type IN ('visit', 'incident')),

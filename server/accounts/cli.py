@@ -9,8 +9,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from ..core.errors import AppError
-from . import credentials, odk, qr, queries, service, signin
 from ..core.urls import absolute
+from . import credentials, odk, qr, queries, service, signin
 from .models import ROLES
 
 user_cli = AppGroup("user", help="User accounts.")

@@ -6,11 +6,17 @@ from flask import jsonify
 from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
-from ..core.pagination import dumped
 from ..core.openapi import list_schema
+from ..core.pagination import dumped
 from . import credentials, odk, queries
-from .schemas import (DeviceTokenCreatedSchema, DeviceTokenListArgs, DeviceTokenSchema,
-                      PartnerKeyCreatedSchema, PartnerKeyListArgs, PartnerKeySchema)
+from .schemas import (
+    DeviceTokenCreatedSchema,
+    DeviceTokenListArgs,
+    DeviceTokenSchema,
+    PartnerKeyCreatedSchema,
+    PartnerKeyListArgs,
+    PartnerKeySchema,
+)
 
 blp = Blueprint("credentials", __name__, url_prefix="/api",
                 description="Device tokens for monitors' phones and API keys for partners. "

@@ -10,10 +10,9 @@ from sqlalchemy import text
 
 from ..core import audit
 from ..core.access import Principal, require_access
-from ..core.db import db
+from ..core.db import db, side_transaction
 from ..core.errors import Unauthorized, ValidationFailed
 from .models import DeviceToken, Organisation, PartnerKey, User
-from ..core.db import side_transaction
 from .tokens import DEVICE_PREFIX, PARTNER_PREFIX, digest, hint, new_secret
 
 # Scopes a partner key may carry; features that serve partners add theirs here.

@@ -5,7 +5,8 @@ posts such as the sign-in form, which would otherwise allow signing a victim int
 Send it as the form field `csrf_token` or the header `X-CSRF-Token`; pages expose it in
 `<meta name="csrf-token">` for fetch/XHR. Each response carries it masked anew (a random pad and
 the token XOR the pad, as Django does): the bytes of a page never repeat it, so a compressed
-page's length tells nothing about it (BREACH; pages are compressed, server/core/compress.py). Requests authenticated by a bearer, basic or path token
+page's length tells nothing about it (BREACH; pages are compressed, server/core/compress.py).
+Requests authenticated by a bearer, basic or path token
 carry their credential explicitly, so they need none.
 """
 from __future__ import annotations

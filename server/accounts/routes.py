@@ -3,19 +3,27 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..core import access
+from ..core import access, pagination
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.http import Blueprint
-from ..core import pagination
 from ..core.openapi import list_schema
+from ..core.urls import absolute
 from . import queries, service, signin
 from .csrf import csrf_token
-from ..core.urls import absolute
 from .models import User
-from .schemas import (LinkSchema, OrganisationListArgs, OrganisationPatchSchema,
-                      OrganisationSchema, SessionSchema,
-                      UserCreatedSchema, UserInSchema, UserListArgs, UserPatchSchema, UserSchema)
+from .schemas import (
+    LinkSchema,
+    OrganisationListArgs,
+    OrganisationPatchSchema,
+    OrganisationSchema,
+    SessionSchema,
+    UserCreatedSchema,
+    UserInSchema,
+    UserListArgs,
+    UserPatchSchema,
+    UserSchema,
+)
 from .sessions import current as current_session
 
 blp = Blueprint("accounts", __name__, url_prefix="/api",

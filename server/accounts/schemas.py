@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 from marshmallow import fields, validate
 
+from ..core.pagination import CursorField
 from ..core.validation import CountryCode, StrictSchema, Text
 from .credentials import DEVICE_DAYS, PARTNER_DAYS, SCOPES
-from ..core.pagination import CursorField
 from .models import ROLES
 from .passwords import MAX_LENGTH
 

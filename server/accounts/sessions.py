@@ -24,10 +24,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
-from . import anonymous
-from .models import User, UserSession
 from ..core import outage
 from ..core.db import side_transaction
+from . import anonymous
+from .models import User, UserSession
 from .tokens import digest, new_secret
 
 ANONYMOUS_IDLE = timedelta(hours=2)  # a form filled in before signing in

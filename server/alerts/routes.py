@@ -12,8 +12,14 @@ from ..core.http import Blueprint
 from ..core.openapi import JSON, list_schema, ok
 from ..core.pagination import Keyset, listing, page_of
 from . import service
-from .schemas import (MarkReadSchema, NotificationListArgs, NotificationSchema, RuleOutSchema,
-                      RuleSchema, SettingsSchema)
+from .schemas import (
+    MarkReadSchema,
+    NotificationListArgs,
+    NotificationSchema,
+    RuleOutSchema,
+    RuleSchema,
+    SettingsSchema,
+)
 
 blp = Blueprint("alerts", __name__, url_prefix="/api",
                 description="Alerts for coordinators: notifications (each person's own), "

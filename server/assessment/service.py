@@ -7,7 +7,8 @@ from ..core.db import db
 from .compare import comparison, csv_text
 
 
-def export_comparison(principal: Principal, labels: dict, *, countries=(), kinds=()) -> tuple[str, int]:
+def export_comparison(principal: Principal, labels: dict, *, countries=(),
+                      kinds=()) -> tuple[str, int]:
     """(CSV text, rows); the export is audited (action `export`) and committed first."""
     session = db.session
     rows = comparison(session, countries=countries, kinds=kinds)

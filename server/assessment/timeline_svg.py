@@ -142,7 +142,8 @@ def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr") -> str:
     if below:
         y = axis + 26 + 22
         out.append(f'<text class="nz-below-heading" x="{x(4)}" y="{y}" text-anchor="start" '
-                   f'font-weight="bold">{_esc(_word(labels, "belowStandard", "Most often below standard"))}'
+                   f'font-weight="bold">'
+                   f'{_esc(_word(labels, "belowStandard", "Most often below standard"))}'
                    f'</text>')
         template = _word(labels, "belowCount", "%(below)s of %(observed)s visits")
         for n, entry in enumerate(below):

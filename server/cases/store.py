@@ -124,10 +124,12 @@ def counts(session: Session, organisation_id) -> dict:
 # ---- referrals -----------------------------------------------------------------------------
 
 _REFERRAL = """r.id, r.case_id, r.from_organisation_id, fo.name AS from_name,
-    r.to_organisation_id, tor.name AS to_name, r.to_key_id, r.referred_by, rb.name AS referred_by_name,
+    r.to_organisation_id, tor.name AS to_name, r.to_key_id, r.referred_by,
+    rb.name AS referred_by_name,
     r.referred_at, r.acknowledged_at, r.outcome, r.outcome_at"""
 _REFERRAL_FROM = """FROM case_referrals r JOIN organisations fo ON fo.id = r.from_organisation_id
-    JOIN organisations tor ON tor.id = r.to_organisation_id JOIN users rb ON rb.id = r.referred_by"""
+    JOIN organisations tor ON tor.id = r.to_organisation_id
+    JOIN users rb ON rb.id = r.referred_by"""
 
 
 def insert_referral(session: Session, values: dict) -> None:
@@ -140,7 +142,8 @@ def insert_referral(session: Session, values: dict) -> None:
 
 def referral_exists(session: Session, case_id, to_organisation_id) -> bool:
     return session.execute(text(
-        "SELECT EXISTS (SELECT FROM case_referrals WHERE case_id = :c AND to_organisation_id = :t)"),
+        "SELECT EXISTS (SELECT FROM case_referrals "
+        "WHERE case_id = :c AND to_organisation_id = :t)"),
         {"c": case_id, "t": to_organisation_id}).scalar()
 
 

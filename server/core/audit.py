@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import BigInteger, DateTime, String, Text, select, text
-from sqlalchemy.engine import Engine
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .access import Principal

@@ -30,7 +30,8 @@ class StrictParser(FlaskParser):
         raise BadRequest(f"The body is not valid JSON: {error}.")
 
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: {tiles}; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+       "img-src 'self' data: blob: {tiles}; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'; form-action 'self'")
 

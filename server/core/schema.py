@@ -1,4 +1,5 @@
-"""Alembic, driven from Python: the migrations in migrations/ are the only way the schema changes."""
+"""Alembic, driven from Python: the migrations in migrations/ are the only way the schema
+changes."""
 from __future__ import annotations
 
 from functools import cache

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pycountry
-from marshmallow import Schema, ValidationError, fields, validate, RAISE
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 
 class StrictSchema(Schema):

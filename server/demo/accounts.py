@@ -10,10 +10,10 @@ import click
 from flask import current_app
 from sqlalchemy import select, text
 
-from ..core import audit
-from ..core.db import db
 from ..accounts import credentials, service
 from ..accounts.models import DeviceToken, PartnerKey, User
+from ..core import audit
+from ..core.db import db
 from .places import demo_id
 
 PASSWORDS = {"admin": "demo-admin-password", "coordinator": "demo-coordinator-password",

@@ -18,16 +18,16 @@ from PIL import Image, ImageDraw
 from shapely.geometry import Point
 from sqlalchemy import select, text
 
+from ..assessment import DIMENSIONS, EVIDENCE_KINDS, assess_visit
+from ..assessment.store import stored_dimensions
 from ..attachments import photos
 from ..attachments import service as attachments
 from ..attachments.models import Attachment
 from ..core.db import db
 from ..facilities.models import Facility
+from ..forms.fields import ASSESSMENT_FORM_VERSION
 from ..incidents.models import Incident, IncidentSensitive
 from ..incidents.taxonomy import PERPETRATORS, SOURCE_TYPES, default_state
-from ..assessment import DIMENSIONS, EVIDENCE_KINDS, assess_visit
-from ..assessment.store import stored_dimensions
-from ..forms.fields import ASSESSMENT_FORM_VERSION
 from ..scoring import score_visit
 from ..scoring.standards import indicators
 from ..visits.models import Visit, VisitSensitive
@@ -101,7 +101,8 @@ def load_submissions(progress) -> None:
     session.execute(text("""
         UPDATE visits SET flags = flags || jsonb_build_array(jsonb_build_object(
             'code', 'far_from_facility',
-            'reason', format('Device was %s km from the facility.', round((distance_m / 1000)::numeric, 1))))
+            'reason', format('Device was %s km from the facility.',
+                             round((distance_m / 1000)::numeric, 1))))
         WHERE demo AND distance_m > 2000"""))
     session.commit()
 
@@ -156,8 +157,10 @@ def _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress) -
         organisation_id=org_id, monitor_id=monitor_id, source="demo", started_at=started,
         ended_at=started + timedelta(minutes=rng.randint(40, 240)),
         submitted_at=started + timedelta(hours=rng.choice((3, 5, 20, 30))),
-        position=from_shape(position, srid=4326), position_accuracy_m=rng.choice((5, 8, 12, 30, 150)),
-        access=access, access_denied_reason=rng.choice(DENIED_REASONS) if access != "full" else None,
+        position=from_shape(position, srid=4326),
+        position_accuracy_m=rng.choice((5, 8, 12, 30, 150)),
+        access=access,
+        access_denied_reason=rng.choice(DENIED_REASONS) if access != "full" else None,
         room_area_m2=room_area if access != "denied" else None, observations=observations,
         review_status=_status(rng, day), demo=True,
         returnees=_returnees(rng, facility, stress) if access != "denied" else [],
@@ -217,7 +220,9 @@ def _returnees(rng, facility, stress: float) -> list:
     for _ in range(rng.randint(0, 3)):
         state = _deporting_state(facility)
         people = rng.randint(2, 12)
-        yes = lambda p: rng.choices(("yes", "no", "unknown"), (p, 1 - p, 0.1))[0]
+
+        def yes(p):
+            return rng.choices(("yes", "no", "unknown"), (p, 1 - p, 0.1))[0]
         groups.append({
             "state_responsible": state, "people": people,
             "women": rng.randint(0, people // 2), "children": rng.randint(0, people // 2),
@@ -241,7 +246,9 @@ def _access(rng, facility) -> str:
 
 
 def _observations(rng, quality: float, people: int) -> dict:
-    answer = lambda: rng.choices(("yes", "partly", "no"), (quality, 0.4, 1 - quality))[0]
+    def answer():
+        return rng.choices(("yes", "partly", "no"), (quality, 0.4, 1 - quality))[0]
+
     values = {}
     for code, indicator in indicators().items():
         if indicator.value_type == "answer":

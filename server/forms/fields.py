@@ -151,8 +151,9 @@ FIELDS: tuple[Field, ...] = (
     Field(f"{_I}/photo", "incident.photos[]", "file", sensitive=True),
 )
 # Form elements deliberately left out: safety_note (a note), facility_kind and
-# facility_country (calculated from facilities.csv; the server knows the facility), incident/profiles_present (a UI helper
-# that only decides which profile counts are asked), the group elements themselves.
+# facility_country (calculated from facilities.csv; the server knows the facility),
+# incident/profiles_present (a UI helper that only decides which profile counts are asked), the
+# group elements themselves.
 
 
 # Where a target lands in the JSON body of POST /api/submissions (visits.schemas.ReportSchema),

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import uuid
 
+from ..attachments.queries import attachments_of
 from ..core import audit
 from ..core.access import Principal, require_access, view_of
 from ..core.db import db
-from ..attachments.queries import attachments_of
 from . import queries
 
 COALITION_HIDDEN = ("monitor_id", "review_comment", "profiles")

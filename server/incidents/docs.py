@@ -2,8 +2,23 @@
 from __future__ import annotations
 
 from ..core.openapi import JSON, list_json_schema, ok
-from ..core.record_docs import (COUNTS, DATE, FLAGS, GEOMETRY, INT, NUM, OBJECT, PHOTO, STR,
-                                TIME, UUID, BOOL, array, nullable, obj)
+from ..core.record_docs import (
+                                BOOL,
+                                COUNTS,
+                                DATE,
+                                FLAGS,
+                                GEOMETRY,
+                                INT,
+                                NUM,
+                                OBJECT,
+                                PHOTO,
+                                STR,
+                                TIME,
+                                UUID,
+                                array,
+                                nullable,
+                                obj,
+)
 from ..core.statuses import REVIEW_STATUSES
 
 STATUS = {"type": "string", "enum": list(REVIEW_STATUSES)}

@@ -28,7 +28,8 @@ COUNT_RATIO = 0.5
 MATCH = f"""
     o.id <> d.id AND o.type = d.type
     AND o.duplicate_of IS NULL AND o.retracted_at IS NULL AND o.verification_status <> '{REJECTED}'
-    AND o.occurred_on BETWEEN d.occurred_on - CAST(:days AS int) AND d.occurred_on + CAST(:days AS int)
+    AND o.occurred_on BETWEEN d.occurred_on - CAST(:days AS int)
+                          AND d.occurred_on + CAST(:days AS int)
     AND o.location && ST_Expand(d.location, :metres / 111320.0
                                 / greatest(cos(radians(ST_Y(d.location))), 0.1))
     AND ST_DWithin(o.location::geography, d.location::geography, :metres)

@@ -1,19 +1,18 @@
 """Incident API: report one on its own, read, list suggested duplicates (decisions: review/)."""
 from __future__ import annotations
 
-
 from flask import current_app, jsonify
 from marshmallow import fields, validate
 
 from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
+from ..core.errors import ValidationFailed
 from ..core.http import Blueprint
 from ..core.pagination import CursorField, Keyset, listing, page_of
+from ..core.statuses import REVIEW_STATUSES
 from ..core.validation import CountryCode, StrictSchema, Text
 from ..facilities.models import Facility
-from ..core.errors import ValidationFailed
-from ..core.statuses import REVIEW_STATUSES
 from . import docs, duplicates, queries, service
 from .detail import incident_detail
 from .schemas import IncidentInSchema

@@ -21,7 +21,8 @@ COLUMNS = {
     "location_precision": "text", "country": "text", "admin1": "text",
     "affected_women": "int", "affected_men": "int", "affected_girls": "int",
     "affected_boys": "int", "affected_unaccompanied": "int", "profiles": "jsonb",
-    "perpetrator": "text", "state_responsible": "text", "source_type": "text", "consent": "text", "severity": "smallint",
+    "perpetrator": "text", "state_responsible": "text", "source_type": "text", "consent": "text",
+    "severity": "smallint",
     "follow_up": "boolean", "updated_at": "timestamptz"}
 # columns an edit of the visit may change (not the id, visit or demo flag)
 _UPDATED = [c for c in COLUMNS if c != "visit_id"] + ["location"]

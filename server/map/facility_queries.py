@@ -52,7 +52,8 @@ def layer(session: Session, *, bbox=None, kinds=(), countries=(), stale_after_da
     return row[0], row[1], row[2]
 
 
-def facility_summary(session: Session, facility_id: uuid.UUID, stale_after_days: int) -> dict | None:
+def facility_summary(session: Session, facility_id: uuid.UUID,
+                     stale_after_days: int) -> dict | None:
     row = session.execute(text(f"""
         SELECT f.id, f.name, f.kind, f.country, f.admin1, f.status, f.capacity,
                ST_X(f.location) AS lon, ST_Y(f.location) AS lat,
@@ -94,7 +95,8 @@ def visit_history(session: Session, facility_id: uuid.UUID, organisation_id, *, 
 NEARBY = """
 FROM incidents i, facilities f
 WHERE f.id = :id AND i.duplicate_of IS NULL AND i.retracted_at IS NULL
-  AND i.location && ST_Expand(f.location, :radius_m / 111320.0 / greatest(cos(radians(ST_Y(f.location))), 0.1))
+  AND i.location && ST_Expand(f.location,
+                              :radius_m / 111320.0 / greatest(cos(radians(ST_Y(f.location))), 0.1))
   AND ST_DWithin(i.location::geography, f.location::geography, :radius_m)
   AND (CAST(:start AS date) IS NULL OR i.occurred_on >= CAST(:start AS date))
   AND (CAST(:end AS date) IS NULL OR i.occurred_on <= CAST(:end AS date))"""

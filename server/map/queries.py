@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ..incidents.taxonomy import incident_types
 from ..core.db import Binder
 from ..core.statuses import REVIEW_STATUSES
+from ..incidents.taxonomy import incident_types
 from .grid import CellRange, TimePlan
 
 # filter name -> (column, SQL array type, number in the *_by tables). map_points, map_deltas and
@@ -58,7 +58,8 @@ class Sql(Binder):
             if values:
                 where.append(f"{column} = ANY(CAST({self.bind(list(values))} AS {array}))")
         if facility and filters.facilities:
-            where.append(f"facility_id = ANY(CAST({self.bind(list(filters.facilities))} AS uuid[]))")
+            ids = self.bind(list(filters.facilities))
+            where.append(f"facility_id = ANY(CAST({ids} AS uuid[]))")
         return where
 
     def counted_by(self, filters: Filters) -> tuple[str, list[str]]:

@@ -54,8 +54,9 @@ def histogram(args):
 @blp.route("/facilities", methods=["GET"])
 @access.access(COORDINATORS)
 @blp.arguments(FacilityLayerArgs, location="query", as_kwargs=True)
-@blp.doc(responses=ok(GEOJSON, obj(("type", "features"), type={"type": "string", "enum": ["FeatureCollection"]},
-                                     features=array(OBJECT)), "A GeoJSON FeatureCollection"))
+@blp.doc(responses=ok(GEOJSON, obj(("type", "features"),
+                                   type={"type": "string", "enum": ["FeatureCollection"]},
+                                   features=array(OBJECT)), "A GeoJSON FeatureCollection"))
 def facilities_layer(**args):
     """Facilities with their latest ring (red flags
     first, then the worst dimension), stale and access-denied flags."""

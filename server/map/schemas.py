@@ -6,10 +6,10 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..core.statuses import REVIEW_STATUSES
 from ..core.validation import BBox, StrictSchema, country_code
 from ..facilities.models import KINDS
 from ..incidents.taxonomy import incident_types
-from ..core.statuses import REVIEW_STATUSES
 
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 MAX_LIST = 50

@@ -52,7 +52,8 @@ def index_html(face: Face) -> bytes:
                         f'<html lang="en" dir="ltr"{named} data-face="{screen}">')
     for before, after in (('content="Nezarat"', f'content="{name}"'),
                           ("<title>Nezarat</title>", f"<title>{name}</title>"),
-                          ('<h1 class="bar-title">Nezarat</h1>', f'<h1 class="bar-title">{name}</h1>'),
+                          ('<h1 class="bar-title">Nezarat</h1>',
+                           f'<h1 class="bar-title">{name}</h1>'),
                           ('<p class="boot">Nezarat…</p>', f'<p class="boot">{name}…</p>'),
                           ("/m/static/icons/", face.icons)):
         page = page.replace(before, after)

@@ -34,7 +34,8 @@ import re
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from cryptography.hazmat.primitives import hashes, padding as symmetric_padding
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import padding as symmetric_padding
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 

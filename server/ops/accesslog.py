@@ -18,6 +18,7 @@ from gunicorn.glogging import Logger
 
 from .logs import REDACTED, now_text, redact, use_json  # noqa: F401 (redact: re-exported)
 
+
 def _header(headers, name: str) -> str | None:
     for key, value in headers or ():
         if key.lower() == name:

@@ -138,7 +138,8 @@ def run_drill(to):
 def pgbackrest_config(pg_path, pg_port, pg_socket, repo_path, lock_path, log_path, spool_path):
     """Print deploy/pgbackrest.conf filled in for this server, and the archive_command."""
     click.echo(pgbackrest.render(repo_path=repo_path, pg_path=pg_path, pg_port=pg_port,
-                                 pg_socket=pg_socket, stanza=current_app.config["PGBACKREST_STANZA"],
+                                 pg_socket=pg_socket,
+                                 stanza=current_app.config["PGBACKREST_STANZA"],
                                  lock_path=lock_path, log_path=log_path, spool_path=spool_path))
     click.echo(f"# archive_command = '{pgbackrest.archive_command(_settings())}'")
 

@@ -135,7 +135,8 @@ class ScratchCluster:
             deadline = time.monotonic() + timeout
             while self.psql("select pg_is_in_recovery()").strip() != "f":
                 if time.monotonic() > deadline:
-                    raise RuntimeError("the restored cluster is still recovering" + self._log_tail())
+                    raise RuntimeError("the restored cluster is still recovering"
+                                       + self._log_tail())
                 time.sleep(0.3)
 
     def stop(self, mode: str = "fast") -> None:

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..core.access import Principal
 from ..core.pagination import Keyset
-from . import sharing
-from . import queries
+from . import queries, sharing
 from .schemas import filters_from
 
 SYNC_POINT = text("""

@@ -14,9 +14,8 @@ import math
 from flask import Flask, current_app, request
 
 from ..core import outage
-from ..core.db import side_transaction
 from ..core.access import current_principal
-from ..core.db import db
+from ..core.db import db, side_transaction
 from ..core.errors import TooManyRequests
 from ..core.input_guard import printable
 from . import service

@@ -176,16 +176,16 @@ class Shared:
 
     @property
     def admin1(self) -> str:
-        return self.by_level(lambda l: "NULL::text" if l == "country" else "i.admin1")
+        return self.by_level(lambda lv: "NULL::text" if lv == "country" else "i.admin1")
 
     @property
     def facility_id(self) -> str:
-        return self.by_level(lambda l: "i.facility_id" if l in ("exact", "facility")
+        return self.by_level(lambda lv: "i.facility_id" if lv in ("exact", "facility")
                              else "NULL::uuid")
 
     @property
     def facility_name(self) -> str:
-        return self.by_level(lambda l: "f.name" if l in ("exact", "facility") else "NULL::text")
+        return self.by_level(lambda lv: "f.name" if lv in ("exact", "facility") else "NULL::text")
 
     def _small(self, column: str) -> str:
         k = self.policy.small_count_k
@@ -297,7 +297,7 @@ class Shared:
         if filters.country:
             conds.append(f"i.country = {bind(filters.country)}")
         if filters.facility_id is not None:
-            shown = self.by_level(lambda l: "true" if l in ("exact", "facility") else "false")
+            shown = self.by_level(lambda lv: "true" if lv in ("exact", "facility") else "false")
             conds += [f"i.facility_id = {bind(filters.facility_id)}", shown]
         return conds
 
@@ -306,10 +306,10 @@ class Shared:
         env = f"ST_MakeEnvelope({minx!r}, {miny!r}, {maxx!r}, {maxy!r}, 4326)"
         # Facility snapping: one hashed list of the facilities in the box, not a join per row.
         at_facility = f"i.facility_id IN (SELECT id FROM facilities WHERE location && {env})"
-        inside = self.by_level(lambda l: {"exact": f"i.location && {env}",
+        inside = self.by_level(lambda lv: {"exact": f"i.location && {env}",
                                           "facility": at_facility,
                                           "grid": f"{self._grid_point()} && {env}"
-                                          if l == "grid" else ""}.get(l) or "false")
+                                          if lv == "grid" else ""}.get(lv) or "false")
         located = self.levels & {"exact", "grid"}
         if not located:
             return [inside]

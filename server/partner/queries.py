@@ -21,7 +21,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..core.db import db
-
 from .policy import Filters, Shared
 
 KEY = "i.updated_at, i.id"

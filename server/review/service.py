@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from ..assessment.vocabulary import DIMENSIONS, INSUFFICIENT, RATINGS, ring_of
 from ..core import audit
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.statuses import HAS_ISSUES, REJECTED, VERIFIED
-from ..incidents.models import Incident
-from ..visits.models import Visit
-from ..assessment.vocabulary import DIMENSIONS, INSUFFICIENT, RATINGS, ring_of
 from ..history import service as history
+from ..incidents.models import Incident
 from ..visits import store as visit_store
+from ..visits.models import Visit
 
 ACTIONS = {"verify": VERIFIED, "has_issues": HAS_ISSUES, "reject": REJECTED}
 TARGETS = {"visit": (Visit, "review_status"), "incident": (Incident, "verification_status")}

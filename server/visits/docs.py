@@ -1,10 +1,25 @@
 """OpenAPI descriptions of the visit responses (rows built in SQL, visits.queries)."""
 from __future__ import annotations
 
-from ..core.openapi import JSON, ok
-from ..core.record_docs import (BOOL, COUNTS, FLAGS, GEOMETRY, INT, NUM, OBJECT, PHOTO, STR,
-                                TIME, UUID, DATE, array, nullable, obj)
 from ..assessment.vocabulary import RINGS
+from ..core.openapi import JSON, ok
+from ..core.record_docs import (
+                                BOOL,
+                                COUNTS,
+                                DATE,
+                                FLAGS,
+                                GEOMETRY,
+                                INT,
+                                NUM,
+                                OBJECT,
+                                PHOTO,
+                                STR,
+                                TIME,
+                                UUID,
+                                array,
+                                nullable,
+                                obj,
+)
 from ..core.statuses import REVIEW_STATUSES
 from .models import ACCESS
 

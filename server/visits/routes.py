@@ -12,8 +12,8 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
-from ..core.pagination import CursorField, Keyset, listing, page_of
 from ..core.openapi import JSON, list_json_schema, ok
+from ..core.pagination import CursorField, Keyset, listing, page_of
 from ..core.statuses import REVIEW_STATUSES
 from ..core.validation import StrictSchema
 from . import docs, queries, service

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..assessment.vocabulary import COVERAGE, EVIDENCE_KINDS, INSUFFICIENT, RATINGS, STATES
 from ..core.geometry import GeoJSONGeometry
 from ..core.validation import Scalar, StrictSchema, Text
 from ..incidents.schemas import IncidentInSchema
-from ..assessment.vocabulary import COVERAGE, EVIDENCE_KINDS, INSUFFICIENT, RATINGS, STATES
 from .models import ACCESS
 
 FUTURE_TOLERANCE = timedelta(minutes=10)  # phone clocks drift

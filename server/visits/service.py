@@ -22,18 +22,18 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy.orm import Session
 
 from ..alerts import service as alerts
+from ..assessment import assess_visit
+from ..assessment.store import stored_dimensions
 from ..attachments import service as attachments
 from ..core import audit
 from ..core.access import Principal, may_edit_record
 from ..core.db import db
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, describe
 from ..core.statuses import SUBMITTED
-from ..history import service as history
-from ..assessment import assess_visit
-from ..assessment.store import stored_dimensions
 from ..forms.fields import ASSESSMENT_FORM_VERSION, FORM_ID
-from ..incidents.taxonomy import default_state
+from ..history import service as history
 from ..incidents import service as incidents
+from ..incidents.taxonomy import default_state
 from ..scoring import observation_errors, score_visit
 from . import queries, store, versions
 from .models import HELD

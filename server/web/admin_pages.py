@@ -7,12 +7,12 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts import queries, service, signin
-from ..core.urls import absolute
 from ..accounts.models import ROLES
 from ..accounts.schemas import OrganisationSchema, UserInSchema, UserPatchSchema
 from ..core import access
 from ..core.access import current_principal
 from ..core.errors import AppError
+from ..core.urls import absolute
 from .pages import form_errors, install, load_form, render
 
 blp = install(Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates"))

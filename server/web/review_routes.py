@@ -8,15 +8,15 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
 from ..core import access
+from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import NotFound, ValidationFailed
 from ..core.statuses import SUBMITTED, WAITING
 from ..core.validation import StrictSchema
 from ..facilities.models import Facility
-from . import method_labels, workspace
 from ..incidents import queries as incident_queries
 from ..visits import queries as visit_queries
-from ..core.access import current_principal
+from . import method_labels, workspace
 from .pages import install
 
 blp = install(Blueprint("review_pages", __name__, template_folder="templates"))

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 
 from ..core.db import db
+from ..core.statuses import REVIEW_STATUSES
 from ..incidents.taxonomy import DATA
 from ..scoring.standards import AREAS
-from ..core.statuses import REVIEW_STATUSES
 from . import method_labels
 from .i18n import current_language
 

@@ -2,11 +2,11 @@
 every request, console errors, page errors and Content-Security-Policy violations."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-import time
 import pytest
 from playwright.sync_api import sync_playwright
 

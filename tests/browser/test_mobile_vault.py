@@ -23,12 +23,21 @@ from sqlalchemy import select
 
 from server.accounts import phones
 from server.accounts.models import DeviceToken, User
-from server.core.audit import AuditEntry
 from server.core.access import Principal
+from server.core.audit import AuditEntry
 from server.core.db import db
 from tests.browser.conftest import wait_until
-from tests.browser.test_mobile_app import (DUMP_STORAGE, NARRATIVE, NOTES, PIN as PASSPHRASE,
-                                           fill_visit, monitor, phone, photo_with_gps, q)
+from tests.browser.test_mobile_app import (
+    DUMP_STORAGE,
+    NARRATIVE,
+    NOTES,
+    fill_visit,
+    monitor,
+    phone,
+    photo_with_gps,
+    q,
+)
+from tests.browser.test_mobile_app import PIN as PASSPHRASE
 
 pytestmark = pytest.mark.browser
 __all__ = ["monitor", "phone"]  # fixtures

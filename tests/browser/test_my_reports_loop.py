@@ -15,8 +15,18 @@ from server.review import service as review
 from server.visits import detail
 from tests import factories
 from tests.browser.conftest import RECORD_CSP, csp_violations, wait_until
-from tests.browser.test_mobile_app import (DUMP_STORAGE, NOTES, PHONE, ROOT, fill_visit,  # noqa
-                                           monitor, photo_with_gps, q, sign_in, unlock)
+from tests.browser.test_mobile_app import (  # noqa
+    DUMP_STORAGE,
+    NOTES,
+    PHONE,
+    ROOT,
+    fill_visit,
+    monitor,
+    photo_with_gps,
+    q,
+    sign_in,
+    unlock,
+)
 
 COMMENT = "Recount the unaccompanied children — اطفال بدون همراه"
 

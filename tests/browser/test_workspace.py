@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from server.core.db import db
 from tests.browser import workspace_data
-from tests.browser.conftest import assert_page_clean as clean, sign_in, wait_until
+from tests.browser.conftest import assert_page_clean as clean
+from tests.browser.conftest import sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20_000

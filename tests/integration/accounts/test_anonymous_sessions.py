@@ -2,7 +2,6 @@
 CSRF token lives in a signed cookie), and expired session rows are purged on a schedule."""
 from __future__ import annotations
 
-
 from sqlalchemy import func, select, text
 
 from server.accounts import sessions

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 
 from server.accounts import odk
-from server.demo import accounts as demo
 from server.accounts.models import DeviceToken, PartnerKey, User
 from server.core.audit import AuditEntry
+from server.demo import accounts as demo
 from tests import factories
 from tests.conftest import login
 

@@ -42,6 +42,7 @@ def _wait(predicate, seconds: float) -> bool:
 
 def test_sigkill_mid_job_runs_it_again_and_mails_once(app_config):
     from aiosmtpd.controller import Controller
+
     from tests.conftest import _free_port
 
     url = app_config["DATABASE_URL"]

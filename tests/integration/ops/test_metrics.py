@@ -8,11 +8,10 @@ import subprocess
 
 import pytest
 
-from tests import factories
+from tests import factories, photos
 from tests.conftest import login
 from tests.integration.submissions.conftest import field  # noqa: F401 (fixture)
 from tests.integration.submissions.test_json_api import report
-from tests import photos
 
 TOKEN = "scrape-token-for-tests-0123456789"
 

@@ -73,6 +73,7 @@ def test_every_call_is_audited_with_key_query_and_rows(client, session):
 
 def db_key_of(org):
     from sqlalchemy import select
+
     from server.accounts.models import PartnerKey
     return select(PartnerKey.id).where(PartnerKey.organisation_id == org.id)
 

@@ -16,8 +16,15 @@ from sqlalchemy import delete
 
 from server.incidents.models import Incident
 from server.partner.exports import HXL
-from server.partner.policy import (KM_PER_DEGREE, OPTIONAL_FIELDS, PRECISIONS,
-                                   SHAREABLE_CONSENT, SHARED_FIELDS, STATUSES, TOTAL_OF)
+from server.partner.policy import (
+    KM_PER_DEGREE,
+    OPTIONAL_FIELDS,
+    PRECISIONS,
+    SHAREABLE_CONSENT,
+    SHARED_FIELDS,
+    STATUSES,
+    TOTAL_OF,
+)
 from tests import factories
 from tests.integration.partner import helpers
 

@@ -8,10 +8,8 @@ from xml.etree import ElementTree as ET
 from server.openrosa import catalog
 from tests import odk_encryption as odk
 from tests.integration.submissions.conftest import field  # noqa: F401 (fixture)
-from tests.integration.submissions.test_edit_authority import (_odk_post, _state,  # noqa: F401
-                                                               colleague)
-from tests.integration.submissions.test_openrosa_encrypted import (NS, _token, post,
-                                                                   served_key)
+from tests.integration.submissions.test_edit_authority import _odk_post, _state, colleague  # noqa: F401
+from tests.integration.submissions.test_openrosa_encrypted import NS, _token, post, served_key
 from tests.openrosa_samples import incident_values, submission_xml, visit_values
 
 

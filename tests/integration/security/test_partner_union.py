@@ -14,10 +14,15 @@ from sqlalchemy import delete, text
 from server.incidents.models import Incident
 from tests import factories
 from tests.integration.partner import helpers
-from tests.integration.partner.test_policy_properties import (GROUPS, check_record,
-                                                              from_csv, from_geojson,
-                                                              incident_specs, policies,
-                                                              shareable)
+from tests.integration.partner.test_policy_properties import (
+    GROUPS,
+    check_record,
+    from_csv,
+    from_geojson,
+    incident_specs,
+    policies,
+    shareable,
+)
 
 edits = st.fixed_dictionaries({}, optional={
     "verification_status": st.sampled_from(("submitted", "verified", "rejected")),

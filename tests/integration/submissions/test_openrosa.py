@@ -110,8 +110,9 @@ def test_stored_photo_has_no_exif(odk):
     xml, _ = submission_xml(visit_values(odk.ids.facility), photos=["gps.jpg"])
     assert post(odk, xml, {"gps.jpg": photos.jpeg_with_gps()}).status_code == 201
     with odk.app.app_context():
-        from server.core.db import db
         from sqlalchemy import text
+
+        from server.core.db import db
         sha = db.session.execute(text("SELECT sha256 FROM attachments")).scalar()
         path = storage.path_for(sha, ".jpg")
     stored = Image.open(path)

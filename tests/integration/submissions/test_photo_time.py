@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from tests import photos
-from tests.openrosa_samples import submission_xml, visit_values
 from tests.integration.submissions.test_json_api import report
+from tests.openrosa_samples import submission_xml, visit_values
 
 TAKEN = datetime(2026, 11, 20, 4, 45, 2, tzinfo=timezone.utc)  # the sample's 09:15:02+04:30
 

@@ -2,8 +2,16 @@
 from server.assessment import DIMENSIONS
 from server.facilities.models import KINDS
 from server.scoring.derive import DERIVED_INDICATORS
-from server.scoring.standards import (AREAS, CHOICES, GROUPS, INPUTS, KIND_GROUPS, Condition,
-                                      facility_group, indicators)
+from server.scoring.standards import (
+    AREAS,
+    CHOICES,
+    GROUPS,
+    INPUTS,
+    KIND_GROUPS,
+    Condition,
+    facility_group,
+    indicators,
+)
 
 
 def test_every_indicator_has_a_source_a_known_area_and_a_threshold():
