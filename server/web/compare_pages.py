@@ -18,8 +18,13 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.validation import country_code
 from ..facilities.models import KINDS
-from .method_labels import (dimension_labels, kind_labels, rating_labels, red_flag_labels,
-                            timeline_labels)
+from .method_labels import (
+    dimension_labels,
+    kind_labels,
+    rating_labels,
+    red_flag_labels,
+    timeline_labels,
+)
 from .pages import install, render
 
 blp = install(Blueprint("facility_compare", __name__, template_folder="templates"))
