@@ -74,9 +74,9 @@ def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr") -> str:
 
     grid_bottom = TOP + len(rows) * (CELL_H + GAP)
     below = data.get("below_standard") or []
-    height = grid_bottom + 20 + 26 + (22 + 18 * len(below) if below else 0) + 8
+    height = grid_bottom + 20 + 26 + 18 + (22 + 18 * len(below) if below else 0) + 8
     title = _word(labels, "title", "Conditions over time") + ": " + data["facility"]["name"]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="nz-timeline" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="nz-conditions-timeline" role="img" '
            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
            f'direction="{"rtl" if rtl else "ltr"}" font-family="sans-serif" font-size="12" '
            f'aria-labelledby="{uid}-t {uid}-d">',
@@ -140,7 +140,7 @@ def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr") -> str:
                    f'{_esc(_word(labels, "noVisits", "No visits yet."))}</text>')
     out.extend(_legend(labels, uid, axis + 20, x))
     if below:
-        y = axis + 26 + 22
+        y = axis + 26 + 18 + 22
         out.append(f'<text class="nz-below-heading" x="{x(4)}" y="{y}" text-anchor="start" '
                    f'font-weight="bold">'
                    f'{_esc(_word(labels, "belowStandard", "Most often below standard"))}'
@@ -163,7 +163,9 @@ def _legend(labels: dict, uid: str, y: float, x) -> list[str]:
     items.append((f"url(#{uid}-ins)", ratings.get("insufficient_evidence",
                                                     "insufficient evidence")))
     out, left = [], 4
-    for fill, text in items:
+    for n, (fill, text) in enumerate(items):
+        if n == 4:  # insufficient evidence and the red flag on a second line
+            left, y = 4, y + 18
         out.append(f'<rect x="{x(left, 12)}" y="{y - 10}" width="12" height="12" '
                    f'fill="{fill}" stroke="#666666" stroke-width="0.5"/>'
                    f'<text x="{x(left + 16)}" y="{y}" text-anchor="start" font-size="11">'
