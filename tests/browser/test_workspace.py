@@ -257,7 +257,9 @@ def test_verifying_and_flagging_from_the_queue(page, live_server, coordinator, d
                               and r.request.method == "POST") as decided:
         page.keyboard.press("v")
     assert decided.value.status == 200
-    assert json.loads(decided.value.request.post_data) == {"action": "verify"}
+    sent = json.loads(decided.value.request.post_data)
+    assert sent.pop("updated_at")  # the version the reviewer read (a stale one is refused)
+    assert sent == {"action": "verify"}
     page.wait_for_selector(f"{item}[data-done=true]", timeout=TIMEOUT)
     [(status,)] = query_db(live_server, "SELECT verification_status FROM incidents WHERE id = :i",
                            i=demo.to_verify)
@@ -348,8 +350,10 @@ def test_rejecting_a_flagged_visit_with_the_buttons(page, live_server, coordinat
                               ) as decided:
         page.click(f"{item} .nz-comment-send")
     assert decided.value.status == 200
-    assert json.loads(decided.value.request.post_data) == {
-        "action": "reject", "comment": "The position is 3 km off; resend from the site."}
+    sent = json.loads(decided.value.request.post_data)
+    assert sent.pop("updated_at")  # the version the reviewer read (a stale one is refused)
+    assert sent == {"action": "reject",
+                    "comment": "The position is 3 km off; resend from the site."}
     page.wait_for_selector(f"{item}[data-done=true]", timeout=TIMEOUT)
     assert page.inner_text(f"{item} .nz-item-result") == "Rejected."
     [(status,)] = query_db(live_server, "SELECT review_status FROM visits WHERE id = :i",

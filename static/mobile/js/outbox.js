@@ -129,7 +129,8 @@ export async function kick() {
 async function checkIn() {
   if (!navigator.onLine || !vault.unlocked()) return;
   try {
-    await sync.checkIn(vault.deviceToken(), await vault.reports());
+    const held = (await vault.reports()).filter((r) => vault.isReportId(r.id));
+    await sync.checkIn(vault.deviceToken(), held);
   } catch (error) { /* offline, refused or erased: the next pass tells */ }
 }
 

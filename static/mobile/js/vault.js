@@ -107,8 +107,16 @@ export async function reports() {
   return list;
 }
 
+// A report's id is a UUID; other records (the "my-reports" list kept for offline reading) are not
+// reports, and are never told to the server as held.
+const REPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isReportId(id) {
+  return REPORT_ID.test(String(id));
+}
+
 export async function reportIds() {
-  return db.keys("records");
+  return (await db.keys("records")).filter(isReportId);
 }
 
 export async function report(id) {
