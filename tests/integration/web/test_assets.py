@@ -30,6 +30,8 @@ CONTENT = {
     "cases_js": ["static/js/cases/crypto.js", "static/js/cases/odk.js", "static/js/cases/md5.js",
                  "static/js/cases/keyring.js", "nz-cases-config", "PBKDF2"],
     "cases_css": [".nz-case-altered"],
+    "compare_js": ["static/js/compare.js", "aria-sort"],
+    "compare_css": [".nz-compare-table"],
 }
 
 
