@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from sqlalchemy import text
@@ -382,3 +382,37 @@ def test_dari_workspace_mirrors(page, live_server, coordinator, demo, artifacts)
     assert "پرچم سرخ" in page.get_attribute(".nz-legend .nz-ring-red-flag", "title")
     page.screenshot(path=str(artifacts / "workspace-dari.png"))
     clean(page)
+
+
+def test_a_visit_card_shows_its_dimensions_and_red_flags_in_english_and_dari(
+        page, live_server, coordinator, demo):
+    """Issue 15: the review queue shows each dimension's rating and the red flags apart (never
+    an overall grade), in English and in Dari, right to left."""
+    with live_server.app_context():
+        db.session.execute(text("UPDATE visits SET red_flags = CAST(:f AS jsonb) WHERE id = :i"),
+                           {"f": json.dumps([workspace_data.RED_FLAG]), "i": demo.pending_visit})
+        db.session.commit()
+    open_queue(page, live_server, coordinator, "/review?tab=visits")
+    item = f".nz-review-item[data-id='{demo.pending_visit}']"
+    assert page.locator(f"{item} .nz-dimension-list li[data-dimension]").count() == 4
+    [(dimensions,)] = query_db(live_server, "SELECT dimensions FROM visits WHERE id = :i",
+                               i=demo.pending_visit)
+    rated = [name for name in ("safety_treatment", "legal_protection", "material_conditions")
+             if (dimensions.get(name) or {}).get("rating") == 3]
+    assert rated, dimensions
+    shown = page.inner_text(f"{item} [data-dimension={rated[0]}]")
+    assert shown.split("\n")[0].strip().endswith(": 3 · reasonably good"), shown
+    assert page.inner_text(f"{item} [data-dimension=return_reception]").split("\n")[0].strip(
+        ).endswith(": insufficient evidence")
+    assert "Solitary confinement beyond 15 days" in page.inner_text(f"{item} .nz-red-flag")
+    assert not page.locator("[class*=nz-grade]").count()
+
+    base = live_server.config["LIVE_URL"]
+    page.goto(base + "/language/prs?next=" + quote("/review?tab=visits"))
+    page.wait_for_selector("#nz-review-list[data-ready=true]", timeout=TIMEOUT)
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.locator(f"{item} .nz-dimension-list li[data-dimension]").count() == 4
+    dari = page.inner_text(f"{item} [data-dimension={rated[0]}]").split("\n")[0]
+    assert dari.strip() and not any(word in dari for word in ("reasonably", "good", "Safety",
+                                                               "Legal", "Material"))
+    assert "Solitary" not in page.inner_text(f"{item} .nz-red-flag")
