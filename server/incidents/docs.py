@@ -3,21 +3,21 @@ from __future__ import annotations
 
 from ..core.openapi import JSON, list_json_schema, ok
 from ..core.record_docs import (
-                                BOOL,
-                                COUNTS,
-                                DATE,
-                                FLAGS,
-                                GEOMETRY,
-                                INT,
-                                NUM,
-                                OBJECT,
-                                PHOTO,
-                                STR,
-                                TIME,
-                                UUID,
-                                array,
-                                nullable,
-                                obj,
+    BOOL,
+    COUNTS,
+    DATE,
+    FLAGS,
+    GEOMETRY,
+    INT,
+    NUM,
+    OBJECT,
+    PHOTO,
+    STR,
+    TIME,
+    UUID,
+    array,
+    nullable,
+    obj,
 )
 from ..core.statuses import REVIEW_STATUSES
 

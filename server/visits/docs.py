@@ -4,21 +4,21 @@ from __future__ import annotations
 from ..assessment.vocabulary import RINGS
 from ..core.openapi import JSON, ok
 from ..core.record_docs import (
-                                BOOL,
-                                COUNTS,
-                                DATE,
-                                FLAGS,
-                                GEOMETRY,
-                                INT,
-                                NUM,
-                                OBJECT,
-                                PHOTO,
-                                STR,
-                                TIME,
-                                UUID,
-                                array,
-                                nullable,
-                                obj,
+    BOOL,
+    COUNTS,
+    DATE,
+    FLAGS,
+    GEOMETRY,
+    INT,
+    NUM,
+    OBJECT,
+    PHOTO,
+    STR,
+    TIME,
+    UUID,
+    array,
+    nullable,
+    obj,
 )
 from ..core.statuses import REVIEW_STATUSES
 from .models import ACCESS
