@@ -43,7 +43,15 @@ def load_accounts(progress) -> None:
     actor = service.cli_principal()
     for email, name, role, org in progress(ACCOUNTS, "accounts"):
         user_id = demo_id("user", email)
-        if db.session.get(User, user_id) is not None:
+        existing = db.session.get(User, user_id)
+        if existing is not None:
+            if role != "monitor" and existing.totp_secret != TOTP_SECRET:
+                # sealed under another server key (SECRET_KEY or DATA_KEY changed since the
+                # last load): the published demo secret again, under this server's key
+                existing.totp_secret = TOTP_SECRET
+                audit.record(db.session, "auth.totp_enrolled", actor, target_type="user",
+                             target_id=user_id, details={"demo": True, "resealed": True})
+                db.session.commit()
             continue
         user = service.create_user(actor, {
             "email": email, "name": name, "role": role, "organisation_id": demo_id("org", org),

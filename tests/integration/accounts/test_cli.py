@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from server.accounts import odk
 from server.accounts.models import DeviceToken, PartnerKey, User
+from server.core import sealing
 from server.core.audit import AuditEntry
+from server.core.sealing import TOTP_SECRET as TOTP_PURPOSE
 from server.demo import accounts as demo
 from tests import factories
 from tests.conftest import login
@@ -135,3 +137,24 @@ def test_demo_accounts_sign_in_with_their_documented_passwords(app, runner, sess
                       ).status_code == 200
     assert runner.invoke(args=["demo", "clear"]).exit_code == 0
     assert session.scalar(select(User.id).where(User.demo)) is None
+
+
+def test_demo_load_reseals_the_demo_second_factor_under_a_changed_key(app, runner, session):
+    """A demo database loaded under another SECRET_KEY / DATA_KEY (its TOTP secrets unreadable
+    here) is repaired by the next `flask demo load`, so the published demo code works again."""
+    try:
+        assert runner.invoke(args=["demo", "load", "--with-accounts"]).exit_code == 0
+        other = sealing.seal(demo.TOTP_SECRET, sealing.derive_key("another key", TOTP_PURPOSE),
+                             TOTP_PURPOSE)
+        session.execute(text("UPDATE users SET totp_secret = :s WHERE demo AND role <> 'monitor'"),
+                        {"s": other})
+        session.expire_all()
+        coordinator = session.get(User, demo.demo_id("user", "coordinator@arrm.example"))
+        assert coordinator.totp_secret is None  # unreadable: sealed under another key
+        assert runner.invoke(args=["demo", "load", "--with-accounts"]).exit_code == 0
+    finally:
+        app.config.pop("DEMO_ACCOUNTS", None)
+    session.expire_all()
+    coordinator = session.get(User, demo.demo_id("user", "coordinator@arrm.example"))
+    assert coordinator.totp_secret == demo.TOTP_SECRET
+    assert login(app.test_client(), coordinator, demo.PASSWORDS["coordinator"])
