@@ -49,7 +49,9 @@ TARGETS = {("/map", "cold", "kb"): 300, ("/map", "cold", "s"): 1.5, ("/map", "wa
 # Demo accounts (server/demo/accounts.py: published, DEMO_MODE only).
 COORDINATOR, PASSWORD = "coordinator@arrm.example", "demo-coordinator-password"
 TOTP_SECRET = "NEZARATDEMOTOTPSECRETKEY"
-DEVICE_TOKEN, PIN = "nzd_demo-device-token-of-monitor-arrm-not-secret", "482916"
+DEVICE_TOKEN = "nzd_demo-device-token-of-monitor-arrm-not-secret"
+# 127.0.0.1 offers no WebAuthn, so the app asks for a strong passphrase instead of a PIN
+PIN = "quartz lantern mosaic 47 drizzle"
 
 # What each page is for, as a CSS selector: the time it first matches is the figure.
 MARKERS = {
