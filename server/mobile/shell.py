@@ -28,6 +28,11 @@ class ShellFile:
         return self.data if self.data is not None else self.path.read_bytes()
 
 
+# Licences, and the .br/.gz copies `flask compress-static` writes beside each file (the server
+# sends those for the file itself when the browser accepts them): never files of the shell.
+NOT_SHELL_SUFFIXES = (".LICENSE", ".br", ".gz")
+
+
 def shell_files(face=None) -> list[ShellFile]:
     from . import face as faces  # face.py reads STATIC and PREFIX from here
     face = face or faces.Face()
@@ -38,7 +43,8 @@ def shell_files(face=None) -> list[ShellFile]:
     for path in sorted(STATIC.rglob("*")):
         relative = path.relative_to(STATIC).as_posix()
         if not path.is_file() or relative.startswith(NOT_PRECACHED) or \
-                relative in ("index.html", "manifest.webmanifest") or relative.endswith(".LICENSE"):
+                relative in ("index.html", "manifest.webmanifest") or \
+                relative.endswith(NOT_SHELL_SUFFIXES):
             continue
         if relative.startswith("icons/") and relative.rsplit("/", 1)[0] + "/" != icons:
             continue

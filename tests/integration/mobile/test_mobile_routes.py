@@ -134,3 +134,20 @@ def test_field_mapping_lands_on_fields_the_submission_api_accepts(client, device
 
 def test_every_kind_of_answer_has_a_json_type():
     assert set(fields._CONVERTERS) == set(fieldmap.JSON_TYPES)
+
+
+def test_precompressed_copies_are_not_part_of_the_shell(tmp_path, monkeypatch):
+    """`flask compress-static` writes .br/.gz copies beside the app's files: the service worker
+    must not precache them as files of their own (they doubled the shell)."""
+    import shutil
+
+    from server.mobile import shell
+    (tmp_path / "js").mkdir()
+    for name in ("index.html", "manifest.webmanifest"):
+        shutil.copy(shell.STATIC / name, tmp_path / name)
+    for name in ("js/main.js", "js/main.js.gz", "js/main.js.br", "js/vendor.js.LICENSE"):
+        (tmp_path / name).write_text("x")
+    monkeypatch.setattr(shell, "STATIC", tmp_path)
+    urls = [item.url for item in shell.shell_files()]
+    assert shell.PREFIX + "static/js/main.js" in urls
+    assert not [url for url in urls if url.endswith((".gz", ".br", ".LICENSE"))]
