@@ -95,6 +95,17 @@ def expected_count(policy: dict, spec: dict, group: str):
     return f"<{k}" if small(value) else value
 
 
+def incident_from(session, spec: dict, facility):
+    """An incident made as a generated spec describes it."""
+    return helpers.incident(
+        session, facility=facility if spec["at_facility"] else None,
+        lon=spec["lon"], lat=spec["lat"], type=spec["type"],
+        verification_status=spec["verification_status"], consent=spec["consent"],
+        occurred_on=date.today() - timedelta(days=spec["days_ago"]),
+        retracted_at=datetime.now(timezone.utc) if spec["retracted"] else None,
+        admin1=spec["admin1"], **{f"affected_{g}": spec[f"affected_{g}"] for g in GROUPS})
+
+
 def check_location(policy, spec, facility, level, point):
     if level in ("admin1", "country"):
         assert point is None
@@ -163,13 +174,7 @@ def test_no_output_reveals_more_than_the_policy_allows(client, session, policy, 
     made, reporters = {}, set()
     try:
         for spec in specs:
-            row = helpers.incident(
-                session, facility=facility if spec["at_facility"] else None,
-                lon=spec["lon"], lat=spec["lat"], type=spec["type"],
-                verification_status=spec["verification_status"], consent=spec["consent"],
-                occurred_on=date.today() - timedelta(days=spec["days_ago"]),
-                retracted_at=datetime.now(timezone.utc) if spec["retracted"] else None,
-                admin1=spec["admin1"], **{f"affected_{g}": spec[f"affected_{g}"] for g in GROUPS})
+            row = incident_from(session, spec, facility)
             made[str(row.id)] = spec
             reporters.add(row.organisation_id)
         expected = {i for i, spec in made.items() if shareable(policy, spec)}

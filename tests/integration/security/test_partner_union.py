@@ -15,10 +15,10 @@ from server.incidents.models import Incident
 from tests import factories
 from tests.integration.partner import helpers
 from tests.integration.partner.test_policy_properties import (
-    GROUPS,
     check_record,
     from_csv,
     from_geojson,
+    incident_from,
     incident_specs,
     policies,
     shareable,
@@ -80,14 +80,7 @@ def test_nothing_a_partner_can_read_exceeds_its_policy(client, session, policy, 
     made = {}
     try:
         for spec in specs:
-            row = helpers.incident(
-                session, facility=facility if spec["at_facility"] else None,
-                lon=spec["lon"], lat=spec["lat"], type=spec["type"],
-                verification_status=spec["verification_status"], consent=spec["consent"],
-                occurred_on=date.today() - timedelta(days=spec["days_ago"]),
-                retracted_at=datetime.now(timezone.utc) if spec["retracted"] else None,
-                admin1=spec["admin1"], **{f"affected_{g}": spec[f"affected_{g}"] for g in GROUPS})
-            made[str(row.id)] = spec
+            made[str(incident_from(session, spec, facility).id)] = spec
         expected = {i for i, spec in made.items() if shareable(policy, spec)}
         features, last, cursors = _pages(client, headers,
                                          f"/api/partner/v1/incidents?limit={page}")
