@@ -41,6 +41,20 @@ export const del = (store, key) => run(store, "readwrite", (s) => s.delete(key))
 export const keys = (store) => run(store, "readonly", (s) => s.getAllKeys());
 export const all = (store) => run(store, "readonly", (s) => s.getAll());
 
+// Keys and values read in one transaction: a record deleted meanwhile is either wholly there or
+// wholly gone, never a key without its value.
+export async function entries(store) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, "readonly");
+    const keysRequest = tx.objectStore(store).getAllKeys();
+    const valuesRequest = tx.objectStore(store).getAll();
+    tx.oncomplete = () => resolve(keysRequest.result.map((k, i) => [k, valuesRequest.result[i]]));
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));
+  });
+}
+
 export async function deleteRange(store, prefix) {
   const range = IDBKeyRange.bound(prefix, prefix + "\uffff");
   return run(store, "readwrite", (s) => s.delete(range));

@@ -134,6 +134,7 @@ async function reportList() {
 function home() {
   show(async () => {
     const page = h("div", { "data-screen": "home" });
+    const seen = outbox.version();  // before the reports are read
     screen(page);
     const start = forms.length
       ? forms.map((f) => h("button", { type: "button", class: "big", "data-action": "new", "data-form": f.id,
@@ -147,13 +148,15 @@ function home() {
         h("button", { type: "button", class: "secondary", "data-action": "sync", onclick: () => outbox.now().then(refreshMine) }, t("sync_now")),
         h("button", { type: "button", class: "secondary", "data-action": "lock", onclick: lockNow }, t("lock")),
         wipeButton()));
-    outbox.listen(async () => {
+    const update = async () => {
       if (!listBox.isConnected || !vault.unlocked()) return;
       const list = await reportList();
       if (list.querySelector("[data-state=auth]") && !page.querySelector("[data-role=new-token]")) return home();
       listBox.replaceChildren(h("h2", {}, t("outbox")), list);
       if (!outbox.transient().size || [...outbox.transient().values()].some((e) => e.state === "sent")) refreshMine();
-    });
+    };
+    outbox.listen(update);
+    if (outbox.version() !== seen) update();  // an upload finished while this screen was drawn
   });
 }
 

@@ -15,9 +15,14 @@ let running = false;
 let again = false;
 let timer = null;
 let onChange = () => {};
+let changes = 0;
 
 export const transient = () => live;
 export function listen(callback) { onChange = callback; }
+// How many changes so far: a screen that read the reports before it listened compares this to
+// catch a change it missed in between.
+export const version = () => changes;
+function changed() { changes += 1; onChange(); }
 
 class Refused extends Error {
   constructor(status, detail) { super(detail); this.status = status; }
@@ -51,7 +56,7 @@ async function upload(report) {
 
 async function attempt(report) {
   live.set(report.id, { state: "uploading", summary: report.summary });
-  onChange();
+  changed();
   try {
     await upload(report);
     // The server has it all: the photos go; the answers stay (sealed) until the review is final,
@@ -119,7 +124,7 @@ export async function kick() {
     if (!(error instanceof AuthError)) console.warn("upload pass failed", error);
   } finally {
     running = false;
-    onChange();
+    changed();
     schedule();
     checkIn();
   }

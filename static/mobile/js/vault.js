@@ -95,15 +95,24 @@ export function lock() {
   token = null;
 }
 
-export async function saveReport(report) {
-  await db.put("records", report.id, await sealJSON(key, "report:" + report.id, report));
+// Writes of reports and photos happen in the order they were asked for. Sealing is asynchronous:
+// without this, a draft autosave sealed a moment before "finish" could land after it and turn
+// the queued report back into a draft.
+let writes = Promise.resolve();
+function inOrder(write) {
+  const done = writes.then(write);
+  writes = done.catch(() => {});
+  return done;
+}
+
+export function saveReport(report) {
+  const box = sealJSON(key, "report:" + report.id, report);  // the report as it is now
+  return inOrder(async () => db.put("records", report.id, await box));
 }
 
 export async function reports() {
   const list = [];
-  for (const id of await db.keys("records")) {
-    list.push(await unsealJSON(key, "report:" + id, await db.get("records", id)));
-  }
+  for (const [id, box] of await db.entries("records")) list.push(await unsealJSON(key, "report:" + id, box));
   return list;
 }
 
@@ -125,13 +134,15 @@ export async function report(id) {
 }
 
 export async function deleteReport(id) {
-  await db.deleteRange("photos", id + "/");
-  await db.del("records", id);
+  await inOrder(async () => {
+    await db.deleteRange("photos", id + "/");
+    await db.del("records", id);
+  });
 }
 
-export async function savePhoto(reportId, name, bytes) {
-  const label = "photo:" + reportId + "/" + name;
-  await db.put("photos", reportId + "/" + name, await seal(key, label, bytes));
+export function savePhoto(reportId, name, bytes) {
+  const box = seal(key, "photo:" + reportId + "/" + name, bytes);
+  return inOrder(async () => db.put("photos", reportId + "/" + name, await box));
 }
 
 export async function photo(reportId, name) {
@@ -151,6 +162,6 @@ export async function replaceToken(newToken) {
   token = newToken;
 }
 
-export async function deletePhoto(reportId, name) {
-  await db.del("photos", reportId + "/" + name);
+export function deletePhoto(reportId, name) {
+  return inOrder(() => db.del("photos", reportId + "/" + name));
 }
