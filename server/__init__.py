@@ -37,6 +37,7 @@ ROUTE_MODULES = [
     "server.web.admin_pages",
     "server.web.country_pages",
     "server.web.device_pages",
+    "server.web.form_pages",
     "server.web.partner_key_pages",
     "server.web.audit_pages",
     "server.mobile.routes",

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 from server.forms import fields as form_fields
-from server.openrosa.catalog import get_form
+from server.forms.catalog import get_form
 
 ROOT = form_fields.ROOT
 

@@ -3,10 +3,13 @@ mobile_forms/. The build is deterministic: the same source gives byte-identical 
 committed XForm keeps a stable md5 and ODK Collect re-downloads it only when it really changed."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pyxform.builder import create_survey_element_from_dict
@@ -38,6 +41,36 @@ class BuiltForm:
 
 
 def build(source: Path) -> BuiltForm:
+    return _build(source, source.name)
+
+
+# An .xlsx is a zip: what it may unpack to, so that a small upload cannot fill the memory.
+MAX_XLSX_UNPACKED = 40_000_000
+MAX_XLSX_MEMBERS = 500
+
+
+def build_workbook(data: bytes, filename: str) -> BuiltForm:
+    """An uploaded XLSForm (.xlsx) as an XForm and its description. A form without a version
+    in its settings sheet gets the upload time (yyyymmddHHMMSS, UTC) as its version."""
+    if not data.startswith(b"PK\x03\x04"):
+        raise FormInvalid(f"{filename}: not an .xlsx file (an XLSForm saved from a spreadsheet "
+                          "as Excel Workbook)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise FormInvalid(f"{filename}: not a readable .xlsx file ({exc})") from exc
+    if len(members) > MAX_XLSX_MEMBERS or \
+            sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
+        raise FormInvalid(f"{filename}: the workbook unpacks to more than "
+                          f"{MAX_XLSX_UNPACKED // 1_000_000} MB")
+    if not any(m.filename == "xl/workbook.xml" for m in members):
+        raise FormInvalid(f"{filename}: not an .xlsx workbook")
+    return _build(data, filename, default_version=datetime.now(timezone.utc)
+                  .strftime("%Y%m%d%H%M%S"))
+
+
+def _build(source, name: str, default_version: str | None = None) -> BuiltForm:
     warnings: list[str] = []
     try:
         workbook = get_xlsform(source)
@@ -45,6 +78,8 @@ def build(source: Path) -> BuiltForm:
             workbook_dict=workbook, form_name=None,
             fallback_form_name=workbook.fallback_form_name, default_language=None,
             warnings=warnings)
+        if default_version and not definition.get("version"):
+            definition["version"] = default_version
         if definition.get("public_key"):
             raise FormInvalid("the settings sheet sets public_key: a form's key belongs to the "
                               "deployment, which adds it when serving the form "
@@ -55,7 +90,7 @@ def build(source: Path) -> BuiltForm:
     except FormInvalid:
         raise
     except Exception as exc:  # pyxform raises plain PyXFormError / ValueError alike
-        raise FormInvalid(f"{source.name}: {exc}") from exc
+        raise FormInvalid(f"{name}: {exc}") from exc
     described = json.dumps(survey.to_json_dict(), ensure_ascii=False, indent=2)
     return BuiltForm(form_id=definition["id_string"], xml=_ends_with_newline(xml),
                      json=described + "\n", warnings=tuple(warnings))

@@ -19,7 +19,11 @@ def json_type(field: fields.Field) -> str:
     return "instance_id" if field.target.startswith("meta.") else JSON_TYPES[field.kind]
 
 
-def export(form_id: str) -> dict | None:
+def export(form) -> dict | None:
+    """The mapping of a catalogue form (forms.catalog.Form), None when it has none."""
+    if form.uploaded:
+        return _uploaded(form)
+    form_id = form.id
     if form_id == case_form.FORM_ID:
         return case_form.mapping()
     if form_id != fields.FORM_ID:
@@ -33,3 +37,19 @@ def export(form_id: str) -> dict | None:
                       "repeat": field.repeat})
     return {"form_id": fields.FORM_ID, "incident_repeat": fields.INCIDENT_REPEAT,
             "returnee_repeat": fields.RETURNEE_REPEAT, "fields": items}
+
+
+def _uploaded(form) -> dict:
+    """A form published in the browser: its version's mapping (forms.mapping), paths as the
+    app names its nodes (/<root>/...); `answers` lists the questions kept as extra answers."""
+    field_map = form.field_map
+    root = f"/{field_map['root']}"
+    items = []
+    for item in field_map["fields"]:
+        scope, key = fields.body_key(item["target"])
+        items.append({"path": f"{root}/{item['path']}", "scope": scope, "key": key,
+                      "type": "instance_id" if item["target"].startswith("meta.")
+                      else JSON_TYPES[item["kind"]], "repeat": None})
+    return {"form_id": form.id, "version": form.version, "incident_repeat": None,
+            "returnee_repeat": None, "fields": items,
+            "answers": [f"{root}/{path}" for path in field_map["extra"]]}

@@ -11,7 +11,6 @@ from ..core import access, http
 from ..core.db import db
 from ..core.errors import NotFound
 from ..forms import encryption
-from ..openrosa import catalog
 from . import definitions, face, fieldmap, shell
 
 blp = Blueprint("mobile", __name__, url_prefix="/m")
@@ -70,18 +69,21 @@ def static_file(filename):
 def form_index():
     """The forms this device may fill in, with where to fetch each one's parts. A sealed form
     comes with its organisation's public sealing key (and is left out while there is none)."""
-    sealing = case_form.sealing_key(db.session, access.current_principal().organisation_id)
-    items = [{"id": d.form.id, "title": d.form.name, "version": d.form.version, "etag": d.etag,
-              "definition": url_for(".form_definition", form_id=d.form.id),
-              "fields": url_for(".form_fields", form_id=d.form.id)
-              if fieldmap.export(d.form.id) is not None else None,
-              "media": {name: url_for(".form_media", form_id=d.form.id, filename=name)
-                        for name in d.form.media}}
-             for d in definitions.definitions()
-             if d.form.encryption != encryption.SEALED or sealing is not None]
-    for item in items:
-        if catalog.get_form(item["id"]).encryption == encryption.SEALED:
+    principal = access.current_principal()
+    sealing = case_form.sealing_key(db.session, principal.organisation_id)
+    items = []
+    for d in definitions.definitions(db.session, principal):
+        if d.form.encryption == encryption.SEALED and sealing is None:
+            continue
+        item = {"id": d.form.id, "title": d.form.name, "version": d.form.version, "etag": d.etag,
+                "definition": url_for(".form_definition", form_id=d.form.id),
+                "fields": url_for(".form_fields", form_id=d.form.id)
+                if fieldmap.export(d.form) is not None else None,
+                "media": {name: url_for(".form_media", form_id=d.form.id, filename=name)
+                          for name in d.form.media}}
+        if d.form.encryption == encryption.SEALED:
             item["sealing_key"] = sealing
+        items.append(item)
     config = current_app.config
     response = jsonify({"forms": items, "retention": {
         "flag_days": config["MOBILE_DRAFT_FLAG_DAYS"],
@@ -93,7 +95,7 @@ def form_index():
 @blp.route("/forms/<form_id>.json")
 @access.access(DATA)
 def form_definition(form_id):
-    definition = definitions.get(form_id)
+    definition = definitions.get(db.session, access.current_principal(), form_id)
     return _data_response(definition.data, "application/json", definition.etag)
 
 
@@ -101,7 +103,8 @@ def form_definition(form_id):
 @access.access(DATA)
 def form_fields(form_id):
     """Where each answer goes in the JSON body of POST /api/submissions."""
-    exported = fieldmap.export(definitions.get(form_id).form.id)
+    exported = fieldmap.export(
+        definitions.get(db.session, access.current_principal(), form_id).form)
     if exported is None:
         raise NotFound(f"Form {form_id!r} has no field mapping.")
     data = json.dumps(exported, separators=(",", ":")).encode()
@@ -111,5 +114,6 @@ def form_fields(form_id):
 @blp.route("/forms/<form_id>/media/<filename>")
 @access.access(DATA)
 def form_media(form_id, filename):
-    data = definitions.media(definitions.get(form_id), filename, db.session)
+    data = definitions.media(definitions.get(db.session, access.current_principal(), form_id),
+                             filename, db.session)
     return _data_response(data, "text/csv", definitions.etag_of(data))

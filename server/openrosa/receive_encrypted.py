@@ -16,9 +16,9 @@ from ..cases import service as cases
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import BadRequest
-from ..forms import encryption, keys, sealed
+from ..forms import catalog, encryption, keys, sealed
 from ..visits import service as visits
-from . import catalog, encrypted, translate
+from . import encrypted, translate
 from .xml import local, parse
 
 
@@ -34,6 +34,9 @@ def receive(root: ET.Element, body: bytes, files: dict[str, bytes], principal: P
         manifest = encrypted.read_manifest(root)
     except encrypted.Unreadable as exc:
         raise BadRequest(f"The encrypted submission's manifest is not valid: {exc}.")
+    form = catalog.received_version(db.session, principal, manifest.form_id, manifest.version)
+    if form is not None:  # published in the browser: any version still received
+        return _decrypted(manifest, files, principal, complete)
     form = catalog.get_form(manifest.form_id)
     if form.encryption is None:
         raise BadRequest(f"Form {form.id!r} is not an encrypted form; get the blank form again "
@@ -66,7 +69,7 @@ def _decrypted(manifest, files, principal, complete) -> Outcome:
     except encrypted.Undecryptable as exc:
         raise BadRequest(f"The encrypted report cannot be opened: {exc}. Nothing was kept.")
     _same_record(manifest, opened.xml)
-    report = translate.report_from_xml(opened.xml)
+    report = translate.report_from_xml(opened.xml, principal)
     result = visits.submit(report, principal, instance_id=str(report["id"]), source="openrosa",
                            body=opened.xml, files=opened.media, complete=complete)
     if result.created:

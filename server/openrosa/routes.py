@@ -11,8 +11,9 @@ from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, NotFound, PayloadTooLarge, register_formatter
 from ..core.urls import absolute
+from ..forms import catalog
 from ..visits import service as visits
-from . import catalog, encrypted, multipart, receive_encrypted, translate
+from . import encrypted, multipart, receive_encrypted, translate
 from .xml import form_list, manifest, parse, response
 
 blp = Blueprint("openrosa", __name__)
@@ -50,7 +51,7 @@ def form_list_view(token):
     """The forms this device may fill in."""
     wanted = request.args.get("formID")
     items = []
-    for form in catalog.forms().values():
+    for form in catalog.offered(db.session, current_principal()):
         if wanted and form.id != wanted:
             continue
         xml = catalog.served_xml(form, db.session, current_principal())
@@ -67,7 +68,8 @@ def form_list_view(token):
 @blp.route("/key/<token>/forms/<form_id>.xml")
 @access.access(DEVICE)
 def form_download(token, form_id):
-    xml = catalog.served_xml(catalog.get_form(form_id), db.session, current_principal())
+    xml = catalog.served_xml(catalog.find(db.session, current_principal(), form_id),
+                             db.session, current_principal())
     if xml is None:
         raise NotFound(f"Form {form_id!r} is not offered to this device.")
     return _xml(xml)
@@ -76,7 +78,7 @@ def form_download(token, form_id):
 @blp.route("/key/<token>/forms/<form_id>/manifest")
 @access.access(DEVICE)
 def form_manifest(token, form_id):
-    form = catalog.get_form(form_id)
+    form = catalog.find(db.session, current_principal(), form_id)
     media = [{"filename": name,
               "md5": catalog.md5(catalog.media_file(form, name, db.session)),
               "download_url": absolute(url_for(".form_media", token=token, form_id=form.id,
@@ -88,7 +90,8 @@ def form_manifest(token, form_id):
 @blp.route("/key/<token>/forms/<form_id>/media/<filename>")
 @access.access(DEVICE)
 def form_media(token, form_id, filename):
-    data = catalog.media_file(catalog.get_form(form_id), filename, db.session)
+    data = catalog.media_file(catalog.find(db.session, current_principal(), form_id), filename,
+                              db.session)
     return Response(data, content_type="text/csv; charset=utf-8")
 
 
@@ -119,7 +122,7 @@ def submission(token):
         outcome = receive_encrypted.receive(root, body, files, current_principal(),
                                             complete=not incomplete)
         return _xml(response(outcome.message), outcome.status)
-    report = translate.report_from_xml(body)
+    report = translate.report_from_xml(body, current_principal())
     result = visits.submit(report, current_principal(), instance_id=str(report["id"]),
                            source="openrosa", body=body, files=files, complete=not incomplete)
     if result.created:

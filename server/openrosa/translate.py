@@ -9,10 +9,12 @@ from xml.etree import ElementTree as ET
 
 from marshmallow import ValidationError
 
+from ..core.access import Principal
+from ..core.db import db
 from ..core.errors import BadRequest, describe
+from ..forms import catalog, mapping
 from ..forms import fields as form_fields
 from ..visits.schemas import ReportSchema
-from .catalog import get_form
 from .xml import local, parse
 
 _REPORT = ReportSchema()  # built once: a schema with nested schemas is costly to build
@@ -56,13 +58,16 @@ def _read(values: dict, fields: list, target: dict, errors: dict) -> None:
         form_fields.place(target, form_fields.body_key(field.target)[1], _jsonable(value))
 
 
-def report_from_xml(body: bytes) -> dict:
+def report_from_xml(body: bytes, principal: Principal) -> dict:
     """The validated report (its `id` is the instanceID's uuid) or a 4xx naming the problem."""
     root = parse(body)
     form_id, version = root.get("id"), root.get("version")
     if not form_id:
         raise BadRequest("The submission's root element has no form id.")
-    form = get_form(form_id)
+    uploaded = catalog.received_version(db.session, principal, form_id, version)
+    if uploaded is not None:
+        return _uploaded_report(root, uploaded)
+    form = catalog.get_form(form_id)
     if form_id != form_fields.FORM_ID:
         raise BadRequest(f"Form {form_id!r} cannot be received here.")
     if version != form.version and version not in form_fields.EARLIER_VERSIONS:
@@ -75,21 +80,68 @@ def report_from_xml(body: bytes) -> dict:
     _read(values, _VISIT_FIELDS, report, errors)
     meta = {}
     _read(values, _META_FIELDS, meta, errors)
+    report["photos"] = _repeat_files(root, form_fields.PHOTO_REPEAT, root_path, errors)
+    report["incidents"] = _incidents(root, root_path, errors)
+    report["returnees"] = _returnees(root, root_path, errors)
+    return _finish(report, meta, errors)
+
+
+def _finish(report: dict, meta: dict, errors: dict) -> dict:
     instance_id = meta.get("id")
     if not instance_id:
         raise BadRequest("The submission has no meta/instanceID.")
     report["id"] = _uuid_of(instance_id, "instanceID")
     if meta.get("deprecated_id"):
         report["deprecated_id"] = _uuid_of(meta["deprecated_id"], "deprecatedID")
-    report["photos"] = _repeat_files(root, form_fields.PHOTO_REPEAT, root_path, errors)
-    report["incidents"] = _incidents(root, root_path, errors)
-    report["returnees"] = _returnees(root, root_path, errors)
     if errors:
         raise BadRequest("Some answers cannot be read: " + describe(errors), errors)
     try:
         return _REPORT.load(report)
     except ValidationError as exc:
         raise BadRequest("The report was refused: " + describe(exc.messages), exc.messages)
+
+
+def answers_by_key(element: ET.Element, repeats: set[str], prefix: str = "",
+                   out: dict | None = None) -> dict:
+    """Every answer of a submission by its path under the root, repeat entries numbered from 1
+    (household/member[2]/age), as the phone app keys them."""
+    out = {} if out is None else out
+    seen: dict[str, int] = {}
+    for child in element:
+        name = local(child.tag)
+        bare = mapping.bare(f"{prefix}/{name}" if prefix else name)
+        step = name
+        if bare in repeats:
+            seen[name] = seen.get(name, 0) + 1
+            step = f"{name}[{seen[name]}]"
+        key = f"{prefix}/{step}" if prefix else step
+        if len(child):
+            answers_by_key(child, repeats, key, out)
+        else:
+            out.setdefault(key, child.text)
+    return out
+
+
+def _uploaded_report(root: ET.Element, form) -> dict:
+    """A report of a form published in the browser, read with its version's own mapping:
+    mapped answers where the domain takes them, every other answer kept by its path."""
+    field_map = form.field_map
+    values = answers_by_key(root, set(field_map["repeats"]))
+    report, meta, errors = {"form_id": form.id, "form_version": form.version}, {}, {}
+    for item in field_map["fields"]:
+        try:
+            value = form_fields.convert(item["kind"], values.get(item["path"]))
+        except ValueError as exc:
+            errors[item["path"]] = [str(exc)]
+            continue
+        if value is not None:
+            key = form_fields.body_key(item["target"])[1]
+            form_fields.place(meta if item["target"].startswith("meta.") else report, key,
+                              _jsonable(value))
+    extra = set(field_map["extra"])
+    report["answers"] = {key: text.strip() for key, text in values.items()
+                         if mapping.bare(key) in extra and text and text.strip()}
+    return _finish(report, meta, errors)
 
 
 def _uuid_of(value: str, name: str) -> str:

@@ -70,6 +70,8 @@ class VisitSensitive(Base):
     visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"),
                                                 primary_key=True)
     notes: Mapped[str | None] = mapped_column(String)
+    # Answers of a form published in the browser that no field takes (forms.mapping).
+    answers: Mapped[dict | None] = mapped_column(JSONB)
 
 
 class SubmissionRecord(Base):

@@ -100,6 +100,13 @@ class ReportSchema(StrictSchema):
                        "suggested from the indicators and marked derived"})
     returnees = fields.List(fields.Nested(ReturneeGroupSchema), load_default=list,
                             validate=validate.Length(max=50))
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=500)), values=Text(20000),
+        load_default=dict, validate=validate.Length(max=2000), metadata={
+            "description": "Sensitive. The answers of a form published in the browser that no "
+                           "field above takes, by element path under the form's root, repeat "
+                           "entries numbered from 1 (household/member[2]/age); each path is "
+                           "one the form's version keeps (GET /m/forms/<form>/fields.json)"})
 
     @validates_schema
     def _times(self, data, **kwargs):

@@ -30,6 +30,7 @@ from ..core.access import Principal, may_edit_record
 from ..core.db import db
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, describe
 from ..core.statuses import SUBMITTED
+from ..forms import catalog, mapping
 from ..forms.fields import ASSESSMENT_FORM_VERSION, FORM_ID
 from ..history import service as history
 from ..incidents import service as incidents
@@ -53,6 +54,8 @@ def submit(report: dict, principal: Principal, *, instance_id: str, source: str,
            keep_body: bool = True, demo: bool = False) -> SubmitResult:
     session = db.session
     files = files or {}
+    if report.get("answers"):
+        _check_answers(session, report, principal)
     digest = hashlib.sha256(body).hexdigest()
     position = to_shape(report["position"]) if report.get("position") is not None else None
     driver = db.driver(session)
@@ -68,6 +71,20 @@ def submit(report: dict, principal: Principal, *, instance_id: str, source: str,
     record = {"instance_id": instance_id, "body_sha256": digest,
               "body": body if keep_body else None, "source": source, "complete": complete}
     return _new_version(session, report, found, position, principal, record, files, demo)
+
+
+def _check_answers(session: Session, report: dict, principal: Principal) -> None:
+    """Extra answers only for a form published in the browser, under paths its version keeps."""
+    form = catalog.received_version(session, principal, report.get("form_id") or "",
+                                    report.get("form_version"))
+    if form is None:
+        raise ValidationFailed.field("answers", "Only a form published in the browser has "
+                                                "answers outside the report's fields.")
+    kept = set(form.field_map["extra"])
+    unknown = sorted(key for key in report["answers"] if mapping.bare(key) not in kept)
+    if unknown:
+        raise ValidationFailed.field("answers", f"{form.id} version {form.version} has no "
+                                                f"question {', '.join(unknown[:5])}.")
 
 
 def _new_version(session: Session, report: dict, found, position, principal: Principal,
@@ -89,7 +106,7 @@ def _new_version(session: Session, report: dict, found, position, principal: Pri
     with db.driver(session).pipeline():  # the writes go out together; the entry and COMMIT next
         store.save(session, visit, report.get("notes"),
                    {**record, "version": version, "deprecated_id": deprecated},
-                   new_version=bool(deprecated))
+                   new_version=bool(deprecated), answers=report.get("answers"))
         versions.record(session, visit_id, version, versions.answers_of(report))
         place = incidents.Place(found.facility_id, found.country, found.admin1, found.lon,
                                 found.lat)

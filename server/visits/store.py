@@ -33,8 +33,10 @@ _OVERWRITE = " ON CONFLICT (id) DO UPDATE SET " + ", ".join(
     f"{c} = EXCLUDED.{c}" for c in ("position",) + JSON_COLUMNS + COLUMNS)
 _WITH_NOTES_AND_RECORD = """
     WITH v AS ({visit} RETURNING id),
-    n AS (INSERT INTO visit_sensitive (visit_id, notes) SELECT id, %(notes)s FROM v
-          ON CONFLICT (visit_id) DO UPDATE SET notes = EXCLUDED.notes)
+    n AS (INSERT INTO visit_sensitive (visit_id, notes, answers)
+          SELECT id, %(notes)s, CAST(%(answers)s AS jsonb) FROM v
+          ON CONFLICT (visit_id) DO UPDATE SET notes = EXCLUDED.notes,
+                                               answers = EXCLUDED.answers)
     INSERT INTO submission_records (instance_id, visit_id, version, body_sha256, body, source,
                                     deprecated_id, complete)
     SELECT %(instance_id)s, id, %(version)s, %(body_sha256)s, %(body)s, %(source)s,
@@ -45,10 +47,12 @@ NEW_VERSION = _WITH_NOTES_AND_RECORD.format(visit=_INSERT + _OVERWRITE)
 
 
 def save(session: Session, visit: dict, notes: str | None, record: dict, *,
-         new_version: bool) -> None:
-    """Insert the visit (or overwrite it with a new version), its notes and the submission
-    record. `visit` holds COLUMNS, JSON_COLUMNS, id, demo and the position as lon / lat."""
-    params = {**visit, **record, "notes": notes}
+         new_version: bool, answers: dict | None = None) -> None:
+    """Insert the visit (or overwrite it with a new version), its notes, the answers no field
+    takes (forms published in the browser) and the submission record. `visit` holds COLUMNS,
+    JSON_COLUMNS, id, demo and the position as lon / lat."""
+    params = {**visit, **record, "notes": notes,
+              "answers": json.dumps(answers) if answers else None}
     for column in JSON_COLUMNS:
         params[column] = json.dumps(visit[column])
     db.driver(session).execute(NEW_VERSION if new_version else CREATE, params)

@@ -44,6 +44,8 @@ def answers_of(report: dict) -> dict:
     out = {key: report.get(key) for key in VISIT_KEYS}
     out["position"] = _point(report.get("position"))
     out["notes_digest"] = _digest(report.get("notes"))
+    if report.get("answers"):  # kept apart like the notes: the versions hold a digest
+        out["answers_digest"] = _digest(json.dumps(report["answers"], sort_keys=True))
     for code, value in (report.get("observations") or {}).items():
         out[f"observations.{code}"] = value
     for index, incident in enumerate(report.get("incidents") or []):

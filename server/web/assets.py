@@ -23,7 +23,8 @@ from webassets.filter import Filter
 ROOT = Path(__file__).resolve().parents[2]
 MODULE_SOURCES = ROOT / "static" / "js"
 # Every module an entry may import: a change to any of them rebuilds the bundles that use it.
-MODULE_DEPENDS = ("js/*.js", "js/map/*.js", "js/review/*.js", "js/cases/*.js")
+MODULE_DEPENDS = ("js/*.js", "js/map/*.js", "js/review/*.js", "js/cases/*.js",
+                  "mobile/js/*.js")
 
 
 ESBUILD_OPTIONS = ("--bundle", "--format=esm", "--target=es2020", "--charset=utf8",
@@ -50,7 +51,8 @@ class ESBuild(Filter):
     def get_additional_cache_keys(self, **kw):
         # webassets caches an open() result by the entry file alone: key it by every module.
         digest = hashlib.sha256(" ".join(ESBUILD_OPTIONS).encode())  # and by how it is built
-        for path in sorted(MODULE_SOURCES.rglob("*.js")):
+        for path in [*sorted(MODULE_SOURCES.rglob("*.js")),
+                     *sorted((MODULE_SOURCES.parent / "mobile" / "js").glob("*.js"))]:
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
         return [digest.hexdigest()]
 
@@ -76,6 +78,8 @@ BUNDLES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
     # The facility comparison table (issue 18).
     "compare_js": (("js/compare.js",), "gen/compare.%(version)s.js", "esbuild"),
     "compare_css": (("css/compare.css",), "gen/compare.%(version)s.css", "cssrewrite"),
+    # The preview of an uploaded form in the phone app's own renderer (static/mobile/js).
+    "form_preview_js": (("js/form_preview.js",), "gen/form_preview.%(version)s.js", "esbuild"),
 }
 
 

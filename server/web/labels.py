@@ -54,6 +54,8 @@ def action_labels() -> dict[str, str]:
         "incident.read_sensitive": _("Read an incident's sensitive fields"),
         "attachment.read": _("Opened a photo"), "export": _("Exported incidents"),
         "form_key.rotate": _("Replaced a form's encryption key"),
+        "form.upload": _("Uploaded a form"), "form.publish": _("Published a form"),
+        "form.retire": _("Retired a form"),
         "alert_rule.add": _("Added an alert rule"), "alert_rule.delete": _("Deleted an alert rule"),
         "alert_settings.set": _("Changed alert settings"),
         "webhook.register": _("Registered a webhook"), "webhook.remove": _("Removed a webhook"),
@@ -70,6 +72,7 @@ def target_type_labels() -> dict[str, str]:
             "device_token": _("Device token"), "partner_key": _("Partner key"),
             "facility": _("Facility"), "visit": _("Visit report"), "incident": _("Incident"),
             "attachment": _("Photo"), "form_key": _("Form key"),
+            "form_version": _("Form version"),
             "sealed_submission": _("Sealed submission"), "alert_rule": _("Alert rule"),
             "webhook": _("Webhook")}
 

@@ -97,6 +97,8 @@ def nav_links() -> list[tuple[str, str]]:
         links.append(("case_pages.queue", _("Cases")))
     if principal.role in ("coordinator", "admin"):
         links.append(("devices.list_tokens", _("Devices")))
+        if "form_pages.list_forms" in views:
+            links.append(("form_pages.list_forms", _("Forms")))
     if principal.role == "admin":
         links += [("admin.list_users", _("Users")),
                   ("admin.list_organisations", _("Organisations")),

@@ -74,11 +74,27 @@ export function reportBody(form, mapping, answers) {
       for (const value of Array.isArray(raw) ? raw : [raw]) put(body, field.key, convert(field.type, value));
     }
   }
+  if (mapping.answers) body.answers = extraAnswers(form, mapping.answers, answers);
   body.incidents = incidents;
   // Only groups that agreed to be interviewed; their consent is the form's, not the report's.
   body.returnees = groups.filter((g) => g.consent_interview === "yes")
     .map(({ consent_interview, ...group }) => group);
   return body;
+}
+
+// A form published in the browser: the answers no field of the report takes, kept whole by
+// their path under the form's root, repeat entries numbered from 1 (family[2]/members).
+function extraAnswers(form, paths, answers) {
+  const wanted = new Set(paths);
+  const out = {};
+  form.walk(answers, (node, scope) => {
+    if (!wanted.has(node.path)) return;
+    const value = String(form.get(answers, node, scope) ?? "").trim();
+    if (!value) return;
+    const steps = node.ancestors.map((a) => (a.kind === "repeat" ? `${a.name}[${scope[a.name] + 1}]` : a.name));
+    out[[...steps, node.name].join("/")] = value;
+  });
+  return out;
 }
 
 // Every file the body names: these are the photos to upload after it.

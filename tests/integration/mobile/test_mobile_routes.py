@@ -10,10 +10,9 @@ import re
 
 import pytest
 
-from server.forms import fields
+from server.forms import catalog, fields
 from server.incidents.schemas import AffectedSchema, IncidentInSchema
 from server.mobile import fieldmap, shell
-from server.openrosa import catalog
 from server.visits.schemas import AssessmentSchema, HeldSchema, ReportSchema, ReturneeGroupSchema
 from tests import factories
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from server.openrosa import catalog
+from server.forms import catalog
 from tests import odk_encryption as odk
 from tests.integration.submissions.conftest import field  # noqa: F401 (fixture)
 from tests.integration.submissions.test_edit_authority import _odk_post, _state, colleague  # noqa: F401

@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from server.core import sealing
-from server.forms import build, encryption, keys
-from server.openrosa import catalog
+from server.forms import build, catalog, encryption, keys
 from tests import odk_encryption as odk
 from tests import photos
 from tests.openrosa_samples import incident_values, submission_xml, visit_values

@@ -1,5 +1,10 @@
-"""The forms we serve and their media. Hashes are md5 of the exact bytes served, so ODK Collect
-re-downloads only when something really changed."""
+"""The forms we serve and their media, to ODK Collect (server/openrosa) and to the phone app
+(server/mobile) alike. Hashes are md5 of the exact bytes served, so ODK Collect re-downloads only
+when something really changed.
+
+Two kinds of form: the built-in ones (mobile_forms/build, made by `flask forms build`, offered to
+every organisation), and the versions an organisation's coordinators published in the browser
+(form_versions, server/forms/service.py), offered to that organisation's devices only."""
 from __future__ import annotations
 
 import hashlib
@@ -7,12 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from defusedxml.ElementTree import fromstring
+
 from ..cases import keys as case_keys
 from ..core.access import Principal
 from ..core.errors import NotFound
 from ..facilities.queries import facility_choices
-from ..forms import build, encryption, keys, media
-from .xml import local, parse
+from . import build, encryption, keys, media, store
 
 BUILD_DIR = build.BUILD_DIR
 
@@ -26,11 +32,21 @@ class Form:
     md5: str
     media: tuple[str, ...]
     encryption: str | None = None  # forms.encryption.SERVER / SEALED / None (plain)
+    # A published version (form_versions): its organisation, row, description and mapping.
+    organisation_id: object = None
+    version_id: object = None
+    in_app: bool = True
+    survey_json: bytes | None = None
+    field_map: dict | None = None
+
+    @property
+    def uploaded(self) -> bool:
+        return self.version_id is not None
 
 
 def _read_form(path: Path) -> Form:
     data = path.read_bytes()
-    root = parse(data)
+    root = fromstring(data)
     title, instance_root, media = path.stem, None, []
     for element in root.iter():
         tag = local(element.tag)
@@ -47,6 +63,10 @@ def _read_form(path: Path) -> Form:
                 encryption=encryption.mode(instance_root.get("id")))
 
 
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
 @lru_cache(maxsize=1)
 def forms() -> dict[str, Form]:
     found = {}
@@ -57,10 +77,48 @@ def forms() -> dict[str, Form]:
 
 
 def get_form(form_id: str) -> Form:
+    """A built-in form."""
     form = forms().get(form_id)
     if form is None:
         raise NotFound(f"Unknown form {form_id!r}.")
     return form
+
+
+def from_row(row) -> Form:
+    """A version of form_versions as the catalogue serves it. Like the visit form, it goes to
+    Collect as an encrypted form (the server's key): a seized phone holds no report in clear."""
+    xml = bytes(row.xml)
+    return Form(id=row.form_id, version=row.version, name=row.title, xml=xml,
+                md5=hashlib.md5(xml).hexdigest(), media=tuple(row.media_names),
+                encryption=encryption.SERVER, organisation_id=row.organisation_id,
+                version_id=row.id, in_app=row.in_app, survey_json=bytes(row.survey_json),
+                field_map=row.field_map)
+
+
+def offered(session, principal: Principal) -> list[Form]:
+    """What a device may fill in: the built-in forms and its organisation's published ones."""
+    return [*forms().values(),
+            *(from_row(row) for row in store.published(session, principal.organisation_id))]
+
+
+def find(session, principal: Principal, form_id: str) -> Form:
+    """An offered form by id."""
+    for form in offered(session, principal):
+        if form.id == form_id:
+            return form
+    raise NotFound(f"Unknown form {form_id!r}.")
+
+
+def received_version(session, principal: Principal, form_id: str, version: str | None):
+    """The published or retired version of the caller's organisation that a report names,
+    None when the form is not one published in the browser."""
+    if form_id in forms():
+        return None
+    row = store.received(session, principal.organisation_id, form_id, version)
+    if row is None:
+        raise NotFound(f"Form {form_id!r} version {version!r} is not one of your "
+                       "organisation's forms. Get the blank form again.")
+    return from_row(row)
 
 
 def sealing_key(session, organisation_id) -> str | None:
@@ -92,9 +150,13 @@ MEDIA_BUILDERS = {media.FILENAME: facilities_csv}
 
 
 def media_file(form: Form, filename: str, session) -> bytes:
-    if filename not in form.media or filename not in MEDIA_BUILDERS:
-        raise NotFound(f"Form {form.id} has no media file {filename!r}.")
-    return MEDIA_BUILDERS[filename](session)
+    if filename in form.media and filename in MEDIA_BUILDERS:
+        return MEDIA_BUILDERS[filename](session)
+    if filename in form.media and form.uploaded:
+        data = store.media(session, form.version_id, filename)
+        if data is not None:
+            return bytes(data)
+    raise NotFound(f"Form {form.id} has no media file {filename!r}.")
 
 
 def md5(data: bytes) -> str:

@@ -1,0 +1,64 @@
+"""XLSForms for the publishing tests, written as .xlsx by openpyxl (no binaries committed): a
+rapid-assessment form with a facility, a cascading select from a CSV (province -> district) and
+a repeat, and variants that pyxform, ODK Validate, the visit mapping or the app refuse."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+SURVEY_HEADER = ("type", "name", "label", "required", "relevant", "constraint", "calculation",
+                 "choice_filter", "appearance")
+RAPID_SURVEY = [
+    ("start", "started_at", "", "", "", "", "", "", ""),
+    ("end", "ended_at", "", "", "", "", "", "", ""),
+    ("select_one_from_file facilities.csv", "facility", "Facility", "yes", "", "", "", "", ""),
+    ("begin_group", "access", "Access", "", "", "", "", "", ""),
+    ("select_one access", "obtained", "Access obtained", "yes", "", "", "", "", ""),
+    ("text", "denied_reason", "Why not full?", "yes", "${obtained} != 'full'", "", "", "", ""),
+    ("end_group", "", "", "", "", "", "", "", ""),
+    ("select_one province", "province", "Province of origin", "yes", "", "", "", "", ""),
+    ("select_one_from_file districts.csv", "district", "District of origin", "yes", "", "", "",
+     "province=${province}", ""),
+    ("integer", "arrivals", "Arrivals today", "yes", "", ". >= 0", "", "", ""),
+    ("begin_repeat", "family", "Family", "", "", "", "", "", ""),
+    ("integer", "members", "Members", "yes", "", ". > 0", "", "", ""),
+    ("select_one yes_no", "shelter", "Has shelter?", "", "", "", "", "", ""),
+    ("end_repeat", "", "", "", "", "", "", "", ""),
+    ("text", "comment", "Anything else", "", "", "", "", "", ""),
+]
+CHOICES = [
+    ("access", "full", "Full"), ("access", "partial", "Partial"), ("access", "denied", "Denied"),
+    ("province", "herat", "Herat"), ("province", "nangarhar", "Nangarhar"),
+    ("yes_no", "yes", "Yes"), ("yes_no", "no", "No"),
+]
+DISTRICTS_CSV = (b"name,label,province\n"
+                 b"injil,Injil,herat\nguzara,Guzara,herat\n"
+                 b"momand_dara,Momand Dara,nangarhar\nbehsud,Behsud,nangarhar\n")
+
+
+def workbook(survey=None, choices=None, settings=None, header=SURVEY_HEADER) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(list(header))
+    for row in RAPID_SURVEY if survey is None else survey:
+        sheet.append(list(row))
+    chosen = book.create_sheet("choices")
+    chosen.append(["list_name", "name", "label"])
+    for row in CHOICES if choices is None else choices:
+        chosen.append(list(row))
+    settings = {"form_id": "rapid_assessment", "form_title": "Rapid assessment",
+                "version": "2026120101"} if settings is None else settings
+    if settings:
+        sheet_settings = book.create_sheet("settings")
+        sheet_settings.append(list(settings))
+        sheet_settings.append(list(settings.values()))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def rapid(version: str = "2026120101", **changes) -> bytes:
+    return workbook(settings={"form_id": "rapid_assessment", "form_title": "Rapid assessment",
+                              "version": version}, **changes)
