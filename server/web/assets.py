@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODULE_SOURCES = ROOT / "static" / "js"
 # Every module an entry may import: a change to any of them rebuilds the bundles that use it.
 MODULE_DEPENDS = ("js/*.js", "js/map/*.js", "js/review/*.js", "js/cases/*.js",
-                  "mobile/js/*.js")
+                  "./mobile/js/*.js")  # "./": not the mobile blueprint
 
 
 ESBUILD_OPTIONS = ("--bundle", "--format=esm", "--target=es2020", "--charset=utf8",

@@ -48,8 +48,8 @@ def upload_form():
     upload = request.files.get("xlsform")
     try:
         if upload is None or not upload.filename:
-            raise BadRequest(_("Choose the XLSForm (.xlsx) to upload."),
-                           {"xlsform": [_("Choose the XLSForm (.xlsx) to upload.")]})
+            raise BadRequest(_("Choose the XLSForm file to upload."),
+                           {"xlsform": [_("Choose the XLSForm file to upload.")]})
         media = {f.filename: f.read() for f in request.files.getlist("media") if f.filename}
         row = service.upload(db.session, current_principal(), upload.filename, upload.read(),
                              media)

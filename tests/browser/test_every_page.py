@@ -14,8 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from server.core.access import Principal
 from server.core.db import db
-from tests import factories
+from server.forms import service as forms
+from tests import factories, xlsforms
 from tests.browser import workspace_data
 from tests.browser.conftest import sign_in
 
@@ -27,7 +29,8 @@ TIMEOUT = 20_000
 BRANDS = {"Nezarat", "ODK", "Collect", "Enketo", "API", "QR", "URL", "CSV", "GeoJSON", "JSON",
           "UTC", "HXL", "TOTP", "Natural", "Earth", "GeoNames", "CC", "BY", "Leaflet", "OGC",
           "HTTP", "Basic", "Authorization", "Bearer", "OpenAPI", "PIN", "ID", "km", "English",
-          "SMTP", "ISO", "alpha", "AFG"}  # AFG: the example of an ISO code
+          "SMTP", "ISO", "alpha", "AFG",
+          "XLSForm"}  # the name of the form standard  # AFG: the example of an ISO code
 # What a page shows that is data, not UI: skipped by the English-words check.
 DATA = ("bdi, code, kbd, samp, pre, [dir=ltr], [translate=no], input, textarea, select, script, "
         "style, "
@@ -68,14 +71,20 @@ def people(live_server, coordinator):
         admin = factories.user(db.session, role="admin", name="Admin Person")
         monitor = factories.user(db.session, role="monitor", name="Monitor Person")
         db.session.commit()
+        form = forms.upload(db.session, Principal(kind="user", user_id=admin.id,
+                                                  organisation_id=coordinator.organisation_id,
+                                                  role="admin"),
+                            "rapid.xlsx", xlsforms.rapid(),
+                            {"districts.csv": xlsforms.DISTRICTS_CSV})
         account = SimpleNamespace(email=admin.email, totp_secret=admin.totp_secret,
                                   totp_last_step=None)
         return SimpleNamespace(admin=account, monitor_id=str(monitor.id),
-                               organisation_id=str(admin.organisation_id))
+                               organisation_id=str(admin.organisation_id),
+                               form_version_id=str(form.id))
 
 
 def pages_of(role: str, people) -> list[str]:
-    common = ["/devices", "/account", "/account/password", "/account/two-factor"]
+    common = ["/devices", "/forms", f"/forms/{people.form_version_id}", "/account", "/account/password", "/account/two-factor"]
     if role == "coordinator":
         return ["/map", "/review", "/notifications", *common]
     return ["/admin/users", f"/admin/users/{people.monitor_id}", "/admin/organisations",

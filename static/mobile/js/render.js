@@ -156,10 +156,30 @@ export function renderForm({ form, instance, photos, onChange }) {
     const error = h("p", { class: "error", role: "alert", hidden: true });
     const wrap = h("div", { class: "q", "data-q": node.path }, label(node, node.select || node.type === "geopoint" ? null : id), control, error);
     const entry = { node, scope, wrap, error, touched: false };
+    if (node.select && node.filter) entry.refilter = choiceFilter(node, scope, id, () => control, (c) => { control = c; });
     wrap.addEventListener("focusout", () => { entry.touched = true; refresh(); });
     wrap.addEventListener("change", () => { entry.touched = true; });
     controls.push(entry);
     return wrap;
+  }
+
+  // A choice_filter (a cascading select): when the answers it reads change, the choices are
+  // drawn again, and an answer no longer among them is cleared (as ODK Collect does).
+  function choiceFilter(node, scope, id, current, replace) {
+    const names = () => form.choicesFor(instance, node, scope).map((c) => c.name);
+    let shown = names().join("\n");
+    return () => {
+      const now = names();
+      if (now.join("\n") === shown) return;
+      shown = now.join("\n");
+      const offered = new Set(now);
+      const value = toString(form.get(instance, node, scope));
+      const kept = value.split(/\s+/).filter((v) => v && offered.has(v)).join(" ");
+      if (kept !== value) form.set(instance, node, scope, kept);
+      const fresh = node.select === "one" ? selectOne(node, scope, id, kept) : selectMany(node, scope, id, kept);
+      current().replaceWith(fresh);
+      replace(fresh);
+    };
   }
 
   function children(container, node, scope) {
@@ -217,6 +237,7 @@ export function renderForm({ form, instance, photos, onChange }) {
       if (!controls[i].wrap.isConnected && controls[i].attached) controls.splice(i, 1);
     }
     for (const entry of controls) {
+      if (entry.refilter) entry.refilter();
       entry.attached ||= entry.wrap.isConnected;
       const relevant = form.isRelevant(instance, entry.node, entry.scope);
       entry.wrap.hidden = !relevant;
