@@ -79,7 +79,7 @@ BUNDLES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
     "compare_js": (("js/compare.js",), "gen/compare.%(version)s.js", "esbuild"),
     "compare_css": (("css/compare.css",), "gen/compare.%(version)s.css", "cssrewrite"),
     # The preview of an uploaded form in the phone app's own renderer (static/mobile/js).
-    "form_preview_js": (("js/form_preview.js",), "gen/form_preview.%(version)s.js", "esbuild"),
+    "form_preview_js": (("js/form_preview.js",), "gen/formpreview.%(version)s.js", "esbuild"),
 }
 
 

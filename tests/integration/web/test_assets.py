@@ -32,6 +32,9 @@ CONTENT = {
     "cases_css": [".nz-case-altered"],
     "compare_js": ["static/js/compare.js", "aria-sort"],
     "compare_css": [".nz-compare-table"],
+    # the phone app's own model and renderer (static/mobile/js), not a copy
+    "form_preview_js": ["static/mobile/js/model.js", "static/mobile/js/render.js",
+                        "static/mobile/js/xpath.js", "form-definition"],
 }
 
 
