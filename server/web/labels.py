@@ -88,7 +88,10 @@ def detail_labels() -> dict[str, str]:
             "format": _("Format"), "filters": _("Filters"), "changes": _("Changes"),
             "demo": _("Demo data"), "scopes": _("Scopes"), "user_id": _("User"),
             "expires_at": _("Expires"), "via": _("Through"), "count": _("Count"),
-            "second_factor": _("Second factor")}
+            "second_factor": _("Second factor"), "form_id": _("Form id"),
+            "version": _("Version"), "in_app": _("Phone app"),
+            "app_problems": _("What the phone app cannot run"), "warnings": _("Warnings"),
+            "retired": _("Retired")}
 
 
 def detail_fields(details) -> list[tuple[str, str]]:
