@@ -21,7 +21,8 @@ def visit_detail(visit_id: uuid.UUID, principal: Principal) -> dict:
     visit["incidents"] = queries.incidents_of(session, visit_id)
     if visit["view"] == "coalition":
         return {k: v for k, v in visit.items() if k not in COALITION_HIDDEN}
-    visit["notes"] = queries.notes_of(session, visit_id)
+    visit["notes"], answers = queries.sensitive_of(session, visit_id)
+    visit["answers"] = answers or {}
     visit["photos"] = attachments_of(session, visit_id=visit_id)
     visit["history"] = queries.submission_history(session, visit_id)
     visit["changes"] = versions.changes_of(session, visit_id, visit["version"])
@@ -30,5 +31,6 @@ def visit_detail(visit_id: uuid.UUID, principal: Principal) -> dict:
                                                visit_id)
     visit["facility_position"] = queries.facility_position(session, visit["facility_id"])
     audit.record_and_commit(session, "visit.read_sensitive", principal, target_type="visit",
-                            target_id=visit_id, details={"fields": ["notes", "photos"]})
+                            target_id=visit_id, details={"fields": ["notes", "photos"] + (
+                                ["answers"] if answers else [])})
     return visit

@@ -48,6 +48,9 @@ DETAIL = {**VISIT, "properties": {
                            severity=nullable(INT), verification_status=STATUS,
                            duplicate_of=nullable(UUID))),
     "notes": nullable(STR), "photos": array(PHOTO),
+    "answers": {"type": "object", "additionalProperties": STR, "description":
+                "A form published in the browser: its answers no field above takes, by path "
+                "(repeat entries numbered from 1)"},
     "changes": obj(("available", "changes"), available=BOOL, to=INT, **{
         "from": nullable(INT)}, changes=array(obj(("field",), field=STR, before={}, after={},
                                                    changed_text=BOOL))),

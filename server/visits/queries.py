@@ -45,9 +45,13 @@ def get_visit(session: Session, visit_id: uuid.UUID) -> dict | None:
     return dict(row._mapping) if row else None
 
 
-def notes_of(session: Session, visit_id: uuid.UUID) -> str | None:
-    return session.execute(text("SELECT notes FROM visit_sensitive WHERE visit_id = :id"),
-                           {"id": visit_id}).scalar()
+def sensitive_of(session: Session, visit_id: uuid.UUID) -> tuple[str | None, dict | None]:
+    """The visit's notes, and the answers of a form published in the browser that no field
+    takes (forms.mapping)."""
+    row = session.execute(text(
+        "SELECT notes, answers FROM visit_sensitive WHERE visit_id = :id"),
+        {"id": visit_id}).first()
+    return (row.notes, row.answers) if row else (None, None)
 
 
 def incidents_of(session: Session, visit_id: uuid.UUID) -> list[dict]:

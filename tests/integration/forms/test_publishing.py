@@ -249,6 +249,14 @@ def test_the_app_door_takes_extra_answers_only_under_the_versions_paths(desk):
     stored = desk.session.execute(text(
         "SELECT answers FROM visit_sensitive WHERE visit_id = :v"), {"v": body["id"]}).scalar()
     assert stored == {"district": "injil", "family[1]/members": "4"}
+    cookie, _ = factories.browser_session(desk.session, desk.coordinator)
+    reader = desk.client.application.test_client()
+    reader.set_cookie(desk.client.application.config["SESSION_COOKIE_NAME"], cookie)
+    detail = reader.get(f"/api/visits/{body['id']}").get_json()
+    assert detail["answers"] == {"district": "injil", "family[1]/members": "4"}
+    assert desk.session.execute(text(
+        "SELECT details FROM audit_log WHERE action = 'visit.read_sensitive'")
+    ).scalar()["fields"] == ["notes", "photos", "answers"]
     wrong = {**body, "id": str(uuid.uuid4()), "answers": {"notes_on_people": "x"}}
     refused = desk.client.post("/api/submissions", json=wrong, headers=bearer)
     assert refused.status_code == 422 and "notes_on_people" in refused.get_json()["detail"]
