@@ -21,6 +21,7 @@ from . import app_support, build, catalog, keys, mapping, media, store
 
 MAX_XLSFORM_BYTES = 5_000_000
 MAX_MEDIA_BYTES = 2_000_000
+FORM_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,99}")
 MEDIA_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\.csv")
 _MEDIA_REF = re.compile(r"jr://([a-z-]+)/([^\"'<>\s]+)")
 
@@ -74,6 +75,11 @@ def upload(session: Session, principal: Principal, filename: str, data: bytes,
     except build.FormInvalid as exc:
         _refuse([str(exc)])
     survey = json.loads(built.json)
+    if not FORM_ID.fullmatch(built.form_id or ""):
+        _refuse([f"the form id {built.form_id!r} must be letters, digits, _ . - (at most 100), "
+                 "starting with a letter or _"])
+    if len(str(survey.get("version") or "")) > 100:
+        _refuse(["the version is longer than 100 characters"])
     if built.form_id in catalog.forms():
         _refuse([f"the form id {built.form_id!r} is a built-in form's (mobile_forms/); give the "
                   "form its own form_id in the settings sheet"])

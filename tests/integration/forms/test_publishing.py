@@ -140,8 +140,10 @@ def test_a_published_form_reaches_collect_and_the_app_of_its_organisation_only(d
      "the facility"),
     (xlsforms.workbook(settings={"form_id": "nezarat_visit", "version": "1"}), None,
      "built-in"),
+    (xlsforms.workbook(settings={"form_id": "rapid assessment!", "version": "1"}), None,
+     "must be letters, digits"),
 ], ids=["broken-zip", "csv-not-xlsx", "pyxform-refuses", "media-missing", "media-bad",
-        "no-facility", "built-in-id"])
+        "no-facility", "built-in-id", "form-id"])
 def test_a_bad_form_is_refused_with_the_problem_named(desk, xlsx, media, named):
     response = upload(desk, xlsx, {"districts.csv": xlsforms.DISTRICTS_CSV}
                       if media is None else media)
