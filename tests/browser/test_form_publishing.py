@@ -14,8 +14,9 @@ from sqlalchemy import text
 
 from server.core.db import db
 from tests import factories, xlsforms
-from tests.browser.conftest import assert_page_clean, sign_in, wait_until
-from tests.browser.test_mobile_app import PHONE, PIN, RECORD_CSP  # noqa: F401 (the phone)
+from tests.browser.conftest import RECORD_CSP, assert_page_clean, sign_in
+from tests.browser.test_mobile_app import PHONE
+from tests.browser.test_mobile_app import sign_in as phone_sign_in
 
 pytestmark = pytest.mark.browser
 NS = {"x": "http://openrosa.org/xforms/xformsList",
@@ -114,15 +115,8 @@ def test_a_form_published_in_the_browser_is_filled_offline_and_arrives(
     errors = []
     app.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        app.goto(team.base + "/m/")
-        app.wait_for_selector("[data-screen=signin]")
-        app.fill("textarea[name=token]", team.token)
-        app.fill("input[name=pin]", PIN)
-        app.fill("input[name=pin2]", PIN)
-        app.click("[data-screen=signin] button[type=submit]")
+        phone_sign_in(app, team)  # the shell cached: from now on the app opens offline
         app.wait_for_selector("[data-screen=home] [data-action=new][data-form=rapid_assessment]")
-        app.evaluate("navigator.serviceWorker.ready")
-        wait_until(app, "caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
 
         phone.set_offline(True)
         app.click("[data-action=new][data-form=rapid_assessment]")
