@@ -89,6 +89,12 @@ function parse(text) {
       if (isOp("[")) { pos += 1; predicate = binary(0); expect("]"); }
       steps.push({ name: stepName, predicate });
     }
+    // Only a choice list's shape is read: root/item[...]/column.
+    const shape = steps.map((s) => s.name);
+    if (shape[0] !== "root" || shape[1] !== "item" || shape.length > 3 || steps[0].predicate ||
+        (shape[2] && steps[2].predicate)) {
+      throw new ExpressionError(`Unsupported path instance(...)/${shape.join("/")} in ${text} (only root/item[...]/column)`);
+    }
     return { k: "inst", id: args[0], steps };
   }
   function primary() {
