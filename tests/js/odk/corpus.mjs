@@ -91,11 +91,12 @@ export function cases() {
 }
 
 export function table(results) {
-  const lines = ["| Feature | forms | identical | refused (feature named) | silently different |",
-    "|---|---:|---:|---:|---:|"];
+  const lines = ["| Feature | forms | identical | refused (feature named) | silently different | answers compared |",
+    "|---|---:|---:|---:|---:|---:|"];
   const row = (label, list) => {
     const count = (s) => list.filter((r) => r.status === s).length;
-    lines.push(`| ${label} | ${list.length} | ${count("identical")} | ${count("refused")} | ${count("different")} |`);
+    const compared = list.reduce((n, r) => n + (r.compared || 0), 0);
+    lines.push(`| ${label} | ${list.length} | ${count("identical")} | ${count("refused")} | ${count("different")} | ${compared} |`);
   };
   for (const feature of Object.keys(FEATURES)) row(feature, results.filter((r) => r.features.includes(feature)));
   row("**all forms**", results);
