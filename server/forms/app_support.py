@@ -18,8 +18,9 @@ from collections.abc import Iterable
 
 # Kept equal to static/mobile/js/model.js (TYPES, APPEARANCES, PARAMETERS) and to the functions
 # static/mobile/js/xpath.js evaluates (FUNCTIONS); tests/unit/forms/test_app_support.py checks it.
+# Not "time": the app's time input gives "10:30" where Collect stores "10:30:00.000+04:30".
 TYPES = frozenset({
-    "text", "integer", "decimal", "date", "time", "dateTime", "geopoint", "photo", "image", "note",
+    "text", "integer", "decimal", "date", "dateTime", "geopoint", "photo", "image", "note",
     "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
     "select one from file", "select multiple from file", "start", "end", "today", "deviceid"})
 APPEARANCES = frozenset({

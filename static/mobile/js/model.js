@@ -35,7 +35,8 @@ export function languages(def) {
 // What the app runs exactly as ODK Collect does (proven against ODK's engine on ODK's own test
 // forms: tests/js/odk-conformance.test.mjs). Anything else is refused, never guessed; the server
 // applies the same rules when a form is built or published (server/forms/app_support.py).
-const TYPES = new Set(["text", "integer", "decimal", "date", "time", "dateTime", "geopoint", "photo",
+// Not "time": the browser's time input gives "10:30", Collect stores "10:30:00.000+04:30".
+const TYPES = new Set(["text", "integer", "decimal", "date", "dateTime", "geopoint", "photo",
   "image", "note", "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
   "select one from file", "select multiple from file", "start", "end", "today", "deviceid"]);
 const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list", "horizontal",
