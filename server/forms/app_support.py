@@ -84,7 +84,7 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     control = node.get("control") or {}
     itemset = node.get("itemset")
     if not top and kind not in TYPES:
-        yield f"question type {kind}"
+        yield f"question type {kind or '(none)'}"
     if isinstance(itemset, str) and re.search(r"\.(xml|geojson)$", itemset, re.IGNORECASE):
         yield f"choices from {itemset.rsplit('.', 1)[1].lower()} file"
     if control.get("jr:count") is not None or node.get("repeat_count") is not None:

@@ -61,7 +61,7 @@ export function unsupportedFeatures(def, media = {}) {
     const type = node.type || "";
     const bind = node.bind || {};
     const control = node.control || {};
-    if (!top && !TYPES.has(type)) found.add(`question type ${type}`);
+    if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}`);
     if (typeof node.itemset === "string" && /\.csv$/i.test(node.itemset)) files.add(node.itemset.replace(/\.csv$/i, ""));
     if (typeof node.itemset === "string" && /\.(xml|geojson)$/i.test(node.itemset)) found.add(`choices from ${node.itemset.split(".").pop()} file`);
     if (control["jr:count"] != null || node.repeat_count != null) found.add("repeat_count");

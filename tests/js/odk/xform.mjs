@@ -80,7 +80,7 @@ export function xformToDef(xml, attachments = {}) {
   }
   const binds = new Map();
   for (const bind of [...model.getElementsByTagName("*")].filter((e) => local(e) === "bind")) {
-    const attrs = { type: bind.getAttribute("type") || "string" };
+    const attrs = { type: (bind.getAttribute("type") || "string").replace(/^xsd:/, "") };
     for (const key of BIND_KEYS) {
       const value = key.includes(":") ? bind.getAttributeNS(key.startsWith("jr:") ? JR : null, key.split(":")[1])
         ?? bind.getAttribute(key) : bind.getAttribute(key);
