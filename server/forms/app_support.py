@@ -32,7 +32,8 @@ FUNCTIONS = frozenset({
     "true", "false", "not", "boolean", "number", "string", "int", "round", "floor", "ceiling",
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
     "ends-with", "substr", "selected", "count-selected", "selected-at", "count", "sum", "max",
-    "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance"})
+    "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
+    "position"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
                      "select multiple from file"})
 TRUE = frozenset({"true()", "true", "yes", "1"})
@@ -128,6 +129,8 @@ def _expression_features(source: str, files: set[str]) -> Iterable[str]:
         steps = [re.sub(r"\[.*", "", step) for step in path.strip("/").split("/") if step]
         if steps[:2] != ["root", "item"] or len(steps) > 3:
             yield f"instance('{file_id}')/{'/'.join(steps)} (only root/item[...]/column)"
+    if re.search(r"(?<![\w.:-])position\(\s*\)", bare):
+        yield "position() without a path (only position(..))"
     outside = bare
     if "[" in outside:
         yield "a path with a predicate ([...]) outside instance()"

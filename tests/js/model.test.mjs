@@ -129,3 +129,21 @@ test("the visit and case forms are not refused", () => {
     assert.deepEqual(new Form(def, {"facilities.csv": []}).refusals, [], id);
   }
 });
+
+test("position(..) is the number of the repeat entry", () => {
+  const def = {name: "p", id_string: "p", type: "survey", children: [
+    {name: "rooms", type: "repeat", children: [
+      field("number", "calculate", {calculate: "position(..)"}),
+      {name: "g", type: "group", children: [field("inner", "calculate", {calculate: "position(..)"})]},
+    ]},
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("p");
+  const rooms = form.named("rooms");
+  for (let i = 0; i < 3; i += 1) form.newRepeatEntry(instance, rooms, {});
+  form.calculate(instance);
+  assert.deepEqual(instance.rooms.map((r) => [r.number, r.g.inner]), [["1", "1"], ["2", "1"], ["3", "1"]]);
+  assert.ok(new Form({...def, children: [field("x", "calculate", {calculate: "position()"})]})
+    .refusals.some((r) => r.includes("position() without a path")));
+});

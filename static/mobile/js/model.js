@@ -280,6 +280,11 @@ export class Form {
         const target = this.resolve(node, steps, absolute);
         return target ? this.get(instance, target, scope) : "";
       },
+      position: (steps, absolute) => {
+        const target = this.resolve(node, steps, absolute);
+        if (!target) return NaN;
+        return target.kind === "repeat" ? (scope[target.name] ?? 0) + 1 : 1;
+      },
       instance: (id) => this.media[`${id}.csv`] || [],
       bare: choice ? (name) => choice.columns[name] ?? (name === "name" ? choice.name : "") : null,
     };

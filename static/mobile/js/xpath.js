@@ -80,6 +80,9 @@ function parse(text) {
       while (isOp(",")) { pos += 1; args.push(binary(0)); }
     }
     expect(")");
+    if (name === "position" && (args.length !== 1 || args[0].k !== "path")) {
+      throw new ExpressionError(`Unsupported position() without a path (only position(..)) in ${text}`);
+    }
     if (name !== "instance") return { k: "call", name, args };
     const steps = [];  // instance('x')/root/item[predicate]/column
     while (isOp("/")) {
@@ -230,6 +233,9 @@ function evaluate(node, ctx) {
     case "bare": return ctx.bare ? ctx.bare(node.name) : "";
     case "neg": return -toNumber(evaluate(node.a, ctx));
     case "call": {
+      // position(..): the number of the repeat entry the path names (1 for anything else,
+      // which is alone among its siblings), as ODK's position(node).
+      if (node.name === "position") return ctx.position(node.args[0].steps, node.args[0].absolute);
       if (node.name === "once") {
         const current = toString(ctx.current());
         return current || evaluate(node.args[0], ctx);
@@ -266,6 +272,7 @@ function lookup(node, ctx) {
 
 // Known to the parser; evaluated above with access to the context.
 FUNCTIONS.once = () => "";
+FUNCTIONS.position = () => NaN;
 FUNCTIONS.instance = () => [];
 
 const compiled = new Map();

@@ -60,6 +60,9 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
         {"type": "end_repeat", "name": "people"},
         {"type": "calculate", "name": "first_seen", "calculation": "once(today())"},
         {"type": "calculate", "name": "total", "calculation": "count(${people}) + sum(${twice})"},
+        {"type": "begin_repeat", "name": "rooms", "label": "Rooms"},
+        {"type": "calculate", "name": "room_number", "calculation": "position(..)"},
+        {"type": "end_repeat", "name": "rooms"},
     ]
     assert refusals(tmp_path, survey, YN) == []
 
@@ -72,7 +75,8 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
      "function jr:choice-name()"),
     ({"type": "calculate", "name": "c", "calculation": "format-date(today(), '%Y')"},
      "function format-date()"),
-    ({"type": "calculate", "name": "c", "calculation": "position(..)"}, "function position()"),
+    ({"type": "calculate", "name": "c", "calculation": "position()"},
+     "position() without a path (only position(..))"),
     ({"type": "date", "name": "d", "label": "D", "appearance": "month-year"}, "appearance month-year"),
     ({"type": "text", "name": "x", "label": "X", "readonly": "${n} > 3"}, "readonly by expression"),
     ({"type": "integer", "name": "m", "label": "M", "trigger": "${n}"},
