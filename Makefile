@@ -9,7 +9,7 @@ TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
 # Backups: see the README's operations part. backup-setup is run by `make run`, never by `make test`.
 .PHONY: backup-setup backup backups restore drill
-.PHONY: run test lint-py lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-smoke clean
+.PHONY: run test lint-py lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-engines bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -149,6 +149,10 @@ bench-pages: install
 bench-partner: install $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.partner $(BENCH_ARGS)
 
+# Form engines for the phone app (issue 14): gzipped size and time to a ready visit form, 4x CPU.
+bench-engines: install
+	@$(BIN)/python -m bench.engines $(BENCH_ARGS)
+
 # Every benchmark at a tiny size (about a minute in all): CI runs it after `make test`, so a
 # broken benchmark is caught. Measures nothing; fails when a request or a check fails.
 bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
@@ -158,6 +162,7 @@ bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.ingest --smoke
 	@$(BIN)/python -m bench.briefs --smoke
 	@$(BIN)/python -m bench.pages --smoke
+	@$(BIN)/python -m bench.engines --smoke
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,78 +1,138 @@
-"""Can the phone app run a form faithfully? `unsupported(survey_json)` names every construct of
-the form that the app's own renderer (static/mobile/js/model.js, render.js, xpath.js) cannot
-evaluate as ODK Collect does; an empty list means it can. A form with any is published for
-ODK Collect only, with the features named. Checked at publish time, never guessed at run time.
+"""Can the phone app run this form exactly as ODK Collect would? (issue 14)
 
-What the renderer runs: the question types in TYPES, the functions in FUNCTIONS (xpath.js),
-${name} references, paths, instance('list')/root/item[...]/column lookups in a CSV, repeats
-added by hand, choice filters. Anything else is refused here rather than left to the phone.
+The app renders pyxform's JSON with its own model and XPath evaluator (static/mobile/js/
+model.js, xpath.js), proven against ODK's engine on ODK's own test forms
+(tests/js/odk-conformance.test.mjs). What it has not been proven to run is refused for the app,
+with the feature named; the form may still go to ODK Collect. The app applies the same rules
+itself when it opens a form (model.js `unsupportedFeatures`, the parser's function list), so a
+form that slipped past this check is refused on the phone too, never guessed at.
+
+`unsupported(survey_json)` takes pyxform's JSON (`Survey.to_json_dict()`, what
+`flask forms build` writes to mobile_forms/build/<form>.json) and returns the features, one
+string each, in the order found; an empty list means the app runs the form.
 """
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 
-TYPES = {
-    "text", "integer", "decimal", "date", "dateTime", "time", "note", "geopoint", "photo",
-    "image", "calculate", "hidden", "select one", "select all that apply",
-    "select one from file", "start", "end", "today", "deviceid", "group", "repeat",
-}
-# The functions xpath.js evaluates as the spec says (`once` and a bare `instance` are stubs
-# there: once() gives "" and would silently differ from Collect).
-FUNCTIONS = {
+# Kept equal to static/mobile/js/model.js (TYPES, APPEARANCES, PARAMETERS) and to the functions
+# static/mobile/js/xpath.js evaluates (FUNCTIONS); tests/unit/forms/test_app_support.py checks it.
+# Not "time": the app's time input gives "10:30" where Collect stores "10:30:00.000+04:30".
+TYPES = frozenset({
+    "text", "integer", "decimal", "date", "dateTime", "geopoint", "photo", "image", "note",
+    "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
+    "select one from file", "select multiple from file", "start", "end", "today", "deviceid"})
+APPEARANCES = frozenset({
+    "minimal", "autocomplete", "multiline", "field-list", "horizontal", "horizontal-compact",
+    "compact", "likert", "quick", "no-calendar", "table-list", "label", "list-nolabel", "list",
+    "placement-map", "maps"})
+PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy"})
+FUNCTIONS = frozenset({
     "true", "false", "not", "boolean", "number", "string", "int", "round", "floor", "ceiling",
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
     "ends-with", "substr", "selected", "count-selected", "selected-at", "count", "sum", "max",
-    "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "instance",
-}
-EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")
-_CALL = re.compile(r"([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+    "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
+    "position"})
+SELECTS = frozenset({"select one", "select all that apply", "select one from file",
+                     "select multiple from file"})
+TRUE = frozenset({"true()", "true", "yes", "1"})
+FALSE = frozenset({"false()", "false", "no", "0", ""})
+EXPRESSIONS = ("relevant", "constraint", "calculate", "required")
+
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
-_INSTANCE = re.compile(r"instance\(\s*'[^']+'\s*\)\s*/\s*root\s*/\s*item\b")
+_CALL = re.compile(r"(?<![\w.:$-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+_INSTANCE = re.compile(r"instance\(\s*['\"]([^'\"]+)['\"]\s*\)((?:/[\w.-]+(?:\[[^\]]*\])?)*)")
+_MEDIA_FILE = re.compile(r"\.csv$", re.IGNORECASE)
 
 
-def _functions(expression: str) -> set[str]:
-    bare = _STRING.sub("''", expression)
-    found = set(_CALL.findall(bare)) - {"and", "or", "div", "mod"}
-    # `instance('x')/root/item[...]` is a lookup the app evaluates; instance() alone is not.
-    if "instance" in found and len(_INSTANCE.findall(expression)) < bare.count("instance("):
-        found.add("instance (outside instance('list')/root/item[...])")
-    return found
+def unsupported(survey_json: dict) -> list[str]:
+    """The features of this form the phone app cannot run exactly as ODK Collect; [] if none."""
+    found: dict[str, None] = {}  # ordered set
+    files = {_MEDIA_FILE.sub("", node["itemset"]) for node in _nodes(survey_json)
+             if isinstance(node.get("itemset"), str) and _MEDIA_FILE.search(node["itemset"])}
+    for node in _nodes(survey_json):
+        for feature in _node_features(node, files, top=node is survey_json):
+            found.setdefault(feature, None)
+    if survey_json.get("entity_features") or survey_json.get("entities"):
+        found.setdefault("entities", None)
+    for choices in (survey_json.get("choices") or {}).values():
+        if isinstance(choices, list) and any(c.get("media") for c in choices):
+            found.setdefault("media (image, audio, video) in labels", None)
+    return list(found)
 
 
-def unsupported(survey_json: str | dict) -> list[str]:
-    survey = json.loads(survey_json) if isinstance(survey_json, str) else survey_json
-    problems: list[str] = []
+def _nodes(node: dict) -> Iterable[dict]:
+    yield node
+    if node.get("type") in SELECTS:
+        return
+    for child in node.get("children") or []:
+        yield from _nodes(child)
 
-    def expression(where: str, source) -> None:
-        if not isinstance(source, str) or not source.strip():
-            return
-        for name in sorted(_functions(source)):
-            if name not in FUNCTIONS:
-                problems.append(f"{where}: the function {name}() is not supported by the app")
 
-    def walk(node, prefix):
-        for child in node.get("children") or []:
-            name = child.get("name", "")
-            path = f"{prefix}/{name}"
-            kind = child.get("type", "")
-            if kind not in TYPES:
-                problems.append(f"{path}: the question type {kind!r} is not supported by the "
-                                "app")
-            bind = child.get("bind") or {}
-            for key in EXPRESSIONS:
-                expression(f"{path} ({key})", bind.get(key))
-            expression(f"{path} (choice_filter)", child.get("choice_filter"))
-            default = child.get("default")
-            if isinstance(default, str) and re.search(r"[($]", default):
-                expression(f"{path} (default)", default)
-            control = child.get("control") or {}
-            if kind == "repeat" and ("jr:count" in control or "repeat_count" in child):
-                problems.append(f"{path}: repeat_count is not supported by the app")
-            if "jr:preload" in bind and name != "instanceID":
-                problems.append(f"{path}: the preload {bind['jr:preload']!r} is not supported "
-                                "by the app")
-            if kind in ("group", "repeat"):
-                walk(child, path)
-    walk(survey, "")
-    return problems
+def _parameters(value) -> dict:
+    if not value:
+        return {}
+    if isinstance(value, dict):
+        return value
+    return dict(part.split("=", 1) if "=" in part else (part, "")
+                for part in re.split(r"[\s;,]+", str(value)) if part)
+
+
+def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
+    kind = node.get("type") or ""
+    bind = node.get("bind") or {}
+    control = node.get("control") or {}
+    itemset = node.get("itemset")
+    if not top and kind not in TYPES:
+        yield f"question type {kind or '(none)'}"
+    if isinstance(itemset, str) and re.search(r"\.(xml|geojson)$", itemset, re.IGNORECASE):
+        yield f"choices from {itemset.rsplit('.', 1)[1].lower()} file"
+    if control.get("jr:count") is not None or node.get("repeat_count") is not None:
+        yield "repeat_count"
+    if control.get("jr:noAddRemove") is not None:
+        yield "repeat without add/remove"
+    for word in str(control.get("appearance") or "").split():
+        if word not in APPEARANCES:
+            yield f"appearance {re.sub(r'[(].*', '()', word)}"
+    for key in _parameters(node.get("parameters")):
+        if key not in PARAMETERS:
+            yield f"parameter {key}"
+    if node.get("trigger"):
+        yield "trigger (a value set when another question changes)"
+    if node.get("media") or (not top and isinstance(node.get("choices"), list)
+                             and any(c.get("media") for c in node["choices"])):
+        yield "media (image, audio, video) in labels"
+    readonly = str(bind.get("readonly", "")).strip()
+    if readonly not in TRUE and readonly not in FALSE:
+        yield "readonly by expression"
+    if bind.get("calculate") and not top and kind not in ("calculate", "hidden", "note") \
+            and readonly not in TRUE:
+        yield "calculation on a question the monitor answers"
+    sources = [bind.get(key) for key in EXPRESSIONS] + [node.get("choice_filter")]
+    default = node.get("default")
+    if isinstance(default, str) and re.search(r"[($]", default):
+        sources.append(default)
+    for source in sources:
+        if source:
+            yield from _expression_features(str(source), files)
+
+
+def _expression_features(source: str, files: set[str]) -> Iterable[str]:
+    bare = _STRING.sub("''", _INSTANCE.sub("instance()", source))
+    for name in _CALL.findall(bare):
+        if name not in FUNCTIONS and name not in ("and", "or", "div", "mod"):
+            yield f"function {name}()"
+    for file_id, path in _INSTANCE.findall(source):
+        if file_id not in files:
+            yield f"instance('{file_id}')"
+        steps = [re.sub(r"\[.*", "", step) for step in path.strip("/").split("/") if step]
+        if steps[:2] != ["root", "item"] or len(steps) > 3:
+            yield f"instance('{file_id}')/{'/'.join(steps)} (only root/item[...]/column)"
+    if re.search(r"(?<![\w.:-])position\(\s*\)", bare):
+        yield "position() without a path (only position(..))"
+    outside = bare
+    if "[" in outside:
+        yield "a path with a predicate ([...]) outside instance()"
+    if "::" in outside:
+        yield "an XPath axis (::)"

@@ -17,6 +17,8 @@ from pyxform.validators import odk_validate
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
+from .app_support import unsupported
+
 FORMS_DIR = Path(__file__).resolve().parents[2] / "mobile_forms"
 BUILD_DIR = FORMS_DIR / "build"
 # pyxform reads its own one-file CSV flavour of XLSForm (a column of sheet names, then rows),
@@ -34,10 +36,19 @@ class BuiltForm:
     xml: str
     json: str
     warnings: tuple[str, ...]
+    # What the phone app cannot run exactly as ODK Collect (server/forms/app_support.py): when
+    # there is any, the form is built for Collect only, without the JSON the app renders.
+    app_refusals: tuple[str, ...] = ()
 
     def outputs(self) -> dict[str, bytes]:
-        return {f"{self.form_id}.xml": self.xml.encode("utf-8"),
-                f"{self.form_id}.json": self.json.encode("utf-8")}
+        out = {f"{self.form_id}.xml": self.xml.encode("utf-8")}
+        if not self.app_refusals:
+            out[f"{self.form_id}.json"] = self.json.encode("utf-8")
+        return out
+
+    def withheld(self) -> list[str]:
+        """Outputs that must not exist: the app's JSON of a form refused for the app."""
+        return [f"{self.form_id}.json"] if self.app_refusals else []
 
 
 def build(source: Path) -> BuiltForm:
@@ -91,9 +102,11 @@ def _build(source, name: str, default_version: str | None = None) -> BuiltForm:
         raise
     except Exception as exc:  # pyxform raises plain PyXFormError / ValueError alike
         raise FormInvalid(f"{name}: {exc}") from exc
-    described = json.dumps(survey.to_json_dict(), ensure_ascii=False, indent=2)
+    described_dict = survey.to_json_dict()
+    described = json.dumps(described_dict, ensure_ascii=False, indent=2)
     return BuiltForm(form_id=definition["id_string"], xml=_ends_with_newline(xml),
-                     json=described + "\n", warnings=tuple(warnings))
+                     json=described + "\n", warnings=tuple(warnings),
+                     app_refusals=tuple(unsupported(described_dict)))
 
 
 def build_all(forms_dir: Path | None = None) -> list[BuiltForm]:
@@ -134,7 +147,8 @@ def stale(built: BuiltForm, out_dir: Path | None = None) -> list[str]:
     """Names of the output files that are missing or differ from a fresh build."""
     out_dir = out_dir or BUILD_DIR
     return [name for name, data in built.outputs().items()
-            if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != data]
+            if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != data] + \
+        [name for name in built.withheld() if (out_dir / name).exists()]
 
 
 def write(built: BuiltForm, out_dir: Path | None = None) -> list[Path]:
@@ -144,7 +158,10 @@ def write(built: BuiltForm, out_dir: Path | None = None) -> list[Path]:
     written = []
     for name in stale(built, out_dir):
         path = out_dir / name
-        path.write_bytes(built.outputs()[name])
+        if name in built.withheld():
+            path.unlink()  # refused for the app: it must not offer an older version
+        else:
+            path.write_bytes(built.outputs()[name])
         written.append(path)
     return written
 

@@ -19,12 +19,16 @@ forms_cli = AppGroup("forms", help="The monitors' XForms (sources and build in m
               help="Write nothing; exit 1 when the committed build differs from the sources.")
 @click.option("--skip-validate", is_flag=True, help="Do not run ODK Validate (it needs Java).")
 def build_command(check: bool, skip_validate: bool) -> None:
-    """Build every form with pyxform, check it with ODK Validate, write what changed."""
+    """Build every form with pyxform, check it with ODK Validate and for the phone app (a form
+    the app cannot run exactly as Collect gets no JSON for the app), write what changed."""
     try:
         forms = builder.build_all()
         for form in forms:
             for warning in form.warnings:
                 click.echo(f"{form.form_id}: pyxform warning: {warning}", err=True)
+            if form.app_refusals:
+                click.echo(f"{form.form_id}: refused for the phone app (built for ODK Collect "
+                           f"only): {'; '.join(form.app_refusals)}", err=True)
             if not skip_validate:
                 for warning in builder.validate(_as_served(form)):
                     click.echo(f"{form.form_id}: ODK Validate warning: {warning}", err=True)

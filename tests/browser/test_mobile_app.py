@@ -8,6 +8,7 @@ import base64
 import gzip
 import io
 import json
+import shutil
 import zlib
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -22,6 +23,7 @@ from server.core import storage
 from server.core.db import db
 from server.incidents.models import Incident, IncidentSensitive
 from server.mobile import shell
+from server.openrosa import catalog
 from server.visits.models import SubmissionRecord, Visit, VisitSensitive
 from tests import factories
 from tests.browser.conftest import RECORD_CSP, csp_violations, wait_until
@@ -435,3 +437,34 @@ def test_app_shell_size_budget(client, artifacts):
     print(report)
     assert "/m/static/js/main.js" in sizes and "/m/static/vendor/jsQR.js" not in sizes
     assert total <= SHELL_BUDGET
+
+
+@pytest.mark.browser
+def test_a_form_the_app_cannot_run_is_named_and_not_opened(phone, monitor, tmp_path, monkeypatch):
+    """A form with something the app cannot run exactly as ODK Collect (here the incidents'
+    repeat given a repeat_count, which the app would ignore) reaches the phone, and the app
+    refuses it with the feature named rather than guess (issue 14)."""
+    for path in catalog.BUILD_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    definition = json.loads((tmp_path / "nezarat_visit.json").read_text(encoding="utf-8"))
+    incident = next(c for c in definition["children"] if c["name"] == "incident")
+    incident.setdefault("control", {})["jr:count"] = "2"
+    (tmp_path / "nezarat_visit.json").write_text(json.dumps(definition), encoding="utf-8")
+    monkeypatch.setattr(catalog, "BUILD_DIR", tmp_path)
+    catalog.forms.cache_clear()
+    try:
+        page = phone.page
+        page.goto(monitor.base + "/m/")
+        page.wait_for_selector("[data-screen=signin]")
+        page.fill("textarea[name=token]", monitor.token)
+        page.fill("input[name=pin]", PIN)
+        page.fill("input[name=pin2]", PIN)
+        page.click("[data-screen=signin] button[type=submit]")
+        refused = page.wait_for_selector("[data-screen=home] [data-refused=nezarat_visit]")
+        assert "repeat_count" in refused.inner_text()
+        assert "ODK Collect" in refused.inner_text()
+        assert page.query_selector('[data-action=new][data-form="nezarat_visit"]') is None
+        assert page.query_selector("form.survey") is None
+        assert page.errors == []
+    finally:
+        catalog.forms.cache_clear()

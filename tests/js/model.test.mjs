@@ -101,3 +101,49 @@ test("every expression of the real visit form is understood", () => {
   assert.deepEqual(form.problems, []);
   assert.ok(form.fields.length > 50);
 });
+
+test("a form with what the app cannot run exactly as Collect is refused, the feature named", () => {
+  const def = {
+    name: "r", id_string: "r", type: "survey", children: [
+      field("n", "integer"),
+      {name: "kids", type: "repeat", control: {"jr:count": "${n}"}, children: [field("kid", "text")]},
+      field("first", "calculate", {calculate: "indexed-repeat(${kid}, ${kids}, 1)"}),
+      field("where", "geotrace"),
+      field("when", "date", {}, {control: {appearance: "month-year"}}),
+      field("typed", "text", {calculate: "concat('a', ${n})"}),
+      field("list", "calculate", {calculate: "instance('other')/root/item[name = 'x']/label"}),
+    ],
+  };
+  const form = new Form(def);
+  for (const feature of ["repeat_count", "question type geotrace", "appearance month-year",
+    "calculation on a question the monitor answers", "instance('other')"]) {
+    assert.ok(form.refusals.includes(feature), `${feature} in ${form.refusals}`);
+  }
+  assert.ok(form.refusals.some((r) => r.startsWith("Unsupported function indexed-repeat()")));
+  assert.deepEqual(new Form(DEF).refusals, []);
+});
+
+test("the visit and case forms are not refused", () => {
+  for (const id of ["nezarat_visit", "nezarat_case"]) {
+    const def = JSON.parse(readFileSync(new URL(`../../mobile_forms/build/${id}.json`, import.meta.url), "utf8"));
+    assert.deepEqual(new Form(def, {"facilities.csv": []}).refusals, [], id);
+  }
+});
+
+test("position(..) is the number of the repeat entry", () => {
+  const def = {name: "p", id_string: "p", type: "survey", children: [
+    {name: "rooms", type: "repeat", children: [
+      field("number", "calculate", {calculate: "position(..)"}),
+      {name: "g", type: "group", children: [field("inner", "calculate", {calculate: "position(..)"})]},
+    ]},
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("p");
+  const rooms = form.named("rooms");
+  for (let i = 0; i < 3; i += 1) form.newRepeatEntry(instance, rooms, {});
+  form.calculate(instance);
+  assert.deepEqual(instance.rooms.map((r) => [r.number, r.g.inner]), [["1", "1"], ["2", "1"], ["3", "1"]]);
+  assert.ok(new Form({...def, children: [field("x", "calculate", {calculate: "position()"})]})
+    .refusals.some((r) => r.includes("position() without a path")));
+});

@@ -69,7 +69,7 @@ const STRINGS = {
     no_forms: "No form on this phone yet. Connect once to download it.",
     select_placeholder: "Choose…",
     filter: "Search",
-    unsupported: "This form uses something the app cannot check: {what}",
+    unsupported: "The app cannot run this form exactly as ODK Collect does, so it does not open it ({what}). Fill it in ODK Collect, or ask your coordinator.",
   },
   prs: {
     app_name: "نظارت",
@@ -136,7 +136,7 @@ const STRINGS = {
     no_forms: "هنوز فورمی در این تلفن نیست. یک بار به انترنت وصل شوید تا دانلود شود.",
     select_placeholder: "انتخاب کنید…",
     filter: "جستجو",
-    unsupported: "این فورم چیزی دارد که برنامه نمی‌تواند بررسی کند: {what}",
+    unsupported: "برنامه نمی‌تواند این فورم را دقیقاً مانند ODK Collect اجرا کند، پس آن را باز نمی‌کند ({what}). آن را در ODK Collect پر کنید یا از هماهنگ‌کننده خود بپرسید.",
   },
   ps: {
     app_name: "نظارت",
@@ -203,7 +203,7 @@ const STRINGS = {
     no_forms: "تر اوسه په دې ټيليفون کې فورم نشته. يو ځل انټرنېټ ته وصل شئ چې ښکته شي.",
     select_placeholder: "وټاکئ…",
     filter: "لټون",
-    unsupported: "دا فورم داسې څه لري چې اپ يې نشي کتلی: {what}",
+    unsupported: "اپ نشي کولی دا فورم لکه ODK Collect په سمه توګه وچلوي، نو يې نه پرانيزي ({what}). په ODK Collect کې يې ډک کړئ يا له خپل همغږي کوونکي وپوښتئ.",
   },
 };
 

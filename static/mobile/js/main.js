@@ -137,8 +137,9 @@ function home() {
     const seen = outbox.version();  // before the reports are read
     screen(page);
     const start = forms.length
-      ? forms.map((f) => h("button", { type: "button", class: "big", "data-action": "new", "data-form": f.id,
-        onclick: () => newReport(f) }, t("new_visit", { form: f.def.title || f.id }), keyLine(f)))
+      ? forms.map((f) => (f.form.refusals.length ? refusedForm(f)
+        : h("button", { type: "button", class: "big", "data-action": "new", "data-form": f.id,
+          onclick: () => newReport(f) }, t("new_visit", { form: f.def.title || f.id }), keyLine(f))))
       : [h("p", { class: "error" }, t("no_forms"))];
     const listBox = h("section", { class: "card" }, h("h2", {}, t("outbox")), await reportList());
     const refused = tokenRefused || (await vault.reports()).some((r) => r.state === "auth");
@@ -246,7 +247,20 @@ async function openReport(id) {
   editReport(entry, report);
 }
 
+// A form with something the app cannot run exactly as ODK Collect (model.js unsupportedFeatures):
+// named, and not opened.
+function refusedForm(entry) {
+  return h("div", { class: "refused", "data-refused": entry.id },
+    h("p", {}, h("strong", {}, entry.def.title || entry.id)),
+    h("p", { class: "error", role: "alert" }, t("unsupported", { what: entry.form.refusals.join("; ") })));
+}
+
 function editReport(entry, report) {
+  if (entry.form.refusals.length) {  // a draft or a correction of a form refused since
+    show(() => screen(h("div", { "data-screen": "refused" }, refusedForm(entry),
+      h("button", { type: "button", class: "secondary", onclick: home }, t("back")))));
+    return;
+  }
   let pending = null;
   const save = async () => {
     clearTimeout(pending);

@@ -32,6 +32,73 @@ export function languages(def) {
   return [...found];
 }
 
+// What the app runs exactly as ODK Collect does (proven against ODK's engine on ODK's own test
+// forms: tests/js/odk-conformance.test.mjs). Anything else is refused, never guessed; the server
+// applies the same rules when a form is built or published (server/forms/app_support.py).
+// Not "time": the browser's time input gives "10:30", Collect stores "10:30:00.000+04:30".
+const TYPES = new Set(["text", "integer", "decimal", "date", "dateTime", "geopoint", "photo",
+  "image", "note", "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
+  "select one from file", "select multiple from file", "start", "end", "today", "deviceid"]);
+const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list", "horizontal",
+  "horizontal-compact", "compact", "likert", "quick", "no-calendar", "table-list", "label",
+  "list-nolabel", "list",
+  // A geopoint placed on a map in Collect: the app takes the phone's position; same value.
+  "placement-map", "maps"]);
+const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy"]);
+const LITERAL_TRUE = new Set(["true()", "true", "yes", "1"]);
+
+// pyxform writes a question's parameters as written in the XLSForm: "max-pixels=2048 seed=1".
+function parameters(value) {
+  if (!value) return {};
+  if (typeof value === "object") return value;
+  return Object.fromEntries(String(value).split(/[\s;,]+/).filter(Boolean).map((p) => p.split("=")));
+}
+
+export function unsupportedFeatures(def, media = {}) {
+  const found = new Set();
+  const files = new Set(Object.keys(media).map((n) => n.replace(/\.csv$/i, "")));
+  const visit = (node, top) => {
+    const type = node.type || "";
+    const bind = node.bind || {};
+    const control = node.control || {};
+    if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}`);
+    if (typeof node.itemset === "string" && /\.csv$/i.test(node.itemset)) files.add(node.itemset.replace(/\.csv$/i, ""));
+    if (typeof node.itemset === "string" && /\.(xml|geojson)$/i.test(node.itemset)) found.add(`choices from ${node.itemset.split(".").pop()} file`);
+    if (control["jr:count"] != null || node.repeat_count != null) found.add("repeat_count");
+    if (control["jr:noAddRemove"] != null) found.add("repeat without add/remove");
+    for (const word of String(control.appearance || "").split(/\s+/).filter(Boolean)) {
+      if (!APPEARANCES.has(word)) found.add(`appearance ${word.replace(/\(.*/, "()")}`);
+    }
+    for (const key of Object.keys(parameters(node.parameters))) if (!PARAMETERS.has(key)) found.add(`parameter ${key}`);
+    if (node.trigger) found.add("trigger (a value set when another question changes)");
+    if (node.media) found.add("media (image, audio, video) in labels");
+    if (node.unsupported) found.add(node.unsupported);
+    if (bind.readonly != null && !LITERAL_TRUE.has(String(bind.readonly).trim()) &&
+        !["false()", "false", "no", "0", ""].includes(String(bind.readonly).trim())) found.add("readonly by expression");
+    if (bind.calculate && !["calculate", "hidden", "note"].includes(type) && !top &&
+        !LITERAL_TRUE.has(String(bind.readonly || "").trim())) found.add("calculation on a question the monitor answers");
+    for (const key of ["relevant", "constraint", "calculate", "required"]) {
+      for (const m of String(bind[key] || "").matchAll(/instance\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        if (!files.has(m[1])) found.add(`instance('${m[1]}')`);
+      }
+    }
+    if (!SELECTS[type]) (node.children || []).forEach((child) => visit(child, false));
+    if (!top && Array.isArray(node.choices) && node.choices.some((c) => c.media)) found.add("media (image, audio, video) in labels");
+  };
+  // Files first: an instance() may name a list used further down.
+  const collect = (node) => {
+    if (typeof node.itemset === "string" && /\.csv$/i.test(node.itemset)) files.add(node.itemset.replace(/\.csv$/i, ""));
+    (node.children || []).forEach(collect);
+  };
+  collect(def);
+  visit(def, true);
+  if (def.entity_features || def.entities) found.add("entities");
+  for (const list of Object.values(def.choices || {})) {
+    if (Array.isArray(list) && list.some((c) => c.media)) found.add("media (image, audio, video) in labels");
+  }
+  return [...found];
+}
+
 function expression(source, problems) {
   if (source == null || source === "") return null;
   if (TRUE.has(String(source).trim())) return () => true;
@@ -47,6 +114,7 @@ function expression(source, problems) {
 export class Form {
   constructor(def, media = {}) {
     this.def = def;
+    this.unsupported = unsupportedFeatures(def, media);
     this.id = def.id_string || def.name;
     this.version = def.version || "";
     this.problems = [];
@@ -65,6 +133,12 @@ export class Form {
     }
   }
 
+  // Everything that keeps the app from running the form exactly as ODK Collect would: it is
+  // not opened (render.js), not guessed at.
+  get refusals() {
+    return [...new Set([...this.unsupported, ...this.problems])];
+  }
+
   #node(raw, parent) {
     const type = raw.type || "";
     const bind = raw.bind || {};
@@ -72,7 +146,7 @@ export class Form {
       raw, type, name: raw.name, parent, bind,
       kind: raw === this.def ? "root" : type === "group" ? "group" : type === "repeat" ? "repeat"
         : META.has(type) ? "meta" : "field",
-      label: raw.label, hint: raw.hint, parameters: raw.parameters || {},
+      label: raw.label, hint: raw.hint, parameters: parameters(raw.parameters),
       appearance: (raw.control && raw.control.appearance) || "",
       select: SELECTS[type] || null,
       hidden: type === "calculate" || type === "hidden" || Boolean(raw.control && raw.control.bodyless),
@@ -205,6 +279,11 @@ export class Form {
       path: (steps, absolute) => {
         const target = this.resolve(node, steps, absolute);
         return target ? this.get(instance, target, scope) : "";
+      },
+      position: (steps, absolute) => {
+        const target = this.resolve(node, steps, absolute);
+        if (!target) return NaN;
+        return target.kind === "repeat" ? (scope[target.name] ?? 0) + 1 : 1;
       },
       instance: (id) => this.media[`${id}.csv`] || [],
       bare: choice ? (name) => choice.columns[name] ?? (name === "name" ? choice.name : "") : null,

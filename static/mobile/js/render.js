@@ -249,10 +249,9 @@ export function renderForm({ form, instance, photos, onChange }) {
     }
   }
 
+  // A form the app cannot run exactly as ODK Collect is never drawn (main.js says why).
+  if (form.refusals.length) throw new Error(`refused form: ${form.refusals.join("; ")}`);
   const element = h("form", { class: "survey", novalidate: true, autocomplete: "off", onsubmit: (e) => e.preventDefault() });
-  if (form.problems.length) {
-    element.append(h("p", { class: "error" }, t("unsupported", { what: form.problems.join("; ") })));
-  }
   children(element, form.root, {});
   refresh();
 

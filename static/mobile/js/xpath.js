@@ -80,6 +80,9 @@ function parse(text) {
       while (isOp(",")) { pos += 1; args.push(binary(0)); }
     }
     expect(")");
+    if (name === "position" && (args.length !== 1 || args[0].k !== "path")) {
+      throw new ExpressionError(`Unsupported position() without a path (only position(..)) in ${text}`);
+    }
     if (name !== "instance") return { k: "call", name, args };
     const steps = [];  // instance('x')/root/item[predicate]/column
     while (isOp("/")) {
@@ -88,6 +91,12 @@ function parse(text) {
       let predicate = null;
       if (isOp("[")) { pos += 1; predicate = binary(0); expect("]"); }
       steps.push({ name: stepName, predicate });
+    }
+    // Only a choice list's shape is read: root/item[...]/column.
+    const shape = steps.map((s) => s.name);
+    if (shape[0] !== "root" || shape[1] !== "item" || shape.length > 3 || steps[0].predicate ||
+        (shape[2] && steps[2].predicate)) {
+      throw new ExpressionError(`Unsupported path instance(...)/${shape.join("/")} in ${text} (only root/item[...]/column)`);
     }
     return { k: "inst", id: args[0], steps };
   }
@@ -224,6 +233,9 @@ function evaluate(node, ctx) {
     case "bare": return ctx.bare ? ctx.bare(node.name) : "";
     case "neg": return -toNumber(evaluate(node.a, ctx));
     case "call": {
+      // position(..): the number of the repeat entry the path names (1 for anything else,
+      // which is alone among its siblings), as ODK's position(node).
+      if (node.name === "position") return ctx.position(node.args[0].steps, node.args[0].absolute);
       if (node.name === "once") {
         const current = toString(ctx.current());
         return current || evaluate(node.args[0], ctx);
@@ -260,6 +272,7 @@ function lookup(node, ctx) {
 
 // Known to the parser; evaluated above with access to the context.
 FUNCTIONS.once = () => "";
+FUNCTIONS.position = () => NaN;
 FUNCTIONS.instance = () => [];
 
 const compiled = new Map();

@@ -1,0 +1,231 @@
+// The conformance harness (issue 14): one form, filled with the same scripted answers in ODK's
+// own engine (@getodk/xforms-engine, the reference) and in the phone app's model (model.js,
+// driven directly in node: the same code the app runs, without its DOM renderer), and the two
+// submissions compared.
+//
+// The answers are scripted, deterministic, from the form itself: walking ODK's form in document
+// order, every relevant, writable question gets a value of its type (a variant number picks
+// which choice, which number), each repeat gets one more entry than it starts with. The same
+// list of (path, value) steps is then played into our model.
+//
+// Submissions are compared as the set of their non-empty answers (path with repeat positions ->
+// value): ODK leaves out what is not relevant, the app blanks it, and the server reads blank as
+// no answer. Values that depend on the clock or on chance (preloads, instanceID, now(), uuid())
+// are compared by shape.
+import { JSDOM } from "jsdom";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+
+import { Form } from "../../../static/mobile/js/model.js";
+
+process.env.TZ = "UTC";
+const require = createRequire(import.meta.url);
+const dom = new JSDOM("<!doctype html><html><body></body></html>");
+for (const name of ["window", "document", "DOMParser", "XMLSerializer", "Node"]) {
+  if (!(name in globalThis)) globalThis[name] = name === "window" ? dom.window : dom.window[name];
+}
+// The engine's tree-sitter parser (wasm) locates itself with __dirname when it sees node.
+globalThis.__dirname = dirname(require.resolve("@getodk/xforms-engine"));
+const { createInstance } = await import("@getodk/xforms-engine");
+
+const VOLATILE = /^(uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const GEOPOINT = /^-?\d+(\.\d+)?( -?\d+(\.\d+)?){1,3}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+function normalise(value) {
+  const text = String(value).trim();
+  if (VOLATILE.test(text)) return "<uuid>";
+  if (GEOPOINT.test(text) && text.includes(" ")) return text.split(" ").map(Number).join(" ");  // 1000 = 1000.0
+  if (DATETIME.test(text)) {
+    const d = new Date(text);
+    return Number.isNaN(d.getTime()) ? text : `<datetime ${d.toISOString().slice(0, 15)}>`;
+  }
+  return text;
+}
+
+function valueFor(node, k, variant) {
+  const type = node.valueType || "string";
+  const n = (k * 7 + variant * 5) % 23;
+  switch (type) {
+    case "int": return String(n);
+    case "decimal": return `${n}.5`;
+    case "date": return `2024-0${(k % 9) + 1}-1${k % 9}`;
+    case "time": return `1${k % 10}:30:00.000+00:00`;
+    case "dateTime": return `2024-03-1${k % 9}T10:30:00.000+00:00`;
+    case "geopoint": return `34.5${k} 69.1${variant} 1000 5`;
+    case "boolean": return variant ? "true" : "false";
+    case "string": return `answer ${k}${variant ? " b" : ""}`;
+    default: return null;  // geotrace, geoshape, binary, barcode...: not scripted
+  }
+}
+
+const SKIP = new Set(["upload", "trigger", "note", "rank", "range", "model-value", "noop"]);
+
+// Fill the reference; returns the steps played and ODK's submission XML.
+export async function fillReference(xml, attachments, variant) {
+  const form = await createInstance(xml, { form: {
+    fetchFormAttachment: async (url) => {
+      const name = String(url).split("/").pop();
+      if (!(name in attachments)) return new Response("", { status: 404 });
+      return new Response(attachments[name], { headers: { "Content-Type": name.endsWith(".csv") ? "text/csv" : "text/xml" } });
+    },
+  } });
+  const steps = [];
+  let k = 0;
+  const visit = (node) => {
+    const state = node.currentState;
+    if (!state.relevant) return;
+    if (node.nodeType === "repeat-range:uncontrolled") {
+      node.addInstances();
+      steps.push({ ref: node.currentState.reference, entries: node.currentState.children.length });
+    }
+    if (node.nodeType === "input" && !state.readonly) {
+      k += 1;
+      const value = valueFor(node, k, variant);
+      if (value != null) {
+        node.setValue(value);
+        steps.push({ ref: state.reference, value });
+      }
+    } else if (node.nodeType === "select" && !state.readonly) {
+      k += 1;
+      const options = state.valueOptions.map((o) => o.value);
+      if (options.length) {
+        const many = node.selectType === "select" || node.definition?.bodyElement?.type === "select";
+        const picked = many ? [options[(k + variant) % options.length], options[(k + variant + 1) % options.length]]
+          .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => options.indexOf(a) - options.indexOf(b))
+          : [options[(k + variant) % options.length]];
+        if (many) node.selectValues(picked); else node.selectValue(picked[0]);
+        steps.push({ ref: state.reference, value: picked.join(" ") });
+      }
+    }
+    if (SKIP.has(node.nodeType)) return;
+    for (const child of node.currentState.children ?? []) visit(child);
+  };
+  visit(form.root);
+  return { steps, xml: form.root.instanceState.instanceXML, root: form.root };
+}
+
+// "/data/rep[2]/q" -> [["data"], ["rep", 1], ["q"]]
+function parseRef(ref) {
+  return ref.split("/").filter(Boolean).map((step) => {
+    const m = /^([^[]+)(?:\[(\d+)\])?$/.exec(step);
+    return m[2] ? [m[1], Number(m[2]) - 1] : [m[1]];
+  });
+}
+
+// Play the steps into our model; returns the answers as the app would submit them.
+export function fillOurs(form, steps) {
+  const instance = form.newInstance("00000000-0000-4000-8000-000000000000");
+  const locate = (ref) => {
+    const parts = parseRef(ref);
+    const path = "/" + parts.map((p) => p[0]).join("/");
+    const node = form.byPath.get(path);
+    const scope = {};
+    for (const [name, index] of parts) if (index !== undefined) scope[name] = index;
+    return { node, scope };
+  };
+  // Repeat entries up to the position a step needs (ODK starts a repeat with its default
+  // entries; the app adds them as the monitor asks).
+  const ensure = (node, scope) => {
+    for (const ancestor of node.ancestors) {
+      if (ancestor.kind !== "repeat") continue;
+      while (form.get(instance, ancestor, scope).length <= scope[ancestor.name]) {
+        form.newRepeatEntry(instance, ancestor, scope);
+      }
+    }
+  };
+  for (const step of steps) {
+    const { node, scope } = locate(step.ref);
+    if (node && step.entries !== undefined) {
+      ensure(node, scope);
+      while (form.get(instance, node, scope).length < step.entries) form.newRepeatEntry(instance, node, scope);
+      form.calculate(instance);
+      continue;
+    }
+    if (!node) throw new Error(`our form has no ${step.ref}`);
+    ensure(node, scope);
+    form.set(instance, node, scope, step.value);
+    form.calculate(instance);
+  }
+  form.finish(instance);
+  form.calculate(instance);
+  return form.relevantAnswers(instance);
+}
+
+// Non-empty answers of ODK's submission: path (with repeat positions) -> value.
+export function referenceAnswers(xml, repeats, skip) {
+  const doc = new globalThis.DOMParser().parseFromString(xml, "text/xml");
+  const out = new Map();
+  const walk = (el, path, plain) => {
+    const kids = [...el.childNodes].filter((n) => n.nodeType === 1);
+    if (!kids.length) {
+      if (el.textContent.trim() && !skip.has(plain) && !/\/meta\/(instanceID|deprecatedID)$/.test(plain)) {
+        out.set(path, normalise(el.textContent));
+      }
+      return;
+    }
+    const seen = {};
+    for (const kid of kids) {
+      const p = `${plain}/${kid.localName}`;
+      seen[p] = (seen[p] || 0) + 1;
+      walk(kid, repeats.has(p) ? `${path}/${kid.localName}[${seen[p]}]` : `${path}/${kid.localName}`, p);
+    }
+  };
+  const root = doc.documentElement;
+  walk(root, `/${root.localName}`, `/${root.localName}`);
+  return out;
+}
+
+export function ourAnswers(form, answers, skip) {
+  const out = new Map();
+  form.walk(answers, (node, scope) => {
+    if (node.kind !== "field" && node.kind !== "meta") return;
+    if (skip.has(node.path)) return;
+    const value = form.get(answers, node, scope);
+    if (value == null || String(value).trim() === "") return;
+    const steps = [...node.ancestors, node].map((n) => (n.kind === "repeat" ? `${n.name}[${scope[n.name] + 1}]` : n.name));
+    out.set(`/${form.root.name}/${steps.join("/")}`, normalise(value));
+  });
+  return out;
+}
+
+// Paths whose values are the device's or the clock's, not the form logic's.
+export function volatilePaths(form) {
+  return new Set(form.nodes.filter((n) => n.kind === "meta" || n.name === "instanceID" ||
+    n.name === "deprecatedID" || n.raw.bind?.["jr:preload"]).map((n) => n.path));
+}
+
+export function differences(reference, ours) {
+  const found = [];
+  for (const [path, value] of reference) {
+    if (!ours.has(path)) found.push(`${path}: ODK "${value}", app nothing`);
+    else if (ours.get(path) !== value) found.push(`${path}: ODK "${value}", app "${ours.get(path)}"`);
+  }
+  for (const [path, value] of ours) if (!reference.has(path)) found.push(`${path}: ODK nothing, app "${value}"`);
+  return found;
+}
+
+// One form, both variants: {status: "identical"|"refused"|"different", detail}.
+export async function compare({ xml, def, media = {}, attachments = {}, repeats }) {
+  const form = new Form(def, media);
+  const refused = form.refusals;
+  if (refused.length) return { status: "refused", detail: refused };
+  const skip = volatilePaths(form);
+  const detail = [];
+  let compared = 0;
+  for (const variant of [0, 1]) {
+    const { steps, xml: submitted } = await fillReference(xml, attachments, variant);
+    let answers;
+    try {
+      answers = fillOurs(form, steps);
+    } catch (error) {
+      detail.push(`variant ${variant}: ${error.message}`);
+      continue;
+    }
+    const reference = referenceAnswers(submitted, repeats, skip);
+    compared += reference.size;
+    const diff = differences(reference, ourAnswers(form, answers, skip));
+    detail.push(...diff.map((d) => `variant ${variant}: ${d}`));
+  }
+  return { status: detail.length ? "different" : "identical", detail, compared };
+}

@@ -1,0 +1,9 @@
+// Prints the conformance table for the README, and each refused form with the features named.
+//   node tests/js/odk/report.mjs
+import { cases, table } from "./corpus.mjs";
+
+const results = [];
+for (const c of cases()) results.push({ ...c, ...(await c.run()) });
+console.log(table(results));
+console.log();
+for (const r of results) console.log(`${r.status.padEnd(10)} ${r.name}${r.status === "identical" ? "" : `: ${r.detail.join("; ")}`}`);

@@ -1,0 +1,157 @@
+"""The phone app's form check (issue 14): forms the app cannot run exactly as ODK Collect are
+refused for the app with the feature named, by `flask forms build` (and at publishing, which
+calls the same function); the app's own rules (model.js, xpath.js) are the same lists."""
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+
+from server.forms import app_support, build
+from server.forms.cli import forms_cli
+
+REPO = Path(build.FORMS_DIR).parent
+MOBILE_JS = REPO / "static" / "mobile" / "js"
+
+
+def xlsform(tmp_path: Path, survey: list[dict], choices: list[dict] = (), name="t") -> Path:
+    """A one-file CSV XLSForm (pyxform's flavour: a column naming the sheet)."""
+    survey_cols = sorted({k for row in survey for k in row},
+                         key=lambda k: (k not in ("type", "name", "label"), k))
+    rows = [["survey", *survey_cols]] + [["", *[r.get(c, "") for c in survey_cols]] for r in survey]
+    if choices:
+        cols = ["list_name", "name", "label", *sorted({k for r in choices for k in r} -
+                                                      {"list_name", "name", "label"})]
+        rows += [["choices", *cols]] + [["", *[r.get(c, "") for c in cols]] for r in choices]
+    rows += [["settings", "form_id", "version"], ["", name, "1"]]
+    path = tmp_path / f"{name}.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def refusals(tmp_path, survey, choices=()):
+    built = build.build(xlsform(tmp_path, survey, choices))
+    assert list(built.app_refusals) == app_support.unsupported(json.loads(built.json))
+    return list(built.app_refusals)
+
+
+YN = [{"list_name": "yn", "name": "yes", "label": "Yes"}, {"list_name": "yn", "name": "no", "label": "No"}]
+
+
+@pytest.mark.parametrize("form_id", ["nezarat_visit", "nezarat_case"])
+def test_the_project_forms_run_in_the_app(form_id):
+    data = json.loads((build.BUILD_DIR / f"{form_id}.json").read_text(encoding="utf-8"))
+    assert app_support.unsupported(data) == []
+
+
+def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
+    survey = [
+        {"type": "select_one yn", "name": "consent", "label": "Consent?", "required": "yes",
+         "required_message": "Say yes or no"},
+        {"type": "integer", "name": "n", "label": "How many?", "constraint": ". >= 0",
+         "relevant": "${consent} = 'yes'"},
+        {"type": "begin_repeat", "name": "people", "label": "People"},
+        {"type": "select_one yn", "name": "adult", "label": "Adult?", "choice_filter": "name != ${consent}"},
+        {"type": "calculate", "name": "twice", "calculation": "${n} * 2"},
+        {"type": "end_repeat", "name": "people"},
+        {"type": "calculate", "name": "first_seen", "calculation": "once(today())"},
+        {"type": "calculate", "name": "total", "calculation": "count(${people}) + sum(${twice})"},
+        {"type": "begin_repeat", "name": "rooms", "label": "Rooms"},
+        {"type": "calculate", "name": "room_number", "calculation": "position(..)"},
+        {"type": "end_repeat", "name": "rooms"},
+    ]
+    assert refusals(tmp_path, survey, YN) == []
+
+
+@pytest.mark.parametrize("row, feature", [
+    ({"type": "range", "name": "r", "label": "R"}, "question type range"),
+    ({"type": "text", "name": "x", "label": "X", "calculation": "concat('a', 'b')"},
+     "calculation on a question the monitor answers"),
+    ({"type": "calculate", "name": "c", "calculation": "jr:choice-name(${n}, '${n}')"},
+     "function jr:choice-name()"),
+    ({"type": "calculate", "name": "c", "calculation": "format-date(today(), '%Y')"},
+     "function format-date()"),
+    ({"type": "calculate", "name": "c", "calculation": "position()"},
+     "position() without a path (only position(..))"),
+    ({"type": "date", "name": "d", "label": "D", "appearance": "month-year"}, "appearance month-year"),
+    ({"type": "text", "name": "x", "label": "X", "readonly": "${n} > 3"}, "readonly by expression"),
+    ({"type": "integer", "name": "m", "label": "M", "trigger": "${n}"},
+     "trigger (a value set when another question changes)"),
+    ({"type": "select_one_from_file places.xml", "name": "p", "label": "P"}, "choices from xml file"),
+    ({"type": "username", "name": "u"}, "question type username"),
+])
+def test_a_feature_the_app_cannot_run_is_named(tmp_path, row, feature):
+    survey = [{"type": "integer", "name": "n", "label": "N"}, row]
+    assert feature in refusals(tmp_path, survey)
+
+
+def test_repeat_count_and_indexed_repeat_are_named(tmp_path):
+    survey = [
+        {"type": "integer", "name": "n", "label": "N"},
+        {"type": "begin_repeat", "name": "kids", "label": "Kids", "repeat_count": "${n}"},
+        {"type": "text", "name": "kid", "label": "Kid"},
+        {"type": "end_repeat", "name": "kids"},
+        {"type": "calculate", "name": "first", "calculation": "indexed-repeat(${kid}, ${kids}, 1)"},
+    ]
+    found = refusals(tmp_path, survey)
+    assert "repeat_count" in found and "function indexed-repeat()" in found
+
+
+def test_an_instance_that_is_not_a_csv_of_the_form_is_named(tmp_path):
+    survey = [{"type": "select_one yn", "name": "a", "label": "A"},
+              {"type": "calculate", "name": "c",
+               "calculation": "instance('yn')/root/item[name = ${a}]/label"}]
+    assert "instance('yn')" in refusals(tmp_path, survey, YN)
+
+
+def test_a_csv_lookup_of_the_form_is_accepted(tmp_path):
+    survey = [{"type": "select_one_from_file places.csv", "name": "p", "label": "P"},
+              {"type": "calculate", "name": "k", "calculation": "instance('places')/root/item[name=${p}]/kind"}]
+    assert refusals(tmp_path, survey) == []
+
+
+def test_the_build_leaves_the_app_json_out_of_a_refused_form(tmp_path):
+    source = xlsform(tmp_path, [{"type": "barcode", "name": "r", "label": "R"}], name="ranged")
+    built = build.build(source)
+    assert built.app_refusals == ("question type barcode",)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ranged.json").write_text("{}")  # an earlier build the app could still fetch
+    build.write(built, out)
+    assert (out / "ranged.xml").is_file()  # still built for ODK Collect
+    assert not (out / "ranged.json").exists()
+    assert build.stale(built, out) == []
+
+
+def test_flask_forms_build_names_the_refusal(monkeypatch, tmp_path, app):
+    source = xlsform(tmp_path, [{"type": "barcode", "name": "r", "label": "R"}], name="ranged")
+    monkeypatch.setattr(build, "SOURCES", (source.name,))
+    monkeypatch.setattr(build, "FORMS_DIR", tmp_path)
+    monkeypatch.setattr(build, "BUILD_DIR", tmp_path / "build")
+    result = CliRunner().invoke(forms_cli, ["build", "--skip-validate"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert "ranged: refused for the phone app (built for ODK Collect only): question type barcode" \
+        in result.output
+    assert (tmp_path / "build" / "ranged.xml").is_file()
+    assert not (tmp_path / "build" / "ranged.json").exists()
+
+
+def _js_set(source: str, name: str) -> set[str]:
+    block = re.search(rf"const {name} = new Set\(\[(.*?)\]\);", source, re.S).group(1)
+    return set(re.findall(r'"([^"]+)"', block))
+
+
+def test_the_app_applies_the_same_lists():
+    model = (MOBILE_JS / "model.js").read_text(encoding="utf-8")
+    assert _js_set(model, "TYPES") == app_support.TYPES
+    assert _js_set(model, "APPEARANCES") == app_support.APPEARANCES
+    assert _js_set(model, "PARAMETERS") == app_support.PARAMETERS
+    xpath = (MOBILE_JS / "xpath.js").read_text(encoding="utf-8")
+    table = re.search(r"const FUNCTIONS = \{(.*?)\n\};", xpath, re.S).group(1)
+    functions = set(re.findall(r'^\s+"([\w:-]+)":', table, re.M))
+    functions |= set(re.findall(r"^FUNCTIONS\.(\w+) =", xpath, re.M))
+    assert functions == app_support.FUNCTIONS
