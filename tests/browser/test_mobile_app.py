@@ -23,7 +23,7 @@ from server.core import storage
 from server.core.db import db
 from server.incidents.models import Incident, IncidentSensitive
 from server.mobile import shell
-from server.openrosa import catalog
+from server.forms import catalog
 from server.visits.models import SubmissionRecord, Visit, VisitSensitive
 from tests import factories
 from tests.browser.conftest import RECORD_CSP, csp_violations, wait_until
