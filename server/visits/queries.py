@@ -52,7 +52,8 @@ def notes_of(session: Session, visit_id: uuid.UUID) -> str | None:
 
 def incidents_of(session: Session, visit_id: uuid.UUID) -> list[dict]:
     rows = session.execute(text("""
-        SELECT i.id, i.type, i.occurred_on, i.severity, i.verification_status, i.duplicate_of
+        SELECT i.id, i.type, i.occurred_on, i.severity, i.verification_status, i.duplicate_of,
+               ST_AsGeoJSON(i.location, 6)::json AS position, i.location_precision
         FROM incidents i WHERE i.visit_id = :id AND i.retracted_at IS NULL
         ORDER BY i.id"""), {"id": visit_id})
     return [dict(row._mapping) for row in rows]

@@ -4,6 +4,8 @@
  */
 import {facts, format, isoDay, postJSON, textElement} from "../nezarat.js";
 import {loadTimeline} from "../timeline.js";
+import {DIMENSIONS, evidenceSection} from "./evidence.js";
+import {miniMap} from "./minimap.js";
 
 const GROUPS = ["women", "men", "girls", "boys", "unaccompanied"];
 
@@ -125,6 +127,7 @@ export function renderer(config, actions) {
     const flags = (data.flags || []).map((f) => f.code || f);
     if (flags.length) { article.appendChild(flagList(flags)); }
     article.appendChild(visitAssessment(data));
+    article.appendChild(evidenceSection(data, config));
     if (data.facility_id && config.timelineUrl) { article.appendChild(timeline(data)); }
     article.appendChild(decisionButtons(item));
     article.appendChild(item.result);
@@ -161,10 +164,7 @@ export function renderer(config, actions) {
       box.appendChild(el("p", "nz-red-flag", strings.redFlags + ": " + redFlags.join("; ")));
     }
     const list = el("ul", "nz-dimension-list");
-    ["safety_treatment", "legal_protection", "material_conditions",
-      "return_reception"].forEach((name) => {  // the method's order
-      list.appendChild(dimensionRow(data, name));
-    });
+    DIMENSIONS.forEach((name) => { list.appendChild(dimensionRow(data, name)); });
     box.appendChild(list);
     return box;
   }
@@ -328,7 +328,62 @@ export function renderer(config, actions) {
       box.appendChild(grid);
     }
     item.element.insertBefore(box, item.result);
+    if (item.kind === "visit") {
+      visitContext(box, detail);
+      box.appendChild(el("h3", "", strings.mapTitle));
+      miniMap(detail, config, box);
+    }
     return box;
+  }
+
+  function ratingText(dimension) {
+    const d = dimension || {};
+    return label(config.ratingLabels, d.rating == null ? "insufficient_evidence" : String(d.rating));
+  }
+
+  /** The previous visit's ratings beside this one's, and what this version changed. */
+  function visitContext(box, detail) {
+    const previous = detail.previous;
+    box.appendChild(el("h3", "", strings.previousVisit));
+    if (!previous) {
+      box.appendChild(el("p", "nz-item-text", strings.noPreviousVisit));
+    } else {
+      const list = el("ul", "nz-previous");
+      list.setAttribute("data-previous", previous.id);
+      box.appendChild(el("p", "nz-hint", format(strings.previousOn,
+                                                 {day: isoDay(previous.started_at)})));
+      DIMENSIONS.forEach((name) => {
+        const before = ratingText((previous.dimensions || {})[name]);
+        const now = ratingText((detail.dimensions || {})[name]);
+        const li = el("li", before === now ? "" : "nz-changed",
+          label(config.dimensionLabels, name) + ": " + before + " → " + now);
+        li.setAttribute("data-dimension", name);
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    }
+    const changes = detail.changes || {};
+    if (changes.from) {
+      box.appendChild(el("h3", "", format(strings.versionChanges,
+                                          {from: changes.from, to: changes.to})));
+      if (!changes.available || !(changes.changes || []).length) {
+        box.appendChild(el("p", "nz-item-text", changes.available ? strings.noChanges
+                                                                  : strings.changesUnknown));
+      } else {
+        const list = el("ul", "nz-changes");
+        changes.changes.forEach((change) => {
+          const text = change.changed_text ? strings.textChanged
+            : JSON.stringify(change.before) + " → " + JSON.stringify(change.after);
+          const li = el("li", "");
+          li.setAttribute("data-field", change.field);
+          li.appendChild(el("code", "", change.field));
+          li.appendChild(document.createTextNode(": "));
+          li.appendChild(el("bdi", "", text));
+          list.appendChild(li);
+        });
+        box.appendChild(list);
+      }
+    }
   }
 
   return {incident, visit, pair, commentForm, details};
