@@ -223,11 +223,14 @@ export function renderer(config, actions) {
       strings.distance + ": " + format(strings.metres, {n: data.distance_m}) + " · " +
       strings.daysApart + ": " + data.days_apart));
     const sides = el("div", "nz-pair");
-    sides.appendChild(side(dup, strings.duplicate));
-    sides.appendChild(side(original, strings.original));
+    item.sides = [side(dup, strings.duplicate), side(original, strings.original)];
+    item.sides.forEach((box) => sides.appendChild(box));
     article.appendChild(sides);
     const box = el("div", "nz-item-actions");
     box.appendChild(button(strings.merge, "m", () => actions.merge(item, false), "nz-action-merge"));
+    item.detailsButton = button(strings.compareNarratives, "o", () => actions.compare(item),
+                                "nz-button-quiet nz-action-compare");
+    box.appendChild(item.detailsButton);
     if (original.own && ["submitted", "has_issues"].includes(original.verification_status)) {
       box.appendChild(button(strings.mergeOther, null, () => actions.merge(item, true),
                              "nz-button-quiet nz-action-merge-other"));
@@ -296,6 +299,55 @@ export function renderer(config, actions) {
     return form;
   }
 
+  /** Both reports of a pair read in full (audited reads), each under its own column: the
+   *  narrative (or that the other organisation does not share it) and the photos. */
+  function pairDetails(item, details) {
+    item.comparison = details.map((detail, i) => {
+      const box = el("div", "nz-pair-details");
+      box.appendChild(el("h4", "", strings.narrative));
+      const shared = detail.view !== "coalition";
+      const text = el("p", "nz-item-text nz-pair-narrative",
+                      shared ? (detail.narrative || strings.none) : strings.notShared);
+      text.setAttribute("data-shared", String(shared));
+      box.appendChild(text);
+      const received = (detail.photos || []).filter((p) => p.received);
+      box.appendChild(el("h4", "", strings.photos));
+      if (received.length) {
+        box.appendChild(photoGrid(received));
+      } else {
+        box.appendChild(el("p", "nz-item-text", shared ? strings.none : strings.notShared));
+      }
+      item.sides[i].appendChild(box);
+      return box;
+    });
+    item.element.insertBefore(el("p", "nz-hint nz-pair-audited", strings.readAudited),
+                              item.element.querySelector(".nz-pair").nextSibling);
+    return item.comparison;
+  }
+
+  function photoGrid(photos) {
+    const grid = el("ul", "nz-item-photos");
+    photos.forEach((photo) => {
+      const li = el("li"), link = el("a"), image = document.createElement("img");
+      link.href = "/api/attachments/" + encodeURIComponent(photo.id);
+      link.target = "_blank";
+      link.rel = "noopener";
+      image.src = "/api/attachments/" + encodeURIComponent(photo.id) + "/thumbnail";
+      image.alt = photo.filename || "";
+      link.appendChild(image);
+      li.appendChild(link);
+      if (photo.captured_at) {  // chain of custody: when the camera says it was taken
+        li.appendChild(el("span", "nz-photo-taken",
+          format(strings.taken, {when: photo.captured_at.replace("T", " ")})));
+      }
+      if (photo.received_sha256) {
+        li.title = format(strings.receivedHash, {hash: photo.received_sha256});
+      }
+      grid.appendChild(li);
+    });
+    return grid;
+  }
+
   /** An item's details: its narrative or notes and its received photos (thumbnails linking to
    *  the photo), with when the camera says each was taken and its received hash. */
   function details(item, detail) {
@@ -305,28 +357,7 @@ export function renderer(config, actions) {
     box.appendChild(el("h3", "", item.kind === "visit" ? strings.notes : strings.narrative));
     box.appendChild(el("p", "nz-item-text", text || strings.none));
     const photos = (detail.photos || []).filter((p) => p.received);
-    if (photos.length) {
-      const grid = el("ul", "nz-item-photos");
-      photos.forEach((photo) => {
-        const li = el("li"), link = el("a"), image = document.createElement("img");
-        link.href = "/api/attachments/" + encodeURIComponent(photo.id);
-        link.target = "_blank";
-        link.rel = "noopener";
-        image.src = "/api/attachments/" + encodeURIComponent(photo.id) + "/thumbnail";
-        image.alt = photo.filename || "";
-        link.appendChild(image);
-        li.appendChild(link);
-        if (photo.captured_at) {  // chain of custody: when the camera says it was taken
-          li.appendChild(el("span", "nz-photo-taken",
-            format(strings.taken, {when: photo.captured_at.replace("T", " ")})));
-        }
-        if (photo.received_sha256) {
-          li.title = format(strings.receivedHash, {hash: photo.received_sha256});
-        }
-        grid.appendChild(li);
-      });
-      box.appendChild(grid);
-    }
+    if (photos.length) { box.appendChild(photoGrid(photos)); }
     item.element.insertBefore(box, item.result);
     if (item.kind === "visit") {
       visitContext(box, detail);
@@ -386,7 +417,7 @@ export function renderer(config, actions) {
     }
   }
 
-  return {incident, visit, pair, commentForm, details};
+  return {incident, visit, pair, commentForm, details, pairDetails};
 }
 
 /** Mark an item's element selected (aria-current) or not. */
