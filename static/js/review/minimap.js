@@ -20,7 +20,7 @@ export function miniMap(detail, config, container) {
   const box = textElement("figure", "", "nz-minimap");
   const holder = document.createElement("div");
   holder.className = "nz-minimap-map";
-  holder.setAttribute("role", "img");
+  holder.setAttribute("role", "group");  // a map with its zoom and layer controls
   box.appendChild(holder);
   const legend = textElement("figcaption", "", "nz-minimap-legend");
   box.appendChild(legend);
