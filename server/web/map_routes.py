@@ -41,12 +41,7 @@ def map_config() -> dict:
         "language": current_language().code,
         "kindLabels": kind_labels(),
         "strings": {
-            "offline": _("Built-in map (offline)"), "tiles": _("Online map tiles"),
-            "borders": _("Borders"), "provinces": _("Provinces"), "towns": _("Towns"),
-            "facilities": _("Facilities"),
-            "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "layers": _("Map layers"),
-            "naturalEarth": _("Boundaries: Natural Earth"),
-            "geoNames": _("Towns: GeoNames (CC BY 4.0)"),
+            **workspace_data.basemap_strings(), "facilities": _("Facilities"),
             "loadFailed": _("The map could not load:"),
             "truncated": _("Not every facility is shown: there are too many."),
         },

@@ -130,11 +130,7 @@ def evidence_strings() -> dict[str, str]:
         "mapTitle": _("Where"), "mapFacility": _("the facility's registered place"),
         "mapDevice": _("where the phone was"), "mapIncidents": _("where the incidents happened"),
         "mapNothing": _("No position was recorded."),
-        "offline": _("Built-in map (offline)"), "tiles": _("Online map tiles"),
-        "borders": _("Borders"), "provinces": _("Provinces"), "towns": _("Towns"),
-        "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "layers": _("Map layers"),
-        "naturalEarth": _("Boundaries: Natural Earth"),
-        "geoNames": _("Towns: GeoNames (CC BY 4.0)"),
+        **workspace.basemap_strings(),
     }
 
 

@@ -186,3 +186,12 @@ def basemap_config() -> dict:
             # Each file's URL names its content: browsers keep them for good
             # (core/static_files).
             "basemapFiles": {name: versioned_url("basemap/" + name) for name in BASEMAP_FILES}}
+
+
+def basemap_strings() -> dict[str, str]:
+    """The base map's own words (static/js/map/basemap.js): layers, controls, attributions."""
+    return {"offline": _("Built-in map (offline)"), "tiles": _("Online map tiles"),
+            "borders": _("Borders"), "provinces": _("Provinces"), "towns": _("Towns"),
+            "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "layers": _("Map layers"),
+            "naturalEarth": _("Boundaries: Natural Earth"),
+            "geoNames": _("Towns: GeoNames (CC BY 4.0)")}

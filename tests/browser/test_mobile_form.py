@@ -33,6 +33,18 @@ from tests.browser.test_mobile_app import (  # noqa: F401 (fixtures)
 PLACE = f'[data-q="{ROOT}/incident/position"]'
 
 
+def partial_access(page) -> None:
+    """Partial access, with its reason, the head counts and four ratings of "insufficient
+    evidence": the least a visit needs."""
+    choose(page, "access/obtained", "partial")
+    page.fill(q("access/denied_reason"), "The cells were closed to us")
+    fill_counts(page, "people", dict(women=1, men=4, girls=0, boys=0, unaccompanied=0))
+    for dimension in ("safety_treatment", "legal_protection", "material_conditions",
+                      "return_reception"):
+        choose(page, f"assessment/{dimension}_rating", "insufficient_evidence")
+        choose(page, f"assessment/{dimension}_coverage", "none")
+
+
 def test_an_incident_placed_on_the_map_offline_with_a_gallery_photo(phone, monitor,
                                                                      live_server, artifacts):
     page, context = phone.page, phone.context
@@ -49,15 +61,8 @@ def test_an_incident_placed_on_the_map_offline_with_a_gallery_photo(phone, monit
     assert page.locator(f'[data-q="{ROOT}/access/denied_reason"]').is_hidden()
     page.select_option(q("facility"), monitor.facility_id)
     assert page.locator("[data-role=needs-facility]").count() == 0
-    choose(page, "access/obtained", "partial")
-    mark = page.locator(f'[data-q="{ROOT}/access/denied_reason"] .req')
-    assert mark.is_visible()
-    page.fill(q("access/denied_reason"), "The cells were closed to us")
-    fill_counts(page, "people", dict(women=1, men=4, girls=0, boys=0, unaccompanied=0))
-    for dimension in ("safety_treatment", "legal_protection", "material_conditions",
-                      "return_reception"):
-        choose(page, f"assessment/{dimension}_rating", "insufficient_evidence")
-        choose(page, f"assessment/{dimension}_coverage", "none")
+    partial_access(page)
+    assert page.locator(f'[data-q="{ROOT}/access/denied_reason"] .req').is_visible()
 
     # Every list is named (aria-labelledby its question).
     unnamed = page.evaluate("""Array.from(document.querySelectorAll('[data-screen=form] select'))
@@ -148,13 +153,7 @@ def test_the_gallery_photo_leaves_the_phone_stripped(phone, monitor, live_server
     page.click("[data-action=new]")
     page.wait_for_selector("[data-screen=form]")
     page.select_option(q("facility"), monitor.facility_id)
-    choose(page, "access/obtained", "partial")
-    page.fill(q("access/denied_reason"), "The cells were closed to us")
-    fill_counts(page, "people", dict(women=1, men=4, girls=0, boys=0, unaccompanied=0))
-    for dimension in ("safety_treatment", "legal_protection", "material_conditions",
-                      "return_reception"):
-        choose(page, f"assessment/{dimension}_rating", "insufficient_evidence")
-        choose(page, f"assessment/{dimension}_coverage", "none")
+    partial_access(page)
     page.click(f'[data-add="{ROOT}/photos"]')
     page.set_input_files(q("photos/photo"), files=[{
         "name": "IMG_2040.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}])

@@ -10,21 +10,13 @@ import pytest
 from sqlalchemy import text
 
 from server.core.db import db
-from tests.browser import workspace_data
 from tests.browser.conftest import assert_page_clean, sign_in, wait_until
+from tests.browser.test_workspace import demo  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20_000
 # What the keys of the shortcuts type on the Persian (Dari) standard layout.
 DARI_KEYS = {"KeyJ": "ت", "KeyK": "ن", "KeyV": "ر", "KeyI": "ه", "KeyR": "ق", "KeyO": "خ"}
-
-
-@pytest.fixture()
-def demo(live_server, coordinator):
-    with live_server.app_context():
-        data = workspace_data.load(db.session, coordinator.organisation_id)
-        db.session.commit()
-    return data
 
 
 def open_in(page, live_server, coordinator, language: str, path: str) -> None:

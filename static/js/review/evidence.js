@@ -73,7 +73,11 @@ export function evidenceSection(data, config) {
     }
     tr.appendChild(resultCell);
     const standard = document.createElement("td");
-    if (indicator) { standard.appendChild(asWritten("span", indicator.standard)); }
+    if (indicator) {  // "yes" as the form words it; a threshold or a citation as written
+      const choices = (question && question.choices) || {};
+      standard.appendChild(Object.prototype.hasOwnProperty.call(choices, indicator.standard)
+        ? el("span", "", choices[indicator.standard]) : asWritten("span", indicator.standard));
+    }
     tr.appendChild(standard);
     const source = document.createElement("td");
     if (indicator && indicator.source) {
