@@ -138,6 +138,24 @@ def _facility_history(session, rng, facility, monitors, pictures, start, today) 
         day += timedelta(days=max(2, int(rng.gauss(interval / (1 + stress), 3))))
 
 
+def one_visit(session, facility, organisation_id, monitor_id, *, seed: int, day: date,
+              incidents: int = 2, stress: float = 0.6) -> Visit:
+    """One visit as the demo makes them (answers, returnee interviews, the monitor's ratings,
+    `incidents` incidents, the assessment), waiting for review; for tests and walkthroughs."""
+    rng = random.Random(seed)
+    point = to_shape(facility.location)
+    visit = _visit(rng, facility, organisation_id, monitor_id, point, day, seed,
+                   rng.uniform(0.2, 0.8), stress)
+    visit.review_status = "submitted"
+    session.add(visit)
+    session.add(VisitSensitive(visit_id=visit.id, notes="Synthetic demo notes."))
+    session.flush()
+    found = [_incident(session, rng, facility, visit, point, k, stress, [], day)
+             for k in range(incidents)]
+    _assess(visit, facility, found)
+    return visit
+
+
 def _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress) -> Visit:
     started = datetime.combine(day, time(6 + rng.randint(0, 5), rng.randint(0, 59)),
                                timezone.utc)
@@ -314,7 +332,7 @@ def _incident(session, rng, facility, visit, point, k, stress, pictures, today) 
     session.flush()
     session.add(IncidentSensitive(incident_id=incident.id, narrative=NARRATIVE.format(
         n=sum(affected.values()), what=kind.replace("_", " "), day=occurred.isoformat())))
-    if rng.random() < 0.03:
+    if rng.random() < 0.03 and pictures:
         _attach(session, rng.choice(pictures), visit.started_at, incident_id=incident.id)
     return incident
 

@@ -16,6 +16,8 @@ STATIC = Path(__file__).resolve().parents[2] / "static" / "mobile"
 PREFIX = "/m/"
 # Loaded on demand while signing in (online), so not part of the offline shell.
 NOT_PRECACHED = ("vendor/", "sw.js")
+BASEMAP_DIR = STATIC.parent / "basemap"
+BASEMAP = ("borders.geojson", "towns.geojson")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ def shell_files(face=None) -> list[ShellFile]:
         if relative.startswith("icons/") and relative.rsplit("/", 1)[0] + "/" != icons:
             continue
         files.append(ShellFile(PREFIX + "static/" + relative, path))
+    # The built-in base map an incident is placed on (static/mobile/js/placemap.js), offline:
+    # the borders and towns only (the provinces would double the shell).
+    for name in BASEMAP:
+        files.append(ShellFile("/static/basemap/" + name, BASEMAP_DIR / name))
     return files
 
 

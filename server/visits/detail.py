@@ -20,6 +20,9 @@ def visit_detail(visit_id: uuid.UUID, principal: Principal) -> dict:
     visit["view"] = view_of(principal, visit["organisation_id"], visit["monitor_id"], "visit")
     visit["incidents"] = queries.incidents_of(session, visit_id)
     if visit["view"] == "coalition":
+        # other organisations' incidents are placed on their own pages, at their precision
+        visit["incidents"] = [{k: v for k, v in i.items() if k != "position"}
+                              for i in visit["incidents"]]
         return {k: v for k, v in visit.items() if k not in COALITION_HIDDEN}
     visit["notes"], answers = queries.sensitive_of(session, visit_id)
     visit["answers"] = answers or {}

@@ -43,10 +43,11 @@ DETAIL = {**VISIT, "properties": {
     **VISIT["properties"],
     "view": {"type": "string", "enum": ["full", "coalition"], "description":
              "`coalition` for other organisations' coordinators: no monitor, position, "
-             "notes, photos or history"},
+             "incident points, notes, photos or history"},
     "incidents": array(obj(("id", "type"), id=UUID, type=STR, occurred_on=nullable(DATE),
                            severity=nullable(INT), verification_status=STATUS,
-                           duplicate_of=nullable(UUID))),
+                           duplicate_of=nullable(UUID), position=GEOMETRY,
+                           location_precision=STR)),
     "notes": nullable(STR), "photos": array(PHOTO),
     "answers": {"type": "object", "additionalProperties": STR, "description":
                 "A form published in the browser: its answers no field above takes, by path "

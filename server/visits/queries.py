@@ -56,7 +56,8 @@ def sensitive_of(session: Session, visit_id: uuid.UUID) -> tuple[str | None, dic
 
 def incidents_of(session: Session, visit_id: uuid.UUID) -> list[dict]:
     rows = session.execute(text("""
-        SELECT i.id, i.type, i.occurred_on, i.severity, i.verification_status, i.duplicate_of
+        SELECT i.id, i.type, i.occurred_on, i.severity, i.verification_status, i.duplicate_of,
+               ST_AsGeoJSON(i.location, 6)::json AS position, i.location_precision
         FROM incidents i WHERE i.visit_id = :id AND i.retracted_at IS NULL
         ORDER BY i.id"""), {"id": visit_id})
     return [dict(row._mapping) for row in rows]

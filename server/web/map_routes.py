@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 
 from ..core import access
 from ..core.access import current_principal
-from ..core.static_files import versioned_url
 from . import workspace as workspace_data
 from .i18n import current_language
 from .method_labels import kind_labels
@@ -21,7 +20,6 @@ blp = install(Blueprint("map_workspace", __name__, template_folder="templates"))
 # The number of facilities one API page carries; the page follows `next` links for the rest.
 FACILITY_PAGE = 1000
 LAYER_LIMIT = 5000  # the facilities layer of the map API answers in one response
-BASEMAP_FILES = ("land.geojson", "borders.geojson", "admin1.geojson", "towns.geojson")
 
 
 def is_coordinator() -> bool:
@@ -31,9 +29,7 @@ def is_coordinator() -> bool:
 def map_config() -> dict:
     """Everything the map scripts need, handed over as a JSON block (no inline script)."""
     return {
-        "basemapUrl": url_for("static", filename="basemap/"),
-        # Each file's URL names its content: browsers keep them for good (core/static_files).
-        "basemapFiles": {name: versioned_url("basemap/" + name) for name in BASEMAP_FILES},
+        **workspace_data.basemap_config(),
         "iconUrl": url_for("static", filename="img/facilities/"),
         # Coordinators: the map API's layer, with each facility's latest ring.
         "facilitiesUrl": (url_for("map_data.facilities_layer", limit=LAYER_LIMIT)
@@ -45,12 +41,7 @@ def map_config() -> dict:
         "language": current_language().code,
         "kindLabels": kind_labels(),
         "strings": {
-            "offline": _("Built-in map (offline)"), "tiles": _("Online map tiles"),
-            "borders": _("Borders"), "provinces": _("Provinces"), "towns": _("Towns"),
-            "facilities": _("Facilities"),
-            "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "layers": _("Map layers"),
-            "naturalEarth": _("Boundaries: Natural Earth"),
-            "geoNames": _("Towns: GeoNames (CC BY 4.0)"),
+            **workspace_data.basemap_strings(), "facilities": _("Facilities"),
             "loadFailed": _("The map could not load:"),
             "truncated": _("Not every facility is shown: there are too many."),
         },

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..assessment.vocabulary import DIMENSIONS, RED_FLAGS, RINGS
+from ..forms.labels import question_labels
+from ..scoring.standards import FACTS, INPUTS, indicators
 
 
 def dimension_labels() -> dict[str, str]:
@@ -85,3 +87,66 @@ def kind_labels() -> dict[str, str]:
     return {"border_crossing": _("Border crossing"), "reception_centre": _("Reception centre"),
             "transit_centre": _("Transit centre"), "holding_centre": _("Holding centre"),
             "detention_centre": _("Detention centre"), "camp": _("Camp"), "other": _("Other")}
+
+
+def _unasked_indicator_labels() -> dict[str, str]:
+    """Indicators with no question of their own in the current form: derived from counts, or
+    asked only by the earlier form."""
+    return {"space_per_person": _("Floor space per person in shared rooms"),
+            "covered_space": _("Covered living space per person"),
+            "occupancy_rate": _("People held against capacity"),
+            "water_point_users": _("People per water point"),
+            "toilet_users": _("People per toilet"),
+            "toilet_female_ratio": _("Share of toilets for women"),
+            "toilet_accessible": _("Toilets accessible to people with disabilities"),
+            "children_detained": _("Children detained"),
+            "uac_detained": _("Unaccompanied children detained"),
+            "unhcr_access": _("UNHCR can reach the people held"),
+            "judicial_review": _("Detention reviewed by a judge"),
+            "use_of_force": _("Force used only as the rules allow"),
+            "monitor_access": _("Monitors' access to the facility")}
+
+
+def evidence_config(language: str) -> dict:
+    """What the review card needs to show a visit's answers beside the standards they are judged
+    against: each indicator's question (the form's words, in `language`), dimension, standard
+    and source; the scoring inputs and the facts of how the visit was done with the dimension
+    they inform; the words of results, coverage and rating sources."""
+    table = indicators()
+    questions = question_labels(language)
+    unasked = _unasked_indicator_labels()
+    codes = (*table, *INPUTS, *FACTS)
+    # The words of every answer of a kind (yes / partly / no, daily / weekly...), for the
+    # indicators the form no longer asks and answers a question's own list lacks.
+    choices_of: dict[str, dict] = {}
+    for code, indicator in table.items():
+        if code in questions:
+            choices_of.setdefault(indicator.value_type, {}).update(questions[code]["choices"])
+
+    def question(code: str) -> dict:
+        kind = table[code].value_type if code in table else None
+        asked = questions.get(code) or {"label": unasked.get(code, code), "choices": {}}
+        return {"label": asked["label"], "choices": {**choices_of.get(kind, {}),
+                                                     **asked["choices"]}}
+    return {
+        "questions": {code: question(code) for code in codes},
+        "returneeQuestions": question_labels(language, "returnees"),
+        "indicators": {code: {"dimension": i.dimension, "standard": i.minimum_standard,
+                              "unit": i.unit, "source": i.source, "sourceUrl": i.source_url,
+                              "critical": i.critical} for code, i in table.items()},
+        # a scoring input informs the dimension of the indicators it feeds
+        "inputs": {code: table[feeds[0]].dimension for code, feeds in INPUTS.items()},
+        "facts": list(FACTS),
+        "resultLabels": {"met": _("met"), "partly_met": _("partly met"),
+                         "not_met": _("not met"), "not_observed": _("not observed")},
+        "coverageLabels": {"full": _("full coverage"), "partial": _("partial coverage"),
+                           "none": _("not covered")},
+        "ratingSourceLabels": {"monitor": _("the monitor's rating"),
+                               "derived": _("suggested from the indicators"),
+                               "derived_from_earlier_form":
+                                   _("suggested from the indicators of the earlier form"),
+                               "coordinator": _("adjusted at review")},
+        "flagSourceLabels": {"visit": _("found in the visit's answers"),
+                             "incident": _("reported as an incident"),
+                             "returnee_interview": _("told in returnee interviews")},
+    }

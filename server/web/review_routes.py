@@ -17,6 +17,7 @@ from ..facilities.models import Facility
 from ..incidents import queries as incident_queries
 from ..visits import queries as visit_queries
 from . import method_labels, workspace
+from .i18n import current_language
 from .pages import install
 
 blp = install(Blueprint("review_pages", __name__, template_folder="templates"))
@@ -54,6 +55,10 @@ def queue_config(args: dict, facility: Facility | None) -> dict:
         **method_labels.method_config(),
         "ratingUrl": "/api/visits/{id}/dimensions/{dimension}",
         "timelineUrl": "/api/map/facilities/{id}/timeline.svg",
+        # The mini-map of a visit's details: the built-in base map (no tile server).
+        **workspace.basemap_config(),
+        "language": current_language().code,
+        "evidence": method_labels.evidence_config(current_language().code),
         "strings": queue_strings(),
     }
 
@@ -90,9 +95,42 @@ def queue_strings() -> dict[str, str]:
         "taken": _("Taken %(when)s"),
         "receivedHash": _("SHA-256 of the file as the phone sent it: %(hash)s"),
         "comparePair": _("Compare with the possible original"),
+        "compareNarratives": _("Compare narratives and photos"),
+        "hideComparison": _("Hide the comparison"), "photos": _("Photos"),
+        "notShared": _("Not shared: another organisation's report."),
         "metres": _("%(n)s m"),
         "women": _("women"), "men": _("men"), "girls": _("girls"), "boys": _("boys"),
         "unaccompanied": _("unaccompanied"),
+        **evidence_strings(),
+    }
+
+
+def evidence_strings() -> dict[str, str]:
+    """The words of a visit's answers and evidence (static/js/review/evidence.js) and of its
+    details (the previous visit, what a version changed, the mini-map)."""
+    return {
+        "answersEvidence": _("Answers and evidence"),
+        "question": _("Question"), "answer": _("Answer"), "result": _("Result"),
+        "standard": _("Minimum standard"), "source": _("Source of the standard"),
+        "rating": _("Rating"), "evidenceKinds": _("Evidence"),
+        "derived": _("computed from the counts"),
+        "notRatedHere": _("not rated at this kind of facility"),
+        "scoringInput": _("used to compute an indicator"), "critical": _("critical"),
+        "adjustedFrom": _("adjusted at review from %(rating)s:"), "times": _("%(n)s times"),
+        "noAnswers": _("No answer informs this dimension."),
+        "howVisited": _("How the visit was done"), "otherAnswers": _("Other answers"),
+        "returnees": _("Returnee interviews"), "returneeGroup": _("Group %(n)s"),
+        "previousVisit": _("Previous visit"),
+        "noPreviousVisit": _("No earlier visit to this facility."),
+        "previousOn": _("On %(day)s. Ratings then → now:"),
+        "versionChanges": _("What version %(to)s changed from version %(from)s"),
+        "noChanges": _("No answer changed."),
+        "changesUnknown": _("The answers of the earlier version are not kept."),
+        "textChanged": _("the text was changed"),
+        "mapTitle": _("Where"), "mapFacility": _("the facility's registered place"),
+        "mapDevice": _("where the phone was"), "mapIncidents": _("where the incidents happened"),
+        "mapNothing": _("No position was recorded."),
+        **workspace.basemap_strings(),
     }
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 
 from ..core.db import db
+from ..core.static_files import versioned_url
 from ..core.statuses import REVIEW_STATUSES
 from ..incidents.taxonomy import DATA
 from ..scoring.standards import AREAS
@@ -174,3 +175,23 @@ def map_strings() -> dict[str, str]:
         "panelFailed": _("Could not load the facility:"),
         "km": _("%(n)s km"),
     }
+
+
+BASEMAP_FILES = ("land.geojson", "borders.geojson", "admin1.geojson", "towns.geojson")
+
+
+def basemap_config() -> dict:
+    """Where the built-in base map's GeoJSON files are (static/basemap/)."""
+    return {"basemapUrl": url_for("static", filename="basemap/"),
+            # Each file's URL names its content: browsers keep them for good
+            # (core/static_files).
+            "basemapFiles": {name: versioned_url("basemap/" + name) for name in BASEMAP_FILES}}
+
+
+def basemap_strings() -> dict[str, str]:
+    """The base map's own words (static/js/map/basemap.js): layers, controls, attributions."""
+    return {"offline": _("Built-in map (offline)"), "tiles": _("Online map tiles"),
+            "borders": _("Borders"), "provinces": _("Provinces"), "towns": _("Towns"),
+            "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "layers": _("Map layers"),
+            "naturalEarth": _("Boundaries: Natural Earth"),
+            "geoNames": _("Towns: GeoNames (CC BY 4.0)")}

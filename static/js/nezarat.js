@@ -79,16 +79,23 @@ export function facts(pairs, className) {
   pairs.forEach(function (pair) {
     if (pair[1] == null || pair[1] === "") { return; }
     list.appendChild(textElement("dt", pair[0]));
-    list.appendChild(textElement("dd", pair[1]));
+    // The value isolated in its own direction (a date or a Latin name in a Dari page), its
+    // cell in the page's: it sits beside its label on either side.
+    const value = document.createElement("dd");
+    value.appendChild(textElement("bdi", pair[1]));
+    list.appendChild(value);
   });
   return list;
 }
 
-/** An element with text (never HTML: names come from users and must not run as markup). */
+/** An element with text (never HTML: names come from users and must not run as markup), its
+ *  direction from that text. An element made without text (a container) keeps the page's
+ *  direction: dir="auto" there would look past every child with a dir of its own, find no
+ *  letter, and lay a Dari card out left to right. */
 export function textElement(tag, text, className) {
   const element = document.createElement(tag);
   element.textContent = text == null ? "" : String(text);
-  element.setAttribute("dir", "auto");
+  if (element.textContent) { element.setAttribute("dir", "auto"); }
   if (className) { element.className = className; }
   return element;
 }

@@ -1,6 +1,6 @@
 /* The review queue's keyboard: j / k next and previous item; v verify; i has issues; r reject
- * (both ask for a comment: Ctrl+Enter sends, Esc cancels); o details; m merge and n "not a
- * duplicate" on pairs; ? shows the shortcuts. Every action is also a button.
+ * (both ask for a comment: Ctrl+Enter sends, Esc cancels); o details (on a pair: both
+ * narratives side by side); m merge and n "not a duplicate" on pairs; ? shows the shortcuts. Every action is also a button.
  * Bound to physical keys (KeyboardEvent.code), so they work on a Dari or Pashto layout too: the
  * key labelled J on a US keyboard is "ت" on a Dari one, and its code is KeyJ on both.
  */
@@ -27,7 +27,7 @@ export function typing(target) {
 
 /** The keydown handler: `queue` (state.js) says which item is selected; `actions` does the work:
  *  {move(step), decide(item, action), askComment(item, action), toggleDetails(item),
- *   merge(item, reversed), skip(item), toggleHelp()}. */
+ *   compare(pair), merge(item, reversed), skip(item), toggleHelp()}. */
 export function keyHandler(queue, actions) {
   const onReport = (work) => () => {
     const item = queue.current();
@@ -43,7 +43,11 @@ export function keyHandler(queue, actions) {
     v: onReport((item) => actions.decide(item, "verify")),
     i: onReport((item) => actions.askComment(item, "has_issues")),
     r: onReport((item) => actions.askComment(item, "reject")),
-    o: onReport((item) => actions.toggleDetails(item)),
+    o: () => {
+      const item = queue.current();
+      if (!item) { return; }
+      if (item.kind === "pair") { actions.compare(item); } else { actions.toggleDetails(item); }
+    },
     m: onPair((item) => actions.merge(item, false)),
     n: onPair((item) => actions.skip(item)),
     "?": () => actions.toggleHelp()

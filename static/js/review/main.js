@@ -131,6 +131,22 @@ function start() {
         item.detailsButton.firstChild.textContent = strings.hideDetails;
       }, (error) => failed(item, error));
     },
+    compare(item) {
+      if (item.comparison) {
+        item.comparison.forEach((box) => box.remove());
+        item.comparison = null;
+        const note = item.element.querySelector(".nz-pair-audited");
+        if (note) { note.remove(); }
+        item.detailsButton.firstChild.textContent = strings.compareNarratives;
+        return;
+      }
+      const data = item.data;
+      Promise.all([data.duplicate, data.original].map((record) => (
+        api.fetchDetails(config, {kind: "incident", id: record.id})))).then((details) => {
+        render.pairDetails(item, details);
+        item.detailsButton.firstChild.textContent = strings.hideComparison;
+      }, (error) => failed(item, error));
+    },
     merge(item, reversed) {
       if (item.done || item.busy) { return; }
       const dup = item.data.duplicate, original = item.data.original;

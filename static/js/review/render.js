@@ -4,6 +4,8 @@
  */
 import {facts, format, isoDay, postJSON, textElement} from "../nezarat.js";
 import {loadTimeline} from "../timeline.js";
+import {DIMENSIONS, evidenceSection} from "./evidence.js";
+import {miniMap} from "./minimap.js";
 
 const GROUPS = ["women", "men", "girls", "boys", "unaccompanied"];
 
@@ -125,6 +127,7 @@ export function renderer(config, actions) {
     const flags = (data.flags || []).map((f) => f.code || f);
     if (flags.length) { article.appendChild(flagList(flags)); }
     article.appendChild(visitAssessment(data));
+    article.appendChild(evidenceSection(data, config));
     if (data.facility_id && config.timelineUrl) { article.appendChild(timeline(data)); }
     article.appendChild(decisionButtons(item));
     article.appendChild(item.result);
@@ -161,10 +164,7 @@ export function renderer(config, actions) {
       box.appendChild(el("p", "nz-red-flag", strings.redFlags + ": " + redFlags.join("; ")));
     }
     const list = el("ul", "nz-dimension-list");
-    ["safety_treatment", "legal_protection", "material_conditions",
-      "return_reception"].forEach((name) => {  // the method's order
-      list.appendChild(dimensionRow(data, name));
-    });
+    DIMENSIONS.forEach((name) => { list.appendChild(dimensionRow(data, name)); });
     box.appendChild(list);
     return box;
   }
@@ -223,11 +223,14 @@ export function renderer(config, actions) {
       strings.distance + ": " + format(strings.metres, {n: data.distance_m}) + " · " +
       strings.daysApart + ": " + data.days_apart));
     const sides = el("div", "nz-pair");
-    sides.appendChild(side(dup, strings.duplicate));
-    sides.appendChild(side(original, strings.original));
+    item.sides = [side(dup, strings.duplicate), side(original, strings.original)];
+    item.sides.forEach((box) => sides.appendChild(box));
     article.appendChild(sides);
     const box = el("div", "nz-item-actions");
     box.appendChild(button(strings.merge, "m", () => actions.merge(item, false), "nz-action-merge"));
+    item.detailsButton = button(strings.compareNarratives, "o", () => actions.compare(item),
+                                "nz-button-quiet nz-action-compare");
+    box.appendChild(item.detailsButton);
     if (original.own && ["submitted", "has_issues"].includes(original.verification_status)) {
       box.appendChild(button(strings.mergeOther, null, () => actions.merge(item, true),
                              "nz-button-quiet nz-action-merge-other"));
@@ -296,6 +299,55 @@ export function renderer(config, actions) {
     return form;
   }
 
+  /** Both reports of a pair read in full (audited reads), each under its own column: the
+   *  narrative (or that the other organisation does not share it) and the photos. */
+  function pairDetails(item, details) {
+    item.comparison = details.map((detail, i) => {
+      const box = el("div", "nz-pair-details");
+      box.appendChild(el("h4", "", strings.narrative));
+      const shared = detail.view !== "coalition";
+      const text = el("p", "nz-item-text nz-pair-narrative",
+                      shared ? (detail.narrative || strings.none) : strings.notShared);
+      text.setAttribute("data-shared", String(shared));
+      box.appendChild(text);
+      const received = (detail.photos || []).filter((p) => p.received);
+      box.appendChild(el("h4", "", strings.photos));
+      if (received.length) {
+        box.appendChild(photoGrid(received));
+      } else {
+        box.appendChild(el("p", "nz-item-text", shared ? strings.none : strings.notShared));
+      }
+      item.sides[i].appendChild(box);
+      return box;
+    });
+    item.element.insertBefore(el("p", "nz-hint nz-pair-audited", strings.readAudited),
+                              item.element.querySelector(".nz-pair").nextSibling);
+    return item.comparison;
+  }
+
+  function photoGrid(photos) {
+    const grid = el("ul", "nz-item-photos");
+    photos.forEach((photo) => {
+      const li = el("li"), link = el("a"), image = document.createElement("img");
+      link.href = "/api/attachments/" + encodeURIComponent(photo.id);
+      link.target = "_blank";
+      link.rel = "noopener";
+      image.src = "/api/attachments/" + encodeURIComponent(photo.id) + "/thumbnail";
+      image.alt = photo.filename || "";
+      link.appendChild(image);
+      li.appendChild(link);
+      if (photo.captured_at) {  // chain of custody: when the camera says it was taken
+        li.appendChild(el("span", "nz-photo-taken",
+          format(strings.taken, {when: photo.captured_at.replace("T", " ")})));
+      }
+      if (photo.received_sha256) {
+        li.title = format(strings.receivedHash, {hash: photo.received_sha256});
+      }
+      grid.appendChild(li);
+    });
+    return grid;
+  }
+
   /** An item's details: its narrative or notes and its received photos (thumbnails linking to
    *  the photo), with when the camera says each was taken and its received hash. */
   function details(item, detail) {
@@ -305,33 +357,67 @@ export function renderer(config, actions) {
     box.appendChild(el("h3", "", item.kind === "visit" ? strings.notes : strings.narrative));
     box.appendChild(el("p", "nz-item-text", text || strings.none));
     const photos = (detail.photos || []).filter((p) => p.received);
-    if (photos.length) {
-      const grid = el("ul", "nz-item-photos");
-      photos.forEach((photo) => {
-        const li = el("li"), link = el("a"), image = document.createElement("img");
-        link.href = "/api/attachments/" + encodeURIComponent(photo.id);
-        link.target = "_blank";
-        link.rel = "noopener";
-        image.src = "/api/attachments/" + encodeURIComponent(photo.id) + "/thumbnail";
-        image.alt = photo.filename || "";
-        link.appendChild(image);
-        li.appendChild(link);
-        if (photo.captured_at) {  // chain of custody: when the camera says it was taken
-          li.appendChild(el("span", "nz-photo-taken",
-            format(strings.taken, {when: photo.captured_at.replace("T", " ")})));
-        }
-        if (photo.received_sha256) {
-          li.title = format(strings.receivedHash, {hash: photo.received_sha256});
-        }
-        grid.appendChild(li);
-      });
-      box.appendChild(grid);
-    }
+    if (photos.length) { box.appendChild(photoGrid(photos)); }
     item.element.insertBefore(box, item.result);
+    if (item.kind === "visit") {
+      visitContext(box, detail);
+      box.appendChild(el("h3", "", strings.mapTitle));
+      miniMap(detail, config, box);
+    }
     return box;
   }
 
-  return {incident, visit, pair, commentForm, details};
+  function ratingText(dimension) {
+    const d = dimension || {};
+    return label(config.ratingLabels, d.rating == null ? "insufficient_evidence" : String(d.rating));
+  }
+
+  /** The previous visit's ratings beside this one's, and what this version changed. */
+  function visitContext(box, detail) {
+    const previous = detail.previous;
+    box.appendChild(el("h3", "", strings.previousVisit));
+    if (!previous) {
+      box.appendChild(el("p", "nz-item-text", strings.noPreviousVisit));
+    } else {
+      const list = el("ul", "nz-previous");
+      list.setAttribute("data-previous", previous.id);
+      box.appendChild(el("p", "nz-hint", format(strings.previousOn,
+                                                 {day: isoDay(previous.started_at)})));
+      DIMENSIONS.forEach((name) => {
+        const before = ratingText((previous.dimensions || {})[name]);
+        const now = ratingText((detail.dimensions || {})[name]);
+        const li = el("li", before === now ? "" : "nz-changed",
+          label(config.dimensionLabels, name) + ": " + before + " → " + now);
+        li.setAttribute("data-dimension", name);
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    }
+    const changes = detail.changes || {};
+    if (changes.from) {
+      box.appendChild(el("h3", "", format(strings.versionChanges,
+                                          {from: changes.from, to: changes.to})));
+      if (!changes.available || !(changes.changes || []).length) {
+        box.appendChild(el("p", "nz-item-text", changes.available ? strings.noChanges
+                                                                  : strings.changesUnknown));
+      } else {
+        const list = el("ul", "nz-changes");
+        changes.changes.forEach((change) => {
+          const text = change.changed_text ? strings.textChanged
+            : JSON.stringify(change.before) + " → " + JSON.stringify(change.after);
+          const li = el("li", "");
+          li.setAttribute("data-field", change.field);
+          li.appendChild(el("code", "", change.field));
+          li.appendChild(document.createTextNode(": "));
+          li.appendChild(el("bdi", "", text));
+          list.appendChild(li);
+        });
+        box.appendChild(list);
+      }
+    }
+  }
+
+  return {incident, visit, pair, commentForm, details, pairDetails};
 }
 
 /** Mark an item's element selected (aria-current) or not. */

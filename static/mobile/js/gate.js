@@ -123,6 +123,7 @@ export async function unlock() {
   if (face() === "calculator") return calculator();
   const passphrase = (await vault.mode()) === "passphrase";
   const pin = secretInput("pin", !passphrase);
+  pin.setAttribute("aria-labelledby", "unlock-title");  // the screen's title names the field
   const status = message("error");
   const submit = async (event) => {
     event.preventDefault();
@@ -136,7 +137,7 @@ export async function unlock() {
   };
   ctx.show(() => {
     ctx.screen(h("form", { class: "card", onsubmit: submit, "data-screen": "unlock" },
-      h("h2", {}, passphrase ? t("pass_unlock") : t("unlock_title")), pin,
+      h("h2", { id: "unlock-title" }, passphrase ? t("pass_unlock") : t("unlock_title")), pin,
       h("button", { type: "submit" }, t("unlock")), status),
     h("div", { class: "card" }, ctx.wipeButton()));
     pin.focus();

@@ -5,6 +5,17 @@ const LOCALES = { en: "en-GB", prs: "fa-AF", ps: "ps-AF" };
 
 const STRINGS = {
   en: {
+    form_title_nezarat_visit: "Visit report",
+    form_title_nezarat_case: "Protection case",
+    language: "Language",
+    photo_attached: "The photo attached",
+    needs_facility: "Choose the facility first: these questions depend on its kind.",
+    tap_map: "Tap the map where it happened.",
+    map_unavailable: "The map could not be drawn. Use your position below, or choose a coarser place.",
+    zoom_in: "Zoom in",
+    zoom_out: "Zoom out",
+    at_facility: "At the facility",
+    use_my_position: "Use my own position instead",
     app_name: "Nezarat",
     signin_title: "Sign in this phone",
     signin_help: "Scan the QR code your coordinator shows you, or paste the device token.",
@@ -72,6 +83,17 @@ const STRINGS = {
     unsupported: "The app cannot run this form exactly as ODK Collect does, so it does not open it ({what}). Fill it in ODK Collect, or ask your coordinator.",
   },
   prs: {
+    form_title_nezarat_visit: "گزارش بازدید",
+    form_title_nezarat_case: "قضیهٔ حمایتی",
+    language: "زبان",
+    photo_attached: "عکس پیوست‌شده",
+    needs_facility: "نخست محل را انتخاب کنید: این پرسش‌ها به نوع آن بستگی دارند.",
+    tap_map: "روی نقشه جایی را که رویداد رخ داد لمس کنید.",
+    map_unavailable: "نقشه کشیده نشد. از موقعیت خود در پایین استفاده کنید، یا مکان کلی‌تری را انتخاب کنید.",
+    zoom_in: "بزرگ‌نمایی",
+    zoom_out: "کوچک‌نمایی",
+    at_facility: "در همین محل",
+    use_my_position: "به جای آن، موقعیت خودم را به کار ببر",
     app_name: "نظارت",
     signin_title: "ورود با این تلفن",
     signin_help: "کد QR را که هماهنگ‌کننده به شما نشان می‌دهد اسکن کنید، یا توکن دستگاه را اینجا بچسبانید.",
@@ -139,6 +161,17 @@ const STRINGS = {
     unsupported: "برنامه نمی‌تواند این فورم را دقیقاً مانند ODK Collect اجرا کند، پس آن را باز نمی‌کند ({what}). آن را در ODK Collect پر کنید یا از هماهنگ‌کننده خود بپرسید.",
   },
   ps: {
+    form_title_nezarat_visit: "د کتنې راپور",
+    form_title_nezarat_case: "د ساتنې قضیه",
+    language: "ژبه",
+    photo_attached: "نښلول شوی انځور",
+    needs_facility: "لومړی محل وټاکئ: دا پوښتنې د هغه په ډول پورې تړلې دي.",
+    tap_map: "په نقشه کې هغه ځای ټک کړئ چې پېښه پکې شوې.",
+    map_unavailable: "نقشه ونه ښودل شوه. لاندې خپل موقعیت وکاروئ، یا یو عمومي ځای وټاکئ.",
+    zoom_in: "لوی ښودل",
+    zoom_out: "کوچنی ښودل",
+    at_facility: "په همدې ځای کې",
+    use_my_position: "پر ځای یې زما خپل موقعیت وکاروه",
     app_name: "نظارت",
     signin_title: "په دې ټيليفون ننوتل",
     signin_help: "هغه QR کوډ سکن کړئ چې همغږي کوونکی يې درته ښيي، يا د وسيلې ټوکن دلته ولګوئ.",
@@ -221,6 +254,8 @@ export function setLanguage(code) {
   document.title = name;
   const title = document.querySelector(".bar-title");
   if (title) title.textContent = name;
+  const chooser = document.getElementById("lang");
+  if (chooser) chooser.setAttribute("aria-label", t("language"));
   try { localStorage.setItem("lang", current); } catch (e) { /* private mode */ }
 }
 
@@ -242,6 +277,9 @@ export function number(value, digits = 0) {
   return new Intl.NumberFormat(LOCALES[current], { maximumFractionDigits: digits }).format(value);
 }
 
+// One date format per language, never ambiguous (5 Dec 2026, not 05/12 or 12/05), in the
+// Gregorian calendar the form's date pickers use.
 export function time(ms) {
-  return new Date(ms).toLocaleString(LOCALES[current], { dateStyle: "short", timeStyle: "short" });
+  return new Date(ms).toLocaleString(LOCALES[current], { dateStyle: "medium", timeStyle: "short",
+    calendar: "gregory" });
 }

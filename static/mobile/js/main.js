@@ -88,9 +88,18 @@ function registerServiceWorker() {
 const STATUS = { draft: "status_draft", queued: "status_queued", uploading: "status_uploading",
   sent: "status_sent", rejected: "status_rejected", auth: "status_auth" };
 
+// Each part isolated (<bdi>): a Latin facility name and a date in a Dari line keep their order.
 function summaryLine(summary) {
-  return [summary && summary.facility, summary && summary.started ? time(Date.parse(summary.started)) : ""]
-    .filter(Boolean).join(" · ") || "—";
+  const parts = [summary && summary.facility, summary && summary.started ? time(Date.parse(summary.started)) : ""]
+    .filter(Boolean).map((part) => h("bdi", {}, part));
+  return parts.length ? parts.flatMap((part, i) => (i ? [" · ", part] : [part])) : "—";
+}
+
+// The form's title in the app's language (XLSForm titles have no translations).
+function formTitle(entry) {
+  const key = `form_title_${entry.id}`;
+  const title = t(key);
+  return title === key ? entry.def.title || entry.id : title;
 }
 
 function reportRow(report, state) {
@@ -139,7 +148,7 @@ function home() {
     const start = forms.length
       ? forms.map((f) => (f.form.refusals.length ? refusedForm(f)
         : h("button", { type: "button", class: "big", "data-action": "new", "data-form": f.id,
-          onclick: () => newReport(f) }, t("new_visit", { form: f.def.title || f.id }), keyLine(f))))
+          onclick: () => newReport(f) }, t("new_visit", { form: formTitle(f) }), keyLine(f))))
       : [h("p", { class: "error" }, t("no_forms"))];
     const listBox = h("section", { class: "card" }, h("h2", {}, t("outbox")), await reportList());
     const refused = tokenRefused || (await vault.reports()).some((r) => r.state === "auth");
@@ -251,7 +260,7 @@ async function openReport(id) {
 // named, and not opened.
 function refusedForm(entry) {
   return h("div", { class: "refused", "data-refused": entry.id },
-    h("p", {}, h("strong", {}, entry.def.title || entry.id)),
+    h("p", {}, h("strong", {}, formTitle(entry))),
     h("p", { class: "error", role: "alert" }, t("unsupported", { what: entry.form.refusals.join("; ") })));
 }
 
@@ -310,7 +319,7 @@ function editReport(entry, report) {
     renderer = renderForm({ form: entry.form, instance: report.instance, photos: photoStore(report.id),
       onChange: () => { clearTimeout(pending); pending = setTimeout(save, 600); } });
     screen(h("div", { "data-screen": "form", "data-report": report.id },
-      h("h2", {}, entry.def.title || entry.id), renderer.element,
+      h("h2", {}, formTitle(entry)), renderer.element,
       h("div", { class: "actions" },
         h("button", { type: "button", class: "secondary", "data-action": "save", onclick: async () => { await save(); home(); } }, t("save_draft")),
         h("button", { type: "button", "data-action": "finish", onclick: finish }, t("finish"))),

@@ -6,6 +6,7 @@ import { text } from "./model.js";
 import { toString, isoNow } from "./xpath.js";
 import { normaliseDigits } from "./crypto.js";
 import { geopointWidget } from "./geo.js";
+import { placementMap } from "./placemap.js";
 import { downscale, MAX_EDGE } from "./photo.js";
 
 let serial = 0;
@@ -28,11 +29,28 @@ export function renderForm({ form, instance, photos, onChange }) {
   const changed = () => { refresh(); onChange(); };
   const setValue = (node, scope, value) => { form.set(instance, node, scope, value); changed(); };
 
-  function label(node, forId) {
-    const required = node.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null;
-    return [h(forId ? "label" : "p", { class: "label", for: forId || null }, L(node.label) || node.name, required),
+  // The mark of a required question: shown while the question is required and relevant
+  // (refresh() decides), so "Why was access not full? *" waits for the access answer.
+  function label(node, forId, labelId) {
+    const required = node.required ? h("span", { class: "req", "aria-hidden": "true", hidden: true }, " *") : null;
+    return [h(forId ? "label" : "p", { class: "label", for: forId || null, id: labelId }, L(node.label) || node.name, required),
       node.hint ? h("p", { class: "hint" }, L(node.hint)) : null];
   }
+
+  // The chosen facility's place (from the facility list's lat and lon columns), or null.
+  function facilityPlace() {
+    const node = form.fields.find((n) => n.select && typeof n.raw.itemset === "string" && n.raw.itemset.endsWith(".csv"));
+    const chosen = node && toString(form.get(instance, node, {}));
+    const choice = chosen && form.choicesFor(instance, node, {}).find((c) => c.name === chosen);
+    const columns = (choice && choice.columns) || {};
+    const lat = Number(columns.lat);
+    const lon = Number(columns.lon);
+    return columns.lat && columns.lon && Number.isFinite(lat) && Number.isFinite(lon) ? { lat, lon } : null;
+  }
+  const facilityChosen = () => {
+    const node = form.fields.find((n) => n.select && typeof n.raw.itemset === "string" && n.raw.itemset.endsWith(".csv"));
+    return !node || Boolean(toString(form.get(instance, node, {})));
+  };
 
   function textInput(node, scope, id, value) {
     const numeric = node.type === "integer" || node.type === "decimal";
@@ -104,8 +122,8 @@ export function renderForm({ form, instance, photos, onChange }) {
       if (!bytes) return;
       const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
       urls.add(url);
-      preview.append(h("img", { src: url, alt: "" }),
-        h("button", { type: "button", class: "secondary", onclick: async () => {
+      preview.append(h("img", { src: url, alt: t("photo_attached") }),
+        aloneInRepeat(node) ? null : h("button", { type: "button", class: "secondary", onclick: async () => {
           await photos.remove(name);
           setValue(node, scope, "");
           clear(preview);
@@ -135,8 +153,16 @@ export function renderForm({ form, instance, photos, onChange }) {
     return h("div", {}, h("label", { for: id, class: "button secondary" }, t("take_photo")), input, status, preview);
   }
 
+  // A photo that is its repeat item's only question: the item's Remove removes it.
+  function aloneInRepeat(node) {
+    const parent = node.parent;
+    return Boolean(parent && parent.kind === "repeat" &&
+      parent.children.filter((c) => !c.hidden && c.kind !== "meta" && c.type !== "calculate").length === 1);
+  }
+
   function field(node, scope) {
     const id = nextId();
+    const labelId = `${id}-label`;
     const value = toString(form.get(instance, node, scope));
     let control;
     if (node.type === "note") {
@@ -150,11 +176,24 @@ export function renderForm({ form, instance, photos, onChange }) {
       const settings = node.raw.control || {};
       const threshold = Number(settings.accuracyThreshold || node.parameters["capture-accuracy"]) || 20;
       const unacceptable = Number(settings.unacceptableAccuracyThreshold) || Infinity;
-      control = geopointWidget({ value, threshold, unacceptable, onValue: (v) => setValue(node, scope, v) });
+      control = node.appearance.includes("placement-map")
+        ? placementMap({ value, threshold, unacceptable, centre: facilityPlace(), label: L(node.label) || node.name,
+          onValue: (v) => setValue(node, scope, v) })
+        : geopointWidget({ value, threshold, unacceptable, onValue: (v) => setValue(node, scope, v) });
     } else if (node.type === "photo" || node.type === "image") control = photoInput(node, scope, id, value);
     else control = textInput(node, scope, id, value);
     const error = h("p", { class: "error", role: "alert", hidden: true });
-    const wrap = h("div", { class: "q", "data-q": node.path }, label(node, node.select || node.type === "geopoint" ? null : id), control, error);
+    const forId = node.select || node.type === "geopoint" ? null : id;
+    // Every control named by its question: a list by aria-labelledby, a group of choices too.
+    if (!forId) {
+      const list = control.matches("select") ? control : control.querySelector("select");
+      if (list) list.setAttribute("aria-labelledby", labelId);
+      else if (control.matches(".choices")) {
+        control.setAttribute("aria-labelledby", labelId);
+        if (!control.getAttribute("role")) control.setAttribute("role", "group");
+      }
+    }
+    const wrap = h("div", { class: "q", "data-q": node.path }, label(node, forId, labelId), control, error);
     const entry = { node, scope, wrap, error, touched: false };
     if (node.select && node.filter) entry.refilter = choiceFilter(node, scope, id, () => control, (c) => { control = c; });
     wrap.addEventListener("focusout", () => { entry.touched = true; refresh(); });
@@ -231,6 +270,22 @@ export function renderForm({ form, instance, photos, onChange }) {
     } }, t("add_repeat", { label: name })));
   }
 
+  // A section whose questions all depend on the kind of facility says so until one is chosen,
+  // and is left out when the chosen facility has none of them.
+  function explainEmpty(entry) {
+    const shown = [...entry.wrap.children].some((c) => !c.hidden && c.tagName !== "LEGEND" && !c.matches(".group-wait"));
+    let note = entry.wrap.querySelector(":scope > .group-wait");
+    if (shown || facilityChosen()) {
+      if (note) note.remove();
+      if (!shown) entry.wrap.hidden = true;
+      return;
+    }
+    if (!note) {
+      note = h("p", { class: "hint group-wait", "data-role": "needs-facility" }, t("needs_facility"));
+      entry.wrap.append(note);
+    }
+  }
+
   function refresh() {
     form.calculate(instance);
     for (let i = controls.length - 1; i >= 0; i -= 1) {
@@ -241,6 +296,9 @@ export function renderForm({ form, instance, photos, onChange }) {
       entry.attached ||= entry.wrap.isConnected;
       const relevant = form.isRelevant(instance, entry.node, entry.scope);
       entry.wrap.hidden = !relevant;
+      const mark = entry.wrap.querySelector(":scope > .label > .req");
+      if (mark) mark.hidden = !(relevant && form.isRequired(instance, entry.node, entry.scope));
+      if (entry.node.kind === "group" && relevant) explainEmpty(entry);
       if (!entry.error) continue;
       const problem = relevant && (entry.touched || showAll) ? form.check(instance, entry.node, entry.scope, lang()) : null;
       entry.error.hidden = !problem;
