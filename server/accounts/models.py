@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, Strin
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.access import PARTNER_ROLE
 from ..core.db import Base
 from ..core.sealing import TOTP_SECRET, SealedString
 
@@ -59,6 +60,11 @@ class User(Base):
     @property
     def two_factor_enabled(self) -> bool:
         return self.totp_enabled_at is not None
+
+    @property
+    def access_role(self) -> str:
+        """The role the access gate sees (core.access.PARTNER_ROLE for a partner's people)."""
+        return PARTNER_ROLE if self.organisation.kind == "partner" else self.role
 
     @property
     def needs_second_factor(self) -> bool:

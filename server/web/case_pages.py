@@ -9,18 +9,21 @@ from flask_babel import gettext as _
 
 from ..cases import store
 from ..core import access
-from ..core.access import current_principal
+from ..core.access import PARTNER_ROLE, current_principal
 from .pages import install, render
 
 blp = install(Blueprint("case_pages", __name__, url_prefix="/cases",
                         template_folder="templates"))
 MANAGER = access.role("coordinator", "admin")
+# A protection partner's people (accounts of a partner organisation): their inbox and key.
+RECEIVER = access.role("coordinator", "admin", PARTNER_ROLE)
 AUTO_LOCK_MINUTES = 10
 
 
 def _config(page: str) -> dict:
     return {
-        "page": page, "autoLockMinutes": AUTO_LOCK_MINUTES,
+        "page": page, "partner": current_principal().role == PARTNER_ROLE,
+        "autoLockMinutes": AUTO_LOCK_MINUTES,
         "me": str(current_principal().user_id),
         "api": url_for("cases.queue"), "keysUrl": url_for("cases.list_keys"),
         "countsUrl": url_for("cases.counts"), "partnersUrl": url_for("cases.partners"),
@@ -77,12 +80,12 @@ def queue():
 
 
 @blp.route("/keys", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 def keys():
     return render("cases.html", config=_config("keys"), title=_("Sealing keys"))
 
 
 @blp.route("/inbox", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 def inbox():
     return render("cases.html", config=_config("inbox"), title=_("Referred cases"))
