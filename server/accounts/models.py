@@ -68,8 +68,9 @@ class User(Base):
 
     @property
     def needs_second_factor(self) -> bool:
-        """Admins and coordinators always; anyone else who chose to enrol."""
-        return self.role in SECOND_FACTOR_ROLES or self.two_factor_enabled
+        """Admins, coordinators and a partner's people always; anyone else who chose to enrol."""
+        return self.role in SECOND_FACTOR_ROLES or self.access_role == PARTNER_ROLE \
+            or self.two_factor_enabled
 
 
 class UserSession(Base):

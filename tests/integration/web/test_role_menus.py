@@ -84,3 +84,10 @@ def test_a_partners_person_lands_on_their_inbox(session, client):
                                                         "csrf_token": csrf_of(client)})
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/cases/inbox")
+
+
+def test_a_partners_person_needs_a_second_factor_whatever_their_stored_role(session):
+    partner_org = factories.organisation(session, kind="partner")
+    person = factories.user(session, role="monitor", organisation=partner_org, totp=False)
+    assert person.needs_second_factor
+    assert not factories.user(session, role="monitor", totp=False).needs_second_factor
