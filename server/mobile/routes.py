@@ -69,7 +69,8 @@ def static_file(filename):
 @access.access(DATA)
 def form_index():
     """The forms this device may fill in, with where to fetch each one's parts. A sealed form
-    comes with its organisation's public sealing key (and is left out while there is none)."""
+    comes with its organisation's public sealing key (and is left out while there is none); so
+    does the visit form, whose persons at risk are sealed."""
     sealing = case_form.sealing_key(db.session, access.current_principal().organisation_id)
     items = [{"id": d.form.id, "title": d.form.name, "version": d.form.version, "etag": d.etag,
               "definition": url_for(".form_definition", form_id=d.form.id),
@@ -79,8 +80,9 @@ def form_index():
                         for name in d.form.media}}
              for d in definitions.definitions()
              if d.form.encryption != encryption.SEALED or sealing is not None]
-    for item in items:
-        if catalog.get_form(item["id"]).encryption == encryption.SEALED:
+    for item in items:  # a sealed form, and the visit form (its persons at risk are sealed)
+        if sealing is not None and (catalog.get_form(item["id"]).encryption == encryption.SEALED
+                                    or item["id"] in case_form.SEALING_FORMS):
             item["sealing_key"] = sealing
     config = current_app.config
     response = jsonify({"forms": items, "retention": {

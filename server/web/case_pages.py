@@ -70,6 +70,7 @@ def strings() -> dict[str, str]:
         "status": _("Status"), "assigned": _("Assigned"), "received": _("Received"),
         "countsTitle": _("Cases (counted without any key)"), "open_cases": _("Open"),
         "from": _("From"), "referredAt": _("Referred"),
+        "fromVisit": _("met during a visit"),
     }
 
 

@@ -78,7 +78,9 @@ export async function queuePage(config, root) {
     if (!queue.items.length) { body.append(h("tr", {}, h("td", {colspan: 7}, strings.empty))); }
     for (const item of queue.items) {
       body.append(h("tr", {"data-case": item.id, "data-status": item.status, class: item.overdue ? "nz-case-overdue" : ""},
-        h("td", {dir: "auto"}, item.facility_name || "—"), h("td", {}, day(item.occurred_on)),
+        h("td", {dir: "auto"}, item.facility_name || "—",
+          item.visit_id ? h("small", {class: "nz-case-visit", "data-visit": item.visit_id}, " · ", strings.fromVisit) : ""),
+        h("td", {}, day(item.occurred_on)),
         h("td", {"data-urgency": item.urgency || ""}, config.urgencies[item.urgency] || "—"),
         h("td", {}, config.statuses[item.status]),
         h("td", {class: "nz-case-due"}, item.overdue ? strings.overdue + " · " : "", when(item.due_at)),
