@@ -32,8 +32,40 @@ def _config(page: str) -> dict:
                       "routine": _("Routine"), "null": _("Not yet triaged")},
         "statuses": {"new": _("New"), "assessed": _("Assessed"), "referred": _("Referred"),
                      "closed": _("Closed")},
-        "outcomes": {code: code.replace("_", " ") for code in store.OUTCOMES},
+        "outcomes": outcomes(),
         "strings": strings(),
+    }
+
+
+def outcomes() -> dict[str, str]:
+    words = {"protection_provided": _("Protection provided"), "relocated": _("Relocated"),
+             "legal_aid": _("Legal aid"), "not_reachable": _("Not reachable"),
+             "declined": _("Declined by the person"), "not_eligible": _("Not eligible"),
+             "other": _("Other outcome")}
+    return {code: words[code] for code in store.OUTCOMES}
+
+
+def sealed_words() -> dict:
+    """The sealed questions' labels and coded answers in the reader's language (by the names and
+    codes of the case form and the visit's person at risk): the phone seals its own language's
+    labels, which are shown only for a question not listed here."""
+    return {
+        "fields": {"profile": _("At-risk profile"), "person_name": _("Name"),
+                   "story": _("What happened and what the person fears"),
+                   "contact": _("How to reach the person safely"),
+                   "consent": _("The person agrees to a referral to a protection partner"),
+                   "photo": _("Photo"), "urgency": _("Urgency"), "facility": _("Facility"),
+                   "met_on": _("Date you met the person")},
+        "choices": {
+            "profile": {"former_security": _("Former government or security staff"),
+                        "journalist": _("Journalist"), "defender": _("Human-rights defender"),
+                        "woman_activist": _("Woman activist"),
+                        "minority": _("Member of a minority"),
+                        "unaccompanied_child": _("Unaccompanied child"),
+                        "other": _("Other profile")},
+            "consent": {"yes": _("Yes"), "no": _("No")},
+            "urgency": {"immediate": _("Immediate (24 h)"), "within_72h": _("Within 72 hours"),
+                        "routine": _("Routine")}},
     }
 
 
@@ -68,9 +100,10 @@ def strings() -> dict[str, str]:
         "useRecovery": _("Unlock with the recovery sheet"),
         "facility": _("Facility"), "date": _("Date"), "urgency": _("Urgency"),
         "status": _("Status"), "assigned": _("Assigned"), "received": _("Received"),
-        "countsTitle": _("Cases (counted without any key)"), "open_cases": _("Open"),
+        "countsTitle": _("Cases (counted without any key)"), "open_cases": _("Open cases"),
         "from": _("From"), "referredAt": _("Referred"),
-        "fromVisit": _("met during a visit"),
+        "fromVisit": _("met during a visit"), "outcomeColumn": _("Outcome"),
+        "sealed": sealed_words(),
     }
 
 
