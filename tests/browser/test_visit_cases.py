@@ -180,3 +180,42 @@ def test_a_person_at_risk_recorded_in_a_visit_is_sealed_and_read_by_the_key_hold
         root.removeHandler(captured)
         root.setLevel(old_level)
 
+
+
+@pytest.mark.parametrize("code, label", [("prs", "شخص در معرض خطر (مهر و موم‌شده)"),
+                                         ("ps", "له خطر سره مخ کس (مهر شوی)")])
+def test_the_person_at_risk_reads_right_to_left_in_dari_and_pashto(browser, world, code, label,
+                                                                    artifacts):
+    w = world
+    with w.app.app_context():  # the organisation's key, so the visit form seals to it
+        from server.cases import keys as case_keys
+        from server.core.access import Principal
+        from tests import case_crypto as cc
+        key = cc.new_key()
+        case_keys.create(db.session, Principal(kind="user", user_id=w.holder.id,
+                                               organisation_id=w.holder.organisation_id,
+                                               role="coordinator"),
+                         key.public_b64, cc.wrap(key, PASSPHRASE), cc.wrap(key, "R" * 24))
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(w.base + "/m/")
+        page.wait_for_selector("[data-screen=signin]")
+        page.fill("textarea[name=token]", w.token)
+        page.fill("input[name=pin]", PIN)
+        page.fill("input[name=pin2]", PIN)
+        page.click("[data-screen=signin] button[type=submit]")
+        page.wait_for_selector("[data-screen=home] [data-form=nezarat_visit]")
+        page.select_option("#lang", code)
+        page.click("[data-action=new][data-form=nezarat_visit]")
+        page.wait_for_selector("[data-screen=form]")
+        page.click(f'[data-add="{PERSON}"]')
+        page.wait_for_selector(q("person_at_risk/person_name"))
+        assert page.get_attribute("html", "dir") == "rtl"
+        box = page.locator(f'[data-repeat="{PERSON}"]')
+        assert label in box.text_content()
+        assert "Name" not in box.text_content() and "Urgency" not in box.text_content()
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / f"visit-person-at-risk-{code}.png"))
+    finally:
+        context.close()
