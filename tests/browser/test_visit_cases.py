@@ -24,12 +24,12 @@ from tests.browser.test_cases import PASSPHRASE, Captured, make_key, recording
 from tests.browser.test_mobile_app import (
     DUMP_STORAGE,
     PHONE,
-    PIN,
     choose,
     fill_counts,
     photo_with_gps,
     q,
 )
+from tests.browser.test_mobile_app import sign_in as phone_sign_in
 
 CANARY_NAME = "CANARY-Visit-Nazanin-31337"
 CANARY_STORY = "CANARY-visit-story-Spin-Boldak-7702"
@@ -59,15 +59,8 @@ def world(live_server):
 def visit_with_a_person_at_risk_offline(phone, w, bodies) -> str:
     page = phone.page
     recording(page, bodies)
-    page.goto(w.base + "/m/")
-    page.wait_for_selector("[data-screen=signin]")
-    page.fill("textarea[name=token]", w.token)
-    page.fill("input[name=pin]", PIN)
-    page.fill("input[name=pin2]", PIN)
-    page.click("[data-screen=signin] button[type=submit]")
+    phone_sign_in(page, w)  # and the shell is cached: the app opens offline
     page.wait_for_selector("[data-screen=home] [data-form=nezarat_visit]")
-    page.evaluate("navigator.serviceWorker.ready")
-    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
     # The visit seals to the organisation's key: its fingerprint is on the visit's button too.
     assert page.locator("[data-form=nezarat_visit] [data-role=sealing-fingerprint]").count() == 1
     phone.context.set_offline(True)
@@ -199,12 +192,7 @@ def test_the_person_at_risk_reads_right_to_left_in_dari_and_pashto(browser, worl
     context = browser.new_context(**PHONE)
     page = context.new_page()
     try:
-        page.goto(w.base + "/m/")
-        page.wait_for_selector("[data-screen=signin]")
-        page.fill("textarea[name=token]", w.token)
-        page.fill("input[name=pin]", PIN)
-        page.fill("input[name=pin2]", PIN)
-        page.click("[data-screen=signin] button[type=submit]")
+        phone_sign_in(page, w)
         page.wait_for_selector("[data-screen=home] [data-form=nezarat_visit]")
         page.select_option("#lang", code)
         page.click("[data-action=new][data-form=nezarat_visit]")
