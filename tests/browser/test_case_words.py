@@ -19,6 +19,7 @@ from server.core.db import db
 from tests import case_crypto as cc
 from tests import factories
 from tests.browser.conftest import sign_in, wait_until
+from tests.browser.test_cases import unlock
 from tests.browser.test_every_page import english_words
 
 pytestmark = pytest.mark.browser
@@ -95,12 +96,6 @@ def in_language(page, base: str, code: str, path: str) -> None:
     page.goto(f"{base}/language/{code}?next={path}")
     wait_until(page, READY)
     assert page.get_attribute("html", "dir") == "rtl"
-
-
-def unlock(page, passphrase: str) -> None:
-    page.fill("[data-role=unlock] input[name=passphrase]", passphrase)
-    page.click("[data-role=unlock] button[type=submit]")
-    page.wait_for_selector("[data-role=unlocked]", timeout=30_000)
 
 
 def check(page, artifacts, found: dict, name: str) -> None:

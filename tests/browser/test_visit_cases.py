@@ -9,8 +9,6 @@ ODK Collect never gets the group (tests/integration/cases/test_visit_cases.py)."
 from __future__ import annotations
 
 import json
-import logging
-import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,7 +18,15 @@ from sqlalchemy import text
 from server.core.db import db
 from tests import factories
 from tests.browser.conftest import wait_until
-from tests.browser.test_cases import PASSPHRASE, Captured, make_key, recording
+from tests.browser.test_cases import (  # noqa: F401  (captured: a fixture)
+    PASSPHRASE,
+    PHOTO_SHOWN,
+    assert_nowhere,
+    captured,
+    make_key,
+    recording,
+    unlock,
+)
 from tests.browser.test_mobile_app import (
     DUMP_STORAGE,
     PHONE,
@@ -105,73 +111,53 @@ def visit_with_a_person_at_risk_offline(phone, w, bodies) -> str:
 
 
 def test_a_person_at_risk_recorded_in_a_visit_is_sealed_and_read_by_the_key_holder(
-        browser, page, world, artifacts):
+        browser, page, world, artifacts, captured):
     w = world
-    captured = Captured()
-    root = logging.getLogger()
-    old_level = root.level
-    root.setLevel(logging.DEBUG)
-    root.addHandler(captured)
     bodies = []
     recording(page, bodies)
-    try:
-        make_key(page, w)
-        phone = SimpleNamespace(context=browser.new_context(**PHONE))
-        phone.page = phone.context.new_page()
-        visit_id = visit_with_a_person_at_risk_offline(phone, w, bodies)
-        phone.context.close()
+    make_key(page, w)
+    phone = SimpleNamespace(context=browser.new_context(**PHONE))
+    phone.page = phone.context.new_page()
+    visit_id = visit_with_a_person_at_risk_offline(phone, w, bodies)
+    phone.context.close()
 
-        with w.app.app_context():
-            session = db.session
-            case = session.execute(text(
-                "SELECT id, visit_id, facility_id, urgency, form_id, photo_names, photos "
-                "FROM cases")).one()
-            visit = session.execute(text("SELECT id, facility_id FROM visits WHERE id = :v"),
-                                    {"v": visit_id}).one()
-        assert str(case.visit_id) == visit_id and case.facility_id == visit.facility_id
-        assert case.urgency == "immediate" and case.form_id == "nezarat_visit"
-        assert case.photo_names == ["p1"] and set(case.photos) == {"p1"}
-        case_id = str(case.id)
+    with w.app.app_context():
+        session = db.session
+        case = session.execute(text(
+            "SELECT id, visit_id, facility_id, urgency, form_id, photo_names, photos "
+            "FROM cases")).one()
+        visit = session.execute(text("SELECT id, facility_id FROM visits WHERE id = :v"),
+                                {"v": visit_id}).one()
+    assert str(case.visit_id) == visit_id and case.facility_id == visit.facility_id
+    assert case.urgency == "immediate" and case.form_id == "nezarat_visit"
+    assert case.photo_names == ["p1"] and set(case.photos) == {"p1"}
+    case_id = str(case.id)
 
-        # Counted without any key: the facility panel, the queue, the visit's own record.
-        page.goto(f"{w.base}/map?open={w.facility_id}")
-        page.wait_for_selector(".nz-panel-cases[data-cases='1']", timeout=30_000)
-        detail = page.request.get(f"{w.base}/api/visits/{visit_id}").json()
-        assert detail["persons_at_risk"] == 1
-        page.goto(w.base + "/cases")
-        wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
-        assert page.locator("[data-role=locked]").count() == 1
-        row = page.locator(f"[data-case='{case_id}']")
-        assert row.locator("[data-urgency=immediate]").count() == 1
-        assert row.locator(f"[data-visit='{visit_id}']").count() == 1
+    # Counted without any key: the facility panel, the queue, the visit's own record.
+    page.goto(f"{w.base}/map?open={w.facility_id}")
+    page.wait_for_selector(".nz-panel-cases[data-cases='1']", timeout=30_000)
+    detail = page.request.get(f"{w.base}/api/visits/{visit_id}").json()
+    assert detail["persons_at_risk"] == 1
+    page.goto(w.base + "/cases")
+    wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
+    assert page.locator("[data-role=locked]").count() == 1
+    row = page.locator(f"[data-case='{case_id}']")
+    assert row.locator("[data-urgency=immediate]").count() == 1
+    assert row.locator(f"[data-visit='{visit_id}']").count() == 1
 
-        # The whole database, the photo store, the logs and every response: no canary.
-        url = w.url.replace("postgresql+psycopg://", "postgresql://")
-        dump = subprocess.run(["pg_dump", "--no-owner", url], capture_output=True, check=True,
-                              timeout=120).stdout
-        files = b"".join(p.read_bytes() for p in w.storage.rglob("*") if p.is_file())
-        for canary in CANARIES:
-            assert canary.encode() not in dump
-            assert canary.encode() not in files
-            assert not any(canary in line for line in captured.lines)
-            assert not any(canary.encode() in body for body in bodies)
-        assert visit_id.encode() in dump and case_id.encode() in dump
+    # The whole database, the photo store, the logs and every response: no canary.
+    dump = assert_nowhere(w, CANARIES, captured, bodies)
+    assert visit_id.encode() in dump and case_id.encode() in dump
 
-        # The key holder unlocks and reads the person, photo included.
-        page.fill("[data-role=unlock] input[name=passphrase]", PASSPHRASE)
-        page.click("[data-role=unlock] button[type=submit]")
-        page.wait_for_selector("[data-role=unlocked]", timeout=30_000)
-        page.click(f"[data-case='{case_id}'] [data-action=open]")
-        page.wait_for_selector("[data-field=person_name]")
-        assert page.text_content("[data-field=person_name]") == CANARY_NAME
-        assert page.text_content("[data-field=story]") == CANARY_STORY
-        assert page.text_content("[data-field=contact]") == CANARY_CONTACT
-        wait_until(page, "(() => { const i = document.querySelector('[data-photo=p1] img');"
-                         " return i && i.complete && i.naturalWidth > 0; })()")
-        page.screenshot(path=str(artifacts / "visit-case-reader.png"))
-    finally:
-        root.removeHandler(captured)
-        root.setLevel(old_level)
+    # The key holder unlocks and reads the person, photo included.
+    unlock(page, PASSPHRASE)
+    page.click(f"[data-case='{case_id}'] [data-action=open]")
+    page.wait_for_selector("[data-field=person_name]")
+    assert page.text_content("[data-field=person_name]") == CANARY_NAME
+    assert page.text_content("[data-field=story]") == CANARY_STORY
+    assert page.text_content("[data-field=contact]") == CANARY_CONTACT
+    wait_until(page, PHOTO_SHOWN)
+    page.screenshot(path=str(artifacts / "visit-case-reader.png"))
 
 
 
