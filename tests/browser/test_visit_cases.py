@@ -138,6 +138,15 @@ def test_a_person_at_risk_recorded_in_a_visit_is_sealed_and_read_by_the_key_hold
     page.wait_for_selector(".nz-panel-cases[data-cases='1']", timeout=30_000)
     detail = page.request.get(f"{w.base}/api/visits/{visit_id}").json()
     assert detail["persons_at_risk"] == 1
+    page.goto(w.base + "/review?tab=visits")  # the visit's review card says so, no key
+    item = f".nz-review-item[data-id='{visit_id}']"
+    page.wait_for_selector(item, timeout=30_000)
+    for _ in range(20):
+        if page.get_attribute(item, "aria-current") == "true":
+            break
+        page.keyboard.press("j")
+    page.keyboard.press("o")
+    page.wait_for_selector(f"{item} .nz-item-details [data-persons-at-risk='1']")
     page.goto(w.base + "/cases")
     wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
     assert page.locator("[data-role=locked]").count() == 1
