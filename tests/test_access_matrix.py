@@ -30,7 +30,7 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 INVALID_PATH_TOKEN = "nzd_not-a-real-token"
 CALLERS = ("anonymous", "monitor", "coordinator", "coordinator_other_org", "admin", "device",
-           "partner_with_scopes", "partner_without_scope")
+           "partner_with_scopes", "partner_without_scope", "partner_person")
 
 
 def _routes():
@@ -55,12 +55,12 @@ class Caller:
     path_token: str = INVALID_PATH_TOKEN
 
 
-def _browser(app, session, user) -> Caller:
+def _browser(app, session, user, role: str | None = None) -> Caller:
     cookie, csrf = factories.browser_session(session, user)
     client = app.test_client()
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
     principal = Principal(kind="user", user_id=user.id, organisation_id=user.organisation_id,
-                          role=user.role)
+                          role=role or user.role)
     return Caller(principal, client, {"X-CSRF-Token": csrf})
 
 
@@ -87,6 +87,10 @@ def callers(app, session) -> dict[str, Caller]:
         found[name] = Caller(Principal(kind="partner", organisation_id=partner.id,
                                        scopes=frozenset(scopes)),
                              app.test_client(), factories.bearer(key))
+    # A person of the partner organisation (issue 19): stored as a coordinator, seen as a partner.
+    found["partner_person"] = _browser(app, session,
+                                       factories.user(session, "coordinator", partner),
+                                       role=access.PARTNER_ROLE)
     assert set(found) == set(CALLERS)
     return found
 

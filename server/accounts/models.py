@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, Strin
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.access import PARTNER_ROLE
 from ..core.db import Base
 from ..core.sealing import TOTP_SECRET, SealedString
 
@@ -61,9 +62,15 @@ class User(Base):
         return self.totp_enabled_at is not None
 
     @property
+    def access_role(self) -> str:
+        """The role the access gate sees (core.access.PARTNER_ROLE for a partner's people)."""
+        return PARTNER_ROLE if self.organisation.kind == "partner" else self.role
+
+    @property
     def needs_second_factor(self) -> bool:
-        """Admins and coordinators always; anyone else who chose to enrol."""
-        return self.role in SECOND_FACTOR_ROLES or self.two_factor_enabled
+        """Admins, coordinators and a partner's people always; anyone else who chose to enrol."""
+        return self.role in SECOND_FACTOR_ROLES or self.access_role == PARTNER_ROLE \
+            or self.two_factor_enabled
 
 
 class UserSession(Base):

@@ -55,13 +55,19 @@ def find_organisation(name: str) -> Organisation:
     return organisation
 
 
-def _member_organisation(organisation_id) -> Organisation:
+# A protection partner's people (issue 19) have accounts of this stored role only: it always
+# asks a second factor; the gate sees them as core.access.PARTNER_ROLE (their inbox and key).
+PARTNER_ACCOUNT_ROLE = "coordinator"
+
+
+def _member_organisation(organisation_id, role: str | None) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None:
         raise ValidationFailed.field("organisation_id", "No such organisation.")
-    if organisation.kind != "coalition_member":
-        raise ValidationFailed.field("organisation_id", "Partner organisations have API keys, "
-                                                        "not user accounts.")
+    if organisation.kind != "coalition_member" and role != PARTNER_ACCOUNT_ROLE:
+        raise ValidationFailed.field("organisation_id", "A partner organisation's people have "
+                                                        "coordinator accounts only (they open "
+                                                        "the cases referred to it).")
     return organisation
 
 
@@ -72,7 +78,7 @@ def create_user(actor: Principal, data: dict, *, demo: bool = False,
     if session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(f"email: {email} already has an account.",
                        {"email": ["Already has an account."]})
-    organisation = _member_organisation(data.get("organisation_id"))
+    organisation = _member_organisation(data.get("organisation_id"), data.get("role"))
     if data.get("role") not in ROLES:
         raise ValidationFailed.field("role", f"Must be one of {', '.join(ROLES)}.")
     user = User(id=user_id or uuid.uuid4(), email=email, name=data["name"], role=data["role"],
@@ -93,8 +99,9 @@ def update_user(actor: Principal, user_id: uuid.UUID, data: dict) -> User:
     session = db.session
     user = get_user(user_id)
     changes = {k: v for k, v in data.items() if k in USER_FIELDS and getattr(user, k) != v}
-    if "organisation_id" in changes:
-        _member_organisation(changes["organisation_id"])
+    if "organisation_id" in changes or "role" in changes:
+        _member_organisation(changes.get("organisation_id", user.organisation_id),
+                             changes.get("role", user.role))
     if "role" in changes and changes["role"] not in ROLES:
         raise ValidationFailed.field("role", f"Must be one of {', '.join(ROLES)}.")
     if user.role == "admin" and user.active and (

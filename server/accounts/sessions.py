@@ -54,7 +54,7 @@ class SessionUser:
 
     @classmethod
     def of(cls, user: User) -> "SessionUser":
-        return cls(user.id, user.organisation_id, user.role, user.email, user.active,
+        return cls(user.id, user.organisation_id, user.access_role, user.email, user.active,
                    user.needs_second_factor)
 
 

@@ -51,7 +51,7 @@ def normalise_email(email: str) -> str:
 
 def as_principal(user: User) -> Principal:
     return Principal(kind="user", user_id=user.id, organisation_id=user.organisation_id,
-                     role=user.role, email=user.email)
+                     role=user.access_role, email=user.email)
 
 
 def _now() -> datetime:

@@ -14,6 +14,19 @@ CLEAR = {"facility_id": f"{ROOT}/facility", "occurred_on": f"{ROOT}/met_on",
          "urgency": f"{ROOT}/urgency"}
 
 
+# The visit form's persons at risk (mobile_forms/nezarat_visit.csv, in our app only): each entry
+# of the repeat is sealed into a case of its own, in clear the visit's facility and date and the
+# entry's urgency; the case names the visit (visit_id).
+VISIT_FORM_ID = "nezarat_visit"
+VISIT_ROOT = f"/{VISIT_FORM_ID}"
+VISIT_CASES = {"repeat": f"{VISIT_ROOT}/person_at_risk",
+               "clear": {"facility_id": f"{VISIT_ROOT}/facility",
+                         "occurred_on": f"{VISIT_ROOT}/started_at",
+                         "urgency": f"{VISIT_ROOT}/person_at_risk/urgency"},
+               "submit": "/api/cases/submissions"}
+SEALING_FORMS = (FORM_ID, VISIT_FORM_ID)  # forms the app gets the sealing key with
+
+
 def mapping() -> dict:
     return {"form_id": FORM_ID, "kind": "case", "clear": CLEAR,
             "submit": "/api/cases/submissions"}

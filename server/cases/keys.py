@@ -21,7 +21,9 @@ from ..core.access import Principal
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from . import formats
 
-MANAGERS = ("coordinator", "admin")
+# Coordinators and admins; "partner": the people of a protection partner (their own key,
+# the cases referred to them; a partner organisation has no monitors, so no queue of its own).
+MANAGERS = ("coordinator", "admin", "partner")
 
 
 def is_manager(principal: Principal) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 
 from ..core import access
-from ..core.access import current_principal
+from ..core.access import PARTNER_ROLE, current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
@@ -29,6 +29,8 @@ blp = Blueprint("cases", __name__, url_prefix="/api/cases",
                             "sealed cases, casework and referrals. The server stores and "
                             "serves ciphertext; browsers of key holders open it.")
 MANAGER = access.role("coordinator", "admin")
+# ... and a protection partner's people: their organisation's key, its inbox and referrals.
+RECEIVER = access.role("coordinator", "admin", PARTNER_ROLE)
 DEVICE = access.device()
 OBJ = {"type": "object"}
 LIST = {"type": "object", "required": ["items", "links"], "properties": {
@@ -53,7 +55,7 @@ def _listing(rows) -> dict:
 # ---- keys ----------------------------------------------------------------------------------
 
 @blp.route("/keys", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.doc(responses=ok(JSON, LIST, "The organisation's sealing keys"))
 def list_keys():
     """Your organisation's sealing keys, holders, and your own wrapped copy of each."""
@@ -63,7 +65,7 @@ def list_keys():
 
 
 @blp.route("/keys", methods=["POST"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.arguments(KeySchema)
 @blp.doc(responses={**ok(JSON, OBJ, "Key registered", 201), **WRITE_ERRORS})
 def create_key(data):
@@ -74,7 +76,7 @@ def create_key(data):
 
 
 @blp.route("/keys/<uuid:key_id>/holders", methods=["POST"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.arguments(HolderSchema)
 @blp.doc(responses={**ok(JSON, DONE, "Holder added", 201), **WRITE_ERRORS})
 def add_holder(data, key_id):
@@ -84,7 +86,7 @@ def add_holder(data, key_id):
 
 
 @blp.route("/keys/<uuid:key_id>/holders/<uuid:user_id>", methods=["DELETE"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.response(204)
 def remove_holder(key_id, user_id):
     """Revoke a holder's copy (it cannot unmake what they already read)."""
@@ -93,7 +95,7 @@ def remove_holder(key_id, user_id):
 
 
 @blp.route("/keys/<uuid:key_id>/recovery", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.doc(responses=ok(JSON, OBJ, "The recovery sheet's wrapped copy"))
 def recovery_copy(key_id):
     """The copy that opens with the recovery sheet's code (audited)."""
@@ -222,7 +224,7 @@ def refer(data, case_id):
 # ---- the receiving organisation ------------------------------------------------------------
 
 @blp.route("/inbox", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.doc(responses=ok(JSON, LIST, "Referrals received"))
 def inbox():
     """Cases referred to your organisation (who, when, urgency; content for key holders)."""
@@ -230,7 +232,7 @@ def inbox():
 
 
 @blp.route("/referrals/<uuid:referral_id>", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.doc(responses=ok(JSON, OBJ, "The referral with its ciphertext"))
 def open_referral(referral_id):
     """A referred case's sealed content, to a key holder of your organisation (audited)."""
@@ -238,7 +240,7 @@ def open_referral(referral_id):
 
 
 @blp.route("/referrals/<uuid:referral_id>/photos/<string:name>", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.doc(responses=BINARY)
 def referral_photo(referral_id, name):
     """A referred case's sealed photo."""
@@ -246,7 +248,7 @@ def referral_photo(referral_id, name):
 
 
 @blp.route("/referrals/<uuid:referral_id>/acknowledge", methods=["POST"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.doc(responses=ok(JSON, DONE, "Acknowledged"))
 def acknowledge(referral_id):
     """Tell the referring organisation the case arrived."""
@@ -255,7 +257,7 @@ def acknowledge(referral_id):
 
 
 @blp.route("/referrals/<uuid:referral_id>/outcome", methods=["POST"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 @blp.arguments(OutcomeSchema)
 @blp.doc(responses={**ok(JSON, DONE, "Outcome recorded"), **WRITE_ERRORS})
 def outcome(data, referral_id):

@@ -33,6 +33,8 @@ class CaseSchema(StrictSchema):
     wrapped_key = fields.String(required=True, validate=[validate.Length(max=1200), B64])
     envelope = fields.String(required=True, validate=validate.Length(max=200_000))
     photos = fields.List(fields.String(validate=SEALED_NAME), load_default=list)
+    # A person at risk met during a visit: the visit report's id (the visit form's sealed group).
+    visit_id = fields.UUID(allow_none=True, load_default=None)
 
 
 class QueueArgs(StrictSchema):

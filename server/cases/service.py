@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..core import audit, storage
-from ..core.access import Principal, require_access
+from ..core.access import PARTNER_ROLE, Principal, require_access
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from . import formats, keys, store
 
@@ -57,11 +57,13 @@ def receive(session: Session, principal: Principal, data: dict) -> dict:
         "occurred_on": data.get("occurred_on"), "urgency": data["urgency"],
         "monitor_id": principal.user_id, "device_token_id": principal.credential_id,
         "wrapped_key": data["wrapped_key"], "envelope": data["envelope"],
-        "body_sha256": digest, "sealed_submission_id": None, "photo_names": names})
+        "body_sha256": digest, "sealed_submission_id": None, "photo_names": names,
+        "visit_id": data.get("visit_id")})
+    details = {"urgency": data["urgency"], "photos": len(names), "key": key.fingerprint}
+    if data.get("visit_id"):
+        details["visit"] = str(data["visit_id"])
     audit.record_and_commit(session, "case.receive", principal, target_type="case",
-                            target_id=data["id"],
-                            details={"urgency": data["urgency"], "photos": len(names),
-                                     "key": key.fingerprint})
+                            target_id=data["id"], details=details)
     return {"id": data["id"], "created": True, "missing_photos": list(names)}
 
 
@@ -133,6 +135,14 @@ def queue(session: Session, principal: Principal, status: str | None = None) -> 
     if not keys.is_manager(principal):
         raise Forbidden("The case queue is for the organisation's coordinators and admins.")
     return store.queue(session, principal.organisation_id, status=status)
+
+
+def count_for_visit(session: Session, principal: Principal, visit_id) -> int | None:
+    """Persons at risk recorded in a visit, for the organisation's coordinators and admins
+    (None for anyone else: not even that a case exists is told to them)."""
+    if not keys.is_manager(principal) or principal.role == PARTNER_ROLE:
+        return None
+    return store.count_for_visit(session, principal.organisation_id, visit_id)
 
 
 def counts(session: Session, principal: Principal) -> dict:

@@ -19,7 +19,7 @@ _META = """c.id, c.organisation_id, c.sealing_key_id, c.source, c.form_id, c.for
     c.facility_id, f.name AS facility_name, f.name_prs AS facility_name_prs,
     f.name_pus AS facility_name_pus, c.occurred_on, c.urgency, c.status, c.due_at,
     c.assessed_at, c.referred_at, c.closed_at, c.assigned_to, a.name AS assigned_name,
-    c.received_at, c.updated_at, jsonb_array_length(c.photo_names) AS photo_count,
+    c.received_at, c.updated_at, jsonb_array_length(c.photo_names) AS photo_count, c.visit_id,
     (c.status IN ('new', 'assessed') AND c.due_at < now()) AS overdue"""
 _SEALED = """, c.wrapped_key, c.envelope, c.photo_names, c.photos, c.sealed_submission_id,
     k.fingerprint AS key_fingerprint"""
@@ -46,13 +46,14 @@ def insert(session: Session, values: dict) -> None:
     session.execute(text("""
         INSERT INTO cases (id, organisation_id, sealing_key_id, source, form_id, form_version,
             facility_id, occurred_on, urgency, due_at, monitor_id, device_token_id, wrapped_key,
-            envelope, body_sha256, sealed_submission_id, photo_names)
+            envelope, body_sha256, sealed_submission_id, photo_names, visit_id)
         VALUES (:id, :organisation_id, :sealing_key_id, :source, :form_id, :form_version,
             :facility_id, :occurred_on, :urgency,
             now() + make_interval(hours => CAST(:deadline AS int)), :monitor_id,
             :device_token_id, :wrapped_key, :envelope, :body_sha256, :sealed_submission_id,
-            CAST(:photo_names AS jsonb))"""),
+            CAST(:photo_names AS jsonb), :visit_id)"""),
         {**values, "photo_names": json.dumps(values.get("photo_names", [])),
+         "visit_id": values.get("visit_id"),
          "deadline": DEADLINES_HOURS.get(values.get("urgency"), DEADLINES_HOURS["immediate"])})
 
 
@@ -92,6 +93,13 @@ def queue(session: Session, organisation_id, *, status: str | None = None, limit
         "(c.status IN ('new', 'assessed') AND c.due_at < now()) DESC, "
         "(c.status = 'closed'), c.due_at NULLS FIRST, c.received_at DESC LIMIT :l"),
         {"o": organisation_id, "s": status, "l": limit}).all()
+
+
+def count_for_visit(session: Session, organisation_id, visit_id) -> int:
+    """How many persons at risk the visit recorded (cases of the organisation naming it)."""
+    return session.execute(text(
+        "SELECT count(*) FROM cases WHERE organisation_id = :o AND visit_id = :v"),
+        {"o": organisation_id, "v": visit_id}).scalar()
 
 
 def counts(session: Session, organisation_id) -> dict:

@@ -18,6 +18,10 @@ from flask import Flask, g, request
 from .errors import Forbidden, NotFound, Unauthorized
 
 ROLES = ("admin", "coordinator", "monitor")
+# The role the gate sees for a person of a partner organisation (a protection agency receiving
+# referred cases, issue 19), whatever role is stored for them: they use the case inbox, their
+# organisation's sealing key and their account, never the coalition's workspace.
+PARTNER_ROLE = "partner"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ mobile_forms/. The build is deterministic: the same source gives byte-identical 
 committed XForm keeps a stable md5 and ODK Collect re-downloads it only when it really changed."""
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from pyxform.validators import odk_validate
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
+from . import encryption
 from .app_support import unsupported
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "mobile_forms"
@@ -24,6 +26,14 @@ BUILD_DIR = FORMS_DIR / "build"
 # pyxform reads its own one-file CSV flavour of XLSForm (a column of sheet names, then rows),
 # which diffs line by line and opens in any spreadsheet.
 SOURCES = ("nezarat_visit.csv", "nezarat_case.csv")
+# Survey-sheet columns of our own (bind attributes in the namespace nezarat; mobile_forms/README):
+# `bind::nezarat:sealed` = true(): the answer is sealed on the phone for the organisation's key
+# holders (static/mobile/js/seal.js); `bind::nezarat:only` = app: the question (or group) is in
+# our mobile app's form only, left out of the XForm that ODK Collect and Enketo get.
+SEALED = "nezarat:sealed"
+ONLY = "nezarat:only"
+CLIENTS = ("app", "collect")
+TRUE = ("true()", "true", "yes", "1")
 
 
 class FormInvalid(Exception):
@@ -96,13 +106,16 @@ def _build(source, name: str, default_version: str | None = None) -> BuiltForm:
                               "deployment, which adds it when serving the form "
                               "(server/forms/encryption.py)")
         _add_deprecated_id(definition)
-        survey = create_survey_element_from_dict(definition)
+        collect = for_client(definition, "collect")
+        _no_sealed_question_in_clear(collect)
+        survey = create_survey_element_from_dict(collect)
         xml = survey.to_xml(validate=False, pretty_print=True, warnings=warnings)
+        app = create_survey_element_from_dict(for_client(definition, "app"))
     except FormInvalid:
         raise
     except Exception as exc:  # pyxform raises plain PyXFormError / ValueError alike
         raise FormInvalid(f"{name}: {exc}") from exc
-    described_dict = survey.to_json_dict()
+    described_dict = app.to_json_dict()
     described = json.dumps(described_dict, ensure_ascii=False, indent=2)
     return BuiltForm(form_id=definition["id_string"], xml=_ends_with_newline(xml),
                      json=described + "\n", warnings=tuple(warnings),
@@ -111,6 +124,58 @@ def _build(source, name: str, default_version: str | None = None) -> BuiltForm:
 
 def build_all(forms_dir: Path | None = None) -> list[BuiltForm]:
     return [build((forms_dir or FORMS_DIR) / name) for name in SOURCES]
+
+
+def for_client(definition: dict, client: str) -> dict:
+    """The form as `client` ("app": our mobile app, "collect": ODK Collect and Enketo) gets it:
+    without the questions and groups whose `nezarat:only` names the other one."""
+    if client not in CLIENTS:
+        raise ValueError(client)
+
+    left_out: set[str] = set()
+
+    def keep(element: dict) -> dict | None:
+        only = str((element.get("bind") or {}).get(ONLY, "")).strip()
+        if only and only not in CLIENTS:
+            raise FormInvalid(f"{element.get('name')}: {ONLY} must be one of "
+                              f"{', '.join(CLIENTS)}")
+        if only and only != client:
+            left_out.update(_lists(element))
+            return None
+        if isinstance(element.get("children"), list) and "itemset" not in element:
+            element["children"] = [c for c in map(keep, element["children"]) if c is not None]
+        return element
+    kept = keep(copy.deepcopy(definition))
+    # Choice lists only the left-out questions used go too (pyxform writes every list).
+    for name in left_out - set(_lists(kept)):
+        kept.get("choices", {}).pop(name, None)
+    return kept
+
+
+def _lists(element: dict):
+    if isinstance(element.get("itemset"), str):
+        yield element["itemset"]
+    for child in element.get("children") or ():
+        if isinstance(child, dict):
+            yield from _lists(child)
+
+
+def _no_sealed_question_in_clear(collect: dict) -> None:
+    """A sealed question in a form that ODK Collect sends in clear, or encrypted for the server,
+    would reach the server readable: it must be app-only there (the app seals it before the
+    outbox). Only a SEALED form (encrypted for the organisation's key) may carry one to Collect."""
+    if encryption.mode(collect.get("id_string", "")) == encryption.SEALED:
+        return
+
+    def walk(element: dict) -> None:
+        if str((element.get("bind") or {}).get(SEALED, "")).strip() in TRUE:
+            raise FormInvalid(f"{collect.get('id_string')}: the sealed question "
+                              f"{element.get('name')!r} would reach the server in clear from "
+                              f"ODK Collect: mark it (or its group) {ONLY} = app")
+        for child in element.get("children") or ():
+            if isinstance(child, dict):
+                walk(child)
+    walk(collect)
 
 
 def _add_deprecated_id(definition: dict) -> None:

@@ -35,8 +35,10 @@ def export(form) -> dict | None:
         scope, key = fields.body_key(field.target)
         items.append({"path": field.path, "scope": scope, "key": key, "type": json_type(field),
                       "repeat": field.repeat})
+    # "cases": the persons at risk the app seals into cases of their own (never in `fields`).
     return {"form_id": fields.FORM_ID, "incident_repeat": fields.INCIDENT_REPEAT,
-            "returnee_repeat": fields.RETURNEE_REPEAT, "fields": items}
+            "returnee_repeat": fields.RETURNEE_REPEAT, "fields": items,
+            "cases": case_form.VISIT_CASES}
 
 
 def _uploaded(form) -> dict:

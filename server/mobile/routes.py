@@ -68,7 +68,8 @@ def static_file(filename):
 @access.access(DATA)
 def form_index():
     """The forms this device may fill in, with where to fetch each one's parts. A sealed form
-    comes with its organisation's public sealing key (and is left out while there is none)."""
+    comes with its organisation's public sealing key (and is left out while there is none); so
+    does the visit form, whose persons at risk are sealed."""
     principal = access.current_principal()
     sealing = case_form.sealing_key(db.session, principal.organisation_id)
     items = []
@@ -81,7 +82,8 @@ def form_index():
                 if fieldmap.export(d.form) is not None else None,
                 "media": {name: url_for(".form_media", form_id=d.form.id, filename=name)
                           for name in d.form.media}}
-        if d.form.encryption == encryption.SEALED:
+        if sealing is not None and (d.form.encryption == encryption.SEALED
+                                    or d.form.id in case_form.SEALING_FORMS):
             item["sealing_key"] = sealing
         items.append(item)
     config = current_app.config

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 
 from marshmallow import ValidationError
 
+from ..cases import form as case_form
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import BadRequest, describe
@@ -74,6 +75,12 @@ def report_from_xml(body: bytes, principal: Principal) -> dict:
         raise BadRequest(f"Form version {version!r} is closed; the current version is "
                          f"{form.version!r}. Get the blank form again in ODK Collect.")
     root_path = f"/{local(root.tag)}"
+    if _repeat_instances(root, case_form.VISIT_CASES["repeat"], root_path):
+        # Persons at risk are sealed in our app and are no part of the XForm Collect gets: a
+        # submission that carries them (an altered form) is refused, and nothing of it kept.
+        raise BadRequest("Persons at risk are never received in clear: record them with the "
+                         "protection-case form, which is encrypted for your organisation's "
+                         "key holders.")
     values: dict = {}
     _children_by_path(root, root_path, values)
     report, errors = {"form_id": form_id, "form_version": version}, {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 from ..attachments.queries import attachments_of
+from ..cases import service as cases
 from ..core import audit
 from ..core.access import Principal, require_access, view_of
 from ..core.db import db
@@ -33,6 +34,7 @@ def visit_detail(visit_id: uuid.UUID, principal: Principal) -> dict:
                                                visit["organisation_id"], visit["started_at"],
                                                visit_id)
     visit["facility_position"] = queries.facility_position(session, visit["facility_id"])
+    visit["persons_at_risk"] = cases.count_for_visit(session, principal, visit_id)
     audit.record_and_commit(session, "visit.read_sensitive", principal, target_type="visit",
                             target_id=visit_id, details={"fields": ["notes", "photos"] + (
                                 ["answers"] if answers else [])})

@@ -60,6 +60,10 @@ DETAIL = {**VISIT, "properties": {
                              scores=nullable(OBJECT), review_status=STATUS, access=STR,
                              held=COUNTS)),
     "facility_position": GEOMETRY,
+    "persons_at_risk": {**nullable(INT), "description":
+                        "Persons at risk recorded in this visit, each a sealed protection case "
+                        "(issue 19): counted without any key, for the organisation's "
+                        "coordinators and admins (null for anyone else)"},
     "history": array(obj(("version",), instance_id=STR, version=INT, source=STR,
                          deprecated_id=nullable(STR), superseded_by=nullable(STR),
                          complete=BOOL, received_at=TIME))}}

@@ -8,7 +8,7 @@ from ..accounts import passwords, sessions, signin, totp
 from ..accounts.models import User
 from ..accounts.qr import svg_data_uri
 from ..core import access
-from ..core.access import current_principal
+from ..core.access import PARTNER_ROLE, current_principal
 from ..core.db import db
 from ..core.errors import AppError, NotFound, ValidationFailed
 from .pages import form_errors, install, render, safe_next
@@ -27,6 +27,8 @@ def home_for(principal) -> str:
     views = current_app.view_functions
     if principal.role == "coordinator" and "map_workspace.workspace" in views:
         return url_for("map_workspace.workspace")
+    if principal.role == PARTNER_ROLE and "case_pages.inbox" in views:
+        return url_for("case_pages.inbox")
     if principal.role == "admin" and "admin.list_users" in views:
         return url_for("admin.list_users")
     return url_for("account.overview")

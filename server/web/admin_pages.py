@@ -22,7 +22,9 @@ ORGANISATION_FIELDS = ("name", "short_name", "kind", "country")
 
 
 def _member_organisations():
-    return queries.organisations(kind="coalition_member", limit=1000)[0]
+    """Coalition members, then partners (whose people get coordinator accounts: issue 19)."""
+    return (queries.organisations(kind="coalition_member", limit=1000)[0]
+            + queries.organisations(kind="partner", limit=1000)[0])
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:

@@ -9,18 +9,21 @@ from flask_babel import gettext as _
 
 from ..cases import store
 from ..core import access
-from ..core.access import current_principal
+from ..core.access import PARTNER_ROLE, current_principal
 from .pages import install, render
 
 blp = install(Blueprint("case_pages", __name__, url_prefix="/cases",
                         template_folder="templates"))
 MANAGER = access.role("coordinator", "admin")
+# A protection partner's people (accounts of a partner organisation): their inbox and key.
+RECEIVER = access.role("coordinator", "admin", PARTNER_ROLE)
 AUTO_LOCK_MINUTES = 10
 
 
 def _config(page: str) -> dict:
     return {
-        "page": page, "autoLockMinutes": AUTO_LOCK_MINUTES,
+        "page": page, "partner": current_principal().role == PARTNER_ROLE,
+        "autoLockMinutes": AUTO_LOCK_MINUTES,
         "me": str(current_principal().user_id),
         "api": url_for("cases.queue"), "keysUrl": url_for("cases.list_keys"),
         "countsUrl": url_for("cases.counts"), "partnersUrl": url_for("cases.partners"),
@@ -29,8 +32,40 @@ def _config(page: str) -> dict:
                       "routine": _("Routine"), "null": _("Not yet triaged")},
         "statuses": {"new": _("New"), "assessed": _("Assessed"), "referred": _("Referred"),
                      "closed": _("Closed")},
-        "outcomes": {code: code.replace("_", " ") for code in store.OUTCOMES},
+        "outcomes": outcomes(),
         "strings": strings(),
+    }
+
+
+def outcomes() -> dict[str, str]:
+    words = {"protection_provided": _("Protection provided"), "relocated": _("Relocated"),
+             "legal_aid": _("Legal aid"), "not_reachable": _("Not reachable"),
+             "declined": _("Declined by the person"), "not_eligible": _("Not eligible"),
+             "other": _("Other outcome")}
+    return {code: words[code] for code in store.OUTCOMES}
+
+
+def sealed_words() -> dict:
+    """The sealed questions' labels and coded answers in the reader's language (by the names and
+    codes of the case form and the visit's person at risk): the phone seals its own language's
+    labels, which are shown only for a question not listed here."""
+    return {
+        "fields": {"profile": _("At-risk profile"), "person_name": _("Name"),
+                   "story": _("What happened and what the person fears"),
+                   "contact": _("How to reach the person safely"),
+                   "consent": _("The person agrees to a referral to a protection partner"),
+                   "photo": _("Photo"), "urgency": _("Urgency"), "facility": _("Facility"),
+                   "met_on": _("Date you met the person")},
+        "choices": {
+            "profile": {"former_security": _("Former government or security staff"),
+                        "journalist": _("Journalist"), "defender": _("Human-rights defender"),
+                        "woman_activist": _("Woman activist"),
+                        "minority": _("Member of a minority"),
+                        "unaccompanied_child": _("Unaccompanied child"),
+                        "other": _("Other profile")},
+            "consent": {"yes": _("Yes"), "no": _("No")},
+            "urgency": {"immediate": _("Immediate (24 h)"), "within_72h": _("Within 72 hours"),
+                        "routine": _("Routine")}},
     }
 
 
@@ -65,8 +100,10 @@ def strings() -> dict[str, str]:
         "useRecovery": _("Unlock with the recovery sheet"),
         "facility": _("Facility"), "date": _("Date"), "urgency": _("Urgency"),
         "status": _("Status"), "assigned": _("Assigned"), "received": _("Received"),
-        "countsTitle": _("Cases (counted without any key)"), "open_cases": _("Open"),
+        "countsTitle": _("Cases (counted without any key)"), "open_cases": _("Open cases"),
         "from": _("From"), "referredAt": _("Referred"),
+        "fromVisit": _("met during a visit"), "outcomeColumn": _("Outcome"),
+        "sealed": sealed_words(),
     }
 
 
@@ -77,12 +114,12 @@ def queue():
 
 
 @blp.route("/keys", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 def keys():
     return render("cases.html", config=_config("keys"), title=_("Sealing keys"))
 
 
 @blp.route("/inbox", methods=["GET"])
-@access.access(MANAGER)
+@access.access(RECEIVER)
 def inbox():
     return render("cases.html", config=_config("inbox"), title=_("Referred cases"))

@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError
 from ..accounts.csrf import csrf_token
 from ..accounts.models import User
 from ..core import errors
-from ..core.access import current_principal
+from ..core.access import PARTNER_ROLE, current_principal
 from ..core.db import db
 from ..core.errors import AppError, Unauthorized, ValidationFailed
 from ..core.redirects import safe_next
@@ -80,6 +80,9 @@ def nav_links() -> list[tuple[str, str]]:
     principal, views = current_principal(), current_app.view_functions
     if principal.kind != "user":
         return []
+    if principal.role == PARTNER_ROLE:  # a protection partner's people: referred cases only
+        return [("case_pages.inbox", _("Referred cases")), ("case_pages.keys", _("Sealing keys")),
+                ("account.overview", _("Account"))]
     links = []
     # The map is a coordinator's: facility conditions and incidents (not offered to admins).
     if principal.role == "coordinator" and "map_workspace.workspace" in views:

@@ -93,6 +93,8 @@ def queue_strings() -> dict[str, str]:
         "narrative": _("Narrative"), "notes": _("Notes"), "none": _("none"),
         "readAudited": _("Reading the narrative and notes is recorded in the audit log."),
         "taken": _("Taken %(when)s"),
+        "personsAtRisk": _("Persons at risk met during this visit: %(n)s (sealed; in the "
+                           "protection case queue)."),
         "receivedHash": _("SHA-256 of the file as the phone sent it: %(hash)s"),
         "comparePair": _("Compare with the possible original"),
         "compareNarratives": _("Compare narratives and photos"),

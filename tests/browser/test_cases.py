@@ -45,6 +45,32 @@ class Captured(logging.Handler):
 
 
 @pytest.fixture()
+def captured():
+    """Every log line of the test (the app's and the server's), at DEBUG."""
+    handler, root = Captured(), logging.getLogger()
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def assert_nowhere(w, canaries, captured, bodies) -> bytes:
+    """No canary in a full pg_dump, the photo store, the logs or any response; the dump."""
+    url = w.url.replace("postgresql+psycopg://", "postgresql://")
+    dump = subprocess.run(["pg_dump", "--no-owner", url], capture_output=True, check=True,
+                          timeout=120).stdout
+    files = b"".join(p.read_bytes() for p in w.storage.rglob("*") if p.is_file())
+    for canary in canaries:
+        assert canary.encode() not in dump
+        assert canary.encode() not in files
+        assert not any(canary in line for line in captured.lines)
+        assert not any(canary.encode() in body for body in bodies)
+    return dump
+
+
+@pytest.fixture()
 def world(live_server):
     with live_server.app_context():
         session = db.session
@@ -67,6 +93,16 @@ def world(live_server):
                                partner=partner, token=token, facility_id=str(facility.id),
                                url=live_server.config["DATABASE_URL"],
                                storage=Path(live_server.config["STORAGE_DIR"]), app=live_server)
+
+
+PHOTO_SHOWN = ("(() => { const i = document.querySelector('[data-photo=p1] img');"
+               " return i && i.complete && i.naturalWidth > 0; })()")
+
+
+def unlock(page, passphrase: str) -> None:
+    page.fill("[data-role=unlock] input[name=passphrase]", passphrase)
+    page.click("[data-role=unlock] button[type=submit]")
+    page.wait_for_selector("[data-role=unlocked]", timeout=30_000)
 
 
 def recording(page, bodies):
@@ -128,117 +164,96 @@ def record_case_offline(phone, w, bodies) -> str:
 
 
 def test_case_sealed_on_the_phone_read_by_key_holders_referred_to_a_partner(
-        browser, page, world, artifacts):
+        browser, page, world, artifacts, captured):
     w = world
-    captured = Captured()
-    root = logging.getLogger()
-    old_level = root.level
-    root.setLevel(logging.DEBUG)
-    root.addHandler(captured)
     bodies = []
     recording(page, bodies)
-    try:
-        fingerprint = make_key(page, w)
-        phone = SimpleNamespace(context=browser.new_context(**PHONE))
-        phone.page = phone.context.new_page()
-        case_id, shown = record_case_offline(phone, w, bodies)
-        assert fingerprint.startswith(shown.split(":")[-1].replace(" ", "").strip())
-        phone.context.close()
+    fingerprint = make_key(page, w)
+    phone = SimpleNamespace(context=browser.new_context(**PHONE))
+    phone.page = phone.context.new_page()
+    case_id, shown = record_case_offline(phone, w, bodies)
+    assert fingerprint.startswith(shown.split(":")[-1].replace(" ", "").strip())
+    phone.context.close()
 
-        # Counts on the map's facility panel and in the queue, without any key.
-        page.goto(f"{w.base}/map?open={w.facility_id}")
-        page.wait_for_selector(".nz-panel-cases[data-cases='1']", timeout=30_000)
-        assert "1 immediate" in page.text_content(".nz-panel-cases")
-        page.goto(w.base + "/cases")
-        wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
-        assert page.text_content("[data-count=open]") == "1"
-        assert page.locator(f"[data-case='{case_id}'] [data-urgency=immediate]").count() == 1
-        assert page.locator("[data-role=locked]").count() == 1
+    # Counts on the map's facility panel and in the queue, without any key.
+    page.goto(f"{w.base}/map?open={w.facility_id}")
+    page.wait_for_selector(".nz-panel-cases[data-cases='1']", timeout=30_000)
+    assert "1 immediate" in page.text_content(".nz-panel-cases")
+    page.goto(w.base + "/cases")
+    wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
+    assert page.text_content("[data-count=open]") == "1"
+    assert page.locator(f"[data-case='{case_id}'] [data-urgency=immediate]").count() == 1
+    assert page.locator("[data-role=locked]").count() == 1
 
-        # A wrong passphrase opens nothing; the right one opens the case and its photo.
-        page.fill("[data-role=unlock] input[name=passphrase]", "not the passphrase at all")
-        page.click("[data-role=unlock] button[type=submit]")
-        page.wait_for_selector("[data-role=unlock] [role=alert]:has-text('does not open')",
-                               timeout=30_000)
-        page.fill("[data-role=unlock] input[name=passphrase]", PASSPHRASE)
-        page.click("[data-role=unlock] button[type=submit]")
-        page.wait_for_selector("[data-role=unlocked]", timeout=30_000)
-        page.click(f"[data-case='{case_id}'] [data-action=open]")
-        page.wait_for_selector("[data-field=person_name]")
-        assert page.text_content("[data-field=person_name]") == CANARY_NAME
-        assert page.text_content("[data-field=story]") == CANARY_STORY
-        wait_until(page, "(() => { const i = document.querySelector('[data-photo=p1] img');"
-                         " return i && i.complete && i.naturalWidth > 0; })()")
-        page.screenshot(path=str(artifacts / "cases-reader.png"))
+    # A wrong passphrase opens nothing; the right one opens the case and its photo.
+    page.fill("[data-role=unlock] input[name=passphrase]", "not the passphrase at all")
+    page.click("[data-role=unlock] button[type=submit]")
+    page.wait_for_selector("[data-role=unlock] [role=alert]:has-text('does not open')",
+                           timeout=30_000)
+    unlock(page, PASSPHRASE)
+    page.click(f"[data-case='{case_id}'] [data-action=open]")
+    page.wait_for_selector("[data-field=person_name]")
+    assert page.text_content("[data-field=person_name]") == CANARY_NAME
+    assert page.text_content("[data-field=story]") == CANARY_STORY
+    wait_until(page, PHOTO_SHOWN)
+    page.screenshot(path=str(artifacts / "cases-reader.png"))
 
-        # The whole database, the photo store, the logs and every response: no canary.
-        url = w.url.replace("postgresql+psycopg://", "postgresql://")
-        dump = subprocess.run(["pg_dump", "--no-owner", url], capture_output=True, check=True,
-                              timeout=120).stdout
-        files = b"".join(p.read_bytes() for p in w.storage.rglob("*") if p.is_file())
-        for canary in (CANARY_NAME, CANARY_STORY, "CANARY-contact-0700"):
-            assert canary.encode() not in dump
-            assert canary.encode() not in files
-            assert not any(canary in line for line in captured.lines)
-            assert not any(canary.encode() in body for body in bodies)
-        assert b"cases" in dump and case_id.encode() in dump  # the dump did see the case
+    # The whole database, the photo store, the logs and every response: no canary.
+    dump = assert_nowhere(w, (CANARY_NAME, CANARY_STORY, "CANARY-contact-0700"), captured,
+                          bodies)
+    assert b"cases" in dump and case_id.encode() in dump  # the dump did see the case
 
-        # A flipped bit in the stored ciphertext: "this record was altered", no text.
-        with w.app.app_context():
-            envelope = json.loads(db.session.execute(text(
-                "SELECT envelope FROM cases WHERE id = :id"), {"id": case_id}).scalar())
-            ct = bytearray(base64.b64decode(envelope["ct"]))
-            ct[10] ^= 0x04
-            db.session.execute(text("UPDATE cases SET envelope = :e WHERE id = :id"), {
-                "e": json.dumps({**envelope, "ct": base64.b64encode(bytes(ct)).decode()}),
-                "id": case_id})
-            db.session.commit()
-        page.click(f"[data-case='{case_id}'] [data-action=open]")
-        page.wait_for_selector("[data-role=altered]")
-        assert page.locator("[data-field=person_name]").count() == 0
-        with w.app.app_context():
-            db.session.execute(text("UPDATE cases SET envelope = :e WHERE id = :id"),
-                               {"e": json.dumps(envelope), "id": case_id})
-            db.session.commit()
+    # A flipped bit in the stored ciphertext: "this record was altered", no text.
+    with w.app.app_context():
+        envelope = json.loads(db.session.execute(text(
+            "SELECT envelope FROM cases WHERE id = :id"), {"id": case_id}).scalar())
+        ct = bytearray(base64.b64decode(envelope["ct"]))
+        ct[10] ^= 0x04
+        db.session.execute(text("UPDATE cases SET envelope = :e WHERE id = :id"), {
+            "e": json.dumps({**envelope, "ct": base64.b64encode(bytes(ct)).decode()}),
+            "id": case_id})
+        db.session.commit()
+    page.click(f"[data-case='{case_id}'] [data-action=open]")
+    page.wait_for_selector("[data-role=altered]")
+    assert page.locator("[data-field=person_name]").count() == 0
+    with w.app.app_context():
+        db.session.execute(text("UPDATE cases SET envelope = :e WHERE id = :id"),
+                           {"e": json.dumps(envelope), "id": case_id})
+        db.session.commit()
 
-        # Referral: re-sealed in this browser to the partner's key.
-        page.click(f"[data-case='{case_id}'] [data-action=open]")
-        page.wait_for_selector("[data-field=person_name]")
-        page.click("[data-action=refer]")
-        page.wait_for_selector("[data-role=referrals] [data-referral]")
-        assert page.locator(f"[data-case='{case_id}'][data-status=referred]").count() == 1
+    # Referral: re-sealed in this browser to the partner's key.
+    page.click(f"[data-case='{case_id}'] [data-action=open]")
+    page.wait_for_selector("[data-field=person_name]")
+    page.click("[data-action=refer]")
+    page.wait_for_selector("[data-role=referrals] [data-referral]")
+    assert page.locator(f"[data-case='{case_id}'][data-status=referred]").count() == 1
 
-        partner = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-        ppage = partner.new_page()
-        recording(ppage, bodies)
-        sign_in(ppage, w.base, w.partner, "/cases/inbox")
-        wait_until(ppage, "document.getElementById('nz-cases').dataset.ready === 'true'")
-        ppage.fill("[data-role=unlock] input[name=passphrase]", PARTNER_PASSPHRASE)
-        ppage.click("[data-role=unlock] button[type=submit]")
-        ppage.wait_for_selector("[data-role=unlocked]", timeout=30_000)
-        ppage.click("[data-role=inbox] [data-action=open]")
-        ppage.wait_for_selector("[data-field=person_name]")
-        assert ppage.text_content("[data-field=person_name]") == CANARY_NAME
-        wait_until(ppage, "(() => { const i = document.querySelector('[data-photo=p1] img');"
-                          " return i && i.complete && i.naturalWidth > 0; })()")
-        ppage.click("[data-action=acknowledge]")
-        ppage.select_option("select[name=outcome]", "relocated")
-        ppage.click("[data-action=outcome]")
-        ppage.wait_for_selector("[data-role=inbox] td:has-text('relocated')")
-        partner.close()
+    partner = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    ppage = partner.new_page()
+    recording(ppage, bodies)
+    sign_in(ppage, w.base, w.partner, "/cases/inbox")
+    wait_until(ppage, "document.getElementById('nz-cases').dataset.ready === 'true'")
+    unlock(ppage, PARTNER_PASSPHRASE)
+    ppage.click("[data-role=inbox] [data-action=open]")
+    ppage.wait_for_selector("[data-field=person_name]")
+    assert ppage.text_content("[data-field=person_name]") == CANARY_NAME
+    wait_until(ppage, "(() => { const i = document.querySelector('[data-photo=p1] img');"
+                      " return i && i.complete && i.naturalWidth > 0; })()")
+    ppage.click("[data-action=acknowledge]")
+    ppage.select_option("select[name=outcome]", "relocated")
+    ppage.click("[data-action=outcome]")
+    ppage.wait_for_selector("[data-role=inbox] td:has-text('relocated')")
+    partner.close()
 
-        page.click(f"[data-case='{case_id}'] [data-action=open]")
-        page.wait_for_selector("[data-role=referrals] [data-referral]:has-text('relocated')")
-        line = page.text_content("[data-role=referrals] [data-referral]")
-        assert "Protection partner P" in line and "Acknowledged" in line
-        assert not any(c.encode() in b for b in bodies for c in (CANARY_NAME, CANARY_STORY))
+    page.click(f"[data-case='{case_id}'] [data-action=open]")
+    page.wait_for_selector("[data-role=referrals] [data-referral]:has-text('relocated')")
+    line = page.text_content("[data-role=referrals] [data-referral]")
+    assert "Protection partner P" in line and "Acknowledged" in line
+    assert not any(c.encode() in b for b in bodies for c in (CANARY_NAME, CANARY_STORY))
 
-        # Lock: the text is gone from the page.
-        page.click("[data-role=unlocked] button")
-        assert page.locator("[data-field=person_name]").count() == 0
-    finally:
-        root.removeHandler(captured)
-        root.setLevel(old_level)
+    # Lock: the text is gone from the page.
+    page.click("[data-role=unlocked] button")
+    assert page.locator("[data-field=person_name]").count() == 0
 
 
 @pytest.mark.parametrize("code", ["prs", "ps"])
@@ -291,9 +306,7 @@ def test_an_odk_encrypted_case_is_opened_in_the_key_holders_browser(page, world)
 
     sign_in(page, w.base, w.holder, "/cases")
     wait_until(page, "document.getElementById('nz-cases').dataset.ready === 'true'")
-    page.fill("[data-role=unlock] input[name=passphrase]", PASSPHRASE)
-    page.click("[data-role=unlock] button[type=submit]")
-    page.wait_for_selector("[data-role=unlocked]", timeout=30_000)
+    unlock(page, PASSPHRASE)
     page.click("[data-role=queue] [data-action=open]")
     page.wait_for_selector("[data-field=person_name]", timeout=30_000)
     assert page.text_content("[data-field=person_name]") == CANARY_NAME

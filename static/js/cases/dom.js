@@ -13,6 +13,16 @@ export function h(tag, attributes, ...children) {
   return element;
 }
 
+/** Data (a name, a typed answer) among the page's words: isolated for right-to-left pages. */
+export function data(value) {
+  return h("bdi", {}, value == null || value === "" ? "—" : value);
+}
+
+/** A code that stays as it is in every language (fingerprint, recovery code). */
+export function code(value, attributes = {}) {
+  return h("span", {dir: "ltr", translate: "no", ...attributes}, value);
+}
+
 export function status(text, kind) {
   const element = document.getElementById("nz-cases-status");
   element.textContent = text || "";

@@ -2,7 +2,7 @@
  * organisation's key, acknowledged, and an outcome code reported back (no content). */
 import {getJSON, postJSON} from "../nezarat.js";
 import * as keyring from "./keyring.js";
-import {h, status, when, day} from "./dom.js";
+import {h, data, status, when, day} from "./dom.js";
 import {unlockForms} from "./queue.js";
 import {readCase} from "./reader.js";
 
@@ -13,8 +13,10 @@ export async function inboxPage(config, root) {
   const list = h("table", {class: "nz-cases-table", "data-role": "inbox"});
   const refresh = async () => {
     const items = (await getJSON(config.inboxUrl)).items;
-    list.replaceChildren(h("tbody", {}, items.length ? items.map((r) => h("tr", {"data-referral": r.id},
-      h("td", {dir: "auto"}, r.from_name), h("td", {}, when(r.referred_at)),
+    const head = h("thead", {}, h("tr", {}, [strings.from, strings.referredAt, strings.urgency, strings.date,
+      strings.acknowledged, strings.outcomeColumn, ""].map((t) => h("th", {}, t))));
+    list.replaceChildren(head, h("tbody", {}, items.length ? items.map((r) => h("tr", {"data-referral": r.id},
+      h("td", {}, data(r.from_name)), h("td", {}, when(r.referred_at)),
       h("td", {}, config.urgencies[r.urgency] || "—"), h("td", {}, day(r.occurred_on)),
       h("td", {}, r.acknowledged_at ? strings.acknowledged : ""), h("td", {}, r.outcome ? config.outcomes[r.outcome] : ""),
       h("td", {}, h("button", {class: "nz-button nz-button-quiet", type: "button", "data-action": "open",
@@ -31,7 +33,7 @@ export async function inboxPage(config, root) {
     const detail = await getJSON(url);
     const sealed = await readCase(strings, detail, detail.to_key_id, (name) => `${url}/photos/${encodeURIComponent(name)}`);
     const outcome = h("select", {name: "outcome"}, Object.entries(config.outcomes).map(([v, label]) => h("option", {value: v}, label)));
-    reader.replaceChildren(h("h2", {}, strings.from, " ", detail.from_name, " · ", when(detail.referred_at)),
+    reader.replaceChildren(h("h2", {}, strings.from, " ", data(detail.from_name), " · ", when(detail.referred_at)),
       sealed,
       h("div", {class: "nz-cases-form"},
         h("button", {class: "nz-button", type: "button", "data-action": "acknowledge", onclick: () => act(`${url}/acknowledge`)}, strings.acknowledge),

@@ -4,7 +4,7 @@
 import {getJSON, postJSON} from "../nezarat.js";
 import {generateKeyPair, groupFingerprint, recoveryCode, wrapPrivateKey} from "./crypto.js";
 import * as keyring from "./keyring.js";
-import {h, status, when} from "./dom.js";
+import {h, code, data, status, when} from "./dom.js";
 import {unlockForms} from "./queue.js";
 
 const MIN_PASSPHRASE = 12;
@@ -28,46 +28,46 @@ function newPassphrase(strings, label, onSubmit, role) {
   return form;
 }
 
-function recoverySheet(strings, fp, code) {
+function recoverySheet(strings, fp, recovery) {
   return h("section", {class: "nz-recovery-sheet", "data-role": "recovery-sheet"},
     h("h2", {}, strings.recoveryTitle),
     h("p", {}, strings.recoveryHelp),
-    h("p", {}, strings.fingerprint, ": ", h("span", {class: "nz-fingerprint", "data-role": "fingerprint"}, groupFingerprint(fp))),
-    h("p", {}, strings.recoveryCode, ": ", h("span", {class: "nz-recovery-code", "data-role": "recovery-code"}, code)),
+    h("p", {}, strings.fingerprint, ": ", code(groupFingerprint(fp), {class: "nz-fingerprint", "data-role": "fingerprint"})),
+    h("p", {}, strings.recoveryCode, ": ", code(recovery, {class: "nz-recovery-code", "data-role": "recovery-code"})),
     h("p", {}, new Date().toISOString().slice(0, 10)),
     h("button", {class: "nz-button", type: "button", onclick: () => window.print()}, strings.print));
 }
 
 async function makeKey(strings, config, root, passphrase) {
   const pair = await generateKeyPair();
-  const code = recoveryCode();
+  const recovery = recoveryCode();
   const body = {public_key: pair.publicKey,
     wrapped: await wrapPrivateKey(pair.pkcs8, passphrase, pair.fingerprint),
-    recovery_wrapped: await wrapPrivateKey(pair.pkcs8, code.replace(/-/g, ""), pair.fingerprint)};
+    recovery_wrapped: await wrapPrivateKey(pair.pkcs8, recovery.replace(/-/g, ""), pair.fingerprint)};
   pair.pkcs8.fill(0);
   await postJSON(config.keysUrl, body);
   status(strings.saved);
-  root.replaceChildren(recoverySheet(strings, pair.fingerprint, code));
+  root.replaceChildren(recoverySheet(strings, pair.fingerprint, recovery));
 }
 
 export async function keysPage(config, root) {
   const strings = config.strings;
-  const data = await getJSON(config.keysUrl);
+  const listing = await getJSON(config.keysUrl);
   const list = h("div", {"data-role": "keys"});
-  for (const key of data.items) {
+  for (const key of listing.items) {
     list.append(h("section", {class: "nz-case-key", "data-key": key.id},
       h("h2", {}, when(key.created_at), key.retired_at ? ` (${strings.retired})` : ""),
-      h("p", {}, strings.fingerprint, ": ", h("span", {class: "nz-fingerprint", "data-role": "fingerprint"}, groupFingerprint(key.fingerprint))),
-      h("p", {}, strings.holders, ": ", key.holders.map((x) => x.name).join(", ") || "—")));
+      h("p", {}, strings.fingerprint, ": ", code(groupFingerprint(key.fingerprint), {class: "nz-fingerprint", "data-role": "fingerprint"})),
+      h("p", {}, strings.holders, ": ", key.holders.length ? key.holders.flatMap((x, i) => (i ? [", ", data(x.name)] : [data(x.name)])) : "—")));
   }
-  const active = data.items.find((k) => !k.retired_at);
+  const active = listing.items.find((k) => !k.retired_at);
   const make = newPassphrase(strings, active ? strings.rotate : strings.makeKey,
     (passphrase) => makeKey(strings, config, root, passphrase), "make-key");
   root.append(list, make);
   if (!active) { return; }
   // Adding a holder needs the key open in this tab.
   await unlockForms(config, strings, root, () => {});
-  const who = h("select", {name: "holder"}, data.candidates
+  const who = h("select", {name: "holder"}, listing.candidates
     .filter((c) => !active.holders.some((x) => x.user_id === c.id))
     .map((c) => h("option", {value: c.id}, c.name)));
   const add = newPassphrase(strings, strings.addHolder, async (passphrase) => {

@@ -3,7 +3,7 @@
 import {getJSON, postJSON} from "../nezarat.js";
 import {rewrap} from "./crypto.js";
 import * as keyring from "./keyring.js";
-import {h, status, when, day, passphraseForm} from "./dom.js";
+import {h, data, status, when, day, passphraseForm} from "./dom.js";
 import {readCase} from "./reader.js";
 
 export async function unlockForms(config, strings, root, after) {
@@ -51,6 +51,12 @@ export async function unlockForms(config, strings, root, after) {
   return keys;
 }
 
+// "Referred to %(to)s" with the organisation's name as data, wherever the language puts it.
+function referredTo(template, name) {
+  const [before, after = ""] = template.split("%(to)s");
+  return [before, data(name), after];
+}
+
 function countsTable(config, strings, counts) {
   const urgency = Object.entries(counts.by_urgency).map(([k, v]) => `${config.urgencies[k === "unknown" ? "null" : k] || k}: ${v}`).join(" · ");
   return h("section", {class: "nz-cases-counts", "data-role": "counts"},
@@ -59,7 +65,7 @@ function countsTable(config, strings, counts) {
       strings.overdue, ": ", h("strong", {"data-count": "overdue"}, counts.overdue), " · ", urgency),
     h("table", {class: "nz-cases-table"}, h("tbody", {},
       counts.by_facility.map((r) => h("tr", {"data-facility": r.facility_id || ""},
-        h("td", {dir: "auto"}, r.name || config.urgencies["null"]), h("td", {}, r.cases),
+        h("td", {}, r.name ? data(r.name) : config.urgencies["null"]), h("td", {}, r.cases),
         h("td", {}, r.overdue ? `${strings.overdue}: ${r.overdue}` : ""))))));
 }
 
@@ -78,11 +84,13 @@ export async function queuePage(config, root) {
     if (!queue.items.length) { body.append(h("tr", {}, h("td", {colspan: 7}, strings.empty))); }
     for (const item of queue.items) {
       body.append(h("tr", {"data-case": item.id, "data-status": item.status, class: item.overdue ? "nz-case-overdue" : ""},
-        h("td", {dir: "auto"}, item.facility_name || "—"), h("td", {}, day(item.occurred_on)),
+        h("td", {}, data(item.facility_name),
+          item.visit_id ? h("small", {class: "nz-case-visit", "data-visit": item.visit_id}, " · ", strings.fromVisit) : ""),
+        h("td", {}, day(item.occurred_on)),
         h("td", {"data-urgency": item.urgency || ""}, config.urgencies[item.urgency] || "—"),
         h("td", {}, config.statuses[item.status]),
         h("td", {class: "nz-case-due"}, item.overdue ? strings.overdue + " · " : "", when(item.due_at)),
-        h("td", {dir: "auto"}, item.assigned_name || "—"),
+        h("td", {}, data(item.assigned_name)),
         h("td", {}, h("button", {class: "nz-button nz-button-quiet", type: "button", "data-action": "open",
           onclick: () => openCase(item.id)}, strings.open))));
     }
@@ -127,13 +135,13 @@ export async function queuePage(config, root) {
     };
     reader.replaceChildren(
       h("h2", {}, config.statuses[detail.status], " · ", config.urgencies[detail.urgency] || ""),
-      h("dl", {}, h("dt", {}, strings.facility), h("dd", {dir: "auto"}, detail.facility_name || "—"),
+      h("dl", {}, h("dt", {}, strings.facility), h("dd", {}, data(detail.facility_name)),
         h("dt", {}, strings.date), h("dd", {}, day(detail.occurred_on)),
         h("dt", {}, strings.received), h("dd", {}, when(detail.received_at)),
         h("dt", {}, strings.due), h("dd", {}, when(detail.due_at))),
       sealed,
       h("ul", {"data-role": "referrals"}, (detail.referrals || []).map((r) => h("li", {"data-referral": r.id},
-        strings.referred.replace("%(to)s", r.to_name), " · ", when(r.referred_at), " · ", r.referred_by_name,
+        ...referredTo(strings.referred, r.to_name), " · ", when(r.referred_at), " · ", data(r.referred_by_name),
         r.acknowledged_at ? ` · ${strings.acknowledged} ${when(r.acknowledged_at)}` : "",
         r.outcome ? ` · ${config.outcomes[r.outcome]}` : ""))),
       h("div", {class: "nz-cases-form"},

@@ -4,7 +4,18 @@ import {getJSON, localPath} from "../nezarat.js";
 import {Altered, openEnvelope, openPhoto, unwrapRecordKey} from "./crypto.js";
 import {answers, openOdk} from "./odk.js";
 import * as keyring from "./keyring.js";
-import {h} from "./dom.js";
+import {h, data} from "./dom.js";
+
+// A sealed answer in the reader's language: the label by the question's name, a coded answer by
+// its code (what the phone sealed in its own language is the fallback); typed text is data.
+function answer(strings, field) {
+  const words = strings.sealed || {};
+  const label = (words.fields || {})[field.name] || field.label || field.name;
+  const choices = (words.choices || {})[field.name] || {};
+  const raw = field.raw !== undefined ? field.raw : field.value;
+  const value = Object.prototype.hasOwnProperty.call(choices, raw) ? choices[raw] : data(field.value);
+  return [h("dt", {}, label), h("dd", {"data-field": field.name}, value)];
+}
 
 /** detail: the API's case or referral ({id|case_id, wrapped_key, envelope, photo_names, ...});
  *  keyId: the key it is sealed to; photoUrl(name): where its sealed photos are. */
@@ -29,7 +40,7 @@ export async function readCase(strings, detail, keyId, photoUrl) {
   const list = h("dl", {"data-role": "sealed-answers"});
   for (const field of content.fields || []) {
     if (field.photo) { continue; }
-    list.append(h("dt", {}, field.label || field.name), h("dd", {dir: "auto", "data-field": field.name}, field.value));
+    list.append(...answer(strings, field));
   }
   box.append(list);
   for (const name of detail.photo_names || []) {
@@ -78,7 +89,7 @@ async function readOdk(strings, detail, entry, fileUrl, box) {
   const list = h("dl", {"data-role": "sealed-answers"});
   for (const field of fields) {
     if (opened.media[field.value]) { continue; }
-    list.append(h("dt", {}, field.name), h("dd", {dir: "auto", "data-field": field.name}, field.value));
+    list.append(...answer(strings, field));
   }
   box.append(list);
   for (const [name, bytes] of Object.entries(opened.media)) {

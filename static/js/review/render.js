@@ -356,6 +356,11 @@ export function renderer(config, actions) {
     const text = item.kind === "visit" ? detail.notes : detail.narrative;
     box.appendChild(el("h3", "", item.kind === "visit" ? strings.notes : strings.narrative));
     box.appendChild(el("p", "nz-item-text", text || strings.none));
+    if (item.kind === "visit" && detail.persons_at_risk) {  // sealed cases naming the visit: a count only
+      const cases = el("p", "nz-item-cases", format(strings.personsAtRisk, {n: detail.persons_at_risk}));
+      cases.dataset.personsAtRisk = String(detail.persons_at_risk);
+      box.appendChild(cases);
+    }
     const photos = (detail.photos || []).filter((p) => p.received);
     if (photos.length) { box.appendChild(photoGrid(photos)); }
     item.element.insertBefore(box, item.result);

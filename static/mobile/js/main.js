@@ -13,7 +13,7 @@ import { COUNTDOWN_SECONDS } from "./wipe.js";
 import * as gate from "./gate.js";
 import * as retention from "./retention.js";
 import * as mine from "./mine.js";
-import { finishCase, isCase, keyLine } from "./case_finish.js";
+import { finishCase, isCase, keyLine, sealVisitCases } from "./case_finish.js";
 
 const LOCK_AFTER_HIDDEN_MS = 5 * 60 * 1000;
 const app = byId("app");
@@ -296,6 +296,7 @@ function editReport(entry, report) {
     }
     let body;
     try {
+      await sealVisitCases(entry, report);  // persons at risk: sealed into cases of their own
       body = reportBody(form, entry.mapping, form.relevantAnswers(report.instance));
     } catch (error) {  // the form and the server's mapping disagree: say so, keep the draft
       status.textContent = error.message;

@@ -34,18 +34,27 @@ function choiceLabel(node, value) {
   return choice ? text(choice.label, lang()) : value;
 }
 
-// -> { body (the JSON of POST /api/cases/submissions), photos: {p1: sealed bytes, ...} }
-export async function sealCase(entry, reportId, answers, loadPhoto) {
-  const form = entry.form;
-  const key = entry.sealingKey;
-  if (!key) throw new Error("no sealing key: refresh the forms");
+// The clear triage fields ({facility_id, occurred_on, urgency}) by the server's mapping of paths.
+function clearFields(form, paths, answers, scope) {
   const clear = {};
-  for (const [target, path] of Object.entries(entry.mapping.clear)) {
+  for (const [target, path] of Object.entries(paths)) {
     const node = form.byPath.get(path);
-    const value = node ? form.get(answers, node, {}) : "";
+    const value = node ? form.get(answers, node, scope) : "";
     clear[target] = value === "" || value == null ? null : String(value);
   }
   if (clear.occurred_on) clear.occurred_on = clear.occurred_on.slice(0, 10);
+  return clear;
+}
+
+// -> { body (the JSON of POST /api/cases/submissions), photos: {p1: sealed bytes, ...} }
+// A case form seals all its sealed questions. `part` seals one entry of a repeat of another form
+// (a person at risk in a visit): {repeat: node, scope: {name: index}, clear: paths, extra: {...}}.
+export async function sealCase(entry, reportId, answers, loadPhoto, part = null) {
+  const form = entry.form;
+  const key = entry.sealingKey;
+  if (!key) throw new Error("no sealing key: refresh the forms");
+  const scope = part ? part.scope : {};
+  const clear = clearFields(form, part ? part.clear : entry.mapping.clear, answers, scope);
   const raw = crypto.getRandomValues(new Uint8Array(32));
   const aes = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt"]);
   const seal = async (bytes, label) => {
@@ -56,8 +65,8 @@ export async function sealCase(entry, reportId, answers, loadPhoto) {
   const fields = [];
   const photos = {};
   for (const node of form.fields) {
-    if (!isSealed(node)) continue;
-    const value = form.get(answers, node, {});
+    if (!isSealed(node) || (part && !node.ancestors.includes(part.repeat))) continue;
+    const value = form.get(answers, node, scope);
     const label = text(node.label, lang()) || node.name;
     if (node.type === "photo" || node.type === "image") {
       if (!value) continue;
@@ -85,6 +94,7 @@ export async function sealCase(entry, reportId, answers, loadPhoto) {
       key_fingerprint: key.fingerprint, wrapped_key: b64(wrapped),
       envelope: JSON.stringify({ v: 1, alg: "RSA-OAEP-256+A256GCM", iv: b64(body.iv), ct: b64(body.ct) }),
       photos: Object.keys(photos),
+      ...(part ? part.extra : {}),
     },
     photos,
   };

@@ -45,8 +45,15 @@ def test_user_rules(signed_in_client, session):
     assert duplicate.status_code == 409 and "email" in duplicate.get_json()["errors"]
     partner_user = admin.post("/api/users", json=base | {"email": "p@example.org",
                                                          "organisation_id": str(partner.id)})
-    assert partner_user.status_code == 422
+    assert partner_user.status_code == 422  # a partner's people: coordinator accounts only
     assert "organisation_id" in partner_user.get_json()["errors"]
+    partner_person = admin.post("/api/users", json=base | {
+        "email": "person@partner.example.org", "organisation_id": str(partner.id),
+        "role": "coordinator"})
+    assert partner_person.status_code == 201, partner_person.get_json()
+    demoted = admin.patch(f"/api/users/{partner_person.get_json()['user']['id']}",
+                          json={"role": "monitor"})
+    assert demoted.status_code == 422
     for bad in ({"role": "superuser"}, {"email": "not-an-email"}, {"password": "short"},
                 {"unexpected": 1}):
         response = admin.post("/api/users", json=base | {"email": "ok@example.org"} | bad)

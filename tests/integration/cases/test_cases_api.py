@@ -189,8 +189,11 @@ def test_referral_reseals_for_the_partner_and_records_who_when_outcome(session, 
     opened = cc.open_case(private, received["wrapped_key"], received["envelope"], case_id)
     assert opened["fields"][0]["value"] == CANARY_NAME
     assert partner_client.get(f"/api/cases/referrals/{referral_id}/photos/p1").status_code == 200
-    # The partner cannot open the case itself, nor the referrer's queue.
-    assert partner_client.get(f"/api/cases/{case_id}").status_code == 404
+    # The partner cannot open the case itself, nor any queue: a partner's people are refused
+    # every route of the referring side (the same 403 for any id: nothing is told).
+    assert partner_client.get(f"/api/cases/{case_id}").status_code == 403
+    assert partner_client.get(f"/api/cases/{uuid.uuid4()}").status_code == 403
+    assert partner_client.get("/api/cases").status_code == 403
 
     assert partner_client.post(f"/api/cases/referrals/{referral_id}/acknowledge").status_code \
         == 200

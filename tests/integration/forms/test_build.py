@@ -83,6 +83,7 @@ def test_the_encrypted_visit_form_passes_odk_validate_and_is_what_pyxform_writes
                                   fallback_form_name=workbook.fallback_form_name,
                                   default_language=None, warnings=[])
     build._add_deprecated_id(definition)
+    definition = build.for_client(definition, "collect")  # without the app-only questions
     definition["public_key"] = public_b64
     by_pyxform = create_survey_element_from_dict(definition).to_xml(
         validate=False, pretty_print=True, warnings=[])
