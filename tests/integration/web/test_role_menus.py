@@ -14,11 +14,11 @@ from tests.conftest import csrf_of, totp_code
 NAV = re.compile(r'<ul class="nz-nav-links">(.*?)</ul>', re.S)
 HREF = re.compile(r'<a href="([^"]+)"')
 WORKSPACE = {"/map", "/review", "/notifications", "/devices", "/compare", "/timeline",
-             "/admin/users", "/cases"}
+             "/admin/users", "/cases", "/forms"}
 EXPECTED = {
     "monitor": ["/my-reports", "/account"],
-    "coordinator": ["/map", "/review", "/notifications", "/cases", "/devices", "/account"],
-    "admin": ["/cases", "/devices", "/admin/users", "/admin/organisations", "/admin/countries",
+    "coordinator": ["/map", "/review", "/notifications", "/cases", "/devices", "/forms", "/account"],
+    "admin": ["/cases", "/devices", "/forms", "/admin/users", "/admin/organisations", "/admin/countries",
               "/admin/partner-keys", "/admin/audit", "/account"],
     "partner": ["/cases/inbox", "/cases/keys", "/account"],
 }
