@@ -17,6 +17,7 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..alerts import service as alerts
 from ..core import audit, storage
 from ..core.access import Principal, require_access
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -58,6 +59,7 @@ def receive(session: Session, principal: Principal, data: dict) -> dict:
         "monitor_id": principal.user_id, "device_token_id": principal.credential_id,
         "wrapped_key": data["wrapped_key"], "envelope": data["envelope"],
         "body_sha256": digest, "sealed_submission_id": None, "photo_names": names})
+    alerts.case_received(session, data["id"])  # the alert job commits with the case, or not
     audit.record_and_commit(session, "case.receive", principal, target_type="case",
                             target_id=data["id"],
                             details={"urgency": data["urgency"], "photos": len(names),
@@ -208,6 +210,7 @@ def set_triage(session: Session, principal: Principal, case_id, data: dict) -> N
         raise Conflict("Only an ODK case's triage fields are entered after opening it.")
     store.set_triage(session, case_id, data.get("facility_id"), data.get("occurred_on"),
                      data["urgency"])
+    alerts.case_received(session, case_id)
     audit.record_and_commit(session, "case.triage", principal, target_type="case",
                             target_id=case_id, details={"urgency": data["urgency"]})
 
