@@ -48,7 +48,11 @@ async def recover(queue: procrastinate.App, stalled_after: float) -> None:
 
 
 def run(app: Flask, *, concurrency: int = 4, heartbeat: float = 10.0,
-        stalled_after: float = 30.0, wait: bool = True, name: str | None = None) -> None:
+        stalled_after: float = 30.0, wait: bool = True, name: str | None = None,
+        listen: bool = True, poll_interval: float = 5.0) -> None:
+    """`listen`: woken by the NOTIFY of each new job (the default); without it the worker only
+    polls every `poll_interval` seconds (for a connection pooler that drops LISTEN, e.g.
+    PgBouncer in transaction mode; and bench/alerts.py's baseline)."""
     queue = queue_app(app)
 
     async def main():
@@ -58,7 +62,8 @@ def run(app: Flask, *, concurrency: int = 4, heartbeat: float = 10.0,
                 await queue.run_worker_async(
                     concurrency=concurrency, wait=wait, name=name,
                     update_heartbeat_interval=heartbeat, stalled_worker_timeout=stalled_after,
-                    install_signal_handlers=wait)
+                    install_signal_handlers=wait, listen_notify=listen,
+                    fetch_job_polling_interval=poll_interval)
             finally:
                 side.cancel()
 
