@@ -102,12 +102,17 @@ class Mailbox:
             self.arrived.setdefault(message_id, []).append(at)
         return "250 OK"
 
+    def snapshot(self) -> dict:
+        with self.lock:
+            return {k: list(v) for k, v in self.arrived.items()}
+
 
 class Receiver:
     """A healthy webhook receiver: the arrival time of each delivery, by idempotency id."""
 
     def __init__(self):
         self.arrived: dict[str, list[tuple[float, str]]] = {}
+        self.lock = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -117,8 +122,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 at = time.time()
                 payload = json.loads(body)
-                outer.arrived.setdefault(payload["id"], []).append(
-                    (at, payload.get("incident_id")))
+                with outer.lock:
+                    outer.arrived.setdefault(payload["id"], []).append(
+                        (at, payload.get("incident_id")))
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -129,6 +135,10 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def snapshot(self) -> dict:
+        with self.lock:
+            return {k: list(v) for k, v in self.arrived.items()}
 
 
 # -- set-up ---------------------------------------------------------------------------------------
@@ -316,8 +326,9 @@ def wait_done(url, visits, alerting, mailbox, receiver, timeout: float) -> bool:
     while time.monotonic() < deadline:
         facts = _facts(url, visits)
         noted = {v for _, v in facts["notes"]}
-        mailed = sum(1 for n, _ in facts["notes"] if n in mailbox.arrived)
-        hooked = {i for values in receiver.arrived.values() for _, i in values}
+        mails = mailbox.snapshot()
+        mailed = sum(1 for n, _ in facts["notes"] if n in mails)
+        hooked = {i for values in receiver.snapshot().values() for _, i in values}
         if noted >= alerting and mailed >= len(alerting) and \
                 set(facts["incidents"]) <= hooked:
             return True
@@ -336,17 +347,18 @@ def _stats(values: list[float]) -> dict:
 def latencies(url, visits, alerting, mailbox, receiver) -> dict:
     facts = _facts(url, visits)
     committed = facts["committed"]
+    mails, hooks_arrived = mailbox.snapshot(), receiver.snapshot()
     in_app = [facts["visible"][v] - committed[v] for v in alerting if v in facts["visible"]]
     notes_of: dict[str, int] = {}
     smtp, mails_of = [], {}
     for note, visit in facts["notes"]:
         notes_of[visit] = notes_of.get(visit, 0) + 1
-        arrivals = mailbox.arrived.get(note, [])
+        arrivals = mails.get(note, [])
         mails_of[note] = len(arrivals)
         if arrivals:
             smtp.append(min(arrivals) - committed[visit])
     hooks, per_incident = [], {}
-    for arrivals in receiver.arrived.values():
+    for arrivals in hooks_arrived.values():
         incident = arrivals[0][1]
         if incident in facts["incidents"]:
             per_incident[incident] = per_incident.get(incident, 0) + 1
@@ -359,7 +371,7 @@ def latencies(url, visits, alerting, mailbox, receiver) -> dict:
         "mails sent twice": sum(1 for c in mails_of.values() if c > 1),
         "incidents never delivered": len(set(facts["incidents"]) - set(per_incident)),
         "deliveries received twice (same idempotency id)": sum(
-            1 for a in receiver.arrived.values() if len(a) > 1)}
+            1 for a in hooks_arrived.values() if len(a) > 1)}
     return {"in-app": _stats(in_app), "SMTP": _stats(smtp), "webhook": _stats(hooks),
             "problems": {k: v for k, v in problems.items() if v}}
 

@@ -12,6 +12,7 @@ Target: each brief (compose + HTML + PDF) <= 20 s.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import uuid
@@ -63,7 +64,7 @@ def _stages(session, org, period, policy, now) -> tuple[dict, str, bytes, list[f
 
         def svg(section, labels, direction):
             return timeline.timeline_svg(section["timeline"], labels, direction=direction)
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     data = compose.compose(session, org, period, Scope("all"), policy=policy, now=now,
                            timeline=hook)
     t1 = time.perf_counter()
@@ -71,7 +72,7 @@ def _stages(session, org, period, policy, now) -> tuple[dict, str, bytes, list[f
     t2 = time.perf_counter()
     pdf = render.pdf(document)
     t3 = time.perf_counter()
-    return data, document, pdf, [t1 - t0, t2 - t1, t3 - t2]
+    return data, document, pdf, [t1 - t0, t2 - t1, t3 - t2, time.process_time() - c0]
 
 
 def run(url: str, runs: int, log=print) -> list[tuple]:
@@ -100,17 +101,19 @@ def run(url: str, runs: int, log=print) -> list[tuple]:
                                                datetime.now(timezone.utc))
                 db.session.rollback()
                 assert pdf[:5] == b"%PDF-"
-                if best is None or sum(stages) < sum(best[0]):
+                if best is None or sum(stages[:3]) < sum(best[0][:3]):
                     best = (stages, _pages(pdf))
             stages, pages = best
             listed = sum(1 for f in data["facilities"] if f["number"])
-            log(f"[bench] {name}: {sum(stages):.2f} s (compose {stages[0]:.2f}, HTML "
-                f"{stages[1]:.2f}, PDF {stages[2]:.2f}); {len(data['facilities'])} facilities "
+            wall = sum(stages[:3])
+            log(f"[bench] {name}: {wall:.2f} s (compose {stages[0]:.2f}, HTML "
+                f"{stages[1]:.2f}, PDF {stages[2]:.2f}; CPU of this process {stages[3]:.2f} s, "
+                f"load average {os.getloadavg()[0]:.1f}); {len(data['facilities'])} facilities "
                 f"({listed} with a visit or incident), {len(data['sections'])} facility "
                 f"sections, {data['incidents']['total']} incidents, {pages} pages")
-            rows.append((f"{period.label} brief, {name}, Dari: compose {stages[0]:.1f} + HTML "
-                         f"{stages[1]:.1f} + PDF {stages[2]:.1f}", sum(stages),
-                         sum(stages) <= TARGET_S))
+            rows.append((f"{period.label} brief, {name}, Dari, {pages} pages: compose "
+                         f"{stages[0]:.1f} + HTML {stages[1]:.1f} + PDF {stages[2]:.1f} (CPU "
+                         f"{stages[3]:.1f})", wall, wall <= TARGET_S))
     return rows
 
 
