@@ -9,7 +9,7 @@ TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
 # Backups: see the README's operations part. backup-setup is run by `make run`, never by `make test`.
 .PHONY: backup-setup backup backups restore drill
-.PHONY: run test lint-py lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-engines bench-smoke clean
+.PHONY: run test lint-py lint-js install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-engines bench-alerts bench-briefs bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -153,6 +153,15 @@ bench-partner: install $(PYGEOAPI_STAMP)
 bench-engines: install
 	@$(BIN)/python -m bench.engines $(BENCH_ARGS)
 
+# Alerts and webhooks under 100 submissions/s (issue 20): LISTEN/NOTIFY against a polling worker,
+# SMTP to an aiosmtpd sink and webhooks to a receiver, both on 127.0.0.1 (own database).
+bench-alerts: install
+	@$(BIN)/python -m bench.alerts $(BENCH_ARGS)
+
+# A quarterly brief of every facility over the 1,000,000-incident database (issue 20).
+bench-briefs: install
+	@$(BIN)/python -m bench.briefs $(BENCH_ARGS)
+
 # Every benchmark at a tiny size (about a minute in all): CI runs it after `make test`, so a
 # broken benchmark is caught. Measures nothing; fails when a request or a check fails.
 bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
@@ -161,6 +170,7 @@ bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.partner --smoke
 	@$(BIN)/python -m bench.ingest --smoke
 	@$(BIN)/python -m bench.briefs --smoke
+	@$(BIN)/python -m bench.alerts --smoke
 	@$(BIN)/python -m bench.pages --smoke
 	@$(BIN)/python -m bench.engines --smoke
 

@@ -48,6 +48,7 @@ ROUTE_MODULES = [
     "server.web.api_docs",
     "server.alerts.routes",
     "server.web.notification_pages",
+    "server.web.brief_pages",
     "server.webhooks.routes",
     "server.cases.routes",
     "server.web.case_pages",

@@ -41,6 +41,10 @@ def incidents(session: Session, facts: list[dict], event_at: datetime) -> int:
 
 
 def visit(session: Session, visit_id, event_at: datetime) -> int:
+    """A visit submitted or edited: its incidents, access, red flags and lower ratings. An
+    event's key names what it is about (a flag's code; a dimension and its new rating), so an
+    edit that changes nothing adds nothing, and one that adds a flag or lowers a rating
+    further alerts for that alone."""
     made = incidents(session, events.incidents_of_visit(session, visit_id), event_at)
     denied = events.visit_access(session, visit_id)
     if denied is not None:
@@ -48,6 +52,52 @@ def visit(session: Session, visit_id, event_at: datetime) -> int:
             if kinds.matches(rule, denied):
                 made += _notify(session, rule, f"access_denied:{visit_id}", denied,
                                 events.summary(denied), event_at)
+    facts, flags, lower = events.visit_findings(session, visit_id)
+    if facts is None:
+        return made
+    for rule in store.rules_of_kind(session, "red_flag") if flags else ():
+        for flag in flags:
+            if kinds.matches(rule, flag):
+                made += _notify(session, rule, f"red_flag:{visit_id}:{flag['code']}", flag,
+                                events.summary(flag, code=flag["code"],
+                                               dimension=flag["dimension"],
+                                               state=flag["state"]), event_at)
+    for rule in store.rules_of_kind(session, "rating_lower") if lower else ():
+        for fall in lower:
+            if kinds.matches(rule, fall):
+                made += _notify(
+                    session, rule, f"rating_lower:{visit_id}:{fall['dimension']}:{fall['rating']}",
+                    fall, events.summary(fall, dimension=fall["dimension"],
+                                         rating=fall["rating"], previous=fall["previous"]),
+                    event_at)
+    return made
+
+
+def case(session: Session, case_id, event_at: datetime) -> int:
+    """A protection case received (or its triage entered): urgent cases alert once each."""
+    facts = events.case(session, case_id)
+    if facts is None:  # an ODK case before a key holder has entered its urgency
+        return 0
+    made = 0
+    for rule in store.rules_of_kind(session, "case_urgent"):
+        if kinds.matches(rule, facts):
+            made += _notify(session, rule, f"case_urgent:{case_id}", facts,
+                            events.summary(facts, urgency=facts["urgency"]), event_at)
+    return made
+
+
+def cases_overdue(session: Session, now: datetime | None = None) -> int:
+    """Open cases past their deadline: once per case and deadline (a deadline moved by a new
+    triage that passes too is a new event)."""
+    now = now or datetime.now(timezone.utc)
+    rules = store.rules_of_kind(session, "case_overdue")
+    made = 0
+    for facts in events.cases_overdue(session, now) if rules else ():
+        for rule in rules:
+            if kinds.matches(rule, facts):
+                key = f"case_overdue:{facts['id']}:{facts['due_at'].isoformat()}"
+                made += _notify(session, rule, key, facts,
+                                events.summary(facts, urgency=facts["urgency"]), now)
     return made
 
 

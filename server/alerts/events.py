@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..assessment.queries import COUNTING
+
 _INCIDENT_FACTS = """
     SELECT i.id, i.organisation_id, i.type, i.severity, i.facility_id, i.demo,
            coalesce(f.country, i.country) AS country, coalesce(f.admin1, i.admin1) AS admin1,
@@ -34,6 +36,69 @@ def visit_access(session: Session, visit_id) -> dict | None:
         "JOIN facilities f ON f.id = v.facility_id WHERE v.id = :v AND v.access = 'denied' "
         "AND v.retracted_at IS NULL"), {"v": visit_id}).mappings().first()
     return dict(row) if row else None
+
+
+def visit_findings(session: Session, visit_id) -> tuple[dict | None, list[dict], list[dict]]:
+    """(the visit's facts, its red flags, its dimensions rated lower than at the facility's
+    last visit that rated them) for a counting visit (not rejected, not retracted); (None, [],
+    []) otherwise. The last visit is the latest counting one that started before this one (by
+    anyone: the coalition sees every visit's ratings). A red flag says its code, dimension and
+    state responsible; never its count or its source."""
+    row = session.execute(text(
+        "SELECT v.id, v.organisation_id, v.facility_id, v.demo, v.started_at, v.dimensions, "
+        "v.red_flags, f.country, f.admin1, f.name AS facility_name, f.kind AS facility_kind "
+        "FROM visits v JOIN facilities f ON f.id = v.facility_id WHERE v.id = :v "
+        f"AND {COUNTING}"), {"v": visit_id}).mappings().first()
+    if row is None:
+        return None, [], []
+    facts = {k: row[k] for k in ("id", "organisation_id", "facility_id", "demo", "country",
+                                 "admin1", "facility_name", "facility_kind")}
+    flags, seen = [], set()
+    for flag in row["red_flags"] if isinstance(row["red_flags"], list) else []:
+        if isinstance(flag, dict) and flag.get("code") and flag["code"] not in seen:
+            seen.add(flag["code"])
+            flags.append({**facts, "code": flag["code"], "dimension": flag.get("dimension"),
+                          "state": flag.get("state")})
+    lower = []
+    dimensions = row["dimensions"] if isinstance(row["dimensions"], dict) else {}
+    rated = {name: entry["rating"] for name, entry in dimensions.items()
+             if isinstance(entry, dict) and entry.get("rating") in (1, 2, 3, 4)}
+    if rated:
+        before = session.execute(text(
+            "SELECT d.key AS dimension, (SELECT CAST(p.dimensions -> d.key ->> 'rating' AS int) "
+            "  FROM visits p WHERE p.facility_id = :f AND p.id <> :v AND p.started_at < :at "
+            "  AND p.review_status <> 'rejected' AND p.retracted_at IS NULL "
+            "  AND p.dimensions -> d.key ->> 'rating' IN ('1', '2', '3', '4') "
+            "  ORDER BY p.started_at DESC, p.id DESC LIMIT 1) AS rating "
+            "FROM unnest(CAST(:dims AS text[])) AS d(key)"),
+            {"f": row["facility_id"], "v": visit_id, "at": row["started_at"],
+             "dims": sorted(rated)}).all()
+        for name, previous in before:
+            if previous is not None and rated[name] < previous:
+                lower.append({**facts, "dimension": name, "rating": rated[name],
+                              "previous": previous})
+    return facts, flags, lower
+
+
+_CASE_FACTS = """
+    SELECT c.id, c.organisation_id, c.facility_id, c.urgency, c.due_at, f.country, f.admin1,
+           f.name AS facility_name, f.kind AS facility_kind
+    FROM cases c LEFT JOIN facilities f ON f.id = c.facility_id"""
+
+
+def case(session: Session, case_id) -> dict | None:
+    """A protection case's triage facts, as every coordinator of its organisation sees them in
+    the queue: urgency and facility. Never anything sealed (the server holds none of it)."""
+    row = session.execute(text(_CASE_FACTS + " WHERE c.id = :c AND c.urgency IS NOT NULL"),
+                          {"c": case_id}).mappings().first()
+    return dict(row) if row else None
+
+
+def cases_overdue(session: Session, now: datetime) -> list[dict]:
+    """Open cases (new or assessed) past their deadline."""
+    return [dict(r) for r in session.execute(text(
+        _CASE_FACTS + " WHERE c.status IN ('new', 'assessed') AND c.due_at < :now "
+        "ORDER BY c.due_at"), {"now": now}).mappings()]
 
 
 def not_visited(session: Session, days: int, now: datetime) -> list[dict]:

@@ -1,9 +1,11 @@
 """The kinds of alert rule: what each one's `params` may hold and what event it matches.
 
 A kind is a name, a params validator and, for event kinds, a predicate over the event's facts.
-Kinds still to come (a red flag at a facility, a dimension rated lower than at the last visit, a
-protection case urgent or overdue) plug in here with their own event source; the tables do not
-change (`alert_rules.kind` + JSON `params`).
+Their events: a new incident (a visit's or on its own), access denied at a visit, a red flag
+found at a visit, a dimension rated lower than at the facility's last visit that rated it (all
+evaluated by the visit's job), a facility not visited for N days, a protection case received
+urgent and a case overdue (periodic). Case rules are the organisation's own: a case is never
+another organisation's business, so they take no place or scope.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable
 
+from ..assessment.vocabulary import DIMENSIONS, RED_FLAGS
 from ..core.errors import ValidationFailed
 
 
@@ -37,6 +40,16 @@ def _uuids(value) -> list[str] | None:
     if not isinstance(value, list) or len(value) > 500:
         raise ValueError("a list of ids")
     return sorted({str(uuid.UUID(str(v))) for v in value})
+
+
+def _among(allowed: tuple[str, ...], default: list[str] | None = None):
+    def check(value):
+        if value is None:
+            return default
+        if not isinstance(value, list) or not value or any(v not in allowed for v in value):
+            raise ValueError(f"a list of some of {', '.join(allowed)}")
+        return sorted(set(value))
+    return check
 
 
 def _countries(value) -> list[str] | None:
@@ -83,12 +96,39 @@ def _incident(params: dict, facts: dict) -> bool:
     return _where(params, facts)
 
 
+def _red_flag(params: dict, facts: dict) -> bool:
+    return (not params.get("codes") or facts["code"] in params["codes"]) and \
+        _where(params, facts)
+
+
+def _rating_lower(params: dict, facts: dict) -> bool:
+    return (not params.get("dimensions") or facts["dimension"] in params["dimensions"]) and \
+        _where(params, facts)
+
+
+def _own(params: dict, facts: dict) -> bool:
+    return facts["organisation_id"] == params["_org"]
+
+
+def _case_urgent(params: dict, facts: dict) -> bool:
+    return _own(params, facts) and facts["urgency"] in params.get("urgencies", ["immediate"])
+
+
+URGENCIES = ("immediate", "within_72h", "routine")  # server.cases.store.URGENCIES
+
 KINDS = {k.name: k for k in (
     Kind("incident", "New incident",
          {"types": _strings, "min_severity": _int_between(1, 5), **WHERE}, _incident),
     Kind("access_denied", "Access denied", dict(WHERE), _where),
     Kind("not_visited", "Facility not visited",
          {"days": _int_between(1, 3650), "facility_ids": _uuids, "countries": _countries}),
+    Kind("red_flag", "Red flag at a facility", {"codes": _among(RED_FLAGS), **WHERE},
+         _red_flag),
+    Kind("rating_lower", "Rated lower than at the last visit",
+         {"dimensions": _among(DIMENSIONS), **WHERE}, _rating_lower),
+    Kind("case_urgent", "Urgent protection case",
+         {"urgencies": _among(URGENCIES, ["immediate"])}, _case_urgent),
+    Kind("case_overdue", "Protection case overdue", {}, _own),
 )}
 
 

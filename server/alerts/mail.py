@@ -31,6 +31,13 @@ def line(kind: str, summary: dict) -> str:
         what = f"{label}: {summary.get('type')} (severity {summary.get('severity')})"
     elif kind == "not_visited":
         what = f"{label} for more than {summary.get('days')} days"
+    elif kind == "red_flag":
+        what = f"{label}: {summary.get('code')} (state responsible: {summary.get('state')})"
+    elif kind == "rating_lower":
+        what = f"{label}: {summary.get('dimension')} {summary.get('previous')} -> " \
+               f"{summary.get('rating')}"
+    elif kind in ("case_urgent", "case_overdue"):
+        what = f"{label} ({summary.get('urgency')})"
     where = summary.get("facility") or "no facility"
     if summary.get("facility_kind"):
         where += f" ({summary['facility_kind'].replace('_', ' ')})"

@@ -38,7 +38,10 @@ class RuleSchema(StrictSchema):
     params = fields.Dict(load_default=dict, metadata={
         "description": "incident: types, min_severity (1-5), facility_ids, countries, scope "
                        "(own | coalition); access_denied: facility_ids, countries, scope; "
-                       "not_visited: days, facility_ids, countries."})
+                       "not_visited: days, facility_ids, countries; red_flag: codes, "
+                       "facility_ids, countries, scope; rating_lower: dimensions, facility_ids, "
+                       "countries, scope; case_urgent: urgencies (default immediate); "
+                       "case_overdue: none (your organisation's cases)."})
     for_ = fields.String(data_key="for", load_default="person",
                          validate=validate.OneOf(("person", "organisation")))
 

@@ -30,6 +30,11 @@ def incident_reported(session: Session, incident_id) -> None:
           queue="alerts")
 
 
+def case_received(session: Session, case_id) -> None:
+    """A protection case came in, or its triage fields were entered."""
+    defer(session, "alerts.case", {"case_id": str(case_id), "at": _now()}, queue="alerts")
+
+
 def _now() -> str:
     """When the change is committed, near enough (its notifications' `event_at`)."""
     return datetime.now(timezone.utc).isoformat()

@@ -36,6 +36,21 @@ def incident(incident_id: str, at: str | None = None) -> int:
     return made
 
 
+@task("alerts.case", retry=RETRY)
+def case(case_id: str, at: str | None = None) -> int:
+    made = evaluate.case(db.session, uuid.UUID(case_id), _at(at))
+    db.session.commit()
+    return made
+
+
+@task("alerts.cases_overdue", periodic="*/10 * * * *", queueing_lock="alerts.cases_overdue",
+      retry=RETRY)
+def cases_overdue(timestamp: int | None = None) -> int:
+    made = evaluate.cases_overdue(db.session)
+    db.session.commit()
+    return made
+
+
 @task("alerts.not_visited", periodic="23 * * * *", queueing_lock="alerts.not_visited",
       retry=RETRY)
 def not_visited(timestamp: int | None = None) -> int:

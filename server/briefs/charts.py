@@ -22,6 +22,7 @@ BASEMAP = Path(__file__).resolve().parents[2] / "static" / "basemap"
 # Worst first, as vocabulary.RINGS; the same colours as the map workspace's legend.
 RING_COLOURS = {"red_flag": "#b2182b", "1": "#d6604d", "2": "#f4a582",
                 "insufficient": "#9e9e9e", "3": "#92c5de", "4": "#2166ac", "none": "#ffffff"}
+LABELLED = 300  # facilities numbered on the map at most
 _lock = threading.Lock()  # matplotlib's font cache and rcParams are not thread-safe
 
 
@@ -47,28 +48,41 @@ def _outlines() -> list:
 
 def _svg(fig: Figure) -> str:
     out = io.StringIO()
-    fig.savefig(out, format="svg", bbox_inches="tight", pad_inches=0.05)
+    fig.savefig(out, format="svg", bbox_inches="tight", pad_inches=0.05, dpi=200)
     text = out.getvalue()
     return text[text.index("<svg"):]  # no XML prolog or doctype inside the HTML
 
 
 def facility_map(marks: list[dict]) -> str:
-    """Facilities as circles coloured by ring, numbered by their place in the table; the
-    incident count (when given) beside each."""
+    """Facilities as circles coloured by ring: those with a number (a visit or an incident in
+    the period) numbered as in the table, with the incident count (when given) beside it; the
+    others small grey dots. One collection per ring, so thousands of facilities stay cheap."""
     xs = [m["lon"] for m in marks] or [60.0, 75.0]
     ys = [m["lat"] for m in marks] or [25.0, 38.0]
     pad = max(1.5, 0.15 * max(max(xs) - min(xs), max(ys) - min(ys)))
     x0, x1, y0, y1 = min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
+    listed = [m for m in marks if m.get("number")]
+    quiet = [m for m in marks if not m.get("number")]
     with _lock:
         fig = Figure(figsize=(7.0, 5.0))
         ax = fig.add_subplot()
         ax.add_collection(LineCollection(_outlines(), colors="#8a8a8a", linewidths=0.4))
-        for n, m in enumerate(marks, 1):
-            ax.scatter([m["lon"]], [m["lat"]], s=70, c=RING_COLOURS.get(m["ring"], "#fff"),
-                       edgecolors="#222", linewidths=0.8, zorder=3)
-            label = str(n) if m.get("incidents") is None else f"{n} ({m['incidents']})"
-            ax.annotate(label, (m["lon"], m["lat"]), xytext=(5, 4), textcoords="offset points",
-                        fontsize=7, zorder=4)
+        if quiet:
+            ax.scatter([m["lon"] for m in quiet], [m["lat"] for m in quiet], s=4,
+                       c="#c8c8c8", linewidths=0, zorder=2, rasterized=True)
+        size = 70 if len(listed) <= 100 else 30 if len(listed) <= 500 else 12
+        for ring, colour in RING_COLOURS.items():
+            group = [m for m in listed if m["ring"] == ring]
+            if group:
+                ax.scatter([m["lon"] for m in group], [m["lat"] for m in group], s=size,
+                           c=colour, edgecolors="#222", linewidths=0.6, zorder=3,
+                           rasterized=len(listed) > LABELLED)  # a picture, not 1000s of marks
+        if len(listed) <= LABELLED:  # beyond, numbers would cover each other: the table lists
+            for m in listed:
+                label = str(m["number"]) if m.get("incidents") is None else \
+                    f"{m['number']} ({m['incidents']})"
+                ax.annotate(label, (m["lon"], m["lat"]), xytext=(5, 4),
+                            textcoords="offset points", fontsize=7, zorder=4)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect(1.25)

@@ -132,12 +132,17 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
         place_cells = suppress_row(place_cells, k, True)
     total = sum(counts["state"].values())
 
-    marks = []
+    marks, number = [], 0
     for f in facilities:
         visits, denied, partial = access.get(f["id"], (0, 0, 0))
+        incidents = None if published else by_facility.get(f["id"], 0)
+        # Numbered (on the map and in its table): a facility with a visit or an incident in
+        # the period; the others are counted, and grey dots on the map.
+        listed = bool(visits or incidents)
+        number += listed
         marks.append({**f, "ring": rings.get(f["id"], "none"), "visits": visits,
-                      "denied": denied, "partial": partial,
-                      "incidents": None if published else by_facility.get(f["id"], 0)})
+                      "denied": denied, "partial": partial, "incidents": incidents,
+                      "number": number if listed else None})
     visited = [m for m in marks if m["visits"]]
     findings = [{"facility": names[r["facility_id"]]["name"] if r["facility_id"] in names
                  else "", "code": r["code"], "state": r["state"],
@@ -166,6 +171,7 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
         "generated_at": now.isoformat(timespec="seconds"),
         "k": k,
         "facilities": marks,
+        "quiet": sum(1 for m in marks if m["number"] is None),
         "rings": {r: sum(1 for m in marks if m["ring"] == r) for r in RINGS},
         "incidents": {"total": shown(total, k) if published else total,
                       "previous_total": shown(sum(before.values()), k) if published

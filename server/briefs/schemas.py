@@ -1,7 +1,7 @@
 """What a brief request may hold, and how a kept brief is described."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 from ..core.pagination import CursorField
 
@@ -70,3 +70,30 @@ class ScheduleOutSchema(Schema):
     partner_id = fields.UUID(allow_none=True)
     languages = fields.List(fields.String(), required=True)
     created_at = fields.DateTime(required=True)
+
+
+def _split_scope(data: dict) -> dict:
+    """The pages' one `scope` choice ("all", "country:AFG", "facility:<id>") as the API's two
+    fields."""
+    data = dict(data)
+    scope = data.pop("scope", None)
+    if scope is not None:
+        kind, _, value = str(scope).partition(":")
+        data.update(scope_kind=kind, scope_value=value)
+    return data
+
+
+class BriefFormSchema(BriefRequestSchema):
+    """The briefs page's form to make one (server/web/brief_pages.py)."""
+
+    @pre_load
+    def _scope(self, data, **kwargs):
+        return _split_scope(data)
+
+
+class ScheduleFormSchema(ScheduleSchema):
+    """The briefs page's form to schedule one."""
+
+    @pre_load
+    def _scope(self, data, **kwargs):
+        return _split_scope(data)

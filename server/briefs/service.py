@@ -145,6 +145,12 @@ def download(session: Session, principal: Principal, brief_id: uuid.UUID,
     return data, MEDIA[fmt], name
 
 
+def choices(session: Session) -> dict:
+    """What the briefs page offers: facilities for a scope, partners for a published brief."""
+    return {"facilities": store.facility_choices(session),
+            "partners": store.partner_choices(session)}
+
+
 # --- the schedule ----------------------------------------------------------------------------
 
 def add_schedule(session: Session, principal: Principal, spec: dict) -> dict:

@@ -86,3 +86,15 @@ def organisation_kind(session: Session, organisation_id: uuid.UUID) -> str | Non
 def facility_exists(session: Session, facility_id: uuid.UUID) -> bool:
     return session.execute(text("SELECT true FROM facilities WHERE id = :f"),
                            {"f": facility_id}).scalar() is not None
+
+
+def facility_choices(session: Session) -> list:
+    """Every facility (id, name, country), for a scope to choose on the briefs page."""
+    return list(session.execute(text(
+        "SELECT id, name, country FROM facilities ORDER BY country, name, id")).mappings())
+
+
+def partner_choices(session: Session) -> list:
+    """Partner organisations (id, name): whose sharing policy a published brief goes through."""
+    return list(session.execute(text(
+        "SELECT id, name FROM organisations WHERE kind = 'partner' ORDER BY name, id")).mappings())

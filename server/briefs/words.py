@@ -49,6 +49,12 @@ TEXT = {
     "ring": ("Ring", "حلقه", "کړۍ"),
     "evidence": ("Evidence", "شواهد", "شواهد"),
     "incidents_n": ("Incidents", "رویدادها", "پېښې"),
+    "quiet": ("{n} other facilities in scope had no visit and no incident in this period (grey "
+              "dots on the map).",
+              "{n} مرکز دیگر در این ساحه در این دوره نه بازدید داشتند و نه رویداد (نقطه‌های "
+              "خاکستری روی نقشه).",
+              "په دې ساحه کې {n} نورو مرکزونو په دې موده کې نه کتنه درلوده او نه پېښه (پر نقشه "
+              "خړ ټکي)."),
     "none": ("None in this period.", "در این دوره هیچ.", "په دې موده کې هېڅ نه."),
     "methods": ("Methods and data protection", "روش‌ها و حفاظت از داده‌ها",
                 "کړنلارې او د معلوماتو ساتنه"),

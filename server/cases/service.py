@@ -17,6 +17,7 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..alerts import service as alerts
 from ..core import audit, storage
 from ..core.access import PARTNER_ROLE, Principal, require_access
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -62,6 +63,7 @@ def receive(session: Session, principal: Principal, data: dict) -> dict:
     details = {"urgency": data["urgency"], "photos": len(names), "key": key.fingerprint}
     if data.get("visit_id"):
         details["visit"] = str(data["visit_id"])
+    alerts.case_received(session, data["id"])  # the alert job commits with the case, or not
     audit.record_and_commit(session, "case.receive", principal, target_type="case",
                             target_id=data["id"], details=details)
     return {"id": data["id"], "created": True, "missing_photos": list(names)}
@@ -218,6 +220,7 @@ def set_triage(session: Session, principal: Principal, case_id, data: dict) -> N
         raise Conflict("Only an ODK case's triage fields are entered after opening it.")
     store.set_triage(session, case_id, data.get("facility_id"), data.get("occurred_on"),
                      data["urgency"])
+    alerts.case_received(session, case_id)
     audit.record_and_commit(session, "case.triage", principal, target_type="case",
                             target_id=case_id, details={"urgency": data["urgency"]})
 

@@ -19,10 +19,16 @@ jobs_cli = AppGroup("jobs", help="The PostgreSQL job queue.")
 @click.option("--stalled-after", default=30.0, show_default=True,
               help="A worker silent this many seconds is dead: its jobs run again.")
 @click.option("--once", is_flag=True, help="Run what is due, then stop.")
-def run_worker(concurrency: int, heartbeat: float, stalled_after: float, once: bool):
+@click.option("--poll-only", is_flag=True,
+              help="Do not LISTEN for new jobs; only poll (behind a pooler that drops LISTEN).")
+@click.option("--poll-interval", default=5.0, show_default=True,
+              help="Seconds between polls for jobs.")
+def run_worker(concurrency: int, heartbeat: float, stalled_after: float, once: bool,
+               poll_only: bool, poll_interval: float):
     """Run jobs until stopped (SIGTERM or Ctrl-C let the current jobs finish)."""
     worker.run(current_app._get_current_object(), concurrency=concurrency, heartbeat=heartbeat,
-               stalled_after=stalled_after, wait=not once)
+               stalled_after=stalled_after, wait=not once, listen=not poll_only,
+               poll_interval=poll_interval)
 
 
 @jobs_cli.command("status")

@@ -32,23 +32,42 @@ def queue_app(app: Flask) -> procrastinate.App:
     return queue
 
 
+async def recover_once(queue: procrastinate.App, stalled_after: float) -> int:
+    """Put back in the queue the jobs of workers that stopped beating; how many were handled.
+    A dead job whose queueing lock another job already holds while waiting (the next delivery
+    to the same webhook) gives way to it: it is marked failed, which frees its lock, and the
+    waiting job does the same work (such jobs take what is pending, whoever enqueued them)."""
+    handled = 0
+    for job in await queue.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+        log.warning("job %s (%s) of a dead worker goes back in the queue", job.id,
+                    job.task_name)
+        try:
+            await queue.job_manager.retry_job(job)
+        except procrastinate.exceptions.UniqueViolation:
+            log.warning("job %s (%s) gives way to the waiting job with its queueing lock %s",
+                        job.id, job.task_name, job.queueing_lock)
+            await queue.job_manager.finish_job_by_id_async(
+                job.id, status=procrastinate.jobs.Status.FAILED, delete_job=False)
+        handled += 1
+    return handled
+
+
 async def recover(queue: procrastinate.App, stalled_after: float) -> None:
-    """Put back in the queue the jobs of workers that stopped beating."""
+    """Every `stalled_after` seconds, recover_once."""
     while True:
         await asyncio.sleep(stalled_after)
         try:
-            jobs = await queue.job_manager.get_stalled_jobs(
-                seconds_since_heartbeat=stalled_after)
-            for job in jobs:
-                log.warning("job %s (%s) of a dead worker goes back in the queue", job.id,
-                            job.task_name)
-                await queue.job_manager.retry_job(job)
+            await recover_once(queue, stalled_after)
         except Exception:  # the database away for a moment: try again next round
             log.warning("could not look for stalled jobs", exc_info=True)
 
 
 def run(app: Flask, *, concurrency: int = 4, heartbeat: float = 10.0,
-        stalled_after: float = 30.0, wait: bool = True, name: str | None = None) -> None:
+        stalled_after: float = 30.0, wait: bool = True, name: str | None = None,
+        listen: bool = True, poll_interval: float = 5.0) -> None:
+    """`listen`: woken by the NOTIFY of each new job (the default); without it the worker only
+    polls every `poll_interval` seconds (for a connection pooler that drops LISTEN, e.g.
+    PgBouncer in transaction mode; and bench/alerts.py's baseline)."""
     queue = queue_app(app)
 
     async def main():
@@ -58,7 +77,8 @@ def run(app: Flask, *, concurrency: int = 4, heartbeat: float = 10.0,
                 await queue.run_worker_async(
                     concurrency=concurrency, wait=wait, name=name,
                     update_heartbeat_interval=heartbeat, stalled_worker_timeout=stalled_after,
-                    install_signal_handlers=wait)
+                    install_signal_handlers=wait, listen_notify=listen,
+                    fetch_job_polling_interval=poll_interval)
             finally:
                 side.cancel()
 

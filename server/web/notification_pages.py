@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
 
 from ..alerts import mail, service
-from ..alerts.kinds import KINDS
 from ..core import access
 from ..core.access import current_principal
 from ..core.errors import ValidationFailed
@@ -16,6 +16,16 @@ from .pages import install, render
 blp = install(Blueprint("notification_pages", __name__, url_prefix="/notifications",
                         template_folder="templates"))
 COORDINATOR = access.role("coordinator")
+
+
+def kind_labels() -> dict[str, str]:
+    """The kinds of alert rule in the page's language (server.alerts.kinds.KINDS)."""
+    return {"incident": _("New incident"), "access_denied": _("Access denied"),
+            "not_visited": _("Facility not visited"),
+            "red_flag": _("Red flag at a facility"),
+            "rating_lower": _("Rated lower than at the last visit"),
+            "case_urgent": _("Urgent protection case"),
+            "case_overdue": _("Protection case overdue")}
 
 
 @blp.route("", methods=["GET"])
@@ -27,7 +37,7 @@ def inbox():
               "event_at": r.event_at, "read": r.read_at is not None} for r in rows]
     return render("notifications.html", items=items, unread=service.unread_count(principal),
                   email_mode=service.email_mode(principal), modes=service.EMAIL_MODES,
-                  rules=service.list_rules(principal), kinds=KINDS)
+                  rules=service.list_rules(principal), kinds=kind_labels())
 
 
 @blp.route("/read", methods=["POST"])

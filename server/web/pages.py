@@ -94,6 +94,8 @@ def nav_links() -> list[tuple[str, str]]:
         unread = alerts.unread_count(principal)
         links.append(("notification_pages.inbox",
                       _("Notifications") + (f" ({unread})" if unread else "")))
+    if principal.role == "coordinator" and "brief_pages.listing" in views:
+        links.append(("brief_pages.listing", _("Briefs")))
     if principal.role == "monitor" and "my_reports_pages.mine" in views:
         links.append(("my_reports_pages.mine", _("My reports")))
     if principal.role in ("coordinator", "admin") and "case_pages.queue" in views:

@@ -29,7 +29,7 @@ TIMEOUT = 20_000
 BRANDS = {"Nezarat", "ODK", "Collect", "Enketo", "API", "QR", "URL", "CSV", "GeoJSON", "JSON",
           "UTC", "HXL", "TOTP", "Natural", "Earth", "GeoNames", "CC", "BY", "Leaflet", "OGC",
           "HTTP", "Basic", "Authorization", "Bearer", "OpenAPI", "PIN", "ID", "km", "English",
-          "SMTP", "ISO", "alpha", "AFG",
+          "SMTP", "ISO", "alpha", "AFG", "PDF", "HTML",
           "XLSForm"}  # the name of the form standard  # AFG: the example of an ISO code
 # What a page shows that is data, not UI: skipped by the English-words check.
 DATA = ("bdi, code, kbd, samp, pre, [dir=ltr], [translate=no], input, textarea, select, script, "
@@ -86,7 +86,7 @@ def people(live_server, coordinator):
 def pages_of(role: str, people) -> list[str]:
     common = ["/devices", "/forms", f"/forms/{people.form_version_id}", "/account", "/account/password", "/account/two-factor"]
     if role == "coordinator":
-        return ["/map", "/review", "/notifications", *common]
+        return ["/map", "/review", "/notifications", "/briefs", *common]
     return ["/admin/users", f"/admin/users/{people.monitor_id}", "/admin/organisations",
             f"/admin/organisations/{people.organisation_id}", "/admin/partner-keys",
             "/admin/audit", *common]

@@ -67,3 +67,29 @@ def test_html_and_pdf_render(session):
     document = render.html(brief, "fa")
     assert 'dir="rtl"' in document and helpers.DARI_NAME in document
     assert render.pdf(document)[:5] == b"%PDF-"
+
+
+def test_facilities_with_nothing_in_the_period_are_counted_not_listed(session):
+    """A brief of every facility names and numbers those with a visit or an incident in the
+    period; the others (thousands, on the bench database) are a count and grey dots on the
+    map, not a page of empty rows and a label each."""
+    from tests import factories
+    org, _, islam_qala, torkham, _ = helpers.field(session)
+    factories.facility(session, lon=62.0, lat=33.0, name="Quiet Post CANARY")
+    brief = compose.compose(session, org.id, _q1(), Scope("all"), now=NOW)
+    listed = {m["name"]: m["number"] for m in brief["facilities"] if m["number"]}
+    assert set(listed) >= {"Islam Qala", "Torkham"} and "Quiet Post CANARY" not in listed
+    assert sorted(listed.values()) == list(range(1, len(listed) + 1))
+    assert brief["quiet"] == len(brief["facilities"]) - len(listed) >= 1
+    document = render.html(brief, "en")
+    assert "Quiet Post CANARY" not in document and "Islam Qala" in document
+
+
+def test_the_map_of_thousands_of_facilities_stays_small():
+    from server.briefs import charts
+    marks = [{"lon": 60 + (i % 100) * 0.15, "lat": 25 + (i // 100) * 0.25, "incidents": None,
+              "ring": "none" if i % 3 else "2", "number": None if i % 3 else i // 3 + 1}
+             for i in range(5000)]
+    svg = charts.facility_map(marks)
+    assert svg.count("<text") <= 3 * 300  # numbers for at most 300 facilities
+    assert len(svg) < len(charts.facility_map([])) + 150_000  # not a mark element each

@@ -118,3 +118,25 @@ def test_a_stored_loopback_url_is_not_dialled(client, session, partner, producti
     assert not _connected(listener), "the server connected to its own loopback"
     log = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=auth).get_json()
     assert "not a public address" in log[0]["last_error"]
+
+
+def test_loopback_is_open_to_the_alerts_benchmark_alone(client, partner, production,
+                                                        monkeypatch):
+    """bench/alerts.py delivers to a receiver on 127.0.0.1 through an app it creates with
+    BENCH_LOOPBACK_WEBHOOKS; that setting is not read from the environment, and opens
+    127.0.0.1 only (not the rest of 127/8, a local name or a private range)."""
+    from server.config import load
+    _, auth = partner
+    monkeypatch.setenv("BENCH_LOOPBACK_WEBHOOKS", "true")
+    assert "BENCH_LOOPBACK_WEBHOOKS" not in load()
+    refused = client.post("/api/webhooks", json={"url": "http://127.0.0.1:9/x"}, headers=auth)
+    assert refused.status_code == 422
+    production.config["BENCH_LOOPBACK_WEBHOOKS"] = True
+    try:
+        opened = client.post("/api/webhooks", json={"url": "http://127.0.0.1:9/x"}, headers=auth)
+        assert opened.status_code == 201, opened.get_json()
+        for url in ("https://127.0.0.2/x", "https://10.0.0.8/x", "https://localhost/x"):
+            assert client.post("/api/webhooks", json={"url": url},
+                               headers=auth).status_code == 422
+    finally:
+        production.config.pop("BENCH_LOOPBACK_WEBHOOKS")

@@ -1,0 +1,45 @@
+"""A worker killed while delivering a webhook leaves its job `doing` while the next delivery
+job of that hook already waits under the same queueing lock. Putting the dead job back in the
+queue then broke the queueing lock's uniqueness: the recovery failed every round, the dead job
+kept the hook's lock, and the hook received nothing more (found by bench/alerts.py). Now the
+dead job gives way to the waiting one (which does the same work), and the others go back."""
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import create_engine, text
+
+from server import create_app
+from server.jobs import worker
+from tests.conftest import truncate_all
+
+INSERT = ("INSERT INTO procrastinate_jobs (queue_name, task_name, lock, queueing_lock, args, "
+          "status) VALUES ('webhooks', :task, :lock, :qlock, '{}', :status) RETURNING id")
+
+
+def test_a_dead_job_gives_way_to_the_waiting_one_with_its_queueing_lock(app_config):
+    url = app_config["DATABASE_URL"]
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            def job(task, lock, qlock, status):
+                return conn.execute(text(INSERT), {"task": task, "lock": lock, "qlock": qlock,
+                                                   "status": status}).scalar()
+            dead = job("webhooks.deliver", "webhook:1", "webhook:1", "doing")
+            waiting = job("webhooks.deliver", "webhook:1", "webhook:1", "todo")
+            other = job("alerts.mail", None, None, "doing")
+        live = create_app(dict(app_config))
+        queue = worker.queue_app(live)
+
+        async def once():
+            async with queue.open_async():
+                return await worker.recover_once(queue, 2.0)
+        assert asyncio.run(once()) == 2
+        with engine.connect() as conn:
+            status = dict(conn.execute(text(
+                "SELECT id, status FROM procrastinate_jobs")).all())
+        assert status[waiting] == "todo" and status[other] == "todo"
+        assert status[dead] == "failed"  # its hook's lock is free for the waiting job
+    finally:
+        engine.dispose()
+        truncate_all(url)
