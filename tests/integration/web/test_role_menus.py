@@ -14,10 +14,10 @@ from tests.conftest import csrf_of, totp_code
 NAV = re.compile(r'<ul class="nz-nav-links">(.*?)</ul>', re.S)
 HREF = re.compile(r'<a href="([^"]+)"')
 WORKSPACE = {"/map", "/review", "/notifications", "/devices", "/compare", "/timeline",
-             "/admin/users", "/cases", "/forms"}
+             "/admin/users", "/cases", "/forms", "/briefs"}
 EXPECTED = {
     "monitor": ["/my-reports", "/account"],
-    "coordinator": ["/map", "/review", "/notifications", "/cases", "/devices", "/forms", "/account"],
+    "coordinator": ["/map", "/review", "/notifications", "/briefs", "/cases", "/devices", "/forms", "/account"],
     "admin": ["/cases", "/devices", "/forms", "/admin/users", "/admin/organisations", "/admin/countries",
               "/admin/partner-keys", "/admin/audit", "/account"],
     "partner": ["/cases/inbox", "/cases/keys", "/account"],
