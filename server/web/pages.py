@@ -116,11 +116,6 @@ def messages(value) -> str:
     return str(value)
 
 
-def when(value) -> str:
-    """A time as the pages show it (UTC, labelled), or a dash."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
-
-
 def credential_context() -> dict:
     """What lists of device tokens and partner keys need to show their state."""
     return {"now": datetime.now(timezone.utc),
@@ -140,4 +135,3 @@ def init_app(app: Flask) -> None:
     app.add_template_global(current_user)
     app.add_template_global(nav_links)
     app.add_template_filter(messages)
-    app.add_template_filter(when)
