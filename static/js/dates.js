@@ -92,9 +92,10 @@ export function monthEnd(value) {
 }
 
 /** A moment as a device wrote it ("2025-03-04T10:11:12+04:30"): its day in the person's
- *  calendar and its wall-clock time and offset as written (a camera's claim, not converted). */
+ *  calendar and its wall-clock time (to the second) and offset as written (a camera's claim,
+ *  not converted: chain of custody). */
 export function wallClock(value) {
-  const found = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/
+  const found = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/
     .exec(String(value || ""));
   if (!found) { return String(value || ""); }
   return day(found[1]) + " " + digits(found[2] + (found[3] ? " " + found[3] : ""));

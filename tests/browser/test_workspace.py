@@ -252,7 +252,8 @@ def test_verifying_and_flagging_from_the_queue(page, live_server, coordinator, d
     wait_until(page, f"(() => {{ const i = document.querySelector("
                      f"\"{item} .nz-item-photos img\"); "
                      f"return i && i.complete && i.naturalWidth > 0; }})()", TIMEOUT)
-    assert page.inner_text(f"{item} .nz-photo-taken") == "Taken 2026-11-20 09:15:02+04:30"
+    # (its day in the reader's calendar, the camera's own clock and offset)
+    assert page.inner_text(f"{item} .nz-photo-taken") == "Taken 20 Nov 2026 09:15:02 +04:30"
     with page.expect_response(lambda r: r.url.endswith(f"/api/incidents/{demo.to_verify}/review")
                               and r.request.method == "POST") as decided:
         page.keyboard.press("v")
