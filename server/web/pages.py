@@ -86,6 +86,8 @@ def nav_links() -> list[tuple[str, str]]:
         links.append(("map_workspace.workspace", _("Map")))
     if principal.role == "coordinator" and "review_pages.queue" in views:
         links.append(("review_pages.queue", _("Review")))
+    if principal.role == "coordinator" and "facility_compare.compare" in views:
+        links.append(("facility_compare.compare", _("Compare facilities")))
     if principal.role == "coordinator" and "notification_pages.inbox" in views:
         from ..alerts import service as alerts  # the unread badge
         unread = alerts.unread_count(principal)
