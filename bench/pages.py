@@ -19,6 +19,14 @@ Targets (issue 18): /map first load <= 300 KB and first incident <= 1.5 s; warm 
 
 Without --base-url the benchmark serves the app itself (gunicorn, 2 workers) on a free port,
 over a database of its own with the demo data (`flask demo load`, DEMO_MODE=true).
+
+    python -m bench.pages --lighthouse /tmp/lh/node_modules/.bin/lighthouse --runs 3
+
+runs Lighthouse (npm `lighthouse@12.2.3`, installed outside the project:
+`npm install --prefix /tmp/lh lighthouse@12.2.3`) on the same pages instead, driving Debian's
+Chromium with its default mobile preset (simulated throttling), the coordinator signed in, and
+prints the median scores, LCP, total blocking time and weight against the targets (performance
+>= 97, accessibility and best practices 100, LCP <= 2.0 s) with the audits that failed.
 """
 from __future__ import annotations
 
@@ -223,6 +231,74 @@ def measure(browser, base: str, runs: int, throttle: bool) -> Results:
     return results
 
 
+LIGHTHOUSE_TARGETS = {"performance": 97, "accessibility": 100, "best-practices": 100}
+LCP_TARGET_S = 2.0
+
+
+def lighthouse(binary: str, base: str, storage: dict, runs: int) -> list[dict]:
+    """Lighthouse's figures for each page and run (the coordinator's cookies on /map and
+    /review; /m/ as a new phone)."""
+    import json
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in storage["cookies"])
+    found = []
+    with tempfile.TemporaryDirectory() as folder:
+        headers = Path(folder) / "headers.json"
+        headers.write_text(json.dumps({"Cookie": cookie}))
+        for _ in range(runs):
+            for path in MARKERS:
+                out = Path(folder) / "report.json"
+                subprocess.run(
+                    [binary, base + path, "--quiet", "--output=json", f"--output-path={out}",
+                     "--only-categories=performance,accessibility,best-practices",
+                     "--chrome-flags=--headless=new --no-sandbox --disable-gpu"]
+                    + ([] if path == "/m/" else [f"--extra-headers={headers}"]),
+                    env=dict(os.environ, CHROME_PATH=CHROMIUM), check=True, cwd=folder)
+                lhr = json.loads(out.read_text())
+                audits = lhr["audits"]
+                found.append({
+                    "page": path,
+                    **{name: round(category["score"] * 100)
+                       for name, category in lhr["categories"].items()},
+                    "lcp": audits["largest-contentful-paint"]["numericValue"] / 1000,
+                    "tbt": audits["total-blocking-time"]["numericValue"],
+                    "kib": audits["total-byte-weight"]["numericValue"] / 1024,
+                    "failed": sorted(
+                        ref["id"] for name in LIGHTHOUSE_TARGETS
+                        for ref in lhr["categories"][name]["auditRefs"]
+                        if ref.get("weight") and audits[ref["id"]].get("score") is not None
+                        and audits[ref["id"]]["score"] < (0.9 if name == "performance" else 1))})
+    return found
+
+
+def lighthouse_report(found: list[dict]) -> tuple[str, bool]:
+    runs = len([f for f in found if f["page"] == "/map"])
+    lines = [f"Lighthouse 12 (mobile preset, simulated throttling); median of {runs} run(s).", "",
+             "| page | performance | accessibility | best practices | LCP (s) | TBT (ms) | KiB "
+             "| short of 90 (perf) / failed |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+    met = True
+    for path in MARKERS:
+        rows = [f for f in found if f["page"] == path]
+        median = {key: statistics.median(row[key] for row in rows)
+                  for key in ("performance", "accessibility", "best-practices", "lcp", "tbt",
+                              "kib")}
+        cells = []
+        for name, target in LIGHTHOUSE_TARGETS.items():
+            ok = median[name] >= target
+            met = met and ok
+            cells.append(f"{median[name]:g} ({median[name] / target:.2f}x "
+                         f"{'ok' if ok else 'MISSED'})")
+        met = met and median["lcp"] <= LCP_TARGET_S
+        failed = sorted({audit for row in rows for audit in row["failed"]})
+        lines.append(f"| {path} | {' | '.join(cells)} | {median['lcp']:.2f} "
+                     f"({median['lcp'] / LCP_TARGET_S:.2f}x) | {median['tbt']:.0f} | "
+                     f"{median['kib']:.0f} | {', '.join(failed)} |")
+    lines.append("")
+    lines.append("every run: " + "; ".join(
+        f"{f['page']} {f['performance']}/{f['accessibility']}/{f['best-practices']}"
+        for f in found))
+    return "\n".join(lines), met
+
+
 def report(results: Results, throttle: bool) -> tuple[str, bool]:
     link = (f"{LINK['downloadThroughput'] * 8 / 1e6:.1f} Mbps, {LINK['latency']} ms RTT, "
             f"{CPU_SLOWDOWN}x CPU slowdown" if throttle else "unthrottled (smoke)")
@@ -260,6 +336,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-provision", action="store_true",
                         help="the database exists: do not run scripts/provision-db.sh")
     parser.add_argument("--out", help="also write the table to this file")
+    parser.add_argument("--lighthouse", metavar="BINARY",
+                        help="run this Lighthouse (npm lighthouse@12.2.3) on the pages instead")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -268,15 +346,19 @@ def main(argv=None) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
+            def run(base: str):
+                if args.lighthouse:
+                    return lighthouse(args.lighthouse, base, sign_in(browser, base), runs)
+                return measure(browser, base, runs, throttle)
             if args.base_url:
-                results = measure(browser, args.base_url.rstrip("/"), runs, throttle)
+                results = run(args.base_url.rstrip("/"))
             else:
                 url = args.url or (SMOKE_URL if args.smoke else BENCH_URL)
                 with served(url, not args.no_provision) as base:
-                    results = measure(browser, base, runs, throttle)
+                    results = run(base)
         finally:
             browser.close()
-    table, met = report(results, throttle)
+    table, met = lighthouse_report(results) if args.lighthouse else report(results, throttle)
     print(table)
     if args.out:
         Path(args.out).write_text(table + "\n")

@@ -22,7 +22,6 @@ FILES = {
                 "dist/images/layers-2x.png", "dist/images/marker-icon.png",
                 "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png", "LICENSE"],
     "leaflet.heat": ["dist/leaflet-heat.js", "LICENSE"],
-    "uplot": ["dist/uPlot.iife.min.js", "dist/uPlot.min.css", "LICENSE"],
 }
 # The source maps are not shipped, so the comment pointing at them would only 404 in devtools.
 SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)

@@ -59,6 +59,7 @@ INIT_MODULES: list[str] = [
     "server.accounts",
     "server.web.pages",
     "server.web.i18n",
+    "server.web.dates",  # every date a page shows, in the person's calendar
     "server.web.assets",
     "server.web.labels",  # words for codes on the admin pages
     "server.forms.cli",

@@ -51,6 +51,9 @@ class User(Base):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The calendar the pages show this person's dates in ('gregorian' | 'solar_hijri'); NULL:
+    # their language's usual one (server/web/dates.py).
+    calendar: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now())

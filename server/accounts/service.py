@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..core import audit
 from ..core.access import Principal
+from ..core.calendars import CALENDARS
 from ..core.db import db
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from . import credentials, passwords
@@ -172,3 +173,13 @@ def _unique_name(name: str, own_id: uuid.UUID | None = None) -> None:
     if clash and clash != own_id:
         raise Conflict(f"name: an organisation named {name!r} exists.",
                        {"name": ["Already used."]})
+
+
+def set_calendar(actor: Principal, calendar: str | None) -> User:
+    """The calendar the pages show the signed-in person's dates in (None: their language's)."""
+    if calendar is not None and calendar not in CALENDARS:
+        raise ValidationFailed.field("calendar", f"Must be one of {', '.join(CALENDARS)}.")
+    user = get_user(actor.user_id)
+    user.calendar = calendar
+    db.session.commit()
+    return user

@@ -22,11 +22,11 @@ def _word(labels: dict, key: str, default: str) -> str:
     return str(labels.get(key) or default)
 
 
-def _cell_title(cell: dict, visit: dict, name: str, labels: dict) -> str:
+def _cell_title(cell: dict, visit: dict, name: str, labels: dict, day) -> str:
     dims, ratings = labels.get("dimensions", {}), labels.get("ratings", {})
     evidence_names = labels.get("evidence", {})
     rating = "insufficient_evidence" if cell["insufficient"] else str(cell["rating"])
-    lines = [f"{cell['date']} · {dims.get(name, name)}: {ratings.get(rating, rating)}"]
+    lines = [f"{day(cell['date'])} · {dims.get(name, name)}: {ratings.get(rating, rating)}"]
     evidence = ", ".join(evidence_names.get(e, e) for e in cell["evidence"]) or \
         _word(labels, "noEvidence", "not recorded")
     lines.append(f"{_word(labels, 'evidenceWord', 'Evidence')}: {evidence}")
@@ -41,7 +41,7 @@ def _cell_title(cell: dict, visit: dict, name: str, labels: dict) -> str:
     return "\n".join(lines)
 
 
-def _describe(data: dict, labels: dict) -> str:
+def _describe(data: dict, labels: dict, day) -> str:
     visits = data["visits"]
     if not visits:
         return _word(labels, "noVisits", "No visits yet.")
@@ -54,14 +54,17 @@ def _describe(data: dict, labels: dict) -> str:
                       f"{ratings.get(rating, rating)}")
     flagged = sum(1 for v in visits if v["red_flags"])
     return (f"{_word(labels, 'visitCount', 'Visits')}: {len(visits)} "
-            f"({visits[0]['date']} – {visits[-1]['date']}). "
+            f"({day(visits[0]['date'])} – {day(visits[-1]['date'])}). "
             f"{_word(labels, 'latest', 'Latest visit')}: {'; '.join(latest)}. "
             f"{_word(labels, 'flaggedVisits', 'Visits with a red flag')}: {flagged}.")
 
 
-def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr") -> str:
+def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr", day=None) -> str:
     """The SVG text of `timeline_data(...)`, with `labels` in the reader's language
-    (server.web.method_labels.timeline_labels)."""
+    (server.web.method_labels.timeline_labels) and each shown date through `day` (ISO text ->
+    text in the reader's calendar: server.web.dates.day; ISO when not given). Data attributes
+    keep ISO dates."""
+    day = day or str
     rtl = direction == "rtl"
     visits, rows = data["visits"], data["rows"]
     count = max(len(visits), 1)
@@ -81,7 +84,7 @@ def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr") -> str:
            f'direction="{"rtl" if rtl else "ltr"}" font-family="sans-serif" font-size="12" '
            f'aria-labelledby="{uid}-t {uid}-d">',
            f'<title id="{uid}-t">{_esc(title)}</title>',
-           f'<desc id="{uid}-d">{_esc(_describe(data, labels))}</desc>',
+           f'<desc id="{uid}-d">{_esc(_describe(data, labels, day))}</desc>',
            f'<defs><pattern id="{uid}-ins" width="6" height="6" patternUnits="userSpaceOnUse" '
            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#eeeeee"/>'
            f'<line x1="0" y1="0" x2="0" y2="6" stroke="#666666" stroke-width="2"/></pattern>'
@@ -99,7 +102,7 @@ def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr") -> str:
             rating = "insufficient" if cell["insufficient"] else str(cell["rating"])
             out.append(
                 f'<g class="nz-cell-group"><title>'
-                f'{_esc(_cell_title(cell, visit, row["dimension"], labels))}</title>'
+                f'{_esc(_cell_title(cell, visit, row["dimension"], labels, day))}</title>'
                 f'<rect class="nz-cell" data-dimension="{_esc(row["dimension"])}" '
                 f'data-rating="{rating}" data-date="{_esc(cell["date"])}" '
                 f'x="{x(left + 1, cw - 2)}" y="{y}" width="{cw - 2}" height="{CELL_H}" '
@@ -121,7 +124,7 @@ def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr") -> str:
         mid = x(LABEL_W + i * cw + cw / 2)
         half = min(6, cw / 2)
         codes = sorted({f["code"] for f in visit["red_flags"]})
-        tip = f"{visit['date']} · {_word(labels, 'redFlag', 'Red flag')}: " + ", ".join(
+        tip = f"{day(visit['date'])} · {_word(labels, 'redFlag', 'Red flag')}: " + ", ".join(
             flag_names.get(c, c) for c in codes) + \
             f"\n{_word(labels, 'organisation', 'Reported by')}: {visit['organisation']}"
         out.append(f'<g class="nz-flag" data-date="{_esc(visit["date"])}" '
@@ -131,10 +134,10 @@ def timeline_svg(data: dict, labels: dict, *, direction: str = "ltr") -> str:
     axis = grid_bottom + 14
     if visits:
         out.append(f'<text class="nz-axis" x="{x(LABEL_W)}" y="{axis}" text-anchor="start">'
-                   f'{_esc(visits[0]["date"])}</text>')
+                   f'{_esc(day(visits[0]["date"]))}</text>')
         if len(visits) > 1:
             out.append(f'<text class="nz-axis" x="{x(LABEL_W + count * cw)}" y="{axis}" '
-                       f'text-anchor="end">{_esc(visits[-1]["date"])}</text>')
+                       f'text-anchor="end">{_esc(day(visits[-1]["date"]))}</text>')
     else:
         out.append(f'<text x="{x(LABEL_W)}" y="{TOP + CELL_H}" text-anchor="start">'
                    f'{_esc(_word(labels, "noVisits", "No visits yet."))}</text>')

@@ -85,7 +85,10 @@ class IncidentMapArgs(FilterArgs):
 
 class HistogramArgs(FilterArgs):
     interval = fields.String(load_default="month",
-                             validate=validate.OneOf(("day", "week", "month")))
+                             validate=validate.OneOf(("day", "week", "month", "solar_month")),
+                             metadata={"description": "the bars' span; solar_month: months of "
+                                       "the Solar Hijri calendar, each bucket named by the "
+                                       "Gregorian day it begins on"})
 
 
 class FacilityLayerArgs(StrictSchema):

@@ -10,6 +10,7 @@ import uuid
 from flask import current_app
 
 from ..assessment.vocabulary import DIMENSIONS
+from ..core import calendars
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import NotFound
@@ -47,6 +48,10 @@ def incident_map(bbox, zoom: int, filters: Filters, mode: str = "auto") -> str:
 
 
 def histogram(filters: Filters, interval: str) -> dict:
+    if interval == "solar_month":  # days from the database, summed per Solar Hijri month
+        days, total = queries.histogram(db.session, filters, "day")
+        return {"interval": interval, "total": total,
+                "buckets": calendars.months_of(days, calendars.SOLAR_HIJRI)}
     buckets, total = queries.histogram(db.session, filters, interval)
     return {"interval": interval, "total": total, "buckets": buckets}
 

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts import passwords, sessions, signin, totp
+from ..accounts import service as accounts
 from ..accounts.models import User
 from ..accounts.qr import svg_data_uri
 from ..core import access
@@ -119,7 +120,23 @@ def sign_out():
 def overview():
     user = db.session.get(User, current_principal().user_id)
     return render("account.html", user=user,
-                  codes_left=totp.recovery_codes_left(db.session, user.id))
+                  codes_left=totp.recovery_codes_left(db.session, user.id), errors={})
+
+
+@blp.route("/account/calendar", methods=["POST"])
+@access.access(access.signed_in)
+def choose_calendar():
+    """The calendar of every date the pages show this person; a blank choice: the language's."""
+    choice = request.form.get("calendar", "").strip() or None
+    try:
+        accounts.set_calendar(current_principal(), choice)
+    except AppError as exc:
+        user = db.session.get(User, current_principal().user_id)
+        return render("account.html", exc.status, exc.headers, user=user,
+                      codes_left=totp.recovery_codes_left(db.session, user.id),
+                      errors=form_errors(exc))
+    flash(_("Dates are now shown in the calendar you chose."), "info")
+    return redirect(url_for("account.overview"), code=303)
 
 
 @blp.route("/account/password", methods=["GET", "POST"])

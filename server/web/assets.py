@@ -63,8 +63,6 @@ BUNDLES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
                   "gen/vendor.%(version)s.js", None),
     # cssrewrite keeps Leaflet's url(images/...) pointing at static/vendor/leaflet/images/.
     "vendor_css": (("vendor/leaflet/leaflet.css",), "gen/vendor.%(version)s.css", "cssrewrite"),
-    "chart_js": (("vendor/uplot/uPlot.iife.min.js",), "gen/chart.%(version)s.js", None),
-    "chart_css": (("vendor/uplot/uPlot.min.css",), "gen/chart.%(version)s.css", "cssrewrite"),
     "app_css": (("css/app.css",), "gen/app.%(version)s.css", "cssrewrite"),
     # ES modules: the page's entry module, bundled with its imports (the shared helpers of
     # js/nezarat.js go into each page's bundle).

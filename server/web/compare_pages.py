@@ -26,6 +26,7 @@ from .method_labels import (
     timeline_labels,
 )
 from .pages import install, render
+from .workspace import country_labels
 
 blp = install(Blueprint("facility_compare", __name__, template_folder="templates"))
 COORDINATORS = access.role("coordinator")  # as the map and its facility panel
@@ -53,6 +54,7 @@ def compare():
     return render("compare.html", rows=rows, dimensions=DIMENSIONS,
                   dimension_labels=dimension_labels(), rating_labels=rating_labels(),
                   red_flag_labels=red_flag_labels(), kind_labels=kind_labels(),
+                  country_labels=country_labels(),
                   all_countries=sorted({r["country"] for r in everything}),
                   all_kinds=[k for k in KINDS if any(r["kind"] == k for r in everything)],
                   chosen_countries=countries, chosen_kinds=kinds,

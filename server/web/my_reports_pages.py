@@ -2,8 +2,6 @@
 decisions here), with the review status and every comment, newest first."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, request
 from flask_babel import gettext as _
 
@@ -11,18 +9,12 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.pagination import Keyset
 from ..myreports import service
-from . import workspace
+from . import dates, workspace
 from .pages import install, render
 
 blp = install(Blueprint("my_reports_pages", __name__, template_folder="templates"))
 PAGES = Keyset("my-reports-page", "datetime", "uuid")
 PAGE_SIZE = 30
-
-
-def _when(value) -> str:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 
 @blp.route("/my-reports", methods=["GET"])
@@ -33,7 +25,7 @@ def mine():
                                 limit=PAGE_SIZE + 1)
     following = PAGES.token((rows[PAGE_SIZE - 1]["at"], rows[PAGE_SIZE - 1]["id"])) \
         if len(rows) > PAGE_SIZE else None
-    return render("my_reports.html", items=rows[:PAGE_SIZE], following=following, when=_when,
+    return render("my_reports.html", items=rows[:PAGE_SIZE], following=following, when=dates.when,
                   statuses=workspace.status_labels(), types=workspace.incident_type_labels(),
                   actions={"verify": _("Verified"), "has_issues": _("Sent back"),
                            "reject": _("Rejected"), "merge": _("Merged as a duplicate"),

@@ -89,6 +89,8 @@ def nav_links() -> list[tuple[str, str]]:
         links.append(("map_workspace.workspace", _("Map")))
     if principal.role == "coordinator" and "review_pages.queue" in views:
         links.append(("review_pages.queue", _("Review")))
+    if principal.role == "coordinator" and "facility_compare.compare" in views:
+        links.append(("facility_compare.compare", _("Compare facilities")))
     if principal.role == "coordinator" and "notification_pages.inbox" in views:
         from ..alerts import service as alerts  # the unread badge
         unread = alerts.unread_count(principal)
@@ -123,11 +125,6 @@ def messages(value) -> str:
     return str(value)
 
 
-def when(value) -> str:
-    """A time as the pages show it (UTC, labelled), or a dash."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
-
-
 def credential_context() -> dict:
     """What lists of device tokens and partner keys need to show their state."""
     return {"now": datetime.now(timezone.utc),
@@ -147,4 +144,3 @@ def init_app(app: Flask) -> None:
     app.add_template_global(current_user)
     app.add_template_global(nav_links)
     app.add_template_filter(messages)
-    app.add_template_filter(when)

@@ -14,6 +14,7 @@ from ..core.http import Blueprint
 from ..core.openapi import JSON, ok
 from ..core.record_docs import OBJECT, STR, array, obj
 from ..map.schemas import DateRangeArgs
+from . import dates
 from .i18n import text_direction
 from .method_labels import timeline_labels
 
@@ -58,5 +59,6 @@ def facility_timeline(args, facility_id):
                                                 "page's language and direction"))
 def facility_timeline_svg(args, facility_id):
     """The facility's conditions over time, as an SVG picture."""
-    svg = timeline_svg(_data(facility_id, args), timeline_labels(), direction=text_direction())
+    svg = timeline_svg(_data(facility_id, args), timeline_labels(), direction=text_direction(),
+                       day=dates.day)
     return Response(svg, mimetype=SVG, headers={"X-Content-Type-Options": "nosniff"})

@@ -130,9 +130,6 @@ def map_strings() -> dict[str, str]:
         "pointsNote": _("Each dot is one report, coloured by its severity."),
         "heatNote": _("Darker areas had more incidents; the legend gives the numbers."),
         "inArea": _("Incidents in this area: %(count)s"),
-        # Gregorian months, short (the time slider): browsers know no Pashto month names.
-        "months": [_("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"), _("Jul"),
-                   _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec")],
         "pointSeverity": _("One report, coloured by severity:"),
         "heatScale": _("Incidents per area:"),
         "heatRange": _("From %(low)s to %(high)s incidents per area."),

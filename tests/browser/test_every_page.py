@@ -86,7 +86,7 @@ def people(live_server, coordinator):
 def pages_of(role: str, people) -> list[str]:
     common = ["/devices", "/forms", f"/forms/{people.form_version_id}", "/account", "/account/password", "/account/two-factor"]
     if role == "coordinator":
-        return ["/map", "/review", "/notifications", "/briefs", *common]
+        return ["/map", "/review", "/facilities/compare", "/notifications", "/briefs", *common]
     return ["/admin/users", f"/admin/users/{people.monitor_id}", "/admin/organisations",
             f"/admin/organisations/{people.organisation_id}", "/admin/partner-keys",
             "/admin/audit", *common]
@@ -99,6 +99,8 @@ def settle(page, path: str) -> None:
         page.wait_for_selector("#nz-map[data-incident-loads]", timeout=TIMEOUT)
     elif path == "/review":
         page.wait_for_selector("#nz-review-list[data-ready=true]", timeout=TIMEOUT)
+    elif path == "/facilities/compare":
+        page.wait_for_selector(".nz-compare-table[data-ready=true]", timeout=TIMEOUT)
 
 
 def english_words(page) -> list[str]:

@@ -44,3 +44,19 @@ def test_comparison_table_sorts_and_exports(page, live_server, coordinator, demo
     assert {r["facility"] for r in rows} == set(names)
     torkham = next(r for r in rows if r["facility"] == "Torkham")
     assert torkham["safety_treatment"] == "1"
+
+
+def test_the_menu_leads_to_the_comparison_in_every_language(page, live_server, coordinator,
+                                                            artifacts):
+    base = live_server.config["LIVE_URL"]
+    sign_in(page, base, coordinator, "/account")
+    link = ".nz-nav-links a[href='/facilities/compare']"
+    for code, word in (("en", "Compare facilities"), ("prs", "مقایسهٔ مراکز"),
+                       ("ps", "د ځایونو پرتله")):
+        page.goto(f"{base}/language/{code}?next=/account")
+        assert page.inner_text(link) == word
+        assert page.get_attribute(link, "aria-current") is None
+        page.click(link)
+        page.wait_for_selector(".nz-compare-table[data-ready=true]", timeout=TIMEOUT)
+        assert page.get_attribute(link, "aria-current") == "page"
+    page.locator(".nz-header").screenshot(path=str(artifacts / "nav-compare-pashto.png"))

@@ -1,4 +1,6 @@
 /* A small element builder: text only through textContent (never innerHTML). */
+import * as dates from "../dates.js";
+
 export function h(tag, attributes, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes || {})) {
@@ -29,12 +31,13 @@ export function status(text, kind) {
   element.dataset.kind = kind || "info";
 }
 
+/** A moment and a day in the person's calendar (static/js/dates.js), or a dash. */
 export function when(value) {
-  return value ? new Date(value).toLocaleString(document.documentElement.lang || undefined) : "—";
+  return value ? dates.when(value) : "—";
 }
 
 export function day(value) {
-  return value ? String(value).slice(0, 10) : "—";
+  return value ? dates.day(value) : "—";
 }
 
 /** The passphrase form: onSubmit(passphrase) resolves to an error text or null. */

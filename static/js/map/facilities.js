@@ -20,6 +20,10 @@ const MAX_PAGES = 50;  // 50 x 1,000: far above any real registry, but never an 
 const ICON_SIZE = 30;
 
 const RINGS = ["red_flag", "1", "2", "insufficient", "3", "4", "none"];
+// Two markers closer than this (centre to centre, in pixels) would overlap: each must be a
+// target of its own, at least 24 x 24 px and apart (WCAG 2.5.8 target size).
+const SPACING = ICON_SIZE + 8;
+const TRIES = 96;
 
 /** The ring's class: red flags first, then the worst dimension (server.assessment.ring_of). */
 export function ringClass(ring) {
@@ -78,6 +82,65 @@ function icon(feature, iconUrl) {
   });
 }
 
+/** Where a marker goes so that it overlaps none already placed nor a map control: its own
+ *  point, else the first free spot on rings around it (8 spots a ring, each ring SPACING
+ *  further out). */
+function freeSpot(point, placed, obstacles) {
+  function taken(spot) {
+    return placed.some(function (q) { return q.distanceTo(spot) < SPACING; }) ||
+      obstacles.some(function (box) { return box.contains(spot); });
+  }
+  let spot = point;
+  for (let n = 1; n <= TRIES && taken(spot); n += 1) {
+    const ring = Math.ceil(n / 8), angle = (n % 8) * Math.PI / 4 - Math.PI / 2 + ring * 0.39;
+    spot = point.add(L.point(Math.cos(angle) * SPACING * ring, Math.sin(angle) * SPACING * ring));
+  }
+  return spot;
+}
+
+/** The map's controls (zoom, layers, legend, scale, attribution) in layer pixels, grown by
+ *  half a marker: no marker goes under one. */
+function controlBoxes(map) {
+  const container = map.getContainer(), frame = container.getBoundingClientRect();
+  const half = SPACING / 2;
+  return Array.prototype.map.call(container.querySelectorAll(".leaflet-control"),
+    function (control) {
+      const r = control.getBoundingClientRect();
+      const corner = map.containerPointToLayerPoint([r.left - frame.left, r.top - frame.top]);
+      return L.bounds(corner.subtract([half, half]),
+                      corner.add([r.width + half, r.height + half]));
+    }).filter(function (box) { return box.getSize().x > SPACING; });
+}
+
+/** Markers that would overlap at the map's zoom, or lie under a map control, are moved apart,
+ *  each with a thin line to its true place (a dot at the end); where none would, all sit on
+ *  their place. */
+function declutter(map, markers, leaders) {
+  const placed = [], obstacles = controlBoxes(map);
+  leaders.clearLayers();
+  markers.forEach(function (marker) {
+    const element = marker.getElement();
+    if (!element) { return; }
+    const point = map.latLngToLayerPoint(marker.getLatLng());
+    const spot = freeSpot(point, placed, obstacles);
+    placed.push(spot);
+    const dx = Math.round(spot.x - point.x), dy = Math.round(spot.y - point.y);
+    const moved = dx !== 0 || dy !== 0;
+    element.style.translate = moved ? dx + "px " + dy + "px" : "";
+    element.classList.toggle("nz-facility-moved", moved);
+    const tooltip = marker.getTooltip();
+    if (tooltip) { tooltip.options.offset = L.point(dx, dy); }
+    if (moved) {
+      const there = map.layerPointToLatLng(spot);
+      leaders.addLayer(L.polyline([marker.getLatLng(), there], {
+        interactive: false, className: "nz-facility-leader", weight: 1.5, color: "#3d3a35"}));
+      leaders.addLayer(L.circleMarker(marker.getLatLng(), {
+        interactive: false, className: "nz-facility-place", radius: 2.5, weight: 1,
+        color: "#ffffff", fillColor: "#3d3a35", fillOpacity: 1}));
+    }
+  });
+}
+
 function name(feature, language) {
   const p = feature.properties;
   const local = p.local_names || {};
@@ -95,7 +158,7 @@ function layer(collection, options) {
   options = options || {};
   const iconUrl = (options.iconUrl || "/static/img/facilities/").replace(/\/?$/, "/");
   const labels = options.kindLabels || {};
-  const group = L.featureGroup();
+  const group = L.featureGroup(), markers = [];
   collection.features.forEach(function (feature) {
     if (!feature.geometry || feature.geometry.type !== "Point") { return; }
     const c = feature.geometry.coordinates;
@@ -116,7 +179,34 @@ function layer(collection, options) {
       if (options.onSelect) { options.onSelect(feature, marker); }
     });
     group.addLayer(marker);
+    markers.push(marker);
   });
+  // Markers apart at every zoom (see declutter); the lines go with the layer.
+  const leaders = L.layerGroup();
+  let shownOn = null, watcher = null;
+  function apart() { if (shownOn) { declutter(shownOn, markers, leaders); } }
+  group.on("add", function () {
+    shownOn = group._map;
+    leaders.addTo(shownOn);
+    shownOn.on("zoomend viewreset moveend resize", apart);
+    // A control growing or shrinking (the legend opened, filled or folded) changes what it
+    // covers.
+    if (!watcher && window.ResizeObserver) {
+      watcher = new ResizeObserver(function () { window.requestAnimationFrame(apart); });
+    }
+    if (watcher) {
+      Array.prototype.forEach.call(shownOn.getContainer().querySelectorAll(
+        ".leaflet-control-container > div"), function (corner) { watcher.observe(corner); });
+    }
+    apart();
+  });
+  group.on("remove", function () {
+    if (shownOn) { shownOn.off("zoomend viewreset moveend resize", apart); }
+    if (watcher) { watcher.disconnect(); }
+    leaders.remove();
+    shownOn = null;
+  });
+  group.declutter = apart;
   return group;
 }
 

@@ -5,6 +5,7 @@
  *   const form = create(element, {onChange: function (filters) {...}});
  *   form.write(filters); form.read(); form.setFacilities(features, labelOf);
  */
+import * as dates from "../dates.js";
 import * as mapState from "./state.js";
 
 const CHECKBOX_LISTS = ["type", "severity", "status", "organisation", "country"];
@@ -42,6 +43,7 @@ function create(form, options) {
   function write(filters) {
     form.elements.from.value = filters.from || "";
     form.elements.to.value = filters.to || "";
+    showDays();
     CHECKBOX_LISTS.forEach(function (name) {
       const chosen = filters[name] || [];
       boxes(name).forEach(function (box) { box.checked = chosen.indexOf(box.value) >= 0; });
@@ -71,6 +73,14 @@ function create(form, options) {
     if (facilitySelect.value === chosen) { wantedFacility = ""; }
   }
 
+  /** Under each picker, its day in the person's calendar (the pickers are Gregorian). */
+  function showDays() {
+    ["from", "to"].forEach(function (name) {
+      const out = document.getElementById("nz-" + name + "-day");
+      if (out) { out.textContent = dates.day(form.elements[name].value); }
+    });
+  }
+
   function changed() {
     const from = form.elements.from, to = form.elements.to;
     if (from.value && to.value && from.value > to.value) {  // keep the range the right way
@@ -78,6 +88,7 @@ function create(form, options) {
       from.value = to.value;
       to.value = swap;
     }
+    showDays();
     wantedFacility = facilitySelect && facilitySelect.value ? "" : wantedFacility;
     countChosen();
     options.onChange(read());

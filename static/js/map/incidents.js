@@ -8,7 +8,8 @@
  *   incidents.last  // the last answer drawn (mode, total, cells or points)
  * options.onDraw(answer) is called after each answer is drawn (the legend follows the mode).
  */
-import {format, getJSON, isoDay, textElement} from "../nezarat.js";
+import {day} from "../dates.js";
+import {format, getJSON, textElement} from "../nezarat.js";
 import * as mapState from "./state.js";
 
 const L = window.L;  // Leaflet, from the vendor bundle (a classic script)
@@ -100,7 +101,7 @@ function create(map, options) {
       point.feature = feature;
       const tip = document.createElement("span");
       tip.appendChild(textElement("strong", typeLabel(p.type)));
-      tip.appendChild(textElement("span", " · " + isoDay(p.occurred_on) +
+      tip.appendChild(textElement("span", " · " + day(p.occurred_on) +
         " · " + (strings.severity || "Severity") + " " + p.severity + " · " +
         statusLabel(p.status)));
       point.bindTooltip(tip, {direction: "top"});

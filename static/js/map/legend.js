@@ -43,7 +43,9 @@ function control(strings, options) {
   const legend = L.control({position: options.position || "bottomright"});
   legend.onAdd = function (map) {
     const box = L.DomUtil.create("details", "nz-legend leaflet-bar");
-    box.open = true;
+    // Open where the map has room; folded on a phone, where it would hide most of the map.
+    const size = map.getSize();
+    box.open = size.x >= 480 && size.y >= 400;
     box.appendChild(textElement("summary", strings.legend || "Legend"));
     const list = document.createElement("ul");
     ringRows(list, strings, options.ringLabels || {});

@@ -7,7 +7,8 @@
  *   var panel = create(element, {historyUrl: ".../{id}/history", ...});
  *   panel.open(id).then(function (history) { ... });   panel.close();
  */
-import {facts, format, getJSON, isoDay, textElement} from "../nezarat.js";
+import {day} from "../dates.js";
+import {facts, format, getJSON, textElement} from "../nezarat.js";
 import {loadTimeline} from "../timeline.js";
 
 const VISITS_SHOWN = 12;
@@ -119,7 +120,7 @@ function create(element, options) {
       [strings.place, place],
       [strings.facilityStatus, summary.status === "closed" ? strings.closed : strings.open],
       [strings.capacity, summary.capacity],
-      [strings.lastVisit, summary.last_visit || strings.never]
+      [strings.lastVisit, summary.last_visit ? day(summary.last_visit) : strings.never]
     ], "nz-facts");
   }
 
@@ -178,7 +179,7 @@ function create(element, options) {
     const body = table.createTBody();
     visits.slice(-VISITS_SHOWN).reverse().forEach(function (visit) {
       const row = body.insertRow();
-      row.appendChild(el("td", "", isoDay(visit.date)));
+      row.appendChild(el("td", "", day(visit.date)));
       const ring = row.insertCell();
       ring.appendChild(ringBadge(visit.ring, (options.method || {}).ringLabels));
       row.appendChild(el("td", "", label(options.accessLabels, visit.access)));
@@ -207,7 +208,7 @@ function create(element, options) {
     const latest = el("ul", "nz-nearby-latest");
     near.latest.forEach(function (incident) {
       latest.appendChild(el("li", "nz-severity-text-" + incident.severity,
-        isoDay(incident.occurred_on) + " · " + label(options.typeLabels, incident.type) +
+        day(incident.occurred_on) + " · " + label(options.typeLabels, incident.type) +
         " · " + strings.severity + " " + incident.severity + " · " +
         label(options.statusLabels, incident.status) + " · " +
         format(strings.km, {n: Math.round(incident.distance_m / 100) / 10})));
@@ -230,7 +231,7 @@ function create(element, options) {
       link.target = "_blank";
       link.rel = "noopener";
       image.src = photo.thumbnail_url;
-      image.alt = format(strings.photoAlt, {date: isoDay(photo.received_at)});
+      image.alt = format(strings.photoAlt, {date: day(photo.received_at)});
       image.loading = "lazy";
       link.appendChild(image);
       item.appendChild(link);

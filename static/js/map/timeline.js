@@ -5,22 +5,18 @@
  *   var timeline = create(element, {strings: {...}, onChange: fn(from, to)});
  *   timeline.update([["2025-01-01", 12], ...], "2025-01-01", "2025-03-31");
  */
+import * as dates from "../dates.js";
 import {format, isoDay, textElement} from "../nezarat.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const BAR = 10, HEIGHT = 48;
 
-function monthOf(day) { return day.slice(0, 7); }
+// A month is the ISO day it begins on, in the person's calendar (static/js/dates.js): the
+// server buckets the histogram the same way (interval=month or solar_month).
+function monthOf(day) { return dates.monthStart(day); }
 
-function nextMonth(month) {
-  const y = parseInt(month.slice(0, 4), 10), m = parseInt(month.slice(5, 7), 10);
-  return m === 12 ? (y + 1) + "-01" : y + "-" + (m < 9 ? "0" : "") + (m + 1);
-}
-
-function lastDay(month) {
-  const y = parseInt(month.slice(0, 4), 10), m = parseInt(month.slice(5, 7), 10);
-  return month + "-" + String(new Date(Date.UTC(y, m, 0)).getUTCDate());
-}
+const nextMonth = dates.nextMonthStart;
+const lastDay = dates.monthEnd;
 
 /** Every month from the first to the last (bars for empty months too). */
 function monthsBetween(first, last) {
@@ -34,21 +30,9 @@ function monthsBetween(first, last) {
   return months;
 }
 
-/** "Nov 2023" in the page's language, always in the Gregorian calendar (as every other date
- *  of the pages): the month's name from the server's catalogue when given (strings.months,
- *  Pashto has none in the browser), else the browser's; the year in the language's digits. */
-function monthName(month, language, months) {
-  const y = parseInt(month.slice(0, 4), 10), m = parseInt(month.slice(5, 7), 10);
-  try {
-    if (months && months.length === 12) {
-      const year = new Intl.NumberFormat(language, {useGrouping: false}).format(y);
-      return months[m - 1] + " " + year;
-    }
-    return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(language, {
-      year: "numeric", month: "short", timeZone: "UTC", calendar: "gregory"});
-  } catch (e) {
-    return month;
-  }
+/** "Aqrab 1402" / "Nov 2023": the month in the person's calendar and the page's language. */
+function monthName(month) {
+  return month ? dates.month(month) : "";
 }
 
 function svgElement(name, attributes) {
@@ -61,8 +45,6 @@ function svgElement(name, attributes) {
 
 function create(element, options) {
   const strings = options.strings || {};
-  const language = document.documentElement.lang || "en";
-  const names = strings.months;
   const state = {months: [], counts: {}, from: "", to: ""};
 
   const chart = svgElement("svg", {"class": "nz-timeline-bars", preserveAspectRatio: "none",
@@ -99,7 +81,7 @@ function create(element, options) {
     const chosen = selection(), months = state.months;
     if (!months.length) { return; }
     const whole = chosen[0] === 0 && chosen[1] === months.length - 1;
-    options.onChange(whole ? "" : months[chosen[0]] + "-01",
+    options.onChange(whole ? "" : months[chosen[0]],
                      whole ? "" : lastDay(months[chosen[1]]));
   }
 
@@ -109,10 +91,10 @@ function create(element, options) {
       bar.classList.toggle("nz-bar-selected", i >= chosen[0] && i <= chosen[1]);
     });
     [start, end].forEach(function (input) {
-      input.setAttribute("aria-valuetext", monthName(months[input.value] || "", language, names));
+      input.setAttribute("aria-valuetext", monthName(months[input.value] || ""));
     });
-    caption.textContent = months.length ? monthName(months[chosen[0]], language, names) + " – " +
-      monthName(months[chosen[1]], language, names) : "";
+    caption.textContent = months.length ? monthName(months[chosen[0]]) + " – " +
+      monthName(months[chosen[1]]) : "";
   }
 
   function draw() {
@@ -129,7 +111,7 @@ function create(element, options) {
                                     "class": "nz-bar", "data-month": month, "data-count": n});
       const title = svgElement("title");
       title.textContent = format(strings.incidentsInMonth || "%(count)s",
-                                         {count: n, month: monthName(month, language, names)});
+                                         {count: n, month: monthName(month)});
       bar.appendChild(title);
       bar.addEventListener("click", function () {
         start.value = end.value = String(i);

@@ -10,6 +10,7 @@
  * its data-incident-* attributes say what the incidents layer last drew.
  * This is the page's entry module: esbuild bundles it with its imports (server/web/assets.py).
  */
+import * as dates from "../dates.js";
 import {direction, format, getJSON, readData} from "../nezarat.js";
 import * as basemap from "./basemap.js";
 import * as facilityLayer from "./facilities.js";
@@ -37,7 +38,7 @@ function conditionLine(ws) {
     const p = feature.properties;
     if (!("ring" in p)) { return ""; }
     const parts = [((ws.ringLabels || {})[p.ring] || p.ring)];
-    parts.push(strings.lastVisit + ": " + (p.last_visit || strings.never));
+    parts.push(strings.lastVisit + ": " + (p.last_visit ? dates.day(p.last_visit) : strings.never));
     if (p.access_denied) { parts.push(strings.accessDenied); }
     return " · " + parts.join(" · ");
   };
@@ -161,7 +162,8 @@ function coordinatorParts(workspace, config, element, statusElement, onFirstDraw
 
   function drawHistogram() {
     const params = apiParams(state.filters, ws.statusLabels, ["from", "to"]);
-    params.set("interval", "month");
+    // Bars by month of the person's calendar (static/js/dates.js).
+    params.set("interval", dates.calendar() === "solar_hijri" ? "solar_month" : "month");
     return getJSON(ws.histogramUrl + "?" + mapState.query(params))
       .then(function (histogram) {
         buckets = histogram.buckets;

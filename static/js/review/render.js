@@ -2,7 +2,8 @@
  * its facts, flags and action buttons, the comment form, an item's details, and the marks of
  * selection and of a settled item. Everything user-written is set as text, never as HTML.
  */
-import {facts, format, isoDay, postJSON, textElement} from "../nezarat.js";
+import {day, wallClock} from "../dates.js";
+import {facts, format, postJSON, textElement} from "../nezarat.js";
 import {loadTimeline} from "../timeline.js";
 import {DIMENSIONS, evidenceSection} from "./evidence.js";
 import {miniMap} from "./minimap.js";
@@ -44,12 +45,12 @@ export function renderer(config, actions) {
 
   function incidentFacts(record) {
     return [
-      [strings.occurred, isoDay(record.occurred_on)],
+      [strings.occurred, day(record.occurred_on)],
       [strings.severity, record.severity],
       [strings.affected, affectedText(record.affected)],
       [strings.place, place(record)],
       [strings.status, label(config.statusLabels, record.verification_status)],
-      [strings.submitted, isoDay(record.created_at)]
+      [strings.submitted, day(record.created_at)]
     ];
   }
 
@@ -116,13 +117,13 @@ export function renderer(config, actions) {
       g === "unaccompanied" ? sum : sum + (data.held[g] || 0)), 0) : null;
     const article = shell(item, data.facility_name);
     article.appendChild(facts([
-      [strings.occurred, isoDay(data.started_at)],
+      [strings.occurred, day(data.started_at)],
       [strings.ring, label(config.ringLabels, data.ring || "none")],
       [strings.access, label(config.accessLabels, data.access)],
       [strings.held, held],
       [strings.incidents, data.incident_count],
       [strings.status, label(config.statusLabels, data.review_status)],
-      [strings.submitted, isoDay(data.submitted_at)]
+      [strings.submitted, day(data.submitted_at)]
     ], "nz-item-facts"));
     const flags = (data.flags || []).map((f) => f.code || f);
     if (flags.length) { article.appendChild(flagList(flags)); }
@@ -338,7 +339,7 @@ export function renderer(config, actions) {
       li.appendChild(link);
       if (photo.captured_at) {  // chain of custody: when the camera says it was taken
         li.appendChild(el("span", "nz-photo-taken",
-          format(strings.taken, {when: photo.captured_at.replace("T", " ")})));
+          format(strings.taken, {when: wallClock(photo.captured_at)})));
       }
       if (photo.received_sha256) {
         li.title = format(strings.receivedHash, {hash: photo.received_sha256});
@@ -387,7 +388,7 @@ export function renderer(config, actions) {
       const list = el("ul", "nz-previous");
       list.setAttribute("data-previous", previous.id);
       box.appendChild(el("p", "nz-hint", format(strings.previousOn,
-                                                 {day: isoDay(previous.started_at)})));
+                                                 {day: day(previous.started_at)})));
       DIMENSIONS.forEach((name) => {
         const before = ratingText((previous.dimensions || {})[name]);
         const now = ratingText((detail.dimensions || {})[name]);

@@ -143,3 +143,19 @@ def test_histogram_by_facility_and_bad_interval(coordinator, session, orgs):
     body = coordinator.get(f"/api/map/histogram?interval=month&facility={fac.id}").get_json()
     assert body["buckets"] == [["2024-01-01", 2], ["2024-02-01", 1]]
     assert coordinator.get("/api/map/histogram?interval=hour").status_code == 422
+
+
+def test_histogram_by_solar_hijri_month(coordinator, session, scattered):
+    """interval=solar_month: each bucket is a Solar Hijri month, named by the Gregorian day it
+    begins on (1 Hamal, 1 Sawr ...); the same incidents as by Gregorian month."""
+    from server.core.calendars import SOLAR_HIJRI, parts
+    body = coordinator.get("/api/map/histogram?interval=solar_month").get_json()
+    assert body["interval"] == "solar_month" and body["total"] == 300
+    assert sum(b[1] for b in body["buckets"]) == 300
+    assert all(parts(date.fromisoformat(b[0]), SOLAR_HIJRI)[2] == 1 for b in body["buckets"])
+    gregorian = coordinator.get("/api/map/histogram?interval=month").get_json()["buckets"]
+    assert [b[0] for b in body["buckets"]] != [b[0] for b in gregorian]
+    one = coordinator.get("/api/map/histogram?interval=solar_month&from=2024-03-20"
+                          "&to=2024-04-19").get_json()  # Hamal 1403, whole
+    expected = direct_count(session, "occurred_on BETWEEN '2024-03-20' AND '2024-04-19'")
+    assert one["buckets"] == ([["2024-03-20", expected]] if expected else [])

@@ -16,8 +16,6 @@ VERSIONED = re.compile(r"^/static/gen/(?P<name>[a-z]+)\.(?P<version>[0-9a-f]{8})
 CONTENT = {
     "vendor_js": ['t.version="1.9.4"', "heatLayer"],  # Leaflet and leaflet.heat
     "vendor_css": [".leaflet-container", "url(../vendor/leaflet/images/layers.png)"],
-    "chart_js": ["uPlot"],
-    "chart_css": [".uplot"],
     "app_css": ["--nz-ink"],
     # ES modules bundled by esbuild: the entry and the modules it imports, in one file.
     "map_js": ["static/js/map/basemap.js", "static/js/map/facilities.js", "nz-map-config",
@@ -70,12 +68,12 @@ def test_macros_emit_versioned_tags(app):
     with app.test_request_context():
         html = render_template_string(
             '{% import "_assets.html" as a %}{{ a.stylesheets("vendor_css", "map_css") }}'
-            '{{ a.scripts("vendor_js", "chart_js") }}{{ a.modules("map_js", "review_js") }}')
+            '{{ a.scripts("vendor_js") }}{{ a.modules("map_js", "review_js") }}')
     links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
     scripts = re.findall(r'<script src="([^"]+)" defer></script>', html)
     modules = re.findall(r'<script type="module" src="([^"]+)"></script>', html)
     assert [VERSIONED.match(u).group("name") for u in links] == ["vendor", "map"]
-    assert [VERSIONED.match(u).group("name") for u in scripts] == ["vendor", "chart"]
+    assert [VERSIONED.match(u).group("name") for u in scripts] == ["vendor"]
     assert [VERSIONED.match(u).group("name") for u in modules] == ["map", "review"]
 
 
