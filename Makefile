@@ -107,9 +107,13 @@ restore: install
 	   [[ "$$(runuser -u postgres -- psql -XtAc 'select pg_is_in_recovery()')" == f ]] && break; sleep 1; done; \
 	 $(OPS) restore-photos
 
+# The suite in parallel (pytest-xdist): PYTEST_WORKERS processes, each with a database of its own
+# (nezarat_test_gw0, ... copied from nezarat_test and migrated by the session itself), its own live
+# server and its own Chromium; tests/conftest.py. PYTEST_WORKERS=0 runs it in this one process.
+PYTEST_WORKERS ?= auto
 test: install system-deps testdb lint-py lint-js
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(TEST_DB_URL)}"; \
-	 $(BIN)/pytest $(PYTEST_ARGS)
+	 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 forms: install
 	@$(BIN)/flask --app server forms build

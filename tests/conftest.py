@@ -1,15 +1,22 @@
 """Fixtures: a real PostGIS test database migrated from migrations/, one rolled-back
-transaction per test, the app and its test client, and a live server for browser tests."""
+transaction per test, the app and its test client, and a live server for browser tests.
+
+Under pytest-xdist (`make test` runs `pytest -n ...`) each worker has a database of its own,
+TEST_DATABASE_URL's name with the worker's id appended (nezarat_test_gw0, nezarat_test_gw1, ...),
+made by the session itself as a copy of that database (which carries PostGIS, installed by the
+superuser in `make testdb`), then emptied and migrated like the single one."""
 from __future__ import annotations
 
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pyotp
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import make_server
 
 from server import create_app
@@ -18,9 +25,62 @@ from server.core import schema
 from server.core.db import db
 from tests import factories
 
-TEST_DATABASE_URL = os.environ.get(
+BASE_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test")
+# "gw0", "gw1", ... in a pytest-xdist worker (set before this module is imported); None otherwise
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def worker_database_url(url: str, worker: str | None) -> str:
+    """The database of one xdist worker: the name with the worker's id appended."""
+    if not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+        hide_password=False)
+
+
+TEST_DATABASE_URL = worker_database_url(BASE_DATABASE_URL, WORKER)
 ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def ensure_database(url: str, template_url: str, wait: float = 60) -> None:
+    """Create the database of `url` as a copy of `template_url`'s unless it exists. The copy
+    brings the PostGIS and pg_trgm extensions, which only a superuser may install; the app role
+    needs CREATEDB (scripts/provision-db.sh gives it). PostgreSQL refuses to copy a database
+    while another session is connected to it: retried for `wait` seconds."""
+    name, template = make_url(url).database, make_url(template_url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + wait
+    try:
+        with admin.connect() as connection:
+            while not connection.execute(text("SELECT EXISTS (SELECT FROM pg_database "
+                                              "WHERE datname = :name)"), {"name": name}).scalar():
+                try:
+                    connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+                except DBAPIError as error:
+                    # another worker made it meanwhile, or the template is in use: look again
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f"cannot create the test database {name} from {template} (run "
+                            f"`make testdb`; no other session may use {template}): {error}"
+                        ) from error
+                    time.sleep(0.5)
+    finally:
+        admin.dispose()
+
+
+def pytest_configure(config) -> None:
+    """Before pytest-xdist starts its workers, the controller builds the front-end bundles
+    (static/gen/) that are out of date: webassets writes a bundle in place, so two workers
+    building the same one at once could serve it half-written to each other's browser."""
+    if getattr(config, "workerinput", None) is None and config.getoption("numprocesses", None):
+        from server.web import assets
+        app = create_app({"DATABASE_URL": BASE_DATABASE_URL, "SECRET_KEY": "assets",
+                          "LOG_LEVEL": "WARNING"})
+        with app.test_request_context():
+            for name in assets.BUNDLES:
+                assets.asset_urls(name)
 
 
 def reset_database(url: str) -> None:
@@ -42,6 +102,8 @@ def _public_tables(connection) -> list[str]:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL != BASE_DATABASE_URL:
+        ensure_database(TEST_DATABASE_URL, BASE_DATABASE_URL)
     reset_database(TEST_DATABASE_URL)
     schema.upgrade(TEST_DATABASE_URL)
     engine = create_engine(TEST_DATABASE_URL)
@@ -57,7 +119,8 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app_config(database_url, tmp_path_factory) -> dict:
     return {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
-            "STORAGE_DIR": str(tmp_path_factory.mktemp("storage")), "LOG_LEVEL": "WARNING"}
+            "STORAGE_DIR": str(tmp_path_factory.mktemp("storage")),
+            "BACKUP_DIR": str(tmp_path_factory.mktemp("backup")), "LOG_LEVEL": "WARNING"}
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +157,8 @@ def runner(app, connection):
 
 
 def _free_port() -> int:
+    """A port free now, for a server that must be told its port before it binds (it may be
+    taken in between: prefer binding port 0 where the server allows it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -128,8 +193,9 @@ def truncate_all(url: str) -> None:
 def _live_app(app_config):
     """One app served on 127.0.0.1 for the whole session (building one costs seconds)."""
     live_app = create_app(dict(app_config))
-    port = _free_port()
-    server = make_server("127.0.0.1", port, live_app, threaded=True)
+    # port 0: the system gives a free port, bound at once (no other worker can take it between)
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    port = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     live_app.config["LIVE_URL"] = f"http://127.0.0.1:{port}"

@@ -14,8 +14,9 @@ from ..attachments import service as attachments
 from ..core import audit
 from ..core.db import db
 from ..core.errors import Conflict, ValidationFailed
+from ..core.statuses import REVIEW_STATUSES
 from . import store, taxonomy
-from .models import AFFECTED
+from .models import AFFECTED, Incident
 
 _NS = uuid.UUID("0b7c7f0e-4c1a-4b8e-9a57-3f1f7c2d9e61")
 
@@ -128,3 +129,41 @@ def create_standalone(data: dict, principal, *, facility=None, demo: bool = Fals
                  target_id=row["id"], details={"type": row["type"]})
     session.commit()
     return Reported(row["id"], created=True)
+
+
+# --- review state (decided by review/service.py, which audits and commits) --------------------
+
+def locked_for_review(session: Session, incident_id: uuid.UUID,
+                      organisation_id) -> Incident | None:
+    """The organisation's incident, locked until the transaction ends (see
+    visits.service.locked_for_review)."""
+    incident = session.get(Incident, incident_id, with_for_update=True)
+    return incident if incident is not None and \
+        incident.organisation_id == organisation_id else None
+
+
+def get(session: Session, incident_id: uuid.UUID) -> Incident | None:
+    return session.get(Incident, incident_id)
+
+
+def set_review_status(incident: Incident, status: str, comment: str | None,
+                      now: datetime) -> str:
+    """A coordinator's decision on the incident; returns the status it had."""
+    if status not in REVIEW_STATUSES:
+        raise ValueError(f"not a review status: {status!r}")
+    before = incident.verification_status
+    incident.verification_status, incident.review_comment = status, comment
+    incident.updated_at = now
+    return before
+
+
+def mark_duplicate(incident: Incident, original_id: uuid.UUID, now: datetime) -> None:
+    """Counted once from now on: lists and aggregates skip rows with duplicate_of set."""
+    incident.duplicate_of, incident.updated_at = original_id, now
+
+
+def clear_duplicate(incident: Incident, now: datetime) -> uuid.UUID | None:
+    """Counted on its own again; returns the incident it was a duplicate of."""
+    original_id = incident.duplicate_of
+    incident.duplicate_of, incident.updated_at = None, now
+    return original_id

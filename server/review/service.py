@@ -12,24 +12,26 @@ from ..core.db import db
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.statuses import HAS_ISSUES, REJECTED, VERIFIED
 from ..history import service as history
-from ..incidents.models import Incident
+from ..incidents import service as incidents
+from ..visits import service as visits
 from ..visits import store as visit_store
-from ..visits.models import Visit
 
 ACTIONS = {"verify": VERIFIED, "has_issues": HAS_ISSUES, "reject": REJECTED}
-TARGETS = {"visit": (Visit, "review_status"), "incident": (Incident, "verification_status")}
+# The package that owns each kind of record changes its review state (review decides, audits
+# and commits).
+OWNERS = {"visit": visits, "incident": incidents}
 
 
 def _load(target_type: str, target_id: uuid.UUID, principal: Principal):
-    model, status_field = TARGETS[target_type]
     # Locked until the decision commits: an edit of the record waits for it, and sends it back
     # to review after; a decision that comes after an edit sees the edit (`seen`).
-    record = db.session.get(model, target_id, with_for_update=True)
     # Coordinators review their own organisation's records; admins run the deployment but do
     # not review (they are not part of an organisation's monitoring work).
-    if record is None or record.organisation_id != principal.organisation_id:
+    record = OWNERS[target_type].locked_for_review(db.session, target_id,
+                                                   principal.organisation_id)
+    if record is None:
         raise NotFound(f"No {target_type} {target_id} in your organisation.")
-    return record, status_field
+    return record
 
 
 def decide(target_type: str, target_id: uuid.UUID, action: str, comment: str | None,
@@ -41,14 +43,13 @@ def decide(target_type: str, target_id: uuid.UUID, action: str, comment: str | N
     if action in ("has_issues", "reject") and not comment:
         raise ValidationFailed.field("comment", "Say what is wrong: the monitor sees this comment.")
     session = db.session
-    record, status_field = _load(target_type, target_id, principal)
+    record = _load(target_type, target_id, principal)
     if seen is not None and record.updated_at != seen:
         raise Conflict(f"This {target_type} changed after you read it (at "
                        f"{record.updated_at.isoformat()}): read it again before deciding.")
-    before, after = getattr(record, status_field), ACTIONS[action]
-    setattr(record, status_field, after)
-    record.review_comment = comment
-    record.updated_at = datetime.now(timezone.utc)
+    after = ACTIONS[action]
+    before = OWNERS[target_type].set_review_status(record, after, comment,
+                                                   datetime.now(timezone.utc))
     history.record(session, target_type, target_id, action, principal, before=before,
                    after=after, comment=comment)
     audit.record(session, f"{target_type}.review", principal, target_type=target_type,
@@ -63,8 +64,8 @@ def merge_duplicate(duplicate_id: uuid.UUID, original_id: uuid.UUID, principal: 
     if duplicate_id == original_id:
         raise ValidationFailed.field("original_id", "An incident cannot duplicate itself.")
     session = db.session
-    duplicate, _ = _load("incident", duplicate_id, principal)
-    original = session.get(Incident, original_id)
+    duplicate = _load("incident", duplicate_id, principal)
+    original = incidents.get(session, original_id)
     if original is None:
         raise NotFound(f"No incident {original_id}.")
     if original.duplicate_of is not None:
@@ -75,8 +76,7 @@ def merge_duplicate(duplicate_id: uuid.UUID, original_id: uuid.UUID, principal: 
         raise Conflict(f"Incident {duplicate_id} is already merged into {duplicate.duplicate_of}.")
     if original.type != duplicate.type:
         raise Conflict("Only incidents of the same type can be merged.")
-    duplicate.duplicate_of = original_id
-    duplicate.updated_at = datetime.now(timezone.utc)
+    incidents.mark_duplicate(duplicate, original_id, datetime.now(timezone.utc))
     history.record(session, "incident", duplicate_id, "merge", principal,
                    comment=f"duplicate of {original_id}")
     audit.record(session, "incident.merge", principal, target_type="incident",
@@ -119,12 +119,10 @@ def unmerge_duplicate(duplicate_id: uuid.UUID, principal: Principal):
     """Undo a merge: the incident counts on its own again. Audited, with the original it was
     merged into."""
     session = db.session
-    duplicate, _ = _load("incident", duplicate_id, principal)
+    duplicate = _load("incident", duplicate_id, principal)
     if duplicate.duplicate_of is None:
         raise Conflict(f"Incident {duplicate_id} is not merged into another.")
-    original_id = duplicate.duplicate_of
-    duplicate.duplicate_of = None
-    duplicate.updated_at = datetime.now(timezone.utc)
+    original_id = incidents.clear_duplicate(duplicate, datetime.now(timezone.utc))
     history.record(session, "incident", duplicate_id, "unmerge", principal,
                    comment=f"no longer a duplicate of {original_id}")
     audit.record(session, "incident.unmerge", principal, target_type="incident",

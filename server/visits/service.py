@@ -29,7 +29,7 @@ from ..core import audit
 from ..core.access import Principal, may_edit_record
 from ..core.db import db
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed, describe
-from ..core.statuses import SUBMITTED
+from ..core.statuses import REVIEW_STATUSES, SUBMITTED
 from ..forms import catalog, mapping
 from ..forms.fields import ASSESSMENT_FORM_VERSION, FORM_ID
 from ..history import service as history
@@ -37,7 +37,7 @@ from ..incidents import service as incidents
 from ..incidents.taxonomy import default_state
 from ..scoring import observation_errors, score_visit
 from . import queries, store, versions
-from .models import HELD
+from .models import HELD, Visit
 
 
 @dataclass
@@ -291,3 +291,22 @@ def add_photo(visit_id: uuid.UUID, filename: str, data: bytes, principal: Princi
 
 def _flag_photo_times(session: Session, visit_id: uuid.UUID) -> None:
     store.flag_photo_times(session, visit_id, current_app.config["PHOTO_TIME_TOLERANCE_HOURS"])
+
+
+# --- review state (decided by review/service.py, which audits and commits) --------------------
+
+def locked_for_review(session: Session, visit_id: uuid.UUID, organisation_id) -> Visit | None:
+    """The organisation's visit, locked until the transaction ends: an edit of it waits for a
+    review decision (and sends it back to review after); a decision after an edit sees it."""
+    visit = session.get(Visit, visit_id, with_for_update=True)
+    return visit if visit is not None and visit.organisation_id == organisation_id else None
+
+
+def set_review_status(visit: Visit, status: str, comment: str | None, now: datetime) -> str:
+    """A coordinator's decision on the visit, with the comment the monitor sees; returns the
+    status it had."""
+    if status not in REVIEW_STATUSES:
+        raise ValueError(f"not a review status: {status!r}")
+    before = visit.review_status
+    visit.review_status, visit.review_comment, visit.updated_at = status, comment, now
+    return before

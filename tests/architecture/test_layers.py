@@ -4,6 +4,7 @@ a service commits through audit.record_and_commit, so no write can forget its au
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
@@ -17,9 +18,11 @@ ENTRY_POINTS = ("service.py", "cli.py", "tasks.py")
 COMMITTING_PACKAGES = ("core", "demo", "ops", "jobs")
 
 
-def _modules():
-    for path in sorted(SERVER.rglob("*.py")):
-        yield path, ast.parse(path.read_text(), filename=str(path))
+@functools.cache
+def _modules() -> tuple[tuple[Path, ast.Module], ...]:
+    """Every module of server/, parsed once for all the checks."""
+    return tuple((path, ast.parse(path.read_text(), filename=str(path)))
+                 for path in sorted(SERVER.rglob("*.py")))
 
 
 def package_graph() -> dict[str, dict[str, set[str]]]:
@@ -124,3 +127,74 @@ def test_nothing_imports_routes_but_the_app_factory():
                        for n in names):
                     offenders.append(f"{relative}:{node.lineno}")
     assert not offenders, "modules importing routes: " + ", ".join(offenders)
+
+
+# The review state of a visit or an incident (its status, the reviewer's comment, the merge into
+# another incident) belongs to the package of its model: review/ decides, and asks
+# visits/service.py or incidents/service.py to make the change.
+OWNED_FIELDS = {"review_status": {"visits"}, "verification_status": {"incidents"},
+                "review_comment": {"visits", "incidents"}, "duplicate_of": {"incidents"}}
+OWNED_MODELS = {"Visit": "visits", "Incident": "incidents"}
+
+
+def field_writes(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, what) for each write of an owned field: an assignment to the attribute, a
+    setattr() naming it (or with a name computed at run time, in a module that imports one of
+    the owned models), keyword values of an ORM update(), or SQL setting the column."""
+    imports_model = any(isinstance(node, ast.ImportFrom) and any(
+        a.name in OWNED_MODELS for a in node.names) for node in ast.walk(tree))
+    found = []
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Attribute) and part.attr in OWNED_FIELDS:
+                    found.append((node.lineno, f".{part.attr} ="))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "setattr" and len(node.args) >= 2:
+            name = node.args[1]
+            if isinstance(name, ast.Constant) and name.value in OWNED_FIELDS:
+                found.append((node.lineno, f"setattr(..., {name.value!r})"))
+            elif not isinstance(name, ast.Constant) and imports_model:
+                found.append((node.lineno, "setattr(...) on a Visit or Incident"))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "values" and imports_model:
+            found += [(node.lineno, f".values({k.arg}=...)") for k in node.keywords
+                      if k.arg in OWNED_FIELDS]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            sql = " ".join(node.value.split()).lower()
+            for table in ("visits", "incidents"):
+                if f"update {table}" in sql and any(
+                        f"{column} =" in sql.split(" set ", 1)[-1] for column in OWNED_FIELDS):
+                    found.append((node.lineno, f"UPDATE {table} SET <review state>"))
+    return found
+
+
+def test_only_visits_and_incidents_write_their_review_state():
+    offenders = []
+    for path, tree in _modules():
+        relative = path.relative_to(SERVER)
+        if relative.parts[0] in {"visits", "incidents"}:
+            continue
+        offenders += [f"{relative.as_posix()}:{line} {what}" for line, what in field_writes(tree)]
+    assert not offenders, ("review state written outside visits/ and incidents/ (ask their "
+                           "service instead): " + ", ".join(offenders))
+
+
+def test_the_review_state_check_can_fail():
+    source = '''
+from ..visits.models import Visit
+record.review_status = "verified"
+incident.duplicate_of = None
+setattr(record, field, value)
+setattr(other, "review_comment", "x")
+session.execute(update(Visit).values(review_status="rejected"))
+SQL = """UPDATE incidents
+         SET verification_status = 'verified' WHERE id = :id"""
+'''
+    assert sorted(line for line, _ in field_writes(ast.parse(source))) == [3, 4, 5, 6, 7, 8]
+    assert field_writes(ast.parse("facility.name = 'x'\nsetattr(user, key, value)\n")) == []
