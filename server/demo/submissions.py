@@ -24,6 +24,7 @@ from ..attachments import photos
 from ..attachments import service as attachments
 from ..attachments.models import Attachment
 from ..core.db import db
+from ..core.statuses import SUBMITTED
 from ..facilities.models import Facility
 from ..forms.fields import ASSESSMENT_FORM_VERSION
 from ..incidents.models import Incident, IncidentSensitive
@@ -145,8 +146,7 @@ def one_visit(session, facility, organisation_id, monitor_id, *, seed: int, day:
     rng = random.Random(seed)
     point = to_shape(facility.location)
     visit = _visit(rng, facility, organisation_id, monitor_id, point, day, seed,
-                   rng.uniform(0.2, 0.8), stress)
-    visit.review_status = "submitted"
+                   rng.uniform(0.2, 0.8), stress, status=SUBMITTED)
     session.add(visit)
     session.add(VisitSensitive(visit_id=visit.id, notes="Synthetic demo notes."))
     session.flush()
@@ -156,7 +156,8 @@ def one_visit(session, facility, organisation_id, monitor_id, *, seed: int, day:
     return visit
 
 
-def _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress) -> Visit:
+def _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress,
+           status: str | None = None) -> Visit:
     started = datetime.combine(day, time(6 + rng.randint(0, 5), rng.randint(0, 59)),
                                timezone.utc)
     access = _access(rng, facility)
@@ -180,7 +181,7 @@ def _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress) -
         access=access,
         access_denied_reason=rng.choice(DENIED_REASONS) if access != "full" else None,
         room_area_m2=room_area if access != "denied" else None, observations=observations,
-        review_status=_status(rng, day), demo=True,
+        review_status=status or _status(rng, day), demo=True,
         returnees=_returnees(rng, facility, stress) if access != "denied" else [],
         form_id="nezarat_visit", form_version=str(ASSESSMENT_FORM_VERSION),
         **({f"held_{k}": v for k, v in held.items()} if access != "denied" else {}))
