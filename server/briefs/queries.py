@@ -56,32 +56,37 @@ def _visit_params(org, start: date, end: date, scope: Scope) -> tuple[dict, str]
     return params, _VISITS.format(cond=_facility_cond(scope, "f", params))
 
 
-def visits(session: Session, org, start: date, end: date, scope: Scope) -> list[dict]:
-    """Each visit of the period (the timeline's rows): facility, date, access, ring, the
-    dimensions' ratings and evidence kinds."""
+def visits(session: Session, org, start: date, end: date, scope: Scope,
+           facilities=None) -> list[dict]:
+    """Each visit of the period (the sections' rows): facility, date, access, ring, the
+    dimensions' ratings and evidence kinds; of the given facilities only (one statement)."""
     params, source = _visit_params(org, start, end, scope)
+    if facilities is not None:
+        params["ids"] = list(facilities)
+        source += " AND v.facility_id = ANY(:ids)"
     rows = session.execute(text(
         "SELECT v.facility_id, v.started_at, v.access, v.ring, v.dimensions "
         f"{source} ORDER BY v.facility_id, v.started_at"), params).mappings()
     return [dict(r) for r in rows]
 
 
-def latest_rings(session: Session, org, start: date, end: date, scope: Scope,
-                 published: bool = False) -> dict:
-    """{facility_id: ring} of each facility's latest visit in the period. Published: the ring
-    again without the red flags that came from incidents (an incident the partner policy keeps
-    back must not show through its facility's ring)."""
+def latest(session: Session, org, start: date, end: date, scope: Scope,
+           published: bool = False) -> dict:
+    """{facility_id: {"ring", "ratings": {dimension: rating}}} of each facility's latest visit
+    in the period. Published: the ring again without the red flags that came from incidents
+    (an incident the partner policy keeps back must not show through its facility's ring)."""
     params, source = _visit_params(org, start, end, scope)
     rows = session.execute(text(
         "SELECT DISTINCT ON (v.facility_id) v.facility_id, v.ring, v.dimensions, v.red_flags "
         f"{source} ORDER BY v.facility_id, v.started_at DESC"), params)
-    if not published:
-        return {r.facility_id: r.ring for r in rows}
     out = {}
     for r in rows:
-        flags = [f for f in r.red_flags or [] if f.get("source") != "incident"]
         dims = {n: d for n, d in (r.dimensions or {}).items() if n in DIMENSIONS}
-        out[r.facility_id] = ring_of(dims, flags)
+        ring = r.ring
+        if published:
+            ring = ring_of(dims, [f for f in r.red_flags or [] if f.get("source") != "incident"])
+        out[r.facility_id] = {"ring": ring, "ratings": {
+            n: (d or {}).get("rating") if isinstance(d, dict) else None for n, d in dims.items()}}
     return out
 
 
@@ -209,9 +214,11 @@ def incidents_by_type(session: Session, org, start: date, end: date, scope: Scop
 
 
 def facility_incidents(session: Session, org, start: date, end: date, scope: Scope) -> dict:
-    """{facility_id: count} for the internal map."""
+    """{facility_id: (count, grave)} for the internal map and the facilities of concern (grave:
+    severity 5, a death or the like)."""
     where, params = _internal(org, start, end, scope)
     rows = session.execute(text(
-        f"SELECT i.facility_id, count(*)::int AS n FROM incidents i WHERE {where} "
+        f"SELECT i.facility_id, count(*)::int AS n, "
+        f"count(*) FILTER (WHERE i.severity >= 5)::int AS grave FROM incidents i WHERE {where} "
         "AND i.facility_id IS NOT NULL GROUP BY 1"), params)
-    return {r.facility_id: r.n for r in rows}
+    return {r.facility_id: (r.n, r.grave) for r in rows}
