@@ -111,13 +111,14 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
     k = policy.small_count_k if published else 1
     args = (session, org, period.start, period.end, scope)
     facilities = queries.facilities(session, scope)
-    latest = queries.latest(*args, published=published)
-    access = queries.access_by_facility(*args)
-    by_facility = {} if published else queries.facility_incidents(*args)
+    period_visits = queries.period_visits(*args)
+    latest = queries.latest(period_visits, published=published)
+    access = queries.access_by_facility(period_visits)
     counts = queries.incident_counts(*args, shared=shared)
+    by_facility = counts["facility"]
     prev = period.previous()
     before = queries.incidents_by_type(session, org, prev.start, prev.end, scope, shared=shared)
-    flags = queries.red_flags(*args, published=published)
+    flags = queries.red_flags(period_visits, published=published)
     names = {f["id"]: f for f in facilities}
 
     months = period.months()
@@ -170,7 +171,7 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
     chosen = of_concern[:SECTIONS_MAX]
     per_visit: dict = {}
     ids = {m["id"] for m in chosen}
-    for v in queries.visits(*args, facilities=ids) if ids else ():
+    for v in (v for v in period_visits if v["facility_id"] in ids):
         dims = v["dimensions"] or {}
         per_visit.setdefault(v["facility_id"], []).append({
             "date": v["started_at"].date().isoformat(), "access": v["access"],
@@ -206,7 +207,7 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
         "access": [{"facility": m["name"], "visits": m["visits"], "denied": m["denied"],
                     "partial": m["partial"]} for m in visited if m["denied"] or m["partial"]],
         "findings": findings,
-        "indicators": queries.indicators_below(*args),
+        "indicators": queries.indicators_below(period_visits),
         "sections": sections,
         "concern": {"total": len(of_concern), "more": len(of_concern) - len(chosen),
                     "by_reason": {c: sum(1 for m in of_concern if c in m["concern"])

@@ -12,7 +12,8 @@ from .words import direction, method_labels, type_labels, words
 _env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                    autoescape=select_autoescape(["html"]), trim_blocks=False)
 _NAME = {"fa": "name_prs", "ps": "name_pus"}
-PDF_ROWS = 120  # rows of a long table in the PDF; the HTML edition holds them all
+PDF_ROWS = 50  # rows of a long table in the PDF; the HTML edition holds them all
+SECTION_ROWS = 6  # a section's latest visits in the PDF (a facility can have hundreds a quarter)
 
 
 def _cut(rows: list, limit: int | None, keep=None) -> tuple[list, int]:
@@ -32,8 +33,9 @@ def _gravest(f: dict) -> tuple:
 
 def html(brief: dict, language: str, timeline_svg=None, rows: int | None = None) -> str:
     """`timeline_svg`: (section, labels, direction) -> SVG text, or None. `rows`: the long
-    tables (facilities, places, red flags, access) stop there, saying how many more rows the
-    whole (HTML) edition has; None: every row."""
+    tables (facilities, places, red flags, access) stop there, and a section's table of visits
+    at its SECTION_ROWS latest, saying how many more rows the whole (HTML) edition has; None:
+    every row."""
     labels = method_labels(language)
     w, dir_ = words(language), direction(language)
     _env.filters["evidence"] = lambda code: labels["evidence"].get(code, code)
@@ -58,7 +60,12 @@ def html(brief: dict, language: str, timeline_svg=None, rows: int | None = None)
         "summary": _cut([f for f in brief["facilities"] if f["number"]], rows, _gravest),
         "places": _cut(brief["incidents"]["by_place"], rows),
         "findings": _cut(brief["findings"], rows),
-        "access": _cut(brief["access"], rows, lambda r: (-r["denied"], -r["partial"]))}
+        "access": _cut(brief["access"], rows, lambda r: (-r["denied"], -r["partial"])),
+        # a section's visits: the latest ones (its timeline above shows them all)
+        "visits": {s["facility"]["id"]: (s["visits"], 0) if rows is None
+                   or len(s["visits"]) <= SECTION_ROWS else
+                   (s["visits"][-SECTION_ROWS:], len(s["visits"]) - SECTION_ROWS)
+                   for s in brief["sections"]}}
     policy = brief.get("policy") or {}
     protection = w["protection_published"].format(
         embargo=policy.get("embargo_days", 0), precision=policy.get("precision", ""),
