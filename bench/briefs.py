@@ -1,6 +1,7 @@
 """The briefs benchmark (issue 20): a quarterly brief of every facility (scope "all") of the
 busiest organisation over the bench database, composed from PostGIS and rendered to HTML and
-PDF — internal (with each facility's timeline, as the service makes it), and for publication
+PDF — internal (a section with its timeline for each facility of concern, at most 40, and a
+summary row for every facility, as the service makes it), and for publication
 through a partner policy — beside the raw SQL of its main aggregate (incidents by type and month
 of the quarter), measured in the same run; each stage (compose, HTML, PDF) timed.
 
