@@ -80,12 +80,11 @@ def timeline_hooks(session: Session, org):
     svg). Internal briefs only: it shows every organisation's visits with the evidence behind
     each rating and red flags that may come from incidents, which a partner policy may hold
     back. The hook is called once, for the facilities that get a section (at most
-    compose.SECTIONS_MAX)."""
+    compose.SECTIONS_MAX): three statements for all of them."""
     def hook(facilities, period):
-        until = period.end - timedelta(days=1)
-        return {m["id"]: timeline.timeline_data(session, m["id"], organisation_id=org,
-                                                since=period.start, until=until)
-                for m in facilities}
+        return timeline.timelines_data(session, [m["id"] for m in facilities],
+                                       organisation_id=org, since=period.start,
+                                       until=period.end - timedelta(days=1))
 
     def svg(section, labels, direction):
         return timeline.timeline_svg(section["timeline"], labels, direction=direction)

@@ -180,3 +180,24 @@ def test_long_tables_are_cut_in_the_pdf_and_whole_in_html(session):
     # the two gravest rows stay (Islam Qala: a red flag; Grave Post: a grave incident)
     assert "3 more rows are in the HTML edition" in cut and "QUIETCANARY" not in cut
     assert "Islam Qala" in cut
+
+
+def test_timelines_of_many_facilities_at_once_are_each_facilitys_timeline(session, monkeypatch):
+    """The sections' timelines come from one set of statements; each is the workspace's own
+    timeline of that facility (the latest MAX_VISITS per facility, not overall)."""
+    import uuid
+
+    from server.assessment import timeline
+    org, _, islam_qala, torkham, _ = helpers.field(session)
+    period = {"since": helpers.Q1, "until": helpers.Q1.replace(month=3, day=31)}
+    ids = [islam_qala.id, torkham.id, uuid.uuid4()]
+    many = timeline.timelines_data(session, ids, organisation_id=org.id, **period)
+    assert set(many) == {islam_qala.id, torkham.id}
+    for facility_id in (islam_qala.id, torkham.id):
+        assert many[facility_id] == timeline.timeline_data(
+            session, facility_id, organisation_id=org.id, **period)
+    assert len(many[islam_qala.id]["visits"]) == 2
+    monkeypatch.setattr(timeline, "MAX_VISITS", 1)
+    latest = timeline.timelines_data(session, ids, organisation_id=org.id, **period)
+    assert [v["date"] for v in latest[islam_qala.id]["visits"]] == ["2025-02-20"]
+    assert [v["date"] for v in latest[torkham.id]["visits"]] == ["2025-03-05"]
