@@ -19,6 +19,8 @@ from . import queries
 from .queries import Scope
 
 PERIODS = ("month", "quarter")
+SECTIONS_MAX = 40  # facilities of concern with a section of their own; the brief says how many more
+CONCERNS = ("red_flag", "grave", "denied", "low_rating")  # why a facility is of concern
 
 
 @dataclass(frozen=True)
@@ -96,20 +98,27 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
             policy: Policy | None = None, now: datetime | None = None,
             timeline=None) -> dict:
     """The brief as data. `policy`: published through that partner policy (None: internal).
-    `timeline`: a function (facility_id, period) -> dict of the per-facility timeline."""
+    `timeline`: a function (facilities, period) -> {facility_id: timeline dict}, called once
+    for the facilities that get a section.
+
+    Sections: only facilities *of concern* in the period (a red flag, access denied, a grave
+    incident — severity 5, internal only — or a dimension rated 1 or 2 at the latest visit),
+    gravest first, at most SECTIONS_MAX; `concern.more` says how many more there were. Every
+    other facility is a row of the summary table (`facilities`), and every count covers all."""
     now = now or datetime.now(timezone.utc)
     published = policy is not None
     shared = Shared(policy, now) if published else None
     k = policy.small_count_k if published else 1
     args = (session, org, period.start, period.end, scope)
     facilities = queries.facilities(session, scope)
-    rings = queries.latest_rings(*args, published=published)
-    access = queries.access_by_facility(*args)
-    by_facility = {} if published else queries.facility_incidents(*args)
+    period_visits = queries.period_visits(*args)
+    latest = queries.latest(period_visits, published=published)
+    access = queries.access_by_facility(period_visits)
     counts = queries.incident_counts(*args, shared=shared)
+    by_facility = counts["facility"]
     prev = period.previous()
     before = queries.incidents_by_type(session, org, prev.start, prev.end, scope, shared=shared)
-    flags = queries.red_flags(*args, published=published)
+    flags = queries.red_flags(period_visits, published=published)
     names = {f["id"]: f for f in facilities}
 
     months = period.months()
@@ -132,23 +141,37 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
         place_cells = suppress_row(place_cells, k, True)
     total = sum(counts["state"].values())
 
-    marks, number = [], 0
+    flagged = {r["facility_id"] for r in flags}
+    marks, number, gravity = [], 0, {}
     for f in facilities:
         visits, denied, partial = access.get(f["id"], (0, 0, 0))
-        incidents = None if published else by_facility.get(f["id"], 0)
+        incidents, grave = (None, 0) if published else by_facility.get(f["id"], (0, 0))
+        last = latest.get(f["id"], {"ring": "none", "ratings": {}})
         # Numbered (on the map and in its table): a facility with a visit or an incident in
         # the period; the others are counted, and grey dots on the map.
         listed = bool(visits or incidents)
         number += listed
-        marks.append({**f, "ring": rings.get(f["id"], "none"), "visits": visits,
-                      "denied": denied, "partial": partial, "incidents": incidents,
-                      "number": number if listed else None})
+        ratings = {d: last["ratings"].get(d) for d in DIMENSIONS}
+        low = sorted(r for r in ratings.values() if isinstance(r, int) and r <= 2)
+        # Published: only what the policy lets through decides (no incident counts, no red
+        # flags that came from incidents), so a held-back incident does not show as concern.
+        concern = [c for c, yes in (("red_flag", f["id"] in flagged or last["ring"] == "red_flag"),
+                                    ("grave", grave > 0), ("denied", denied > 0),
+                                    ("low_rating", bool(low))) if yes]
+        marks.append({**f, "ring": last["ring"], "visits": visits, "denied": denied,
+                      "partial": partial, "incidents": incidents, "ratings": ratings,
+                      "concern": concern, "number": number if listed else None})
+        gravity[f["id"]] = (-("red_flag" in concern), -grave, -denied, -low.count(1),
+                            -len(low), -(incidents or 0), RINGS.index(last["ring"]), f["name"])
     visited = [m for m in marks if m["visits"]]
     findings = [{"facility": names[r["facility_id"]]["name"] if r["facility_id"] in names
                  else "", "code": r["code"], "state": r["state"],
                  "count": shown(r["n"], k) if published else r["n"]} for r in flags]
+    of_concern = sorted((m for m in marks if m["concern"]), key=lambda m: gravity[m["id"]])
+    chosen = of_concern[:SECTIONS_MAX]
     per_visit: dict = {}
-    for v in queries.visits(*args):
+    ids = {m["id"] for m in chosen}
+    for v in (v for v in period_visits if v["facility_id"] in ids):
         dims = v["dimensions"] or {}
         per_visit.setdefault(v["facility_id"], []).append({
             "date": v["started_at"].date().isoformat(), "access": v["access"],
@@ -156,10 +179,9 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
             "ratings": {d: {"rating": (dims.get(d) or {}).get("rating"),
                             "evidence": (dims.get(d) or {}).get("evidence") or []}
                         for d in DIMENSIONS}})
-    sections = []
-    for m in sorted(visited, key=lambda m: (RINGS.index(m["ring"]), m["name"])):
-        sections.append({"facility": m, "visits": per_visit.get(m["id"], []),
-                         "timeline": timeline(m["id"], period) if timeline else None})
+    timelines = timeline(chosen, period) if timeline and chosen else {}
+    sections = [{"facility": m, "visits": per_visit.get(m["id"], []),
+                 "timeline": timelines.get(m["id"])} for m in chosen]
     return {
         "audience": "publication" if published else "internal",
         "policy": _policy_note(policy) if published else None,
@@ -183,10 +205,14 @@ def compose(session: Session, org, period: Period, scope: Scope, *,
                       "by_place": [{"place": p, "count": c}
                                    for (p, _), c in zip(places, place_cells)]},
         "access": [{"facility": m["name"], "visits": m["visits"], "denied": m["denied"],
-                    "partial": m["partial"]} for m in visited],
+                    "partial": m["partial"]} for m in visited if m["denied"] or m["partial"]],
         "findings": findings,
-        "indicators": queries.indicators_below(*args),
+        "indicators": queries.indicators_below(period_visits),
         "sections": sections,
+        "concern": {"total": len(of_concern), "more": len(of_concern) - len(chosen),
+                    "by_reason": {c: sum(1 for m in of_concern if c in m["concern"])
+                                  for c in CONCERNS}},
+        "visited": len(visited),
         "dimensions": list(DIMENSIONS),
     }
 

@@ -2,7 +2,10 @@
 red flags with the state responsible, indicators below standard) and the incident counts —
 internal (the organisation's own rows) or through a partner's `policy.Shared` (published).
 
-Every statement is one aggregate over the period: no row leaves the database, only counts.
+Incidents: every statement is one aggregate over the period (no incident row leaves the
+database, only counts). Visits: the period's visits are read once (`period_visits`, ratings,
+access and red flags only) and every table about them is worked out from those rows — one scan
+of `visits` instead of one per table.
 """
 from __future__ import annotations
 
@@ -56,80 +59,85 @@ def _visit_params(org, start: date, end: date, scope: Scope) -> tuple[dict, str]
     return params, _VISITS.format(cond=_facility_cond(scope, "f", params))
 
 
-def visits(session: Session, org, start: date, end: date, scope: Scope) -> list[dict]:
-    """Each visit of the period (the timeline's rows): facility, date, access, ring, the
-    dimensions' ratings and evidence kinds."""
+def period_visits(session: Session, org, start: date, end: date, scope: Scope) -> list[dict]:
+    """The period's visits of the organisation, read once (one scan of `visits`; everything
+    the brief says about visits is worked out from these rows): facility, date, access, ring,
+    dimensions (ratings, evidence kinds, indicator results) and red flags. No monitor, no
+    position, no notes."""
     params, source = _visit_params(org, start, end, scope)
     rows = session.execute(text(
-        "SELECT v.facility_id, v.started_at, v.access, v.ring, v.dimensions "
+        "SELECT v.facility_id, v.started_at, v.access, v.ring, v.dimensions, v.red_flags "
         f"{source} ORDER BY v.facility_id, v.started_at"), params).mappings()
     return [dict(r) for r in rows]
 
 
-def latest_rings(session: Session, org, start: date, end: date, scope: Scope,
-                 published: bool = False) -> dict:
-    """{facility_id: ring} of each facility's latest visit in the period. Published: the ring
-    again without the red flags that came from incidents (an incident the partner policy keeps
-    back must not show through its facility's ring)."""
-    params, source = _visit_params(org, start, end, scope)
-    rows = session.execute(text(
-        "SELECT DISTINCT ON (v.facility_id) v.facility_id, v.ring, v.dimensions, v.red_flags "
-        f"{source} ORDER BY v.facility_id, v.started_at DESC"), params)
-    if not published:
-        return {r.facility_id: r.ring for r in rows}
+def latest(visits: list[dict], published: bool = False) -> dict:
+    """{facility_id: {"ring", "ratings": {dimension: rating}}} of each facility's latest visit
+    (`visits` ordered by facility and date). Published: the ring again without the red flags
+    that came from incidents (an incident the partner policy keeps back must not show through
+    its facility's ring)."""
+    last = {v["facility_id"]: v for v in visits}
     out = {}
-    for r in rows:
-        flags = [f for f in r.red_flags or [] if f.get("source") != "incident"]
-        dims = {n: d for n, d in (r.dimensions or {}).items() if n in DIMENSIONS}
-        out[r.facility_id] = ring_of(dims, flags)
+    for facility_id, v in last.items():
+        dims = {n: d for n, d in (v["dimensions"] or {}).items() if n in DIMENSIONS}
+        ring = v["ring"]
+        if published:
+            ring = ring_of(dims, [f for f in _flags(v) if f.get("source") != "incident"])
+        out[facility_id] = {"ring": ring, "ratings": {
+            n: d.get("rating") if isinstance(d, dict) else None for n, d in dims.items()}}
     return out
 
 
-def access_by_facility(session: Session, org, start: date, end: date, scope: Scope) -> dict:
+def access_by_facility(visits: list[dict]) -> dict:
     """{facility_id: (visits, denied, partial)}."""
-    params, source = _visit_params(org, start, end, scope)
-    rows = session.execute(text(
-        "SELECT v.facility_id, count(*) AS visits, "
-        "count(*) FILTER (WHERE v.access = 'denied') AS denied, "
-        "count(*) FILTER (WHERE v.access = 'partial') AS partial "
-        f"{source} GROUP BY v.facility_id"), params)
-    return {r.facility_id: (r.visits, r.denied, r.partial) for r in rows}
+    out: dict = {}
+    for v in visits:
+        n, denied, partial = out.get(v["facility_id"], (0, 0, 0))
+        out[v["facility_id"]] = (n + 1, denied + (v["access"] == "denied"),
+                                 partial + (v["access"] == "partial"))
+    return out
 
 
-def red_flags(session: Session, org, start: date, end: date, scope: Scope,
-              published: bool = False) -> list[dict]:
+def _flags(v: dict) -> list[dict]:
+    flags = v["red_flags"] if isinstance(v["red_flags"], list) else []
+    return [f for f in flags if isinstance(f, dict)]
+
+
+def red_flags(visits: list[dict], published: bool = False) -> list[dict]:
     """Red flags found in the period: facility, code, state responsible, how many. Published:
-    only the monitors' own findings at the facility, not those that came from incidents."""
-    params, source = _visit_params(org, start, end, scope)
-    if published:
-        source += " AND rf->>'source' <> 'incident'"
-    rows = session.execute(text(
-        "SELECT v.facility_id, rf->>'code' AS code, rf->>'state' AS state, "
-        "sum(coalesce((rf->>'count')::int, 1))::int AS n "
-        f"{source.replace('WHERE', ', jsonb_array_elements(v.red_flags) rf WHERE', 1)} "
-        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"), params).mappings()
-    return [dict(r) for r in rows]
+    only the monitors' own findings at the facility (a flag with a source other than an
+    incident), not those that came from incidents."""
+    counts: dict = {}
+    for v in visits:
+        for f in _flags(v):
+            if published and f.get("source") in (None, "incident"):
+                continue
+            key = (v["facility_id"], f.get("code"), f.get("state"))
+            n = f.get("count")
+            counts[key] = counts.get(key, 0) + (int(n) if n is not None else 1)
+    return [{"facility_id": fid, "code": code, "state": state, "n": n}
+            for (fid, code, state), n in sorted(counts.items(), key=lambda kv: (
+                kv[0][0], kv[0][1] is None, kv[0][1] or "", kv[0][2] is None, kv[0][2] or ""))]
 
 
-def indicators_below(session: Session, org, start: date, end: date, scope: Scope,
-                     limit: int = 10) -> list[dict]:
+def indicators_below(visits: list[dict], limit: int = 10) -> list[dict]:
     """The indicators most often not met (or partly met) in the period's visits."""
-    params, source = _visit_params(org, start, end, scope)
-    params["limit"] = limit
-    source = source.replace(
-        "WHERE", ", jsonb_each(v.dimensions) d(name, body), "
-        "jsonb_array_elements(CASE WHEN jsonb_typeof(d.body->'indicators') = 'array' "
-        "THEN d.body->'indicators' ELSE '[]'::jsonb END) ind WHERE", 1)
-    rows = session.execute(text(
-        "SELECT ind->>'code' AS code, d.name AS dimension, "
-        "count(*) FILTER (WHERE ind->>'result' = 'not_met')::int AS not_met, "
-        "count(*) FILTER (WHERE ind->>'result' = 'partly_met')::int AS partly_met, "
-        "count(*) FILTER (WHERE ind->>'result' IN ('met', 'partly_met', 'not_met'))::int "
-        "AS observed "
-        f"{source} GROUP BY 1, 2 HAVING count(*) FILTER (WHERE ind->>'result' IN "
-        "('not_met', 'partly_met')) > 0 ORDER BY 3 DESC, 4 DESC, 1 LIMIT :limit"),
-        params).mappings()
-    return [dict(r) for r in rows]
+    counts: dict = {}
+    for v in visits:
+        for name, body in (v["dimensions"] or {}).items():
+            found = body.get("indicators") if isinstance(body, dict) else None
+            for ind in found if isinstance(found, list) else ():
+                if not isinstance(ind, dict):
+                    continue
+                c = counts.setdefault((ind.get("code"), name), [0, 0, 0])
+                result = ind.get("result")
+                c[0] += result == "not_met"
+                c[1] += result == "partly_met"
+                c[2] += result in ("met", "partly_met", "not_met")
+    rows = [{"code": code, "dimension": name, "not_met": c[0], "partly_met": c[1],
+             "observed": c[2]} for (code, name), c in counts.items() if c[0] + c[1] > 0]
+    rows.sort(key=lambda r: (-r["not_met"], -r["partly_met"], str(r["code"])))
+    return rows[:limit]
 
 
 # --- incidents ------------------------------------------------------------------------------
@@ -163,8 +171,9 @@ def _shared(shared: Shared, org, start: date, end: date, scope: Scope) -> tuple[
 def incident_counts(session: Session, org, start: date, end: date, scope: Scope,
                     shared: Shared | None = None) -> dict:
     """Counts of the period: by (type, month), by state responsible, by place. Internal: the
-    organisation's own rows, place = facility (or admin-1). Published: the partner's SQL, place
-    = the generalised place (facility only where the policy allows it)."""
+    organisation's own rows, place = facility (or admin-1), and {facility_id: (count, grave)}
+    for the map and the facilities of concern (grave: severity 5). Published: the partner's
+    SQL, place = the generalised place (facility only where the policy allows it)."""
     if shared is None:
         where, params = _internal(org, start, end, scope)
         source = "incidents i LEFT JOIN facilities f ON f.id = i.facility_id"
@@ -177,14 +186,22 @@ def incident_counts(session: Session, org, start: date, end: date, scope: Scope,
                  f"CASE WHEN {shared.precision_label} LIKE 'grid%' THEN ' (' || "
                  f"round(ST_Y({shared.geom})::numeric, 2) || ', ' || "
                  f"round(ST_X({shared.geom})::numeric, 2) || ')' ELSE '' END")
+    # Internal: the counts per facility (and of grave incidents, severity 5) in the same scan
+    by_facility = ("i.facility_id, count(*) FILTER (WHERE i.severity >= 5)::int AS grave, "
+                   "GROUPING(i.facility_id) = 0 AS per_facility, ") if shared is None else ""
+    o = 3 if by_facility else 0  # the position of `type` among the output columns, minus 1
     rows = session.execute(text(
-        f"SELECT i.type, to_char(i.occurred_on, 'YYYY-MM') AS month, "
+        f"SELECT {by_facility}i.type, to_char(i.occurred_on, 'YYYY-MM') AS month, "
         f"coalesce(i.state_responsible, 'unknown') AS state, {place} AS place, "
         f"count(*)::int AS n FROM {source} WHERE {where} GROUP BY GROUPING SETS "
-        "((1, 2), (3), (4))"), params).mappings()
-    out: dict = {"type_month": {}, "state": {}, "place": {}}
+        f"(({o + 1}, {o + 2}), ({o + 3}), ({o + 4}){', (1)' if by_facility else ''})"),
+        params).mappings()
+    out: dict = {"type_month": {}, "state": {}, "place": {}, "facility": {}}
     for r in rows:
-        if r["month"] is not None:
+        if r.get("per_facility"):
+            if r["facility_id"] is not None:
+                out["facility"][r["facility_id"]] = (r["n"], r["grave"])
+        elif r["month"] is not None:
             out["type_month"][(r["type"], r["month"])] = r["n"]
         elif r["state"] is not None:
             out["state"][r["state"]] = r["n"]
@@ -206,12 +223,3 @@ def incidents_by_type(session: Session, org, start: date, end: date, scope: Scop
     rows = session.execute(text(
         f"SELECT i.type, count(*)::int AS n FROM {source} WHERE {where} GROUP BY 1"), params)
     return {r.type: r.n for r in rows}
-
-
-def facility_incidents(session: Session, org, start: date, end: date, scope: Scope) -> dict:
-    """{facility_id: count} for the internal map."""
-    where, params = _internal(org, start, end, scope)
-    rows = session.execute(text(
-        f"SELECT i.facility_id, count(*)::int AS n FROM incidents i WHERE {where} "
-        "AND i.facility_id IS NOT NULL GROUP BY 1"), params)
-    return {r.facility_id: r.n for r in rows}

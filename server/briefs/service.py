@@ -75,27 +75,37 @@ def _key(org, checked: dict) -> dict:
             "language": checked["language"]}
 
 
+def timeline_hooks(session: Session, org):
+    """The workspace's timeline (one implementation for both) for an internal brief: (hook,
+    svg). Internal briefs only: it shows every organisation's visits with the evidence behind
+    each rating and red flags that may come from incidents, which a partner policy may hold
+    back. The hook is called once, for the facilities that get a section (at most
+    compose.SECTIONS_MAX): three statements for all of them."""
+    def hook(facilities, period):
+        return timeline.timelines_data(session, [m["id"] for m in facilities],
+                                       organisation_id=org, since=period.start,
+                                       until=period.end - timedelta(days=1))
+
+    def svg(section, labels, direction):
+        return timeline.timeline_svg(section["timeline"], labels, direction=direction)
+    return hook, svg
+
+
 def make(session: Session, org, checked: dict, now: datetime | None = None) -> dict:
-    """Compose and render one brief: {"data", "html", "pdf", "policy_version"}."""
+    """Compose and render one brief: {"data", "html", "pdf", "policy_version"}. The HTML
+    edition is whole (every row of every table: the annex); the PDF's long tables stop at
+    render.PDF_ROWS rows and say how many more the HTML edition holds."""
     policy = None
     if checked["audience"] == "publication":
         policy = sharing.load(session, checked["partner_id"])
     hook = svg = None
     if policy is None:
-        # The workspace's timeline (one implementation for both). Internal briefs only: it
-        # shows every organisation's visits with the evidence behind each rating and red flags
-        # that may come from incidents, which a partner policy may hold back.
-        def hook(facility_id, period):
-            return timeline.timeline_data(session, facility_id, organisation_id=org,
-                                          since=period.start,
-                                          until=period.end - timedelta(days=1))
-
-        def svg(section, labels, direction):
-            return timeline.timeline_svg(section["timeline"], labels, direction=direction)
+        hook, svg = timeline_hooks(session, org)
     data = compose.compose(session, org, checked["period"], checked["scope"], policy=policy,
                            now=now, timeline=hook)
     document = render.html(data, checked["language"], timeline_svg=svg)
-    return {"data": data, "html": document, "pdf": render.pdf(document),
+    printed = render.html(data, checked["language"], timeline_svg=svg, rows=render.PDF_ROWS)
+    return {"data": data, "html": document, "pdf": render.pdf(printed),
             "policy_version": policy.version if policy else None}
 
 

@@ -89,6 +89,32 @@ TEXT = {
     "timeline_missing": ("The per-facility timeline is not part of this edition.",
                          "جدول زمانی هر مرکز در این نسخه نیست.",
                          "د هر مرکز مهالوېش په دې نسخه کې نشته."),
+    "summary": ("Facilities visited or with incidents in the period (ratings at the latest visit)",
+                "مراکزی که در این دوره بازدید شدند یا رویداد داشتند (درجه‌ها در آخرین بازدید)",
+                "هغه مرکزونه چې په دې موده کې ولیدل شول یا پېښې یې درلودې "
+                "(درجې په وروستۍ لیدنه کې)"),
+    "section_col": ("Section", "بخش", "برخه"),
+    "concern_title": ("Facilities of concern", "مراکز نگران‌کننده", "اندېښمن مرکزونه"),
+    "concern_text": (
+        "{total} of the {visited} facilities visited were of concern in this period (a red flag: "
+        "{red_flag}; a grave incident: {grave}; access denied: {denied}; a dimension rated 1 or 2 "
+        "at the latest visit: {low_rating}). The gravest have a section below (§ in the table).",
+        "{total} مرکز از {visited} مرکز بازدیدشده در این دوره نگران‌کننده بودند (پرچم سرخ: "
+        "{red_flag}؛ رویداد شدید: {grave}؛ دسترسی رد شده: {denied}؛ بُعدی با درجه ۱ یا ۲ در آخرین "
+        "بازدید: {low_rating}). شدیدترین‌ها در پایین بخشی جداگانه دارند (§ در جدول).",
+        "له {visited} لیدل شویو مرکزونو څخه {total} په دې موده کې اندېښمن وو (سور بیرغ: "
+        "{red_flag}؛ سخته پېښه: {grave}؛ لاسرسی رد شوی: {denied}؛ په وروستۍ لیدنه کې ۱ یا ۲ درجه "
+        "اړخ: {low_rating}). تر ټولو سخت یې لاندې ځانته برخه لري (په جدول کې §)."),
+    "concern_more": (
+        "{n} more facilities of concern have no section of their own, so that the brief stays "
+        "readable; they are in the table above and in the HTML edition.",
+        "{n} مرکز نگران‌کننده دیگر برای خوانا ماندن این گزارش بخش جداگانه ندارند؛ آن‌ها در جدول "
+        "بالا و در نسخه HTML آمده‌اند.",
+        "نور {n} اندېښمن مرکزونه د دې لپاره چې راپور د لوستلو وړ پاتې شي ځانته برخه نه لري؛ "
+        "هغوی په پورتني جدول او د HTML په نسخه کې دي."),
+    "more_rows": ("{n} more rows are in the HTML edition of this brief.",
+                  "{n} ردیف دیگر در نسخه HTML این گزارش آمده است.",
+                  "نور {n} کتارونه د دې راپور د HTML په نسخه کې دي."),
     "generated": ("Generated", "تهیه شده", "جوړ شوی"),
 }
 

@@ -93,3 +93,111 @@ def test_the_map_of_thousands_of_facilities_stays_small():
     svg = charts.facility_map(marks)
     assert svg.count("<text") <= 3 * 300  # numbers for at most 300 facilities
     assert len(svg) < len(charts.facility_map([])) + 150_000  # not a mark element each
+
+
+def _good(rating=3):
+    return {d: {"rating": rating, "evidence": ["observed"], "indicators": []}
+            for d in ("safety_treatment", "legal_protection", "material_conditions",
+                      "return_reception")}
+
+
+def _more_facilities(session, org):
+    """Beside Islam Qala (a red flag) and Torkham (access denied): a quiet facility (rated 3
+    and 4), one with a grave incident (severity 5) but good ratings, one rated 1."""
+    from datetime import date
+
+    from tests import factories
+    from tests.integration.partner import helpers as partner_helpers
+    quiet = factories.facility(session, lon=62.2, lat=33.1, name="Quiet Camp QUIETCANARY")
+    grave = factories.facility(session, lon=62.5, lat=33.5, name="Grave Post")
+    poor = factories.facility(session, lon=63.0, lat=33.9, name="Poor Centre")
+    helpers.visit(session, org, quiet, date(2025, 1, 20), ring="3",
+                  dimensions={**_good(3), "return_reception": {"rating": 4}})
+    # rated 1 in January, better at its latest visit: only the latest visit counts
+    helpers.visit(session, org, quiet, date(2025, 1, 5), ring="1",
+                  dimensions={**_good(3), "safety_treatment": {"rating": 1}})
+    helpers.visit(session, org, grave, date(2025, 2, 2), ring="3", dimensions=_good(3))
+    partner_helpers.incident(session, organisation=org, facility=grave, type="death",
+                             occurred_on=date(2025, 2, 3), severity=5, lon=62.5, lat=33.5)
+    helpers.visit(session, org, poor, date(2025, 3, 1), ring="1",
+                  dimensions={**_good(3), "material_conditions": {"rating": 1}})
+    return quiet, grave, poor
+
+
+def test_only_facilities_of_concern_get_a_section_gravest_first(session):
+    org, _, islam_qala, torkham, _ = helpers.field(session)
+    quiet, grave, poor = _more_facilities(session, org)
+    brief = compose.compose(session, org.id, _q1(), Scope("all"), now=NOW)
+    names = [s["facility"]["name"] for s in brief["sections"]]
+    assert names[0] == "Islam Qala"  # a red flag first
+    assert set(names) == {"Islam Qala", "Torkham", "Grave Post", "Poor Centre"}
+    assert "Quiet Camp QUIETCANARY" not in names
+    concern = {m["name"]: m["concern"] for m in brief["facilities"]}
+    assert concern["Grave Post"] == ["grave"] and concern["Poor Centre"] == ["low_rating"]
+    assert concern["Torkham"] == ["denied"] and concern["Quiet Camp QUIETCANARY"] == []
+    assert brief["concern"] == {"total": 4, "more": 0, "by_reason": {
+        "red_flag": 1, "grave": 1, "denied": 1, "low_rating": 2}}
+    # the quiet one is a row of the summary table, with its ratings, and counted
+    assert brief["visited"] == 5
+    document = render.html(brief, "en")
+    assert document.count("QUIETCANARY") == 1
+    # published: an incident decides nothing (the policy may hold it back)
+    policy = Policy(location_precision="admin1", small_count_k=5, sensitive_types=())
+    published = compose.compose(session, org.id, _q1(), Scope("all"), policy=policy, now=NOW)
+    assert {s["facility"]["name"] for s in published["sections"]} == {
+        "Islam Qala", "Torkham", "Poor Centre"}
+
+
+def test_the_cap_on_sections_is_announced(session, monkeypatch):
+    import shutil
+    import subprocess
+    import tempfile
+    org, *_ = helpers.field(session)
+    _more_facilities(session, org)
+    monkeypatch.setattr(compose, "SECTIONS_MAX", 2)
+    brief = compose.compose(session, org.id, _q1(), Scope("all"), now=NOW)
+    assert [s["facility"]["name"] for s in brief["sections"]] == ["Islam Qala", "Grave Post"]
+    assert brief["concern"]["total"] == 4 and brief["concern"]["more"] == 2
+    document = render.html(brief, "en", rows=render.PDF_ROWS)
+    assert "2 more facilities of concern have no section of their own" in document
+    assert "4 of the 5 facilities visited were of concern" in document
+    if shutil.which("pdftotext"):
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(render.pdf(document))
+            f.flush()
+            text = subprocess.run(["pdftotext", f.name, "-"], capture_output=True,
+                                  text=True).stdout
+        assert "2 more facilities of concern" in " ".join(text.split())
+
+
+def test_long_tables_are_cut_in_the_pdf_and_whole_in_html(session):
+    org, *_ = helpers.field(session)
+    _more_facilities(session, org)
+    brief = compose.compose(session, org.id, _q1(), Scope("all"), now=NOW)
+    whole = render.html(brief, "en")
+    cut = render.html(brief, "en", rows=2)
+    assert "Quiet Camp QUIETCANARY" in whole and "more rows are in the HTML edition" not in whole
+    # the two gravest rows stay (Islam Qala: a red flag; Grave Post: a grave incident)
+    assert "3 more rows are in the HTML edition" in cut and "QUIETCANARY" not in cut
+    assert "Islam Qala" in cut
+
+
+def test_timelines_of_many_facilities_at_once_are_each_facilitys_timeline(session, monkeypatch):
+    """The sections' timelines come from one set of statements; each is the workspace's own
+    timeline of that facility (the latest MAX_VISITS per facility, not overall)."""
+    import uuid
+
+    from server.assessment import timeline
+    org, _, islam_qala, torkham, _ = helpers.field(session)
+    period = {"since": helpers.Q1, "until": helpers.Q1.replace(month=3, day=31)}
+    ids = [islam_qala.id, torkham.id, uuid.uuid4()]
+    many = timeline.timelines_data(session, ids, organisation_id=org.id, **period)
+    assert set(many) == {islam_qala.id, torkham.id}
+    for facility_id in (islam_qala.id, torkham.id):
+        assert many[facility_id] == timeline.timeline_data(
+            session, facility_id, organisation_id=org.id, **period)
+    assert len(many[islam_qala.id]["visits"]) == 2
+    monkeypatch.setattr(timeline, "MAX_VISITS", 1)
+    latest = timeline.timelines_data(session, ids, organisation_id=org.id, **period)
+    assert [v["date"] for v in latest[islam_qala.id]["visits"]] == ["2025-02-20"]
+    assert [v["date"] for v in latest[torkham.id]["visits"]] == ["2025-03-05"]
