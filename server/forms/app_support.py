@@ -36,9 +36,7 @@ FUNCTIONS = frozenset({
     "position"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
                      "select multiple from file"})
-TRUE = frozenset({"true()", "true", "yes", "1"})
-FALSE = frozenset({"false()", "false", "no", "0", ""})
-EXPRESSIONS = ("relevant", "constraint", "calculate", "required")
+EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")
 
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
 _CALL = re.compile(r"(?<![\w.:$-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
@@ -103,12 +101,6 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     if node.get("media") or (not top and isinstance(node.get("choices"), list)
                              and any(c.get("media") for c in node["choices"])):
         yield "media (image, audio, video) in labels"
-    readonly = str(bind.get("readonly", "")).strip()
-    if readonly not in TRUE and readonly not in FALSE:
-        yield "readonly by expression"
-    if bind.get("calculate") and not top and kind not in ("calculate", "hidden", "note") \
-            and readonly not in TRUE:
-        yield "calculation on a question the monitor answers"
     sources = [bind.get(key) for key in EXPRESSIONS] + [node.get("choice_filter")]
     default = node.get("default")
     if isinstance(default, str) and re.search(r"[($]", default):

@@ -1,7 +1,7 @@
 // The form model: pyxform's JSON (exactly as the server builds it) turned into a tree of nodes,
 // the answers of one report (nested like the XForm instance: groups are objects, repeats are
 // arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
-import { compile, isoNow, references, toBoolean, toString } from "./xpath.js";
+import { compile, dependencies, isoNow, references, referencedPaths, toBoolean, toString } from "./xpath.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
   "select multiple": "many" };
@@ -45,7 +45,6 @@ const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list
   // A geopoint placed on a map in Collect: the app takes the phone's position; same value.
   "placement-map", "maps"]);
 const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy"]);
-const LITERAL_TRUE = new Set(["true()", "true", "yes", "1"]);
 
 // pyxform writes a question's parameters as written in the XLSForm: "max-pixels=2048 seed=1".
 function parameters(value) {
@@ -73,10 +72,6 @@ export function unsupportedFeatures(def, media = {}) {
     if (node.trigger) found.add("trigger (a value set when another question changes)");
     if (node.media) found.add("media (image, audio, video) in labels");
     if (node.unsupported) found.add(node.unsupported);
-    if (bind.readonly != null && !LITERAL_TRUE.has(String(bind.readonly).trim()) &&
-        !["false()", "false", "no", "0", ""].includes(String(bind.readonly).trim())) found.add("readonly by expression");
-    if (bind.calculate && !["calculate", "hidden", "note"].includes(type) && !top &&
-        !LITERAL_TRUE.has(String(bind.readonly || "").trim())) found.add("calculation on a question the monitor answers");
     for (const key of ["relevant", "constraint", "calculate", "required"]) {
       for (const m of String(bind[key] || "").matchAll(/instance\(\s*['"]([^'"]+)['"]\s*\)/g)) {
         if (!files.has(m[1])) found.add(`instance('${m[1]}')`);
@@ -121,6 +116,7 @@ export class Form {
     this.nodes = [];
     this.byPath = new Map();
     this.media = media;
+    this.memos = new WeakMap();
     this.root = this.#node(def, null);
     const names = new Set(this.nodes.map((n) => n.name));
     for (const node of this.nodes) {
@@ -130,6 +126,50 @@ export class Form {
           if (!names.has(name)) this.problems.push(`\${${name}} is not a field of the form`);
         }
       }
+    }
+    this.#cycles();
+    // An absolute path to a question of the repeat the asking question is in: JavaRosa reads it
+    // in the asking entry, ODK Web Forms as the first entry's. Refused rather than guessed.
+    for (const node of this.nodes) {
+      const repeats = node.ancestors.filter((a) => a.kind === "repeat");
+      if (!repeats.length) continue;
+      for (const source of [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.bind.required, node.bind.readonly]) {
+        if (!source) continue;
+        let refs = [];
+        try { refs = referencedPaths(source); } catch (e) { continue; }
+        for (const ref of refs) {
+          if (!ref.absolute) continue;
+          const target = this.resolve(node, ref.steps, true);
+          if (target && repeats.some((r) => target.ancestors.includes(r))) {
+            this.problems.push(`an absolute path into its own repeat (/${ref.steps.join("/")})`);
+          }
+        }
+      }
+    }
+  }
+
+  // A calculation that needs its own value, directly or through others: ODK refuses the form
+  // (JavaRosa: "cycle detected"), so does the app.
+  #cycles() {
+    const needs = new Map();
+    for (const node of this.nodes) {
+      if (!node.calculate || !node.bind.calculate) continue;
+      let refs = [];
+      try { refs = referencedPaths(node.bind.calculate); } catch (e) { continue; }
+      needs.set(node, refs.map((r) => (r.name ? this.named(r.name, node) : this.resolve(node, r.steps, r.absolute)))
+        .filter(Boolean));
+    }
+    const state = new Map();
+    const visit = (node) => {
+      if (state.get(node) === 1) return true;
+      if (state.get(node) === 2) return false;
+      state.set(node, 1);
+      const cyclic = (needs.get(node) || []).some(visit);
+      state.set(node, 2);
+      return cyclic;
+    };
+    for (const node of needs.keys()) {
+      if (visit(node)) { this.problems.push(`a calculation that depends on itself (${node.path})`); return; }
     }
   }
 
@@ -154,7 +194,8 @@ export class Form {
       required: expression(bind.required, this.problems),
       constraint: expression(bind.constraint, this.problems),
       calculate: expression(bind.calculate, this.problems),
-      readonly: TRUE.has(String(bind.readonly || "").trim()),
+      inputs: bind.calculate ? safeDependencies(bind.calculate) : null,
+      readonly: expression(bind.readonly, this.problems),
       choiceFilter: raw.choice_filter || null,
       filter: expression(raw.choice_filter, this.problems),
       children: [],
@@ -308,6 +349,14 @@ export class Form {
     return true;
   }
 
+  // Read-only by its own rule or a group's it sits in (as ODK: readonly is inherited).
+  isReadonly(instance, node, scope = {}) {
+    for (let n = node; n && n.kind !== "root"; n = n.parent) {
+      if (n.readonly && toBoolean(n.readonly(this.context(instance, n, scope)))) return true;
+    }
+    return false;
+  }
+
   isRequired(instance, node, scope) {
     return Boolean(node.required && toBoolean(node.required(this.context(instance, node, scope))));
   }
@@ -332,16 +381,46 @@ export class Form {
     }
   }
 
+  // Calculations, as ODK runs them: a calculation is evaluated when the form (or its repeat
+  // entry) is made and again only when a value it names changes. So an answer the monitor gives
+  // to a calculated question stands until one of the calculation's inputs changes.
   calculate(instance) {
     for (let pass = 0; pass < 2; pass += 1) {  // a second pass settles calculations that use others
       this.walk(instance, (node, scope) => {
         if (node.calculate && node.kind === "field") {
+          const context = this.context(instance, node, scope);
+          const memo = this.#memo(instance, node, scope);
+          if (!memo) return;
+          let inputs;
+          try { inputs = JSON.stringify(node.inputs(context)); } catch (e) { inputs = "?"; }
+          if (memo.runs && memo.inputs === inputs) return;
           let value;
-          try { value = toString(node.calculate(this.context(instance, node, scope))); } catch (e) { value = ""; }
+          try { value = toString(node.calculate(context)); } catch (e) { value = ""; }
+          memo.inputs = inputs;
+          memo.runs = (memo.runs || 0) + 1;
           this.set(instance, node, scope, value === "NaN" ? "" : value);
         }
       });
     }
+  }
+
+  // How many times this calculation has run (the renderer redraws its answer when it has).
+  calculations(instance, node, scope) {
+    return (this.#memo(instance, node, scope) || {}).runs || 0;
+  }
+
+  // What a calculation last saw, kept with the object holding its answer (a repeat entry keeps
+  // its own when an earlier entry is removed).
+  #memo(instance, node, scope) {
+    let target = instance;
+    for (const ancestor of node.ancestors) {
+      target = ancestor.kind === "repeat" ? (target[ancestor.name] || [])[scope[ancestor.name]] : (target[ancestor.name] ||= {});
+      if (!target) return null;
+    }
+    if (!this.memos.has(target)) this.memos.set(target, new Map());
+    const memos = this.memos.get(target);
+    if (!memos.has(node.name)) memos.set(node.name, {});
+    return memos.get(node.name);
   }
 
   // null when the answer is acceptable, else {rule, message}.
@@ -381,6 +460,10 @@ export class Form {
     });
     return copy;
   }
+}
+
+function safeDependencies(source) {
+  try { return dependencies(source); } catch (e) { return () => []; }
 }
 
 function safeRefs(source) {

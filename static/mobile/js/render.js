@@ -54,8 +54,7 @@ export function renderForm({ form, instance, photos, onChange }) {
 
   function textInput(node, scope, id, value) {
     const numeric = node.type === "integer" || node.type === "decimal";
-    const attrs = { id, autocomplete: "off", spellcheck: "false", name: node.name, "data-path": node.path,
-      readonly: node.readonly || null };
+    const attrs = { id, autocomplete: "off", spellcheck: "false", name: node.name, "data-path": node.path };
     if (node.appearance.includes("multiline")) {
       return h("textarea", { ...attrs, rows: 4, oninput: (e) => setValue(node, scope, e.target.value) }, value);
     }
@@ -170,31 +169,50 @@ export function renderForm({ form, instance, photos, onChange }) {
       controls.push({ node, scope, wrap, error: null });
       return wrap;
     }
-    if (node.select === "one") control = selectOne(node, scope, id, value);
-    else if (node.select === "many") control = selectMany(node, scope, id, value);
-    else if (node.type === "geopoint") {
-      const settings = node.raw.control || {};
-      const threshold = Number(settings.accuracyThreshold || node.parameters["capture-accuracy"]) || 20;
-      const unacceptable = Number(settings.unacceptableAccuracyThreshold) || Infinity;
-      control = node.appearance.includes("placement-map")
-        ? placementMap({ value, threshold, unacceptable, centre: facilityPlace(), label: L(node.label) || node.name,
-          onValue: (v) => setValue(node, scope, v) })
-        : geopointWidget({ value, threshold, unacceptable, onValue: (v) => setValue(node, scope, v) });
-    } else if (node.type === "photo" || node.type === "image") control = photoInput(node, scope, id, value);
-    else control = textInput(node, scope, id, value);
+    const build = (shown) => {
+      if (node.select === "one") return selectOne(node, scope, id, shown);
+      if (node.select === "many") return selectMany(node, scope, id, shown);
+      if (node.type === "geopoint") {
+        const settings = node.raw.control || {};
+        const threshold = Number(settings.accuracyThreshold || node.parameters["capture-accuracy"]) || 20;
+        const unacceptable = Number(settings.unacceptableAccuracyThreshold) || Infinity;
+        return node.appearance.includes("placement-map")
+          ? placementMap({ value: shown, threshold, unacceptable, centre: facilityPlace(), label: L(node.label) || node.name,
+            onValue: (v) => setValue(node, scope, v) })
+          : geopointWidget({ value: shown, threshold, unacceptable, onValue: (v) => setValue(node, scope, v) });
+      }
+      if (node.type === "photo" || node.type === "image") return photoInput(node, scope, id, shown);
+      return textInput(node, scope, id, shown);
+    };
+    control = build(value);
     const error = h("p", { class: "error", role: "alert", hidden: true });
     const forId = node.select || node.type === "geopoint" ? null : id;
     // Every control named by its question: a list by aria-labelledby, a group of choices too.
-    if (!forId) {
-      const list = control.matches("select") ? control : control.querySelector("select");
+    const named = (drawn) => {
+      if (forId) return;
+      const list = drawn.matches("select") ? drawn : drawn.querySelector("select");
       if (list) list.setAttribute("aria-labelledby", labelId);
-      else if (control.matches(".choices")) {
-        control.setAttribute("aria-labelledby", labelId);
-        if (!control.getAttribute("role")) control.setAttribute("role", "group");
+      else if (drawn.matches(".choices")) {
+        drawn.setAttribute("aria-labelledby", labelId);
+        if (!drawn.getAttribute("role")) drawn.setAttribute("role", "group");
       }
-    }
+    };
+    named(control);
     const wrap = h("div", { class: "q", "data-q": node.path }, label(node, forId, labelId), control, error);
-    const entry = { node, scope, wrap, error, touched: false };
+    const entry = { node, scope, wrap, error, touched: false, runs: form.calculations(instance, node, scope) };
+    // A calculated answer the monitor may also give: drawn again each time the calculation runs.
+    if (node.calculate) {
+      entry.resync = () => {
+        const runs = form.calculations(instance, node, scope);
+        if (runs === entry.runs) return;
+        entry.runs = runs;
+        const fresh = build(toString(form.get(instance, node, scope)));
+        named(fresh);
+        if (entry.readonly) [fresh, ...fresh.querySelectorAll("*")].forEach((el) => { if (el.matches("input, select, textarea, button")) el.disabled = true; });
+        control.replaceWith(fresh);
+        control = fresh;
+      };
+    }
     if (node.select && node.filter) entry.refilter = choiceFilter(node, scope, id, () => control, (c) => { control = c; });
     wrap.addEventListener("focusout", () => { entry.touched = true; refresh(); });
     wrap.addEventListener("change", () => { entry.touched = true; });
@@ -293,6 +311,7 @@ export function renderForm({ form, instance, photos, onChange }) {
     }
     for (const entry of controls) {
       if (entry.refilter) entry.refilter();
+      if (entry.resync) entry.resync();
       entry.attached ||= entry.wrap.isConnected;
       const relevant = form.isRelevant(instance, entry.node, entry.scope);
       entry.wrap.hidden = !relevant;
@@ -300,6 +319,12 @@ export function renderForm({ form, instance, photos, onChange }) {
       if (mark) mark.hidden = !(relevant && form.isRequired(instance, entry.node, entry.scope));
       if (entry.node.kind === "group" && relevant) explainEmpty(entry);
       if (!entry.error) continue;
+      // Read-only by its rule (or its group's) at this moment: nothing in it can be changed.
+      const readonly = relevant && form.isReadonly(instance, entry.node, entry.scope);
+      if (readonly !== Boolean(entry.readonly)) {
+        entry.readonly = readonly;
+        entry.wrap.querySelectorAll("input, select, textarea, button").forEach((el) => { el.disabled = readonly; });
+      }
       const problem = relevant && (entry.touched || showAll) ? form.check(instance, entry.node, entry.scope, lang()) : null;
       entry.error.hidden = !problem;
       entry.error.textContent = problem ? problem.message || t(problem.rule) : "";

@@ -276,14 +276,53 @@ FUNCTIONS.position = () => NaN;
 FUNCTIONS.instance = () => [];
 
 const compiled = new Map();
+const trees = new Map();
+
+function tree(text) {
+  if (!trees.has(text)) trees.set(text, parse(String(text)));
+  return trees.get(text);
+}
 
 // Parse once; throws ExpressionError for anything outside the subset.
 export function compile(text) {
   if (!compiled.has(text)) {
-    const tree = parse(String(text));
-    compiled.set(text, (ctx) => evaluate(tree, ctx));
+    const parsed = tree(text);
+    compiled.set(text, (ctx) => evaluate(parsed, ctx));
   }
   return compiled.get(text);
+}
+
+// The references an expression makes: {name} for ${name}, {steps, absolute} for a path.
+export function referencedPaths(text) {
+  const found = [];
+  const visit = (node) => {
+    if (!node || typeof node !== "object") return;
+    if (node.k === "ref") found.push({ name: node.name });
+    if (node.k === "path") found.push({ steps: node.steps, absolute: node.absolute });
+    if (node.k === "cur") found.push({ steps: ["."], absolute: false });
+    for (const value of Object.values(node)) if (value && typeof value === "object") visit(value);
+  };
+  visit(tree(text));
+  return found;
+}
+
+// The values an expression depends on, every one it names whichever branch is taken (as ODK
+// tracks a calculation's dependencies): a repeat counts by its number of entries.
+export function dependencies(text) {
+  const found = [];
+  const visit = (node) => {
+    if (!node || typeof node !== "object") return;
+    if (["ref", "path"].includes(node.k)) found.push(node);
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === "object") visit(value);
+    }
+  };
+  visit(tree(text));
+  return (ctx) => found.map((node) => {
+    const value = evaluate(node, ctx);
+    return Array.isArray(value) ? value.map((v) => (v && typeof v === "object" ? "entry" : v)) : value;
+  });
 }
 
 export function references(text) {

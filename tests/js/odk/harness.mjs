@@ -79,12 +79,14 @@ export async function fillReference(xml, attachments, variant) {
       node.addInstances();
       steps.push({ ref: node.currentState.reference, entries: node.currentState.children.length });
     }
+    // Read-only questions are left alone, and the app must find them read-only too.
+    if ((node.nodeType === "input" || node.nodeType === "select") && state.readonly) steps.push({ ref: state.reference, readonly: true });
     if (node.nodeType === "input" && !state.readonly) {
       k += 1;
       const value = valueFor(node, k, variant);
       if (value != null) {
-        node.setValue(value);
         steps.push({ ref: state.reference, value });
+        node.setValue(value);
       }
     } else if (node.nodeType === "select" && !state.readonly) {
       k += 1;
@@ -94,8 +96,8 @@ export async function fillReference(xml, attachments, variant) {
         const picked = many ? [options[(k + variant) % options.length], options[(k + variant + 1) % options.length]]
           .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => options.indexOf(a) - options.indexOf(b))
           : [options[(k + variant) % options.length]];
-        if (many) node.selectValues(picked); else node.selectValue(picked[0]);
         steps.push({ ref: state.reference, value: picked.join(" ") });
+        if (many) node.selectValues(picked); else node.selectValue(picked[0]);
       }
     }
     if (SKIP.has(node.nodeType)) return;
@@ -144,6 +146,10 @@ export function fillOurs(form, steps) {
     }
     if (!node) throw new Error(`our form has no ${step.ref}`);
     ensure(node, scope);
+    // ODK answers only what it does not hold read-only; the app must agree, either way.
+    const readonly = form.isReadonly(instance, node, scope);
+    if (readonly !== Boolean(step.readonly)) throw new Error(`${step.ref}: ODK ${step.readonly ? "read-only" : "writable"}, app ${readonly ? "read-only" : "writable"}`);
+    if (step.readonly) continue;
     form.set(instance, node, scope, step.value);
     form.calculate(instance);
   }

@@ -63,14 +63,14 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
         {"type": "begin_repeat", "name": "rooms", "label": "Rooms"},
         {"type": "calculate", "name": "room_number", "calculation": "position(..)"},
         {"type": "end_repeat", "name": "rooms"},
+        {"type": "text", "name": "note_on_n", "label": "Note", "readonly": "${n} > 3"},
+        {"type": "integer", "name": "doubled", "label": "Doubled", "calculation": "${n} * 2"},
     ]
     assert refusals(tmp_path, survey, YN) == []
 
 
 @pytest.mark.parametrize("row, feature", [
     ({"type": "range", "name": "r", "label": "R"}, "question type range"),
-    ({"type": "text", "name": "x", "label": "X", "calculation": "concat('a', 'b')"},
-     "calculation on a question the monitor answers"),
     ({"type": "calculate", "name": "c", "calculation": "jr:choice-name(${n}, '${n}')"},
      "function jr:choice-name()"),
     ({"type": "calculate", "name": "c", "calculation": "format-date(today(), '%Y')"},
@@ -78,7 +78,8 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
     ({"type": "calculate", "name": "c", "calculation": "position()"},
      "position() without a path (only position(..))"),
     ({"type": "date", "name": "d", "label": "D", "appearance": "month-year"}, "appearance month-year"),
-    ({"type": "text", "name": "x", "label": "X", "readonly": "${n} > 3"}, "readonly by expression"),
+    ({"type": "text", "name": "x", "label": "X", "readonly": "format-date(${n}, '%Y') = ''"},
+     "function format-date()"),
     ({"type": "integer", "name": "m", "label": "M", "trigger": "${n}"},
      "trigger (a value set when another question changes)"),
     ({"type": "select_one_from_file places.xml", "name": "p", "label": "P"}, "choices from xml file"),
