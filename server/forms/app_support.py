@@ -33,7 +33,7 @@ FUNCTIONS = frozenset({
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
     "ends-with", "substr", "selected", "count-selected", "selected-at", "count", "sum", "max",
     "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
-    "position"})
+    "position", "current"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
                      "select multiple from file"})
 EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")
@@ -86,8 +86,6 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
         yield f"question type {kind or '(none)'}"
     if isinstance(itemset, str) and re.search(r"\.(xml|geojson)$", itemset, re.IGNORECASE):
         yield f"choices from {itemset.rsplit('.', 1)[1].lower()} file"
-    if control.get("jr:count") is not None or node.get("repeat_count") is not None:
-        yield "repeat_count"
     if control.get("jr:noAddRemove") is not None:
         yield "repeat without add/remove"
     for word in str(control.get("appearance") or "").split():
@@ -102,6 +100,9 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
                              and any(c.get("media") for c in node["choices"])):
         yield "media (image, audio, video) in labels"
     sources = [bind.get(key) for key in EXPRESSIONS] + [node.get("choice_filter")]
+    count = control.get("jr:count", node.get("repeat_count"))
+    if isinstance(count, str):
+        sources.append(count)
     default = node.get("default")
     if isinstance(default, str) and re.search(r"[($]", default):
         sources.append(default)

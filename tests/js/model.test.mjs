@@ -114,7 +114,7 @@ test("a form with what the app cannot run exactly as Collect is refused, the fea
     ],
   };
   const form = new Form(def);
-  for (const feature of ["repeat_count", "question type geotrace", "appearance month-year",
+  for (const feature of ["question type geotrace", "appearance month-year",
     "instance('other')"]) {
     assert.ok(form.refusals.includes(feature), `${feature} in ${form.refusals}`);
   }
@@ -199,4 +199,32 @@ test("a calculation that needs its own value is refused", () => {
   assert.ok(new Form(def).refusals.some((r) => r.startsWith("a calculation that depends on itself")));
   const self = {name: "s", id_string: "s", type: "survey", children: [field("a", "integer", {calculate: ". + 1"})]};
   assert.ok(new Form(self).refusals.some((r) => r.startsWith("a calculation that depends on itself")));
+});
+
+test("repeat_count makes as many entries as it says, as ODK", () => {
+  const def = {name: "k", id_string: "k", type: "survey", children: [
+    field("n", "integer"),
+    {name: "kids", type: "repeat", control: {"jr:count": "current()/../n"}, children: [
+      field("kid", "text", {}, {default: "x"}),
+      field("number", "calculate", {calculate: "position(..)"}),
+    ]},
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const [n, kids] = [form.byPath.get("/k/n"), form.byPath.get("/k/kids")];
+  form.calculate(instance);
+  assert.equal(form.get(instance, kids).length, 0);
+  form.set(instance, n, {}, "3");
+  form.calculate(instance);
+  assert.deepEqual(form.get(instance, kids).map((e) => [e.kid, e.number]), [["x", "1"], ["x", "2"], ["x", "3"]]);
+  form.set(instance, n, {}, "");  // blank: the entries stay
+  form.calculate(instance);
+  assert.equal(form.get(instance, kids).length, 3);
+  form.set(instance, n, {}, "1");
+  form.calculate(instance);
+  assert.equal(form.get(instance, kids).length, 1);
+  form.set(instance, n, {}, "-2");
+  form.calculate(instance);
+  assert.equal(form.get(instance, kids).length, 0);
 });

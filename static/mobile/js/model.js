@@ -1,7 +1,7 @@
 // The form model: pyxform's JSON (exactly as the server builds it) turned into a tree of nodes,
 // the answers of one report (nested like the XForm instance: groups are objects, repeats are
 // arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
-import { compile, dependencies, isoNow, references, referencedPaths, toBoolean, toString } from "./xpath.js";
+import { compile, dependencies, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
   "select multiple": "many" };
@@ -63,7 +63,6 @@ export function unsupportedFeatures(def, media = {}) {
     if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}`);
     if (typeof node.itemset === "string" && /\.csv$/i.test(node.itemset)) files.add(node.itemset.replace(/\.csv$/i, ""));
     if (typeof node.itemset === "string" && /\.(xml|geojson)$/i.test(node.itemset)) found.add(`choices from ${node.itemset.split(".").pop()} file`);
-    if (control["jr:count"] != null || node.repeat_count != null) found.add("repeat_count");
     if (control["jr:noAddRemove"] != null) found.add("repeat without add/remove");
     for (const word of String(control.appearance || "").split(/\s+/).filter(Boolean)) {
       if (!APPEARANCES.has(word)) found.add(`appearance ${word.replace(/\(.*/, "()")}`);
@@ -196,6 +195,7 @@ export class Form {
       calculate: expression(bind.calculate, this.problems),
       inputs: bind.calculate ? safeDependencies(bind.calculate) : null,
       readonly: expression(bind.readonly, this.problems),
+      count: type === "repeat" ? expression((raw.control || {})["jr:count"] ?? raw.repeat_count, this.problems) : null,
       choiceFilter: raw.choice_filter || null,
       filter: expression(raw.choice_filter, this.problems),
       children: [],
@@ -387,6 +387,7 @@ export class Form {
   calculate(instance) {
     for (let pass = 0; pass < 2; pass += 1) {  // a second pass settles calculations that use others
       this.walk(instance, (node, scope) => {
+        if (node.count) this.#count(instance, node, scope);
         if (node.calculate && node.kind === "field") {
           const context = this.context(instance, node, scope);
           const memo = this.#memo(instance, node, scope);
@@ -402,6 +403,19 @@ export class Form {
         }
       });
     }
+  }
+
+  // repeat_count (jr:count), as ODK: the repeat has as many entries as the count says, added
+  // at the end or removed from the end; a negative count is none, a blank or non-number one
+  // leaves the entries as they are.
+  #count(instance, node, scope) {
+    let wanted;
+    try { wanted = toNumber(node.count(this.context(instance, node, scope))); } catch (e) { wanted = NaN; }
+    if (Number.isNaN(wanted)) return;
+    wanted = Math.max(0, Math.trunc(wanted));
+    const entries = this.get(instance, node, scope);
+    if (entries.length > wanted) this.set(instance, node, scope, entries.slice(0, wanted));
+    for (let n = entries.length; n < wanted; n += 1) this.newRepeatEntry(instance, node, scope);
   }
 
   // How many times this calculation has run (the renderer redraws its answer when it has).

@@ -250,7 +250,7 @@ export function renderForm({ form, instance, photos, onChange }) {
       } else if (child.kind === "repeat") {
         const box = h("section", { class: "repeat", "data-repeat": child.path });
         repeat(box, child, scope);
-        controls.push({ node: child, scope, wrap: box, error: null });
+        controls.push({ node: child, scope, wrap: box, error: null, entries: form.get(instance, child, scope).length });
         container.append(box);
       } else {
         container.append(field(child, scope));
@@ -268,9 +268,10 @@ export function renderForm({ form, instance, photos, onChange }) {
     const entries = form.get(instance, node, scope);
     entries.forEach((_, index) => {
       const inner = { ...scope, [node.name]: index };
+      // A repeat_count decides how many entries there are: no Remove, no Add.
       const entry = h("fieldset", { class: "entry" },
         h("legend", {}, `${name} ${index + 1}`),
-        h("button", { type: "button", class: "secondary small remove", onclick: async () => {
+        node.count ? null : h("button", { type: "button", class: "secondary small remove", onclick: async () => {
           await photos.forget(form, node, instance, inner);
           const list = form.get(instance, node, scope);
           list.splice(index, 1);
@@ -281,6 +282,7 @@ export function renderForm({ form, instance, photos, onChange }) {
       children(entry, node, inner);
       box.append(entry);
     });
+    if (node.count) return;
     box.append(h("button", { type: "button", class: "secondary add", "data-add": node.path, onclick: () => {
       form.newRepeatEntry(instance, node, scope);
       repeat(box, node, scope);
@@ -312,6 +314,10 @@ export function renderForm({ form, instance, photos, onChange }) {
     for (const entry of controls) {
       if (entry.refilter) entry.refilter();
       if (entry.resync) entry.resync();
+      if (entry.node.count && entry.wrap.isConnected) {
+        const entries = form.get(instance, entry.node, entry.scope).length;
+        if (entries !== entry.entries) { entry.entries = entries; repeat(entry.wrap, entry.node, entry.scope); }
+      }
       entry.attached ||= entry.wrap.isConnected;
       const relevant = form.isRelevant(instance, entry.node, entry.scope);
       entry.wrap.hidden = !relevant;

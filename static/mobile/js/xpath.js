@@ -116,6 +116,15 @@ function parse(text) {
       return { k: "path", absolute: true, steps };
     }
     if (token.t === "name") return { k: "bare", name: token.v };
+    // current(): the question the expression belongs to (in a choice filter too, not the
+    // choice), so current()/../x is the path ../x from that question.
+    if (token.t === "fn" && token.v === "current") {
+      expect("(");
+      expect(")");
+      const steps = ["."];
+      while (isOp("/")) { pos += 1; steps.push(step(["name", "up", "cur"])); }
+      return steps.length === 1 ? { k: "cur" } : { k: "path", absolute: false, steps };
+    }
     if (token.t === "fn") return call(token.v);
     if (token.t === "op" && token.v === "(") {
       const inner = binary(0);
@@ -274,6 +283,7 @@ function lookup(node, ctx) {
 FUNCTIONS.once = () => "";
 FUNCTIONS.position = () => NaN;
 FUNCTIONS.instance = () => [];
+FUNCTIONS.current = () => "";
 
 const compiled = new Map();
 const trees = new Map();
