@@ -94,8 +94,6 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     for key in _parameters(node.get("parameters")):
         if key not in PARAMETERS:
             yield f"parameter {key}"
-    if node.get("trigger"):
-        yield "trigger (a value set when another question changes)"
     if node.get("media") or (not top and isinstance(node.get("choices"), list)
                              and any(c.get("media") for c in node["choices"])):
         yield "media (image, audio, video) in labels"

@@ -228,3 +228,25 @@ test("repeat_count makes as many entries as it says, as ODK", () => {
   form.calculate(instance);
   assert.equal(form.get(instance, kids).length, 0);
 });
+
+test("a trigger sets the question when the question it names changes, and only then", () => {
+  const def = {name: "g", id_string: "g", type: "survey", children: [
+    field("n", "integer"),
+    field("m", "integer", {calculate: "${n} + 1"}, {trigger: "${n}"}),
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const [n, m] = [form.byPath.get("/g/n"), form.byPath.get("/g/m")];
+  form.calculate(instance);
+  assert.equal(form.get(instance, m), "");
+  form.set(instance, n, {}, "4");
+  form.calculate(instance);
+  assert.equal(form.get(instance, m), "5");
+  form.set(instance, m, {}, "9");  // the monitor's own answer stands
+  form.calculate(instance);
+  assert.equal(form.get(instance, m), "9");
+  form.set(instance, n, {}, "1");
+  form.calculate(instance);
+  assert.equal(form.get(instance, m), "2");
+});

@@ -68,7 +68,6 @@ export function unsupportedFeatures(def, media = {}) {
       if (!APPEARANCES.has(word)) found.add(`appearance ${word.replace(/\(.*/, "()")}`);
     }
     for (const key of Object.keys(parameters(node.parameters))) if (!PARAMETERS.has(key)) found.add(`parameter ${key}`);
-    if (node.trigger) found.add("trigger (a value set when another question changes)");
     if (node.media) found.add("media (image, audio, video) in labels");
     if (node.unsupported) found.add(node.unsupported);
     for (const key of ["relevant", "constraint", "calculate", "required"]) {
@@ -192,8 +191,11 @@ export class Form {
       relevant: expression(bind.relevant, this.problems),
       required: expression(bind.required, this.problems),
       constraint: expression(bind.constraint, this.problems),
-      calculate: expression(bind.calculate, this.problems),
-      inputs: bind.calculate ? safeDependencies(bind.calculate) : null,
+      // With a trigger, the calculation is not one: it is the value set when the trigger changes.
+      calculate: raw.trigger ? null : expression(bind.calculate, this.problems),
+      setOnChange: raw.trigger ? expression(bind.calculate || "''", this.problems) : null,
+      trigger: raw.trigger || null,
+      inputs: bind.calculate && !raw.trigger ? safeDependencies(bind.calculate) : null,
       readonly: expression(bind.readonly, this.problems),
       count: type === "repeat" ? expression((raw.control || {})["jr:count"] ?? raw.repeat_count, this.problems) : null,
       choiceFilter: raw.choice_filter || null,
@@ -388,6 +390,7 @@ export class Form {
     for (let pass = 0; pass < 2; pass += 1) {  // a second pass settles calculations that use others
       this.walk(instance, (node, scope) => {
         if (node.count) this.#count(instance, node, scope);
+        if (node.trigger && pass === 0) this.#trigger(instance, node, scope);
         if (node.calculate && node.kind === "field") {
           const context = this.context(instance, node, scope);
           const memo = this.#memo(instance, node, scope);
@@ -416,6 +419,23 @@ export class Form {
     const entries = this.get(instance, node, scope);
     if (entries.length > wanted) this.set(instance, node, scope, entries.slice(0, wanted));
     for (let n = entries.length; n < wanted; n += 1) this.newRepeatEntry(instance, node, scope);
+  }
+
+  // trigger (pyxform's setvalue on xforms-value-changed): when the question it names takes a
+  // new value, this one is set to its calculation, once; otherwise it keeps what it has.
+  #trigger(instance, node, scope) {
+    const name = /^\$\{([^}]+)\}$/.exec(String(node.trigger).trim());
+    const source = name ? this.named(name[1], node) : this.byPath.get(String(node.trigger).trim());
+    const memo = this.#memo(instance, node, scope);
+    if (!source || !memo) return;
+    const seen = toString(this.get(instance, source, scope));
+    if (memo.trigger !== undefined && memo.trigger !== seen) {
+      let value;
+      try { value = toString(node.setOnChange(this.context(instance, node, scope))); } catch (e) { value = ""; }
+      this.set(instance, node, scope, value === "NaN" ? "" : value);
+      memo.runs = (memo.runs || 0) + 1;
+    }
+    memo.trigger = seen;
   }
 
   // How many times this calculation has run (the renderer redraws its answer when it has).

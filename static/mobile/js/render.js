@@ -201,7 +201,7 @@ export function renderForm({ form, instance, photos, onChange }) {
     const wrap = h("div", { class: "q", "data-q": node.path }, label(node, forId, labelId), control, error);
     const entry = { node, scope, wrap, error, touched: false, runs: form.calculations(instance, node, scope) };
     // A calculated answer the monitor may also give: drawn again each time the calculation runs.
-    if (node.calculate) {
+    if (node.calculate || node.trigger) {
       entry.resync = () => {
         const runs = form.calculations(instance, node, scope);
         if (runs === entry.runs) return;

@@ -65,6 +65,8 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
         {"type": "end_repeat", "name": "rooms"},
         {"type": "text", "name": "note_on_n", "label": "Note", "readonly": "${n} > 3"},
         {"type": "integer", "name": "doubled", "label": "Doubled", "calculation": "${n} * 2"},
+        {"type": "integer", "name": "set_on_change", "label": "Set", "trigger": "${n}",
+         "calculation": "${n} + 1"},
     ]
     assert refusals(tmp_path, survey, YN) == []
 
@@ -80,8 +82,6 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
     ({"type": "date", "name": "d", "label": "D", "appearance": "month-year"}, "appearance month-year"),
     ({"type": "text", "name": "x", "label": "X", "readonly": "format-date(${n}, '%Y') = ''"},
      "function format-date()"),
-    ({"type": "integer", "name": "m", "label": "M", "trigger": "${n}"},
-     "trigger (a value set when another question changes)"),
     ({"type": "select_one_from_file places.xml", "name": "p", "label": "P"}, "choices from xml file"),
     ({"type": "username", "name": "u"}, "question type username"),
 ])
