@@ -468,3 +468,50 @@ def test_a_form_the_app_cannot_run_is_named_and_not_opened(phone, monitor, tmp_p
         assert page.errors == []
     finally:
         catalog.forms.cache_clear()
+
+
+def test_readonly_by_expression_calculated_answers_and_repeat_count_on_the_phone(
+        phone, monitor, tmp_path, monkeypatch):
+    """As ODK (issue 14): a question read-only by an expression is locked while the expression
+    holds; a calculated answer the monitor may also give shows the calculation, keeps the
+    monitor's own answer, and shows the calculation again when its input changes; a
+    repeat_count draws as many entries as it says, with no Add or Remove."""
+    for path in catalog.BUILD_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    definition = json.loads((tmp_path / "nezarat_visit.json").read_text(encoding="utf-8"))
+    extra = [
+        {"type": "integer", "name": "t14_n", "label": "N"},
+        {"type": "integer", "name": "t14_twice", "label": "Twice",
+         "bind": {"calculate": "${t14_n} * 2", "readonly": "${t14_n} > 5"}},
+        {"type": "repeat", "name": "t14_rooms", "label": "Rooms", "control": {"jr:count": "${t14_n}"},
+         "children": [{"type": "text", "name": "t14_room", "label": "Room"}]},
+    ]
+    at = next(i for i, c in enumerate(definition["children"]) if c["name"] == "meta")
+    definition["children"][at:at] = extra
+    (tmp_path / "nezarat_visit.json").write_text(json.dumps(definition), encoding="utf-8")
+    monkeypatch.setattr(catalog, "BUILD_DIR", tmp_path)
+    catalog.forms.cache_clear()
+    try:
+        page = phone.page
+        sign_in(page, monitor)
+        page.click("[data-action=new]")
+        page.wait_for_selector("[data-screen=form]")
+        twice = q("t14_twice")
+        page.fill(q("t14_n"), "3")
+        wait_until(page, f"document.querySelector('{twice}').value === '6'", 5000)
+        assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] fieldset.entry').count() == 3
+        assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] button').count() == 0
+        page.fill(twice, "7")  # the monitor's own answer stands ...
+        page.locator(q("t14_n")).focus()
+        assert page.input_value(twice) == "7"
+        assert page.is_enabled(twice)
+        page.fill(q("t14_n"), "6")  # ... until the calculation's input changes
+        wait_until(page, f"document.querySelector('{twice}').value === '12'", 5000)
+        wait_until(page, f"document.querySelector('{twice}').disabled", 5000)
+        assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] fieldset.entry').count() == 6
+        page.fill(q("t14_n"), "1")
+        wait_until(page, f"!document.querySelector('{twice}').disabled", 5000)
+        assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] fieldset.entry').count() == 1
+        assert page.errors == []
+    finally:
+        catalog.forms.cache_clear()
