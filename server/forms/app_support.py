@@ -52,6 +52,8 @@ def unsupported(survey_json: dict) -> list[str]:
     for node in _nodes(survey_json):
         for feature in _node_features(node, files, top=node is survey_json):
             found.setdefault(feature, None)
+    for feature in _paths_into_own_repeat(survey_json):
+        found.setdefault(feature, None)
     if survey_json.get("entity_features") or survey_json.get("entities"):
         found.setdefault("entities", None)
     for choices in (survey_json.get("choices") or {}).values():
@@ -127,3 +129,26 @@ def _expression_features(source: str, files: set[str]) -> Iterable[str]:
         yield "a path with a predicate ([...]) outside instance()"
     if "::" in outside:
         yield "an XPath axis (::)"
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.\])}])(/[A-Za-z_][\w.-]*(?:/[A-Za-z_][\w.-]*)*)")
+
+
+def _paths_into_own_repeat(survey_json: dict) -> Iterable[str]:
+    """An absolute path from inside a repeat to a question of the same repeat: JavaRosa reads it
+    in the asking entry, ODK Web Forms as the first entry's (the app refuses it too)."""
+    def walk(node: dict, path: str, repeats: tuple[str, ...]):
+        if node.get("type") in SELECTS:
+            return
+        for child in node.get("children") or []:
+            here = f"{path}/{child.get('name')}"
+            inside = repeats + ((here,) if child.get("type") == "repeat" else ())
+            if repeats:
+                bind = child.get("bind") or {}
+                for key in EXPRESSIONS:
+                    source = _STRING.sub("''", str(bind.get(key) or ""))
+                    for found in _ABSOLUTE.findall(source):
+                        if any(found.startswith(f"{r}/") for r in repeats):
+                            yield f"an absolute path into its own repeat ({found})"
+            yield from walk(child, here, inside)
+    yield from walk(survey_json, f"/{survey_json.get('name')}", ())

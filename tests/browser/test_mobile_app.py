@@ -21,9 +21,9 @@ from server.accounts.models import DeviceToken, User
 from server.attachments.models import Attachment
 from server.core import storage
 from server.core.db import db
+from server.forms import catalog
 from server.incidents.models import Incident, IncidentSensitive
 from server.mobile import shell
-from server.forms import catalog
 from server.visits.models import SubmissionRecord, Visit, VisitSensitive
 from tests import factories
 from tests.browser.conftest import RECORD_CSP, csp_violations, wait_until

@@ -156,3 +156,18 @@ def test_the_app_applies_the_same_lists():
     functions = set(re.findall(r'^\s+"([\w:-]+)":', table, re.M))
     functions |= set(re.findall(r"^FUNCTIONS\.(\w+) =", xpath, re.M))
     assert functions == app_support.FUNCTIONS
+
+
+def test_an_absolute_path_into_its_own_repeat_is_named(tmp_path):
+    """JavaRosa reads /data/rooms/beds from inside rooms in the asking entry, ODK Web Forms as the
+    first entry's: refused. ${beds} (a relative path in the XForm) and ../beds are run."""
+    survey = [
+        {"type": "begin_repeat", "name": "rooms", "label": "Rooms"},
+        {"type": "integer", "name": "beds", "label": "Beds"},
+        {"type": "calculate", "name": "by_name", "calculation": "${beds} * 2"},
+        {"type": "calculate", "name": "relative", "calculation": "../beds * 2"},
+        {"type": "end_repeat", "name": "rooms"},
+    ]
+    assert refusals(tmp_path, survey) == []
+    survey.insert(4, {"type": "calculate", "name": "absolute", "calculation": "/data/rooms/beds * 2"})
+    assert refusals(tmp_path, survey) == ["an absolute path into its own repeat (/data/rooms/beds)"]
