@@ -22,7 +22,7 @@ from collections.abc import Iterable
 TYPES = frozenset({
     "text", "integer", "decimal", "date", "dateTime", "geopoint", "photo", "image", "note",
     "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
-    "select one from file", "select multiple from file", "start", "end", "today", "deviceid"})
+    "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank"})
 APPEARANCES = frozenset({
     "minimal", "autocomplete", "multiline", "field-list", "horizontal", "horizontal-compact",
     "compact", "likert", "quick", "no-calendar", "table-list", "label", "list-nolabel", "list",
@@ -33,9 +33,9 @@ FUNCTIONS = frozenset({
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
     "ends-with", "substr", "selected", "count-selected", "selected-at", "count", "sum", "max",
     "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
-    "position", "current"})
+    "position", "current", "jr:choice-name"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
-                     "select multiple from file"})
+                     "select multiple from file", "rank"})
 EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")
 
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")

@@ -475,7 +475,8 @@ def test_readonly_by_expression_calculated_answers_and_repeat_count_on_the_phone
     """As ODK (issue 14): a question read-only by an expression is locked while the expression
     holds; a calculated answer the monitor may also give shows the calculation, keeps the
     monitor's own answer, and shows the calculation again when its input changes; a
-    repeat_count draws as many entries as it says, with no Add or Remove."""
+    repeat_count draws as many entries as it says, with no Add or Remove; a rank is blank until
+    the monitor orders it, and jr:choice-name() gives the first choice's label."""
     for path in catalog.BUILD_DIR.iterdir():
         shutil.copy(path, tmp_path / path.name)
     definition = json.loads((tmp_path / "nezarat_visit.json").read_text(encoding="utf-8"))
@@ -485,6 +486,11 @@ def test_readonly_by_expression_calculated_answers_and_repeat_count_on_the_phone
          "bind": {"calculate": "${t14_n} * 2", "readonly": "${t14_n} > 5"}},
         {"type": "repeat", "name": "t14_rooms", "label": "Rooms", "control": {"jr:count": "${t14_n}"},
          "children": [{"type": "text", "name": "t14_room", "label": "Room"}]},
+        {"type": "rank", "name": "t14_rank", "label": "Rank",
+         "choices": [{"name": "water", "label": "Water"}, {"name": "food", "label": "Food"},
+                     {"name": "shelter", "label": "Shelter"}]},
+        {"type": "text", "name": "t14_first", "label": "First",
+         "bind": {"calculate": "jr:choice-name(selected-at(${t14_rank}, 0), '${t14_rank}')"}},
     ]
     at = next(i for i, c in enumerate(definition["children"]) if c["name"] == "meta")
     definition["children"][at:at] = extra
@@ -512,6 +518,14 @@ def test_readonly_by_expression_calculated_answers_and_repeat_count_on_the_phone
         page.fill(q("t14_n"), "1")
         wait_until(page, f"!document.querySelector('{twice}').disabled", 5000)
         assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] fieldset.entry').count() == 1
+        # A rank: blank until ranked; moving Water down ranks Food first (jr:choice-name: its label).
+        rank = q("t14_rank")
+        assert page.input_value(q("t14_first")) == ""
+        page.click(f'{rank} [data-rank=water] button[aria-label="Move down: Water"]')
+        wait_until(page, f"document.querySelector('{q('t14_first')}').value === 'Food'", 5000)
+        order = page.locator(f"{rank} li").evaluate_all("items => items.map(i => i.dataset.rank)")
+        assert order == ["food", "water", "shelter"]
+        assert page.locator(f"{rank} [data-rank-keep]").count() == 0
         assert page.errors == []
     finally:
         catalog.forms.cache_clear()

@@ -250,3 +250,38 @@ test("a trigger sets the question when the question it names changes, and only t
   form.calculate(instance);
   assert.equal(form.get(instance, m), "2");
 });
+
+test("jr:choice-name() is the choice's label in the form's language; a filtered rank keeps what is offered", () => {
+  const yn = [{name: "yes", label: {"English (en)": "Yes", "Dari (prs)": "بلی"}},
+    {name: "no", label: {"English (en)": "No", "Dari (prs)": "نخیر"}},
+    {name: "maybe", label: {"English (en)": "Maybe", "Dari (prs)": "شاید"}}];
+  const def = {name: "c", id_string: "c", type: "survey", children: [
+    field("all", "select one", {}, {choices: yn}),
+    field("named", "calculate", {calculate: "jr:choice-name(${all}, '${all}')"}),
+    field("sure", "select one", {}, {choices: [{name: "y", label: "Y"}, {name: "n", label: "N"}]}),
+    field("order", "rank", {}, {choices: yn, choice_filter: "${sure} = 'n' or name != 'maybe'"}),
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const get = (name) => form.get(instance, form.byPath.get(`/c/${name}`));
+  form.set(instance, form.byPath.get("/c/all"), {}, "no");
+  form.calculate(instance);
+  assert.equal(get("named"), "No");
+  form.language = "prs";
+  form.set(instance, form.byPath.get("/c/all"), {}, "yes");
+  form.calculate(instance);
+  assert.equal(get("named"), "بلی");
+  form.calculate(instance);
+  assert.equal(get("order"), "");  // blank until ranked
+  form.set(instance, form.byPath.get("/c/sure"), {}, "n");
+  form.set(instance, form.byPath.get("/c/order"), {}, "maybe no yes");
+  form.calculate(instance);
+  assert.equal(get("order"), "maybe no yes");
+  form.set(instance, form.byPath.get("/c/sure"), {}, "y");
+  form.calculate(instance);
+  assert.equal(get("order"), "no yes");
+  form.set(instance, form.byPath.get("/c/sure"), {}, "n");
+  form.calculate(instance);
+  assert.equal(get("order"), "no yes maybe");
+});

@@ -4,7 +4,7 @@
 import { compile, dependencies, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
-  "select multiple": "many" };
+  "select multiple": "many", "rank": "rank" };
 const META = new Set(["start", "end", "today", "deviceid", "username", "phonenumber",
   "subscriberid", "simserial", "start-geopoint", "audit", "background-audio"]);
 const TRUE = new Set(["yes", "true", "true()", "1"]);
@@ -38,7 +38,7 @@ export function languages(def) {
 // Not "time": the browser's time input gives "10:30", Collect stores "10:30:00.000+04:30".
 const TYPES = new Set(["text", "integer", "decimal", "date", "dateTime", "geopoint", "photo",
   "image", "note", "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
-  "select one from file", "select multiple from file", "start", "end", "today", "deviceid"]);
+  "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank"]);
 const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list", "horizontal",
   "horizontal-compact", "compact", "likert", "quick", "no-calendar", "table-list", "label",
   "list-nolabel", "list",
@@ -329,6 +329,15 @@ export class Form {
         return target.kind === "repeat" ? (scope[target.name] ?? 0) + 1 : 1;
       },
       instance: (id) => this.media[`${id}.csv`] || [],
+      choiceName: (value, ref) => {
+        const source = ref.trim();
+        const name = /^\$\{([^}]+)\}$/.exec(source);
+        const steps = source.split("/").filter(Boolean);
+        const target = name ? this.named(name[1], node) : this.resolve(node, source.startsWith("/") ? ["", ...steps] : steps, source.startsWith("/"));
+        if (!target || !target.select || !value) return "";
+        const choice = this.choicesFor(instance, target, scope).find((c) => c.name === value);
+        return choice ? text(choice.label, this.language) : "";
+      },
       bare: choice ? (name) => choice.columns[name] ?? (name === "name" ? choice.name : "") : null,
     };
   }
@@ -391,6 +400,7 @@ export class Form {
       this.walk(instance, (node, scope) => {
         if (node.count) this.#count(instance, node, scope);
         if (node.trigger && pass === 0) this.#trigger(instance, node, scope);
+        if (node.select === "rank" && node.filter) this.#rerank(instance, node, scope);
         if (node.calculate && node.kind === "field") {
           const context = this.context(instance, node, scope);
           const memo = this.#memo(instance, node, scope);
@@ -436,6 +446,17 @@ export class Form {
       memo.runs = (memo.runs || 0) + 1;
     }
     memo.trigger = seen;
+  }
+
+  // A ranked answer whose choices a filter changes, as ODK: what is no longer offered leaves the
+  // order, what is newly offered joins it at the end; a blank rank stays blank.
+  #rerank(instance, node, scope) {
+    const value = toString(this.get(instance, node, scope)).split(/\s+/).filter(Boolean);
+    if (!value.length) return;
+    const offered = this.choicesFor(instance, node, scope).map((c) => c.name);
+    const kept = value.filter((n) => offered.includes(n));
+    const order = [...new Set([...kept, ...offered])].join(" ");
+    if (order !== value.join(" ")) this.set(instance, node, scope, order);
   }
 
   // How many times this calculation has run (the renderer redraws its answer when it has).

@@ -107,6 +107,31 @@ export function renderForm({ form, instance, photos, onChange }) {
           } }), " ", L(c.label))));
   }
 
+  // A rank (odk:rank): every choice, in the monitor's order. No answer until the monitor moves
+  // one or keeps the order shown (as Collect: a rank is blank until it is ranked).
+  function rankInput(node, scope, id, value) {
+    const choices = form.choicesFor(instance, node, scope);
+    const byName = new Map(choices.map((c) => [c.name, c]));
+    const given = toString(value).split(/\s+/).filter((n) => byName.has(n));
+    const box = h("div", { class: "choices rank", id, "data-path": node.path });
+    const draw = (order, ranked) => {
+      clear(box);
+      const set = (next) => { setValue(node, scope, next.join(" ")); draw(next, true); };
+      const swap = (i, j) => { const next = [...order]; [next[i], next[j]] = [next[j], next[i]]; set(next); };
+      box.append(h("ol", {}, order.map((name, i) => {
+        const label = L(byName.get(name).label) || name;
+        return h("li", { "data-rank": name }, label, " ",
+          h("button", { type: "button", class: "secondary small", "aria-label": t("move_up", { label }),
+            disabled: i === 0 || null, onclick: () => swap(i, i - 1) }, "↑"),
+          h("button", { type: "button", class: "secondary small", "aria-label": t("move_down", { label }),
+            disabled: i === order.length - 1 || null, onclick: () => swap(i, i + 1) }, "↓"));
+      })));
+      if (!ranked) box.append(h("button", { type: "button", class: "secondary small", "data-rank-keep": "", onclick: () => set(order) }, t("rank_keep")));
+    };
+    draw(given.length ? [...given, ...choices.map((c) => c.name).filter((n) => !given.includes(n))] : choices.map((c) => c.name), given.length > 0);
+    return box;
+  }
+
   function photoInput(node, scope, id, value) {
     const maxPixels = Number(node.bind["orx:max-pixels"]) || MAX_EDGE;
     const preview = h("div", { class: "photo-preview" });
@@ -172,6 +197,7 @@ export function renderForm({ form, instance, photos, onChange }) {
     const build = (shown) => {
       if (node.select === "one") return selectOne(node, scope, id, shown);
       if (node.select === "many") return selectMany(node, scope, id, shown);
+      if (node.select === "rank") return rankInput(node, scope, id, shown);
       if (node.type === "geopoint") {
         const settings = node.raw.control || {};
         const threshold = Number(settings.accuracyThreshold || node.parameters["capture-accuracy"]) || 20;
@@ -233,7 +259,8 @@ export function renderForm({ form, instance, photos, onChange }) {
       const value = toString(form.get(instance, node, scope));
       const kept = value.split(/\s+/).filter((v) => v && offered.has(v)).join(" ");
       if (kept !== value) form.set(instance, node, scope, kept);
-      const fresh = node.select === "one" ? selectOne(node, scope, id, kept) : selectMany(node, scope, id, kept);
+      const fresh = node.select === "one" ? selectOne(node, scope, id, kept)
+        : node.select === "rank" ? rankInput(node, scope, id, kept) : selectMany(node, scope, id, kept);
       current().replaceWith(fresh);
       replace(fresh);
     };
@@ -307,6 +334,7 @@ export function renderForm({ form, instance, photos, onChange }) {
   }
 
   function refresh() {
+    form.language = lang();  // jr:choice-name() gives the label in the language shown
     form.calculate(instance);
     for (let i = controls.length - 1; i >= 0; i -= 1) {
       if (!controls[i].wrap.isConnected && controls[i].attached) controls.splice(i, 1);

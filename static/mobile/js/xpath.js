@@ -230,6 +230,7 @@ const FUNCTIONS = {
     return Number.isNaN(n) ? toString(a) : new Date(Math.floor(n) * DAY).toISOString().slice(0, 10);
   },
   "uuid": () => crypto.randomUUID(),
+  "jr:choice-name": () => "",  // evaluated with the context, below
 };
 
 function evaluate(node, ctx) {
@@ -245,6 +246,11 @@ function evaluate(node, ctx) {
       // position(..): the number of the repeat entry the path names (1 for anything else,
       // which is alone among its siblings), as ODK's position(node).
       if (node.name === "position") return ctx.position(node.args[0].steps, node.args[0].absolute);
+      // jr:choice-name(value, 'path of a select'): that choice's label, in the form's language.
+      if (node.name === "jr:choice-name") {
+        const [value, ref] = node.args.map((a) => evaluate(a, ctx));
+        return ctx.choiceName ? ctx.choiceName(toString(value), toString(ref)) : "";
+      }
       if (node.name === "once") {
         const current = toString(ctx.current());
         return current || evaluate(node.args[0], ctx);

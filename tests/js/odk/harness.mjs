@@ -80,7 +80,7 @@ export async function fillReference(xml, attachments, variant) {
       steps.push({ ref: node.currentState.reference, entries: node.currentState.children.length });
     }
     // Read-only questions are left alone, and the app must find them read-only too.
-    if ((node.nodeType === "input" || node.nodeType === "select") && state.readonly) steps.push({ ref: state.reference, readonly: true });
+    if (["input", "select", "rank"].includes(node.nodeType) && state.readonly) steps.push({ ref: state.reference, readonly: true });
     if (node.nodeType === "input" && !state.readonly) {
       k += 1;
       const value = valueFor(node, k, variant);
@@ -98,6 +98,16 @@ export async function fillReference(xml, attachments, variant) {
           : [options[(k + variant) % options.length]];
         steps.push({ ref: state.reference, value: picked.join(" ") });
         if (many) node.selectValues(picked); else node.selectValue(picked[0]);
+      }
+    } else if (node.nodeType === "rank" && !state.readonly) {
+      // A rank: every option ODK offers, in an order the variant picks (rotated).
+      k += 1;
+      const options = state.valueOptions.map((o) => o.value);
+      if (options.length) {
+        const turn = (k + variant) % options.length;
+        const order = [...options.slice(turn), ...options.slice(0, turn)];
+        steps.push({ ref: state.reference, value: order.join(" ") });
+        node.setValues(order);
       }
     }
     if (SKIP.has(node.nodeType)) return;
@@ -118,6 +128,7 @@ function parseRef(ref) {
 // Play the steps into our model; returns the answers as the app would submit them.
 export function fillOurs(form, steps) {
   const instance = form.newInstance("00000000-0000-4000-8000-000000000000");
+  form.calculate(instance);  // as the app does when it draws the form (render.js refresh)
   const locate = (ref) => {
     const parts = parseRef(ref);
     const path = "/" + parts.map((p) => p[0]).join("/");

@@ -153,7 +153,8 @@ export function xformToDef(xml, attachments = {}) {
     const labelRef = labelEl ? labelEl.getAttribute("ref") : "label";
     const rows = media[`${m[1]}.csv`] || [];
     const choices = rows.map((row) => {
-      const label = /jr:itext/.test(labelRef) ? "" : row[labelRef] ?? "";
+      const translated = /jr:itext\(\s*([\w.-]+)\s*\)/.exec(labelRef);
+      const label = translated ? itext[row[translated[1]]] ?? "" : row[labelRef] ?? "";
       return { ...row, name: row[valueRef] ?? "", label };
     });
     return { choices, choice_filter: m[2] || null };
@@ -222,8 +223,8 @@ export function xformToDef(xml, attachments = {}) {
     }
     const appearance = control.el.getAttribute("appearance");
     if (appearance) raw.control = { appearance };
-    if (control.kind === "select1" || control.kind === "select") {
-      raw.type = control.kind === "select1" ? "select one" : "select all that apply";
+    if (["select1", "select", "rank", "odk:rank"].includes(control.kind)) {
+      raw.type = { select1: "select one", select: "select all that apply" }[control.kind] || "rank";
       const { choices, choice_filter: filter, unsupported: why } = choicesOf(control.el);
       raw.choices = choices;
       if (filter) raw.choice_filter = filter;

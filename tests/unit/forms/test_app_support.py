@@ -73,8 +73,8 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
 
 @pytest.mark.parametrize("row, feature", [
     ({"type": "range", "name": "r", "label": "R"}, "question type range"),
-    ({"type": "calculate", "name": "c", "calculation": "jr:choice-name(${n}, '${n}')"},
-     "function jr:choice-name()"),
+    ({"type": "calculate", "name": "c", "calculation": "jr:itext('x')"},
+     "function jr:itext()"),
     ({"type": "calculate", "name": "c", "calculation": "format-date(today(), '%Y')"},
      "function format-date()"),
     ({"type": "calculate", "name": "c", "calculation": "position()"},
@@ -171,3 +171,12 @@ def test_an_absolute_path_into_its_own_repeat_is_named(tmp_path):
     assert refusals(tmp_path, survey) == []
     survey.insert(4, {"type": "calculate", "name": "absolute", "calculation": "/data/rooms/beds * 2"})
     assert refusals(tmp_path, survey) == ["an absolute path into its own repeat (/data/rooms/beds)"]
+
+
+def test_a_rank_and_jr_choice_name_are_run(tmp_path):
+    survey = [{"type": "rank yn", "name": "order", "label": "Order"},
+              {"type": "calculate", "name": "first",
+               "calculation": "jr:choice-name(selected-at(${order}, 0), '${order}')"}]
+    built = build.build(xlsform(tmp_path, survey, YN))
+    assert [c["type"] for c in json.loads(built.json)["children"][:1]] == ["rank"]
+    assert refusals(tmp_path, survey, YN) == []
