@@ -22,7 +22,8 @@ from collections.abc import Iterable
 TYPES = frozenset({
     "text", "integer", "decimal", "date", "dateTime", "geopoint", "photo", "image", "note",
     "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
-    "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank"})
+    "select one from file", "select multiple from file", "start", "end", "today", "deviceid",
+    "rank"})
 APPEARANCES = frozenset({
     "minimal", "autocomplete", "multiline", "field-list", "horizontal", "horizontal-compact",
     "compact", "likert", "quick", "no-calendar", "table-list", "label", "list-nolabel", "list",
