@@ -146,8 +146,8 @@ def _paths_into_own_repeat(survey_json: dict) -> Iterable[str]:
             inside = repeats + ((here,) if child.get("type") == "repeat" else ())
             if repeats:
                 bind = child.get("bind") or {}
-                for key in EXPRESSIONS:
-                    source = _STRING.sub("''", str(bind.get(key) or ""))
+                for raw in [bind.get(key) for key in EXPRESSIONS] + [child.get("choice_filter")]:
+                    source = _STRING.sub("''", str(raw or ""))
                     for found in _ABSOLUTE.findall(source):
                         if any(found.startswith(f"{r}/") for r in repeats):
                             yield f"an absolute path into its own repeat ({found})"

@@ -131,7 +131,8 @@ export class Form {
     for (const node of this.nodes) {
       const repeats = node.ancestors.filter((a) => a.kind === "repeat");
       if (!repeats.length) continue;
-      for (const source of [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.bind.required, node.bind.readonly]) {
+      for (const source of [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.bind.required,
+        node.bind.readonly, node.choiceFilter]) {
         if (!source) continue;
         let refs = [];
         try { refs = referencedPaths(source); } catch (e) { continue; }
@@ -146,8 +147,8 @@ export class Form {
     }
   }
 
-  // A calculation that needs its own value, directly or through others: ODK refuses the form
-  // (JavaRosa: "cycle detected"), so does the app.
+  // A calculation that needs its own value, directly or through others: JavaRosa refuses the
+  // form ("cycle detected"), ODK Web Forms fails on one that never settles; the app refuses it.
   #cycles() {
     const needs = new Map();
     for (const node of this.nodes) {
