@@ -22,7 +22,8 @@ from collections.abc import Iterable
 TYPES = frozenset({
     "text", "integer", "decimal", "date", "dateTime", "geopoint", "photo", "image", "note",
     "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
-    "select one from file", "select multiple from file", "start", "end", "today", "deviceid"})
+    "select one from file", "select multiple from file", "start", "end", "today", "deviceid",
+    "rank"})
 APPEARANCES = frozenset({
     "minimal", "autocomplete", "multiline", "field-list", "horizontal", "horizontal-compact",
     "compact", "likert", "quick", "no-calendar", "table-list", "label", "list-nolabel", "list",
@@ -33,12 +34,10 @@ FUNCTIONS = frozenset({
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
     "ends-with", "substr", "selected", "count-selected", "selected-at", "count", "sum", "max",
     "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
-    "position"})
+    "position", "current", "jr:choice-name"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
-                     "select multiple from file"})
-TRUE = frozenset({"true()", "true", "yes", "1"})
-FALSE = frozenset({"false()", "false", "no", "0", ""})
-EXPRESSIONS = ("relevant", "constraint", "calculate", "required")
+                     "select multiple from file", "rank"})
+EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")
 
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
 _CALL = re.compile(r"(?<![\w.:$-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
@@ -54,6 +53,8 @@ def unsupported(survey_json: dict) -> list[str]:
     for node in _nodes(survey_json):
         for feature in _node_features(node, files, top=node is survey_json):
             found.setdefault(feature, None)
+    for feature in _paths_into_own_repeat(survey_json):
+        found.setdefault(feature, None)
     if survey_json.get("entity_features") or survey_json.get("entities"):
         found.setdefault("entities", None)
     for choices in (survey_json.get("choices") or {}).values():
@@ -88,8 +89,6 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
         yield f"question type {kind or '(none)'}"
     if isinstance(itemset, str) and re.search(r"\.(xml|geojson)$", itemset, re.IGNORECASE):
         yield f"choices from {itemset.rsplit('.', 1)[1].lower()} file"
-    if control.get("jr:count") is not None or node.get("repeat_count") is not None:
-        yield "repeat_count"
     if control.get("jr:noAddRemove") is not None:
         yield "repeat without add/remove"
     for word in str(control.get("appearance") or "").split():
@@ -98,18 +97,13 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     for key in _parameters(node.get("parameters")):
         if key not in PARAMETERS:
             yield f"parameter {key}"
-    if node.get("trigger"):
-        yield "trigger (a value set when another question changes)"
     if node.get("media") or (not top and isinstance(node.get("choices"), list)
                              and any(c.get("media") for c in node["choices"])):
         yield "media (image, audio, video) in labels"
-    readonly = str(bind.get("readonly", "")).strip()
-    if readonly not in TRUE and readonly not in FALSE:
-        yield "readonly by expression"
-    if bind.get("calculate") and not top and kind not in ("calculate", "hidden", "note") \
-            and readonly not in TRUE:
-        yield "calculation on a question the monitor answers"
     sources = [bind.get(key) for key in EXPRESSIONS] + [node.get("choice_filter")]
+    count = control.get("jr:count", node.get("repeat_count"))
+    if isinstance(count, str):
+        sources.append(count)
     default = node.get("default")
     if isinstance(default, str) and re.search(r"[($]", default):
         sources.append(default)
@@ -136,3 +130,26 @@ def _expression_features(source: str, files: set[str]) -> Iterable[str]:
         yield "a path with a predicate ([...]) outside instance()"
     if "::" in outside:
         yield "an XPath axis (::)"
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.\])}])(/[A-Za-z_][\w.-]*(?:/[A-Za-z_][\w.-]*)*)")
+
+
+def _paths_into_own_repeat(survey_json: dict) -> Iterable[str]:
+    """An absolute path from inside a repeat to a question of the same repeat: JavaRosa reads it
+    in the asking entry, ODK Web Forms as the first entry's (the app refuses it too)."""
+    def walk(node: dict, path: str, repeats: tuple[str, ...]):
+        if node.get("type") in SELECTS:
+            return
+        for child in node.get("children") or []:
+            here = f"{path}/{child.get('name')}"
+            inside = repeats + ((here,) if child.get("type") == "repeat" else ())
+            if repeats:
+                bind = child.get("bind") or {}
+                for raw in [bind.get(key) for key in EXPRESSIONS] + [child.get("choice_filter")]:
+                    source = _STRING.sub("''", str(raw or ""))
+                    for found in _ABSOLUTE.findall(source):
+                        if any(found.startswith(f"{r}/") for r in repeats):
+                            yield f"an absolute path into its own repeat ({found})"
+            yield from walk(child, here, inside)
+    yield from walk(survey_json, f"/{survey_json.get('name')}", ())

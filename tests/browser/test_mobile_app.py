@@ -442,13 +442,13 @@ def test_app_shell_size_budget(client, artifacts):
 @pytest.mark.browser
 def test_a_form_the_app_cannot_run_is_named_and_not_opened(phone, monitor, tmp_path, monkeypatch):
     """A form with something the app cannot run exactly as ODK Collect (here the incidents'
-    repeat given a repeat_count, which the app would ignore) reaches the phone, and the app
+    repeat fixed, without add/remove, which the app would ignore) reaches the phone, and the app
     refuses it with the feature named rather than guess (issue 14)."""
     for path in catalog.BUILD_DIR.iterdir():
         shutil.copy(path, tmp_path / path.name)
     definition = json.loads((tmp_path / "nezarat_visit.json").read_text(encoding="utf-8"))
     incident = next(c for c in definition["children"] if c["name"] == "incident")
-    incident.setdefault("control", {})["jr:count"] = "2"
+    incident.setdefault("control", {})["jr:noAddRemove"] = "true()"
     (tmp_path / "nezarat_visit.json").write_text(json.dumps(definition), encoding="utf-8")
     monkeypatch.setattr(catalog, "BUILD_DIR", tmp_path)
     catalog.forms.cache_clear()
@@ -461,10 +461,71 @@ def test_a_form_the_app_cannot_run_is_named_and_not_opened(phone, monitor, tmp_p
         page.fill("input[name=pin2]", PIN)
         page.click("[data-screen=signin] button[type=submit]")
         refused = page.wait_for_selector("[data-screen=home] [data-refused=nezarat_visit]")
-        assert "repeat_count" in refused.inner_text()
+        assert "repeat without add/remove" in refused.inner_text()
         assert "ODK Collect" in refused.inner_text()
         assert page.query_selector('[data-action=new][data-form="nezarat_visit"]') is None
         assert page.query_selector("form.survey") is None
+        assert page.errors == []
+    finally:
+        catalog.forms.cache_clear()
+
+
+def test_readonly_by_expression_calculated_answers_and_repeat_count_on_the_phone(
+        phone, monitor, tmp_path, monkeypatch):
+    """As ODK (issue 14): a question read-only by an expression is locked while the expression
+    holds; a calculated answer the monitor may also give shows the calculation, keeps the
+    monitor's own answer, and shows the calculation again when its input changes; a
+    repeat_count draws as many entries as it says, with no Add or Remove; a rank is blank until
+    the monitor orders it, and jr:choice-name() gives the first choice's label."""
+    for path in catalog.BUILD_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    definition = json.loads((tmp_path / "nezarat_visit.json").read_text(encoding="utf-8"))
+    extra = [
+        {"type": "integer", "name": "t14_n", "label": "N"},
+        {"type": "integer", "name": "t14_twice", "label": "Twice",
+         "bind": {"calculate": "${t14_n} * 2", "readonly": "${t14_n} > 5"}},
+        {"type": "repeat", "name": "t14_rooms", "label": "Rooms", "control": {"jr:count": "${t14_n}"},
+         "children": [{"type": "text", "name": "t14_room", "label": "Room"}]},
+        {"type": "rank", "name": "t14_rank", "label": "Rank",
+         "choices": [{"name": "water", "label": "Water"}, {"name": "food", "label": "Food"},
+                     {"name": "shelter", "label": "Shelter"}]},
+        {"type": "text", "name": "t14_first", "label": "First",
+         "bind": {"calculate": "jr:choice-name(selected-at(${t14_rank}, 0), '${t14_rank}')"}},
+    ]
+    at = next(i for i, c in enumerate(definition["children"]) if c["name"] == "meta")
+    definition["children"][at:at] = extra
+    (tmp_path / "nezarat_visit.json").write_text(json.dumps(definition), encoding="utf-8")
+    monkeypatch.setattr(catalog, "BUILD_DIR", tmp_path)
+    catalog.forms.cache_clear()
+    try:
+        page = phone.page
+        sign_in(page, monitor)
+        page.click("[data-action=new]")
+        page.wait_for_selector("[data-screen=form]")
+        twice = q("t14_twice")
+        page.fill(q("t14_n"), "3")
+        wait_until(page, f"document.querySelector('{twice}').value === '6'", 5000)
+        assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] fieldset.entry').count() == 3
+        assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] button').count() == 0
+        page.fill(twice, "7")  # the monitor's own answer stands ...
+        page.locator(q("t14_n")).focus()
+        assert page.input_value(twice) == "7"
+        assert page.is_enabled(twice)
+        page.fill(q("t14_n"), "6")  # ... until the calculation's input changes
+        wait_until(page, f"document.querySelector('{twice}').value === '12'", 5000)
+        wait_until(page, f"document.querySelector('{twice}').disabled", 5000)
+        assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] fieldset.entry').count() == 6
+        page.fill(q("t14_n"), "1")
+        wait_until(page, f"!document.querySelector('{twice}').disabled", 5000)
+        assert page.locator(f'[data-repeat="{ROOT}/t14_rooms"] fieldset.entry').count() == 1
+        # A rank: blank until ranked; moving Water down ranks Food first (jr:choice-name: its label).
+        rank = q("t14_rank")
+        assert page.input_value(q("t14_first")) == ""
+        page.click(f'{rank} [data-rank=water] button[aria-label="Move down: Water"]')
+        wait_until(page, f"document.querySelector('{q('t14_first')}').value === 'Food'", 5000)
+        order = page.locator(f"{rank} li").evaluate_all("items => items.map(i => i.dataset.rank)")
+        assert order == ["food", "water", "shelter"]
+        assert page.locator(f"{rank} [data-rank-keep]").count() == 0
         assert page.errors == []
     finally:
         catalog.forms.cache_clear()

@@ -110,13 +110,12 @@ test("a form with what the app cannot run exactly as Collect is refused, the fea
       field("first", "calculate", {calculate: "indexed-repeat(${kid}, ${kids}, 1)"}),
       field("where", "geotrace"),
       field("when", "date", {}, {control: {appearance: "month-year"}}),
-      field("typed", "text", {calculate: "concat('a', ${n})"}),
       field("list", "calculate", {calculate: "instance('other')/root/item[name = 'x']/label"}),
     ],
   };
   const form = new Form(def);
-  for (const feature of ["repeat_count", "question type geotrace", "appearance month-year",
-    "calculation on a question the monitor answers", "instance('other')"]) {
+  for (const feature of ["question type geotrace", "appearance month-year",
+    "instance('other')"]) {
     assert.ok(form.refusals.includes(feature), `${feature} in ${form.refusals}`);
   }
   assert.ok(form.refusals.some((r) => r.startsWith("Unsupported function indexed-repeat()")));
@@ -146,4 +145,143 @@ test("position(..) is the number of the repeat entry", () => {
   assert.deepEqual(instance.rooms.map((r) => [r.number, r.g.inner]), [["1", "1"], ["2", "1"], ["3", "1"]]);
   assert.ok(new Form({...def, children: [field("x", "calculate", {calculate: "position()"})]})
     .refusals.some((r) => r.includes("position() without a path")));
+});
+
+test("readonly by expression, inherited from the group, as ODK", () => {
+  const def = {name: "r", id_string: "r", type: "survey", children: [
+    field("n", "integer"),
+    field("m", "text", {readonly: "${n} > 3"}),
+    {name: "g", type: "group", bind: {readonly: "${n} = 1"}, children: [field("inner", "text")]},
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const [m, inner] = [form.byPath.get("/r/m"), form.byPath.get("/r/g/inner")];
+  assert.equal(form.isReadonly(instance, m), false);
+  form.set(instance, form.byPath.get("/r/n"), {}, "5");
+  assert.equal(form.isReadonly(instance, m), true);
+  assert.equal(form.isReadonly(instance, inner), false);
+  form.set(instance, form.byPath.get("/r/n"), {}, "1");
+  assert.equal(form.isReadonly(instance, inner), true);
+});
+
+test("a calculated answer the monitor changes stands until an input of the calculation changes", () => {
+  const def = {name: "c", id_string: "c", type: "survey", children: [
+    field("n", "integer"),
+    field("other", "text"),
+    field("twice", "integer", {calculate: "${n} * 2"}),
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const [n, other, twice] = ["n", "other", "twice"].map((name) => form.byPath.get(`/c/${name}`));
+  form.set(instance, n, {}, "3");
+  form.calculate(instance);
+  assert.equal(form.get(instance, twice), "6");
+  const runs = form.calculations(instance, twice, {});
+  form.set(instance, twice, {}, "7");  // the monitor's own answer
+  form.calculate(instance);
+  assert.equal(form.get(instance, twice), "7");
+  form.set(instance, other, {}, "anything");  // not an input of the calculation
+  form.calculate(instance);
+  assert.equal(form.get(instance, twice), "7");
+  form.set(instance, n, {}, "4");
+  form.calculate(instance);
+  assert.equal(form.get(instance, twice), "8");
+  assert.ok(form.calculations(instance, twice, {}) > runs);
+});
+
+test("a calculation that needs its own value is refused", () => {
+  const def = {name: "y", id_string: "y", type: "survey", children: [
+    field("a", "integer", {calculate: "${b} + 1"}),
+    field("b", "calculate", {calculate: "${a} + 1"}),
+  ]};
+  assert.ok(new Form(def).refusals.some((r) => r.startsWith("a calculation that depends on itself")));
+  const self = {name: "s", id_string: "s", type: "survey", children: [field("a", "integer", {calculate: ". + 1"})]};
+  assert.ok(new Form(self).refusals.some((r) => r.startsWith("a calculation that depends on itself")));
+});
+
+test("repeat_count makes as many entries as it says, as ODK", () => {
+  const def = {name: "k", id_string: "k", type: "survey", children: [
+    field("n", "integer"),
+    {name: "kids", type: "repeat", control: {"jr:count": "current()/../n"}, children: [
+      field("kid", "text", {}, {default: "x"}),
+      field("number", "calculate", {calculate: "position(..)"}),
+    ]},
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const [n, kids] = [form.byPath.get("/k/n"), form.byPath.get("/k/kids")];
+  form.calculate(instance);
+  assert.equal(form.get(instance, kids).length, 0);
+  form.set(instance, n, {}, "3");
+  form.calculate(instance);
+  assert.deepEqual(form.get(instance, kids).map((e) => [e.kid, e.number]), [["x", "1"], ["x", "2"], ["x", "3"]]);
+  form.set(instance, n, {}, "");  // blank: the entries stay
+  form.calculate(instance);
+  assert.equal(form.get(instance, kids).length, 3);
+  form.set(instance, n, {}, "1");
+  form.calculate(instance);
+  assert.equal(form.get(instance, kids).length, 1);
+  form.set(instance, n, {}, "-2");
+  form.calculate(instance);
+  assert.equal(form.get(instance, kids).length, 0);
+});
+
+test("a trigger sets the question when the question it names changes, and only then", () => {
+  const def = {name: "g", id_string: "g", type: "survey", children: [
+    field("n", "integer"),
+    field("m", "integer", {calculate: "${n} + 1"}, {trigger: "${n}"}),
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const [n, m] = [form.byPath.get("/g/n"), form.byPath.get("/g/m")];
+  form.calculate(instance);
+  assert.equal(form.get(instance, m), "");
+  form.set(instance, n, {}, "4");
+  form.calculate(instance);
+  assert.equal(form.get(instance, m), "5");
+  form.set(instance, m, {}, "9");  // the monitor's own answer stands
+  form.calculate(instance);
+  assert.equal(form.get(instance, m), "9");
+  form.set(instance, n, {}, "1");
+  form.calculate(instance);
+  assert.equal(form.get(instance, m), "2");
+});
+
+test("jr:choice-name() is the choice's label in the form's language; a filtered rank keeps what is offered", () => {
+  const yn = [{name: "yes", label: {"English (en)": "Yes", "Dari (prs)": "بلی"}},
+    {name: "no", label: {"English (en)": "No", "Dari (prs)": "نخیر"}},
+    {name: "maybe", label: {"English (en)": "Maybe", "Dari (prs)": "شاید"}}];
+  const def = {name: "c", id_string: "c", type: "survey", children: [
+    field("all", "select one", {}, {choices: yn}),
+    field("named", "calculate", {calculate: "jr:choice-name(${all}, '${all}')"}),
+    field("sure", "select one", {}, {choices: [{name: "y", label: "Y"}, {name: "n", label: "N"}]}),
+    field("order", "rank", {}, {choices: yn, choice_filter: "${sure} = 'n' or name != 'maybe'"}),
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const get = (name) => form.get(instance, form.byPath.get(`/c/${name}`));
+  form.set(instance, form.byPath.get("/c/all"), {}, "no");
+  form.calculate(instance);
+  assert.equal(get("named"), "No");
+  form.language = "prs";
+  form.set(instance, form.byPath.get("/c/all"), {}, "yes");
+  form.calculate(instance);
+  assert.equal(get("named"), "بلی");
+  form.calculate(instance);
+  assert.equal(get("order"), "");  // blank until ranked
+  form.set(instance, form.byPath.get("/c/sure"), {}, "n");
+  form.set(instance, form.byPath.get("/c/order"), {}, "maybe no yes");
+  form.calculate(instance);
+  assert.equal(get("order"), "maybe no yes");
+  form.set(instance, form.byPath.get("/c/sure"), {}, "y");
+  form.calculate(instance);
+  assert.equal(get("order"), "no yes");
+  form.set(instance, form.byPath.get("/c/sure"), {}, "n");
+  form.calculate(instance);
+  assert.equal(get("order"), "no yes maybe");
 });

@@ -1,10 +1,10 @@
 // The form model: pyxform's JSON (exactly as the server builds it) turned into a tree of nodes,
 // the answers of one report (nested like the XForm instance: groups are objects, repeats are
 // arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
-import { compile, isoNow, references, toBoolean, toString } from "./xpath.js";
+import { compile, dependencies, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
-  "select multiple": "many" };
+  "select multiple": "many", "rank": "rank" };
 const META = new Set(["start", "end", "today", "deviceid", "username", "phonenumber",
   "subscriberid", "simserial", "start-geopoint", "audit", "background-audio"]);
 const TRUE = new Set(["yes", "true", "true()", "1"]);
@@ -38,14 +38,13 @@ export function languages(def) {
 // Not "time": the browser's time input gives "10:30", Collect stores "10:30:00.000+04:30".
 const TYPES = new Set(["text", "integer", "decimal", "date", "dateTime", "geopoint", "photo",
   "image", "note", "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
-  "select one from file", "select multiple from file", "start", "end", "today", "deviceid"]);
+  "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank"]);
 const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list", "horizontal",
   "horizontal-compact", "compact", "likert", "quick", "no-calendar", "table-list", "label",
   "list-nolabel", "list",
   // A geopoint placed on a map in Collect: the app takes the phone's position; same value.
   "placement-map", "maps"]);
 const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy"]);
-const LITERAL_TRUE = new Set(["true()", "true", "yes", "1"]);
 
 // pyxform writes a question's parameters as written in the XLSForm: "max-pixels=2048 seed=1".
 function parameters(value) {
@@ -64,19 +63,13 @@ export function unsupportedFeatures(def, media = {}) {
     if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}`);
     if (typeof node.itemset === "string" && /\.csv$/i.test(node.itemset)) files.add(node.itemset.replace(/\.csv$/i, ""));
     if (typeof node.itemset === "string" && /\.(xml|geojson)$/i.test(node.itemset)) found.add(`choices from ${node.itemset.split(".").pop()} file`);
-    if (control["jr:count"] != null || node.repeat_count != null) found.add("repeat_count");
     if (control["jr:noAddRemove"] != null) found.add("repeat without add/remove");
     for (const word of String(control.appearance || "").split(/\s+/).filter(Boolean)) {
       if (!APPEARANCES.has(word)) found.add(`appearance ${word.replace(/\(.*/, "()")}`);
     }
     for (const key of Object.keys(parameters(node.parameters))) if (!PARAMETERS.has(key)) found.add(`parameter ${key}`);
-    if (node.trigger) found.add("trigger (a value set when another question changes)");
     if (node.media) found.add("media (image, audio, video) in labels");
     if (node.unsupported) found.add(node.unsupported);
-    if (bind.readonly != null && !LITERAL_TRUE.has(String(bind.readonly).trim()) &&
-        !["false()", "false", "no", "0", ""].includes(String(bind.readonly).trim())) found.add("readonly by expression");
-    if (bind.calculate && !["calculate", "hidden", "note"].includes(type) && !top &&
-        !LITERAL_TRUE.has(String(bind.readonly || "").trim())) found.add("calculation on a question the monitor answers");
     for (const key of ["relevant", "constraint", "calculate", "required"]) {
       for (const m of String(bind[key] || "").matchAll(/instance\(\s*['"]([^'"]+)['"]\s*\)/g)) {
         if (!files.has(m[1])) found.add(`instance('${m[1]}')`);
@@ -121,6 +114,7 @@ export class Form {
     this.nodes = [];
     this.byPath = new Map();
     this.media = media;
+    this.memos = new WeakMap();
     this.root = this.#node(def, null);
     const names = new Set(this.nodes.map((n) => n.name));
     for (const node of this.nodes) {
@@ -130,6 +124,51 @@ export class Form {
           if (!names.has(name)) this.problems.push(`\${${name}} is not a field of the form`);
         }
       }
+    }
+    this.#cycles();
+    // An absolute path to a question of the repeat the asking question is in: JavaRosa reads it
+    // in the asking entry, ODK Web Forms as the first entry's. Refused rather than guessed.
+    for (const node of this.nodes) {
+      const repeats = node.ancestors.filter((a) => a.kind === "repeat");
+      if (!repeats.length) continue;
+      for (const source of [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.bind.required,
+        node.bind.readonly, node.choiceFilter]) {
+        if (!source) continue;
+        let refs = [];
+        try { refs = referencedPaths(source); } catch (e) { continue; }
+        for (const ref of refs) {
+          if (!ref.absolute) continue;
+          const target = this.resolve(node, ref.steps, true);
+          if (target && repeats.some((r) => target.ancestors.includes(r))) {
+            this.problems.push(`an absolute path into its own repeat (/${ref.steps.join("/")})`);
+          }
+        }
+      }
+    }
+  }
+
+  // A calculation that needs its own value, directly or through others: JavaRosa refuses the
+  // form ("cycle detected"), ODK Web Forms fails on one that never settles; the app refuses it.
+  #cycles() {
+    const needs = new Map();
+    for (const node of this.nodes) {
+      if (!node.calculate || !node.bind.calculate) continue;
+      let refs = [];
+      try { refs = referencedPaths(node.bind.calculate); } catch (e) { continue; }
+      needs.set(node, refs.map((r) => (r.name ? this.named(r.name, node) : this.resolve(node, r.steps, r.absolute)))
+        .filter(Boolean));
+    }
+    const state = new Map();
+    const visit = (node) => {
+      if (state.get(node) === 1) return true;
+      if (state.get(node) === 2) return false;
+      state.set(node, 1);
+      const cyclic = (needs.get(node) || []).some(visit);
+      state.set(node, 2);
+      return cyclic;
+    };
+    for (const node of needs.keys()) {
+      if (visit(node)) { this.problems.push(`a calculation that depends on itself (${node.path})`); return; }
     }
   }
 
@@ -153,8 +192,13 @@ export class Form {
       relevant: expression(bind.relevant, this.problems),
       required: expression(bind.required, this.problems),
       constraint: expression(bind.constraint, this.problems),
-      calculate: expression(bind.calculate, this.problems),
-      readonly: TRUE.has(String(bind.readonly || "").trim()),
+      // With a trigger, the calculation is not one: it is the value set when the trigger changes.
+      calculate: raw.trigger ? null : expression(bind.calculate, this.problems),
+      setOnChange: raw.trigger ? expression(bind.calculate || "''", this.problems) : null,
+      trigger: raw.trigger || null,
+      inputs: bind.calculate && !raw.trigger ? safeDependencies(bind.calculate) : null,
+      readonly: expression(bind.readonly, this.problems),
+      count: type === "repeat" ? expression((raw.control || {})["jr:count"] ?? raw.repeat_count, this.problems) : null,
       choiceFilter: raw.choice_filter || null,
       filter: expression(raw.choice_filter, this.problems),
       children: [],
@@ -286,6 +330,15 @@ export class Form {
         return target.kind === "repeat" ? (scope[target.name] ?? 0) + 1 : 1;
       },
       instance: (id) => this.media[`${id}.csv`] || [],
+      choiceName: (value, ref) => {
+        const source = ref.trim();
+        const name = /^\$\{([^}]+)\}$/.exec(source);
+        const steps = source.split("/").filter(Boolean);
+        const target = name ? this.named(name[1], node) : this.resolve(node, source.startsWith("/") ? ["", ...steps] : steps, source.startsWith("/"));
+        if (!target || !target.select || !value) return "";
+        const choice = this.choicesFor(instance, target, scope).find((c) => c.name === value);
+        return choice ? text(choice.label, this.language) : "";
+      },
       bare: choice ? (name) => choice.columns[name] ?? (name === "name" ? choice.name : "") : null,
     };
   }
@@ -306,6 +359,14 @@ export class Form {
       if (n.relevant && !toBoolean(n.relevant(this.context(instance, n, scope)))) return false;
     }
     return true;
+  }
+
+  // Read-only by its own rule or a group's it sits in (as ODK: readonly is inherited).
+  isReadonly(instance, node, scope = {}) {
+    for (let n = node; n && n.kind !== "root"; n = n.parent) {
+      if (n.readonly && toBoolean(n.readonly(this.context(instance, n, scope)))) return true;
+    }
+    return false;
   }
 
   isRequired(instance, node, scope) {
@@ -332,16 +393,90 @@ export class Form {
     }
   }
 
+  // Calculations, as ODK runs them: a calculation is evaluated when the form (or its repeat
+  // entry) is made and again only when a value it names changes. So an answer the monitor gives
+  // to a calculated question stands until one of the calculation's inputs changes.
   calculate(instance) {
     for (let pass = 0; pass < 2; pass += 1) {  // a second pass settles calculations that use others
       this.walk(instance, (node, scope) => {
+        if (node.count) this.#count(instance, node, scope);
+        if (node.trigger && pass === 0) this.#trigger(instance, node, scope);
+        if (node.select === "rank" && node.filter) this.#rerank(instance, node, scope);
         if (node.calculate && node.kind === "field") {
+          const context = this.context(instance, node, scope);
+          const memo = this.#memo(instance, node, scope);
+          if (!memo) return;
+          let inputs;
+          try { inputs = JSON.stringify(node.inputs(context)); } catch (e) { inputs = "?"; }
+          if (memo.runs && memo.inputs === inputs) return;
           let value;
-          try { value = toString(node.calculate(this.context(instance, node, scope))); } catch (e) { value = ""; }
+          try { value = toString(node.calculate(context)); } catch (e) { value = ""; }
+          memo.inputs = inputs;
+          memo.runs = (memo.runs || 0) + 1;
           this.set(instance, node, scope, value === "NaN" ? "" : value);
         }
       });
     }
+  }
+
+  // repeat_count (jr:count), as ODK: the repeat has as many entries as the count says, added
+  // at the end or removed from the end; a negative count is none, a blank or non-number one
+  // leaves the entries as they are.
+  #count(instance, node, scope) {
+    let wanted;
+    try { wanted = toNumber(node.count(this.context(instance, node, scope))); } catch (e) { wanted = NaN; }
+    if (Number.isNaN(wanted)) return;
+    wanted = Math.max(0, Math.trunc(wanted));
+    const entries = this.get(instance, node, scope);
+    if (entries.length > wanted) this.set(instance, node, scope, entries.slice(0, wanted));
+    for (let n = entries.length; n < wanted; n += 1) this.newRepeatEntry(instance, node, scope);
+  }
+
+  // trigger (pyxform's setvalue on xforms-value-changed): when the question it names takes a
+  // new value, this one is set to its calculation, once; otherwise it keeps what it has.
+  #trigger(instance, node, scope) {
+    const name = /^\$\{([^}]+)\}$/.exec(String(node.trigger).trim());
+    const source = name ? this.named(name[1], node) : this.byPath.get(String(node.trigger).trim());
+    const memo = this.#memo(instance, node, scope);
+    if (!source || !memo) return;
+    const seen = toString(this.get(instance, source, scope));
+    if (memo.trigger !== undefined && memo.trigger !== seen) {
+      let value;
+      try { value = toString(node.setOnChange(this.context(instance, node, scope))); } catch (e) { value = ""; }
+      this.set(instance, node, scope, value === "NaN" ? "" : value);
+      memo.runs = (memo.runs || 0) + 1;
+    }
+    memo.trigger = seen;
+  }
+
+  // A ranked answer whose choices a filter changes, as ODK: what is no longer offered leaves the
+  // order, what is newly offered joins it at the end; a blank rank stays blank.
+  #rerank(instance, node, scope) {
+    const value = toString(this.get(instance, node, scope)).split(/\s+/).filter(Boolean);
+    if (!value.length) return;
+    const offered = this.choicesFor(instance, node, scope).map((c) => c.name);
+    const kept = value.filter((n) => offered.includes(n));
+    const order = [...new Set([...kept, ...offered])].join(" ");
+    if (order !== value.join(" ")) this.set(instance, node, scope, order);
+  }
+
+  // How many times this calculation has run (the renderer redraws its answer when it has).
+  calculations(instance, node, scope) {
+    return (this.#memo(instance, node, scope) || {}).runs || 0;
+  }
+
+  // What a calculation last saw, kept with the object holding its answer (a repeat entry keeps
+  // its own when an earlier entry is removed).
+  #memo(instance, node, scope) {
+    let target = instance;
+    for (const ancestor of node.ancestors) {
+      target = ancestor.kind === "repeat" ? (target[ancestor.name] || [])[scope[ancestor.name]] : (target[ancestor.name] ||= {});
+      if (!target) return null;
+    }
+    if (!this.memos.has(target)) this.memos.set(target, new Map());
+    const memos = this.memos.get(target);
+    if (!memos.has(node.name)) memos.set(node.name, {});
+    return memos.get(node.name);
   }
 
   // null when the answer is acceptable, else {rule, message}.
@@ -381,6 +516,10 @@ export class Form {
     });
     return copy;
   }
+}
+
+function safeDependencies(source) {
+  try { return dependencies(source); } catch (e) { return () => []; }
 }
 
 function safeRefs(source) {

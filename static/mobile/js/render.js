@@ -54,8 +54,7 @@ export function renderForm({ form, instance, photos, onChange }) {
 
   function textInput(node, scope, id, value) {
     const numeric = node.type === "integer" || node.type === "decimal";
-    const attrs = { id, autocomplete: "off", spellcheck: "false", name: node.name, "data-path": node.path,
-      readonly: node.readonly || null };
+    const attrs = { id, autocomplete: "off", spellcheck: "false", name: node.name, "data-path": node.path };
     if (node.appearance.includes("multiline")) {
       return h("textarea", { ...attrs, rows: 4, oninput: (e) => setValue(node, scope, e.target.value) }, value);
     }
@@ -106,6 +105,31 @@ export function renderForm({ form, instance, photos, onChange }) {
             if (e.target.checked) chosen.add(c.name); else chosen.delete(c.name);
             setValue(node, scope, choices.map((x) => x.name).filter((n) => chosen.has(n)).join(" "));
           } }), " ", L(c.label))));
+  }
+
+  // A rank (odk:rank): every choice, in the monitor's order. No answer until the monitor moves
+  // one or keeps the order shown (as Collect: a rank is blank until it is ranked).
+  function rankInput(node, scope, id, value) {
+    const choices = form.choicesFor(instance, node, scope);
+    const byName = new Map(choices.map((c) => [c.name, c]));
+    const given = toString(value).split(/\s+/).filter((n) => byName.has(n));
+    const box = h("div", { class: "choices rank", id, "data-path": node.path });
+    const draw = (order, ranked) => {
+      clear(box);
+      const set = (next) => { setValue(node, scope, next.join(" ")); draw(next, true); };
+      const swap = (i, j) => { const next = [...order]; [next[i], next[j]] = [next[j], next[i]]; set(next); };
+      box.append(h("ol", {}, order.map((name, i) => {
+        const label = L(byName.get(name).label) || name;
+        return h("li", { "data-rank": name }, label, " ",
+          h("button", { type: "button", class: "secondary small", "aria-label": t("move_up", { label }),
+            disabled: i === 0 || null, onclick: () => swap(i, i - 1) }, "↑"),
+          h("button", { type: "button", class: "secondary small", "aria-label": t("move_down", { label }),
+            disabled: i === order.length - 1 || null, onclick: () => swap(i, i + 1) }, "↓"));
+      })));
+      if (!ranked) box.append(h("button", { type: "button", class: "secondary small", "data-rank-keep": "", onclick: () => set(order) }, t("rank_keep")));
+    };
+    draw(given.length ? [...given, ...choices.map((c) => c.name).filter((n) => !given.includes(n))] : choices.map((c) => c.name), given.length > 0);
+    return box;
   }
 
   function photoInput(node, scope, id, value) {
@@ -170,31 +194,51 @@ export function renderForm({ form, instance, photos, onChange }) {
       controls.push({ node, scope, wrap, error: null });
       return wrap;
     }
-    if (node.select === "one") control = selectOne(node, scope, id, value);
-    else if (node.select === "many") control = selectMany(node, scope, id, value);
-    else if (node.type === "geopoint") {
-      const settings = node.raw.control || {};
-      const threshold = Number(settings.accuracyThreshold || node.parameters["capture-accuracy"]) || 20;
-      const unacceptable = Number(settings.unacceptableAccuracyThreshold) || Infinity;
-      control = node.appearance.includes("placement-map")
-        ? placementMap({ value, threshold, unacceptable, centre: facilityPlace(), label: L(node.label) || node.name,
-          onValue: (v) => setValue(node, scope, v) })
-        : geopointWidget({ value, threshold, unacceptable, onValue: (v) => setValue(node, scope, v) });
-    } else if (node.type === "photo" || node.type === "image") control = photoInput(node, scope, id, value);
-    else control = textInput(node, scope, id, value);
+    const build = (shown) => {
+      if (node.select === "one") return selectOne(node, scope, id, shown);
+      if (node.select === "many") return selectMany(node, scope, id, shown);
+      if (node.select === "rank") return rankInput(node, scope, id, shown);
+      if (node.type === "geopoint") {
+        const settings = node.raw.control || {};
+        const threshold = Number(settings.accuracyThreshold || node.parameters["capture-accuracy"]) || 20;
+        const unacceptable = Number(settings.unacceptableAccuracyThreshold) || Infinity;
+        return node.appearance.includes("placement-map")
+          ? placementMap({ value: shown, threshold, unacceptable, centre: facilityPlace(), label: L(node.label) || node.name,
+            onValue: (v) => setValue(node, scope, v) })
+          : geopointWidget({ value: shown, threshold, unacceptable, onValue: (v) => setValue(node, scope, v) });
+      }
+      if (node.type === "photo" || node.type === "image") return photoInput(node, scope, id, shown);
+      return textInput(node, scope, id, shown);
+    };
+    control = build(value);
     const error = h("p", { class: "error", role: "alert", hidden: true });
     const forId = node.select || node.type === "geopoint" ? null : id;
     // Every control named by its question: a list by aria-labelledby, a group of choices too.
-    if (!forId) {
-      const list = control.matches("select") ? control : control.querySelector("select");
+    const named = (drawn) => {
+      if (forId) return;
+      const list = drawn.matches("select") ? drawn : drawn.querySelector("select");
       if (list) list.setAttribute("aria-labelledby", labelId);
-      else if (control.matches(".choices")) {
-        control.setAttribute("aria-labelledby", labelId);
-        if (!control.getAttribute("role")) control.setAttribute("role", "group");
+      else if (drawn.matches(".choices")) {
+        drawn.setAttribute("aria-labelledby", labelId);
+        if (!drawn.getAttribute("role")) drawn.setAttribute("role", "group");
       }
-    }
+    };
+    named(control);
     const wrap = h("div", { class: "q", "data-q": node.path }, label(node, forId, labelId), control, error);
-    const entry = { node, scope, wrap, error, touched: false };
+    const entry = { node, scope, wrap, error, touched: false, runs: form.calculations(instance, node, scope) };
+    // A calculated answer the monitor may also give: drawn again each time the calculation runs.
+    if (node.calculate || node.trigger) {
+      entry.resync = () => {
+        const runs = form.calculations(instance, node, scope);
+        if (runs === entry.runs) return;
+        entry.runs = runs;
+        const fresh = build(toString(form.get(instance, node, scope)));
+        named(fresh);
+        if (entry.readonly) [fresh, ...fresh.querySelectorAll("*")].forEach((el) => { if (el.matches("input, select, textarea, button")) el.disabled = true; });
+        control.replaceWith(fresh);
+        control = fresh;
+      };
+    }
     if (node.select && node.filter) entry.refilter = choiceFilter(node, scope, id, () => control, (c) => { control = c; });
     wrap.addEventListener("focusout", () => { entry.touched = true; refresh(); });
     wrap.addEventListener("change", () => { entry.touched = true; });
@@ -215,7 +259,8 @@ export function renderForm({ form, instance, photos, onChange }) {
       const value = toString(form.get(instance, node, scope));
       const kept = value.split(/\s+/).filter((v) => v && offered.has(v)).join(" ");
       if (kept !== value) form.set(instance, node, scope, kept);
-      const fresh = node.select === "one" ? selectOne(node, scope, id, kept) : selectMany(node, scope, id, kept);
+      const fresh = node.select === "one" ? selectOne(node, scope, id, kept)
+        : node.select === "rank" ? rankInput(node, scope, id, kept) : selectMany(node, scope, id, kept);
       current().replaceWith(fresh);
       replace(fresh);
     };
@@ -232,7 +277,7 @@ export function renderForm({ form, instance, photos, onChange }) {
       } else if (child.kind === "repeat") {
         const box = h("section", { class: "repeat", "data-repeat": child.path });
         repeat(box, child, scope);
-        controls.push({ node: child, scope, wrap: box, error: null });
+        controls.push({ node: child, scope, wrap: box, error: null, entries: form.get(instance, child, scope).length });
         container.append(box);
       } else {
         container.append(field(child, scope));
@@ -250,9 +295,10 @@ export function renderForm({ form, instance, photos, onChange }) {
     const entries = form.get(instance, node, scope);
     entries.forEach((_, index) => {
       const inner = { ...scope, [node.name]: index };
+      // A repeat_count decides how many entries there are: no Remove, no Add.
       const entry = h("fieldset", { class: "entry" },
         h("legend", {}, `${name} ${index + 1}`),
-        h("button", { type: "button", class: "secondary small remove", onclick: async () => {
+        node.count ? null : h("button", { type: "button", class: "secondary small remove", onclick: async () => {
           await photos.forget(form, node, instance, inner);
           const list = form.get(instance, node, scope);
           list.splice(index, 1);
@@ -263,6 +309,7 @@ export function renderForm({ form, instance, photos, onChange }) {
       children(entry, node, inner);
       box.append(entry);
     });
+    if (node.count) return;
     box.append(h("button", { type: "button", class: "secondary add", "data-add": node.path, onclick: () => {
       form.newRepeatEntry(instance, node, scope);
       repeat(box, node, scope);
@@ -287,12 +334,18 @@ export function renderForm({ form, instance, photos, onChange }) {
   }
 
   function refresh() {
+    form.language = lang();  // jr:choice-name() gives the label in the language shown
     form.calculate(instance);
     for (let i = controls.length - 1; i >= 0; i -= 1) {
       if (!controls[i].wrap.isConnected && controls[i].attached) controls.splice(i, 1);
     }
     for (const entry of controls) {
       if (entry.refilter) entry.refilter();
+      if (entry.resync) entry.resync();
+      if (entry.node.count && entry.wrap.isConnected) {
+        const entries = form.get(instance, entry.node, entry.scope).length;
+        if (entries !== entry.entries) { entry.entries = entries; repeat(entry.wrap, entry.node, entry.scope); }
+      }
       entry.attached ||= entry.wrap.isConnected;
       const relevant = form.isRelevant(instance, entry.node, entry.scope);
       entry.wrap.hidden = !relevant;
@@ -300,6 +353,12 @@ export function renderForm({ form, instance, photos, onChange }) {
       if (mark) mark.hidden = !(relevant && form.isRequired(instance, entry.node, entry.scope));
       if (entry.node.kind === "group" && relevant) explainEmpty(entry);
       if (!entry.error) continue;
+      // Read-only by its rule (or its group's) at this moment: nothing in it can be changed.
+      const readonly = relevant && form.isReadonly(instance, entry.node, entry.scope);
+      if (readonly !== Boolean(entry.readonly)) {
+        entry.readonly = readonly;
+        entry.wrap.querySelectorAll("input, select, textarea, button").forEach((el) => { el.disabled = readonly; });
+      }
       const problem = relevant && (entry.touched || showAll) ? form.check(instance, entry.node, entry.scope, lang()) : null;
       entry.error.hidden = !problem;
       entry.error.textContent = problem ? problem.message || t(problem.rule) : "";

@@ -116,6 +116,15 @@ function parse(text) {
       return { k: "path", absolute: true, steps };
     }
     if (token.t === "name") return { k: "bare", name: token.v };
+    // current(): the question the expression belongs to (in a choice filter too, not the
+    // choice), so current()/../x is the path ../x from that question.
+    if (token.t === "fn" && token.v === "current") {
+      expect("(");
+      expect(")");
+      const steps = ["."];
+      while (isOp("/")) { pos += 1; steps.push(step(["name", "up", "cur"])); }
+      return steps.length === 1 ? { k: "cur" } : { k: "path", absolute: false, steps };
+    }
     if (token.t === "fn") return call(token.v);
     if (token.t === "op" && token.v === "(") {
       const inner = binary(0);
@@ -221,6 +230,7 @@ const FUNCTIONS = {
     return Number.isNaN(n) ? toString(a) : new Date(Math.floor(n) * DAY).toISOString().slice(0, 10);
   },
   "uuid": () => crypto.randomUUID(),
+  "jr:choice-name": () => "",  // evaluated with the context, below
 };
 
 function evaluate(node, ctx) {
@@ -236,6 +246,11 @@ function evaluate(node, ctx) {
       // position(..): the number of the repeat entry the path names (1 for anything else,
       // which is alone among its siblings), as ODK's position(node).
       if (node.name === "position") return ctx.position(node.args[0].steps, node.args[0].absolute);
+      // jr:choice-name(value, 'path of a select'): that choice's label, in the form's language.
+      if (node.name === "jr:choice-name") {
+        const [value, ref] = node.args.map((a) => evaluate(a, ctx));
+        return ctx.choiceName ? ctx.choiceName(toString(value), toString(ref)) : "";
+      }
       if (node.name === "once") {
         const current = toString(ctx.current());
         return current || evaluate(node.args[0], ctx);
@@ -274,16 +289,56 @@ function lookup(node, ctx) {
 FUNCTIONS.once = () => "";
 FUNCTIONS.position = () => NaN;
 FUNCTIONS.instance = () => [];
+FUNCTIONS.current = () => "";
 
 const compiled = new Map();
+const trees = new Map();
+
+function tree(text) {
+  if (!trees.has(text)) trees.set(text, parse(String(text)));
+  return trees.get(text);
+}
 
 // Parse once; throws ExpressionError for anything outside the subset.
 export function compile(text) {
   if (!compiled.has(text)) {
-    const tree = parse(String(text));
-    compiled.set(text, (ctx) => evaluate(tree, ctx));
+    const parsed = tree(text);
+    compiled.set(text, (ctx) => evaluate(parsed, ctx));
   }
   return compiled.get(text);
+}
+
+// The references an expression makes: {name} for ${name}, {steps, absolute} for a path.
+export function referencedPaths(text) {
+  const found = [];
+  const visit = (node) => {
+    if (!node || typeof node !== "object") return;
+    if (node.k === "ref") found.push({ name: node.name });
+    if (node.k === "path") found.push({ steps: node.steps, absolute: node.absolute });
+    if (node.k === "cur") found.push({ steps: ["."], absolute: false });
+    for (const value of Object.values(node)) if (value && typeof value === "object") visit(value);
+  };
+  visit(tree(text));
+  return found;
+}
+
+// The values an expression depends on, every one it names whichever branch is taken (as ODK
+// tracks a calculation's dependencies): a repeat counts by its number of entries.
+export function dependencies(text) {
+  const found = [];
+  const visit = (node) => {
+    if (!node || typeof node !== "object") return;
+    if (["ref", "path"].includes(node.k)) found.push(node);
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === "object") visit(value);
+    }
+  };
+  visit(tree(text));
+  return (ctx) => found.map((node) => {
+    const value = evaluate(node, ctx);
+    return Array.isArray(value) ? value.map((v) => (v && typeof v === "object" ? "entry" : v)) : value;
+  });
 }
 
 export function references(text) {

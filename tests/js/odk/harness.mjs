@@ -79,12 +79,14 @@ export async function fillReference(xml, attachments, variant) {
       node.addInstances();
       steps.push({ ref: node.currentState.reference, entries: node.currentState.children.length });
     }
+    // Read-only questions are left alone, and the app must find them read-only too.
+    if (["input", "select", "rank"].includes(node.nodeType) && state.readonly) steps.push({ ref: state.reference, readonly: true });
     if (node.nodeType === "input" && !state.readonly) {
       k += 1;
       const value = valueFor(node, k, variant);
       if (value != null) {
-        node.setValue(value);
         steps.push({ ref: state.reference, value });
+        node.setValue(value);
       }
     } else if (node.nodeType === "select" && !state.readonly) {
       k += 1;
@@ -94,8 +96,18 @@ export async function fillReference(xml, attachments, variant) {
         const picked = many ? [options[(k + variant) % options.length], options[(k + variant + 1) % options.length]]
           .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => options.indexOf(a) - options.indexOf(b))
           : [options[(k + variant) % options.length]];
-        if (many) node.selectValues(picked); else node.selectValue(picked[0]);
         steps.push({ ref: state.reference, value: picked.join(" ") });
+        if (many) node.selectValues(picked); else node.selectValue(picked[0]);
+      }
+    } else if (node.nodeType === "rank" && !state.readonly) {
+      // A rank: every option ODK offers, in an order the variant picks (rotated).
+      k += 1;
+      const options = state.valueOptions.map((o) => o.value);
+      if (options.length) {
+        const turn = (k + variant) % options.length;
+        const order = [...options.slice(turn), ...options.slice(0, turn)];
+        steps.push({ ref: state.reference, value: order.join(" ") });
+        node.setValues(order);
       }
     }
     if (SKIP.has(node.nodeType)) return;
@@ -116,6 +128,7 @@ function parseRef(ref) {
 // Play the steps into our model; returns the answers as the app would submit them.
 export function fillOurs(form, steps) {
   const instance = form.newInstance("00000000-0000-4000-8000-000000000000");
+  form.calculate(instance);  // as the app does when it draws the form (render.js refresh)
   const locate = (ref) => {
     const parts = parseRef(ref);
     const path = "/" + parts.map((p) => p[0]).join("/");
@@ -144,6 +157,10 @@ export function fillOurs(form, steps) {
     }
     if (!node) throw new Error(`our form has no ${step.ref}`);
     ensure(node, scope);
+    // ODK answers only what it does not hold read-only; the app must agree, either way.
+    const readonly = form.isReadonly(instance, node, scope);
+    if (readonly !== Boolean(step.readonly)) throw new Error(`${step.ref}: ODK ${step.readonly ? "read-only" : "writable"}, app ${readonly ? "read-only" : "writable"}`);
+    if (step.readonly) continue;
     form.set(instance, node, scope, step.value);
     form.calculate(instance);
   }

@@ -88,10 +88,30 @@ export function xformToDef(xml, attachments = {}) {
     }
     binds.set(resolveRef(bind.getAttribute("nodeset"), rootPath), attrs);
   }
-  for (const action of ["setvalue", "setgeopoint", "recordaudio"]) {
+  for (const action of ["setgeopoint", "recordaudio"]) {
     if (doc.getElementsByTagName(action).length || doc.getElementsByTagName(`odk:${action}`).length) {
       unsupported.push(`action ${action}`);
     }
+  }
+  // setvalue actions, in the shape pyxform gives them in its JSON: a value set when the form is
+  // made (odk-instance-first-load) or a repeat entry added (odk-new-repeat) is the question's
+  // `default` (an expression in parentheses, a literal as is); one set when another question
+  // changes (xforms-value-changed) is the question's `trigger` with the value as its calculation.
+  const bindIds = new Map([...model.getElementsByTagName("*")].filter((e) => local(e) === "bind" && e.getAttribute("id"))
+    .map((e) => [e.getAttribute("id"), resolveRef(e.getAttribute("nodeset"), rootPath)]));
+  const actions = new Map();
+  for (const el of [...doc.getElementsByTagName("*")].filter((e) => local(e) === "setvalue")) {
+    const parent = el.parentNode;
+    const context = local(parent) === "model" ? rootPath
+      : resolveRef(parent.getAttribute("ref") || parent.getAttribute("nodeset"), rootPath);
+    const target = el.getAttribute("bind") ? bindIds.get(el.getAttribute("bind")) : resolveRef(el.getAttribute("ref"), context);
+    const value = el.getAttribute("value");
+    const set = value != null ? `(${value})` : el.textContent;
+    const events = (el.getAttribute("event") || "").split(/\s+/).filter(Boolean);
+    const known = events.filter((e) => ["odk-instance-first-load", "odk-new-repeat", "xforms-value-changed"].includes(e));
+    if (known.length !== events.length || !target) { unsupported.push(`action setvalue on ${events.join(" ")}`); continue; }
+    if (actions.has(target)) { unsupported.push("two setvalue actions on one question"); continue; }
+    actions.set(target, { events, set, trigger: events.includes("xforms-value-changed") ? context : null, value });
   }
   // Body controls by the path they bind, and the repeats.
   const controls = new Map();
@@ -133,7 +153,8 @@ export function xformToDef(xml, attachments = {}) {
     const labelRef = labelEl ? labelEl.getAttribute("ref") : "label";
     const rows = media[`${m[1]}.csv`] || [];
     const choices = rows.map((row) => {
-      const label = /jr:itext/.test(labelRef) ? "" : row[labelRef] ?? "";
+      const translated = /jr:itext\(\s*([\w.-]+)\s*\)/.exec(labelRef);
+      const label = translated ? itext[row[translated[1]]] ?? "" : row[labelRef] ?? "";
       return { ...row, name: row[valueRef] ?? "", label };
     });
     return { choices, choice_filter: m[2] || null };
@@ -173,6 +194,21 @@ export function xformToDef(xml, attachments = {}) {
     }
     const text = el.textContent;
     if (text !== "") raw.default = text;
+    const action = actions.get(path);
+    if (action) {
+      const inRepeat = [...repeats.keys()].some((r) => path.startsWith(`${r}/`));
+      const load = action.events.includes("odk-instance-first-load");
+      const entry = action.events.includes("odk-new-repeat");
+      if (bind.calculate || (inRepeat && !(load && entry)) || (!inRepeat && entry)) {
+        raw.unsupported = `action setvalue on ${action.events.join(" ")}${bind.calculate ? " with a calculation" : ""}`;
+      } else if (load) {
+        raw.default = action.set;
+      }
+      if (action.trigger) {
+        raw.trigger = action.trigger;
+        raw.bind.calculate = action.value ?? `'${action.set}'`;
+      }
+    }
     if (bind["jr:preload"]) {
       raw.type = PRELOADS[`${bind["jr:preload"]} ${bind["jr:preloadParams"] || ""}`] || "hidden";
       // The app makes the instanceID itself (model.js newInstance), as pyxform's forms ask.
@@ -187,8 +223,8 @@ export function xformToDef(xml, attachments = {}) {
     }
     const appearance = control.el.getAttribute("appearance");
     if (appearance) raw.control = { appearance };
-    if (control.kind === "select1" || control.kind === "select") {
-      raw.type = control.kind === "select1" ? "select one" : "select all that apply";
+    if (["select1", "select", "rank", "odk:rank"].includes(control.kind)) {
+      raw.type = { select1: "select one", select: "select all that apply" }[control.kind] || "rank";
       const { choices, choice_filter: filter, unsupported: why } = choicesOf(control.el);
       raw.choices = choices;
       if (filter) raw.choice_filter = filter;
