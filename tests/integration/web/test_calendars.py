@@ -20,17 +20,25 @@ MOMENT = datetime(2023, 11, 15, 14, 3, tzinfo=timezone.utc)  # 24 Aqrab 1402
 ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\b")
 
 
-@pytest.mark.parametrize("language, calendar, shown", [
-    ("en", "gregorian", "15 Nov 2023 14:03 UTC"),
-    ("prs", "solar_hijri", "۲۴ عقرب ۱۴۰۲ ۱۴:۰۳ UTC"),
-    ("ps", "solar_hijri", "۲۴ لړم ۱۴۰۲ ۱۴:۰۳ UTC"),
+@pytest.mark.parametrize("language, shown", [
+    ("en", "15 Nov 2023 14:03 UTC"),
+    ("prs", "۱۵ نومبر ۲۰۲۳ ۱۴:۰۳ UTC"),
+    ("ps", "۱۵ نومبر ۲۰۲۳ ۱۴:۰۳ UTC"),
 ])
-def test_the_usual_calendar_of_each_language(app, language, calendar, shown):
+def test_gregorian_until_a_person_chooses(app, language, shown):
+    """Issue 18: "Gregorian by default; Solar Hijri for those who pick it"."""
     with app.test_request_context(headers={"Cookie": f"{COOKIE}={language}"}):
-        assert dates.current_calendar() == calendar
+        assert dates.current_calendar() == "gregorian"
         assert dates.when(MOMENT) == shown
         assert dates.day("2023-11-15") == shown.rsplit(" ", 2)[0]
-        assert dates.client_settings()["calendar"] == calendar
+        assert dates.client_settings()["calendar"] == "gregorian"
+
+
+@pytest.mark.parametrize("language, shown", [
+    ("en", "24 Aqrab 1402"), ("prs", "۲۴ عقرب ۱۴۰۲"), ("ps", "۲۴ لړم ۱۴۰۲")])
+def test_solar_hijri_days_in_each_language(app, language, shown):
+    with app.test_request_context(headers={"Cookie": f"{COOKIE}={language}"}):
+        assert dates.day("2023-11-15", "solar_hijri") == shown
 
 
 def test_month_names_in_every_language_and_calendar(app):

@@ -13,11 +13,11 @@ from tests.conftest import csrf_of, totp_code
 
 NAV = re.compile(r'<ul class="nz-nav-links">(.*?)</ul>', re.S)
 HREF = re.compile(r'<a href="([^"]+)"')
-WORKSPACE = {"/map", "/review", "/notifications", "/devices", "/compare", "/timeline",
+WORKSPACE = {"/map", "/review", "/notifications", "/devices", "/facilities/compare", "/timeline",
              "/admin/users", "/cases", "/forms", "/briefs"}
 EXPECTED = {
     "monitor": ["/my-reports", "/account"],
-    "coordinator": ["/map", "/review", "/notifications", "/briefs", "/cases", "/devices", "/forms", "/account"],
+    "coordinator": ["/map", "/review", "/facilities/compare", "/notifications", "/briefs", "/cases", "/devices", "/forms", "/account"],
     "admin": ["/cases", "/devices", "/forms", "/admin/users", "/admin/organisations", "/admin/countries",
               "/admin/partner-keys", "/admin/audit", "/account"],
     "partner": ["/cases/inbox", "/cases/keys", "/account"],
