@@ -55,7 +55,8 @@ def test_a_partners_person_sees_no_workspace_link(accounts):
 @pytest.mark.parametrize("path", ["/api/map/incidents?bbox=60,29,75,38&zoom=6", "/api/visits", "/review",
                                   "/notifications", "/devices",
                                   "/cases", "/api/cases", "/api/cases/counts",
-                                  "/api/cases/partners", "/admin/users"])
+                                  "/api/cases/partners", "/admin/users", "/briefs", "/forms",
+                                  "/facilities/compare", "/api/briefs"])
 def test_the_workspace_refuses_a_partners_person(accounts, path):
     response = accounts["partner"].get(path)
     assert response.status_code == 403, (path, response.status_code)
