@@ -178,28 +178,26 @@ def _repeat_files(root, repeat_path, root_path, errors) -> list[str]:
     return names
 
 
-def _incidents(root, root_path, errors) -> list[dict]:
-    fields = _REPEAT_FIELDS[form_fields.INCIDENT_REPEAT]
-    incidents = []
-    for instance in _repeat_instances(root, form_fields.INCIDENT_REPEAT, root_path):
+def _repeat_rows(root, repeat: str, root_path, errors):
+    """Each entry of `repeat`, read through its fields (problems collected in `errors`)."""
+    fields = _REPEAT_FIELDS[repeat]
+    for instance in _repeat_instances(root, repeat, root_path):
         values: dict = {}
-        _children_by_path(instance, form_fields.INCIDENT_REPEAT, values)
-        incident: dict = {}
-        _read(values, fields, incident, errors)
-        if incident.get("type"):
-            incidents.append(incident)
-    return incidents
+        _children_by_path(instance, repeat, values)
+        row: dict = {}
+        _read(values, fields, row, errors)
+        yield row
+
+
+def _incidents(root, root_path, errors) -> list[dict]:
+    return [incident for incident in _repeat_rows(root, form_fields.INCIDENT_REPEAT, root_path,
+                                                  errors) if incident.get("type")]
 
 
 def _returnees(root, root_path, errors) -> list[dict]:
     """Groups interviewed on arrival that agreed to the interview (counts and facts only)."""
-    fields = _REPEAT_FIELDS[form_fields.RETURNEE_REPEAT]
     groups = []
-    for instance in _repeat_instances(root, form_fields.RETURNEE_REPEAT, root_path):
-        values: dict = {}
-        _children_by_path(instance, form_fields.RETURNEE_REPEAT, values)
-        group: dict = {}
-        _read(values, fields, group, errors)
+    for group in _repeat_rows(root, form_fields.RETURNEE_REPEAT, root_path, errors):
         if group.pop("consent_interview", None) == "yes" and group.get("state_responsible"):
             groups.append(group)
     return groups
