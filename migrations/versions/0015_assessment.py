@@ -122,7 +122,7 @@ def _incidents_up() -> None:
 
 def _assess_existing_visits() -> None:
     from server.assessment import assess_visit
-    from server.assessment.store import stored_dimensions
+    from server.assessment.assess import stored_dimensions
     from server.scoring import score_visit
 
     connection = op.get_bind()

@@ -114,7 +114,7 @@ def _case_urgent(params: dict, facts: dict) -> bool:
     return _own(params, facts) and facts["urgency"] in params.get("urgencies", ["immediate"])
 
 
-URGENCIES = ("immediate", "within_72h", "routine")  # server.cases.store.URGENCIES
+URGENCIES = ("immediate", "within_72h", "routine")  # server.cases.vocabulary.URGENCIES
 
 KINDS = {k.name: k for k in (
     Kind("incident", "New incident",

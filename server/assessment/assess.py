@@ -114,3 +114,11 @@ def _suggested(indicators: list, unobserved: list, access: str, red_flag: bool) 
     full = access == "full" and len(observed) * 2 >= len(observed) + len(unobserved)
     return {"rating": rating, "insufficient_evidence": False,
             "coverage": "full" if full else "partial", "evidence": []}
+
+
+def stored_dimensions(assessment: dict) -> dict:
+    """How an assessment is kept on its visit (visits.dimensions): the four dimensions with the
+    assessment's version, the state responsible and the "derived from the earlier form" mark."""
+    return {"version": assessment["version"], "state": assessment["state"],
+            "derived_from_earlier_form": assessment["derived_from_earlier_form"],
+            **assessment["dimensions"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ..core.validation import StrictSchema
-from . import store
+from . import vocabulary
 
 B64 = validate.Regexp(r"^[A-Za-z0-9+/]+={0,2}$", error="Must be base64 text.")
 SEALED_NAME = validate.Regexp(r"^p[0-9]{1,2}$", error="Sealed photo names are p1, p2, ...")
@@ -28,7 +28,7 @@ class CaseSchema(StrictSchema):
     form_version = fields.String(allow_none=True, validate=validate.Length(max=40))
     facility_id = fields.UUID(allow_none=True)
     occurred_on = fields.Date(allow_none=True)
-    urgency = fields.String(required=True, validate=validate.OneOf(store.URGENCIES))
+    urgency = fields.String(required=True, validate=validate.OneOf(vocabulary.URGENCIES))
     key_fingerprint = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     wrapped_key = fields.String(required=True, validate=[validate.Length(max=1200), B64])
     envelope = fields.String(required=True, validate=validate.Length(max=200_000))
@@ -38,7 +38,7 @@ class CaseSchema(StrictSchema):
 
 
 class QueueArgs(StrictSchema):
-    status = fields.String(validate=validate.OneOf(store.STATUSES))
+    status = fields.String(validate=validate.OneOf(vocabulary.STATUSES))
 
 
 class StatusSchema(StrictSchema):
@@ -52,7 +52,7 @@ class AssignSchema(StrictSchema):
 class TriageSchema(StrictSchema):
     facility_id = fields.UUID(allow_none=True)
     occurred_on = fields.Date(allow_none=True)
-    urgency = fields.String(required=True, validate=validate.OneOf(store.URGENCIES))
+    urgency = fields.String(required=True, validate=validate.OneOf(vocabulary.URGENCIES))
 
 
 class ReferralSchema(StrictSchema):
@@ -63,4 +63,4 @@ class ReferralSchema(StrictSchema):
 
 
 class OutcomeSchema(StrictSchema):
-    outcome = fields.String(required=True, validate=validate.OneOf(store.OUTCOMES))
+    outcome = fields.String(required=True, validate=validate.OneOf(vocabulary.OUTCOMES))

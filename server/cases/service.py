@@ -21,7 +21,7 @@ from ..alerts import service as alerts
 from ..core import audit, storage
 from ..core.access import PARTNER_ROLE, Principal, require_access
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from . import formats, keys, store
+from . import formats, keys, store, vocabulary
 
 SUFFIX = ".enc"
 MAX_PHOTOS = 10
@@ -190,7 +190,8 @@ def _file(session: Session, row, name: str) -> bytes:
 
 def change_status(session: Session, principal: Principal, case_id, status: str) -> None:
     row = _held(session, principal, case_id)
-    if store.STATUSES.index(status) <= store.STATUSES.index(row.status) or status == "referred":
+    order = vocabulary.STATUSES
+    if order.index(status) <= order.index(row.status) or status == "referred":
         raise Conflict(f"A case that is {row.status} cannot become {status} "
                        "(referred: refer it to a partner).")
     store.set_status(session, case_id, status)

@@ -7,20 +7,15 @@ import json
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-URGENCIES = ("immediate", "within_72h", "routine")
-# How soon a case must be referred or closed, by urgency (from its receipt).
-DEADLINES_HOURS = {"immediate": 24, "within_72h": 72, "routine": 14 * 24}
-STATUSES = ("new", "assessed", "referred", "closed")
-OUTCOMES = ("protection_provided", "relocated", "legal_aid", "not_reachable", "declined",
-            "not_eligible", "other")
-OPEN = ("new", "assessed")
+from .vocabulary import DEADLINES_HOURS, OPEN
 
+_OPEN = ", ".join(f"'{status}'" for status in OPEN)  # SQL list of the open statuses
 _META = """c.id, c.organisation_id, c.sealing_key_id, c.source, c.form_id, c.form_version,
     c.facility_id, f.name AS facility_name, f.name_prs AS facility_name_prs,
     f.name_pus AS facility_name_pus, c.occurred_on, c.urgency, c.status, c.due_at,
     c.assessed_at, c.referred_at, c.closed_at, c.assigned_to, a.name AS assigned_name,
     c.received_at, c.updated_at, jsonb_array_length(c.photo_names) AS photo_count, c.visit_id,
-    (c.status IN ('new', 'assessed') AND c.due_at < now()) AS overdue"""
+    (c.status IN (%s) AND c.due_at < now()) AS overdue""" % _OPEN
 _SEALED = """, c.wrapped_key, c.envelope, c.photo_names, c.photos, c.sealed_submission_id,
     k.fingerprint AS key_fingerprint"""
 _FROM = """FROM cases c LEFT JOIN facilities f ON f.id = c.facility_id
@@ -90,7 +85,7 @@ def queue(session: Session, organisation_id, *, status: str | None = None, limit
     where = "c.organisation_id = :o" + (" AND c.status = :s" if status else "")
     return session.execute(text(
         f"SELECT {_META} {_FROM} WHERE {where} ORDER BY "
-        "(c.status IN ('new', 'assessed') AND c.due_at < now()) DESC, "
+        "(c.status IN (" + _OPEN + ") AND c.due_at < now()) DESC, "
         "(c.status = 'closed'), c.due_at NULLS FIRST, c.received_at DESC LIMIT :l"),
         {"o": organisation_id, "s": status, "l": limit}).all()
 
@@ -107,7 +102,7 @@ def counts(session: Session, organisation_id) -> dict:
     p = {"o": organisation_id}
     by_facility = session.execute(text(
         "SELECT c.facility_id, f.name, count(*) AS cases, "
-        "count(*) FILTER (WHERE c.status IN ('new', 'assessed') AND c.due_at < now()) AS overdue, "
+        "count(*) FILTER (WHERE c.status IN (" + _OPEN + ") AND c.due_at < now()) AS overdue, "
         "count(*) FILTER (WHERE c.urgency = 'immediate') AS immediate, "
         "count(*) FILTER (WHERE c.urgency = 'within_72h') AS within_72h, "
         "count(*) FILTER (WHERE c.urgency = 'routine') AS routine "
@@ -120,8 +115,8 @@ def counts(session: Session, organisation_id) -> dict:
         "SELECT coalesce(urgency, 'unknown') AS urgency, count(*) AS cases FROM cases "
         "WHERE organisation_id = :o GROUP BY 1"), p).all()
     totals = session.execute(text(
-        "SELECT count(*) FILTER (WHERE status IN ('new', 'assessed')) AS open, "
-        "count(*) FILTER (WHERE status IN ('new', 'assessed') AND due_at < now()) AS overdue "
+        "SELECT count(*) FILTER (WHERE status IN (" + _OPEN + ")) AS open, "
+        "count(*) FILTER (WHERE status IN (" + _OPEN + ") AND due_at < now()) AS overdue "
         "FROM cases WHERE organisation_id = :o"), p).first()
     return {"by_facility": [r._asdict() for r in by_facility],
             "by_month": [r._asdict() for r in by_month],

@@ -19,7 +19,7 @@ from shapely.geometry import Point
 from sqlalchemy import select, text
 
 from ..assessment import DIMENSIONS, EVIDENCE_KINDS, assess_visit
-from ..assessment.store import stored_dimensions
+from ..assessment.assess import stored_dimensions
 from ..attachments import photos
 from ..attachments import service as attachments
 from ..attachments.models import Attachment

@@ -145,6 +145,11 @@ def _own(session: Session, principal: Principal, version_id, *, for_update: bool
     return row
 
 
+def listing(session: Session, principal: Principal):
+    """The form versions the caller may see, newest first: its organisation's (any for admins)."""
+    return store.listing(session, None if principal.role == "admin" else principal.organisation_id)
+
+
 def readable(session: Session, principal: Principal, version_id):
     """A version the caller may see (its organisation's; any for admins), or 404."""
     return _own(session, principal, version_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from ..assessment.vocabulary import DIMENSIONS, INSUFFICIENT, RATINGS, ring_of
+from ..assessment.vocabulary import DIMENSIONS, INSUFFICIENT, RATINGS
 from ..core import audit
 from ..core.access import Principal
 from ..core.db import db
@@ -14,7 +14,6 @@ from ..core.statuses import HAS_ISSUES, REJECTED, VERIFIED
 from ..history import service as history
 from ..incidents import service as incidents
 from ..visits import service as visits
-from ..visits import store as visit_store
 
 ACTIONS = {"verify": VERIFIED, "has_issues": HAS_ISSUES, "reject": REJECTED}
 # The package that owns each kind of record changes its review state (review decides, audits
@@ -96,20 +95,14 @@ def adjust_rating(visit_id: uuid.UUID, dimension: str, rating, reason: str,
     if not (reason or "").strip():
         raise ValidationFailed.field("reason", "Say why the rating is changed: it is recorded.")
     session = db.session
-    row = visit_store.assessment_for_update(session, visit_id)
-    if row is None or row.organisation_id != principal.organisation_id:
-        raise NotFound(f"No visit {visit_id} in your organisation.")
-    dimensions = dict(row.dimensions or {})
-    entry = dict(dimensions.get(dimension) or {})
-    before = entry.get("rating")
     now = datetime.now(timezone.utc)
     after = None if rating == INSUFFICIENT else rating
-    entry.update(rating=after, insufficient_evidence=after is None, adjusted={
-        "from": before, "from_source": entry.get("source"), "by": str(principal.user_id),
-        "at": now.isoformat(), "reason": reason.strip()}, source="coordinator")
-    dimensions[dimension] = entry
-    ring = ring_of({name: dimensions.get(name) or {} for name in DIMENSIONS}, row.red_flags)
-    visit_store.set_dimensions(session, visit_id, dimensions, ring, now)
+    entry = visits.adjust_dimension(session, visit_id, principal.organisation_id, dimension, after,
+                                    {"by": str(principal.user_id), "at": now.isoformat(),
+                                     "reason": reason.strip()}, now)
+    if entry is None:
+        raise NotFound(f"No visit {visit_id} in your organisation.")
+    before = entry["adjusted"]["from"]
     audit.record_and_commit(session, "visit.rating_adjusted", principal, target_type="visit",
                             target_id=visit_id, details={
                                 "dimension": dimension, "from": before, "to": after,

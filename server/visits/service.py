@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from ..alerts import service as alerts
 from ..assessment import assess_visit
-from ..assessment.store import stored_dimensions
+from ..assessment.assess import stored_dimensions
+from ..assessment.vocabulary import DIMENSIONS, ring_of
 from ..attachments import service as attachments
 from ..core import audit
 from ..core.access import Principal, may_edit_record
@@ -310,3 +311,23 @@ def set_review_status(visit: Visit, status: str, comment: str | None, now: datet
     before = visit.review_status
     visit.review_status, visit.review_comment, visit.updated_at = status, comment, now
     return before
+
+
+def adjust_dimension(session: Session, visit_id: uuid.UUID, organisation_id, dimension: str,
+                     rating: int | None, adjusted: dict, now: datetime) -> dict | None:
+    """A coordinator's rating of one dimension (None: insufficient evidence), kept beside what it
+    replaced (`adjusted`: from, by, at, reason) and the visit's ring recomputed; returns the
+    dimension as stored, or None when the organisation has no such visit."""
+    row = store.assessment_for_update(session, visit_id)
+    if row is None or row.organisation_id != organisation_id:
+        return None
+    dimensions = dict(row.dimensions or {})
+    entry = dict(dimensions.get(dimension) or {})
+    entry.update(rating=rating, insufficient_evidence=rating is None, source="coordinator",
+                 adjusted={"from": entry.get("rating"), "from_source": entry.get("source"),
+                           **adjusted})
+    dimensions[dimension] = entry
+    ring = ring_of({name: dimensions.get(name) or {} for name in DIMENSIONS}, row.red_flags)
+    store.set_dimensions(session, visit_id, dimensions, ring, now)
+    return entry
+

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, url_for
 from flask_babel import gettext as _
 
-from ..cases import store
+from ..cases import vocabulary
 from ..core import access
 from ..core.access import PARTNER_ROLE, current_principal
 from .pages import install, render
@@ -42,7 +42,7 @@ def outcomes() -> dict[str, str]:
              "legal_aid": _("Legal aid"), "not_reachable": _("Not reachable"),
              "declined": _("Declined by the person"), "not_eligible": _("Not eligible"),
              "other": _("Other outcome")}
-    return {code: words[code] for code in store.OUTCOMES}
+    return {code: words[code] for code in vocabulary.OUTCOMES}
 
 
 def sealed_words() -> dict:

@@ -12,7 +12,7 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import AppError, BadRequest
-from ..forms import catalog, service, store
+from ..forms import catalog, service
 from .pages import form_errors, install, render
 
 blp = install(Blueprint("form_pages", __name__, url_prefix="/forms",
@@ -30,8 +30,7 @@ def _statuses() -> dict[str, str]:
 
 def _list_page(status=200, errors=None):
     principal = current_principal()
-    rows = store.listing(db.session, None if principal.role == "admin"
-                         else principal.organisation_id)
+    rows = service.listing(db.session, principal)
     return render("forms/list.html", status, versions=rows, errors=errors or {},
                   statuses=_statuses(), builtin=list(catalog.forms().values()))
 

@@ -198,3 +198,39 @@ SQL = """UPDATE incidents
 '''
     assert sorted(line for line, _ in field_writes(ast.parse(source))) == [3, 4, 5, 6, 7, 8]
     assert field_writes(ast.parse("facility.name = 'x'\nsetattr(user, key, value)\n")) == []
+
+
+def store_imports(relative: Path, tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, module) for each import of another package's `store` (its write SQL)."""
+    package = relative.parts[0]
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or node.level != 2 or not node.module:
+            continue
+        parts = node.module.split(".")
+        if parts[0] == package:
+            continue
+        names = parts[1:2] or []
+        names += [a.name for a in node.names] if len(parts) == 1 else []
+        if "store" in names:
+            found.append((node.lineno, f"{parts[0]}.store"))
+    return found
+
+
+def test_a_package_writes_its_tables_itself():
+    """A package's store module (its tables' write SQL) is its own: others ask its service."""
+    offenders = []
+    for path, tree in _modules():
+        relative = path.relative_to(SERVER)
+        if len(relative.parts) < 2:
+            continue
+        offenders += [f"{relative.as_posix()}:{line} imports {what}"
+                      for line, what in store_imports(relative, tree)]
+    assert not offenders, "another package's store imported (use its service): " + ", ".join(offenders)
+
+
+def test_the_store_check_can_fail():
+    tree = ast.parse("from ..visits import store as s\nfrom ..cases.store import get\n"
+                     "from . import store\nfrom ..visits import service\n")
+    assert store_imports(Path("review/service.py"), tree) == [(1, "visits.store"), (2, "cases.store")]
+    assert store_imports(Path("visits/x.py"), ast.parse("from ..visits import store\n")) == []

@@ -262,5 +262,5 @@ def test_case_rule_params_refuse_places_of_other_kinds(signed_in_client):
 
 def test_case_rules_know_every_urgency_of_a_case():
     from server.alerts.kinds import URGENCIES
-    from server.cases.store import URGENCIES as CASE_URGENCIES
+    from server.cases.vocabulary import URGENCIES as CASE_URGENCIES
     assert URGENCIES == CASE_URGENCIES

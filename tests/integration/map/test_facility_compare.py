@@ -17,7 +17,7 @@ from .test_facility_timeline import _assessed
 
 def _rated(session, fac, org, days, ratings, **kw):
     a = _assessed(dict(zip(DIMENSIONS, ratings)), **kw)
-    from server.assessment.store import stored_dimensions
+    from server.assessment.assess import stored_dimensions
     add_visit(session, fac, org, now() - timedelta(days=days), dimensions=stored_dimensions(a),
               red_flags=a["red_flags"], ring=a["ring"])
 

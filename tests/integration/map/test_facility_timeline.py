@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from server.assessment import assess_visit
-from server.assessment.store import stored_dimensions
+from server.assessment.assess import stored_dimensions
 from server.assessment.timeline import timeline_data, timeline_svg
 from server.assessment.vocabulary import DIMENSIONS
 from tests import factories

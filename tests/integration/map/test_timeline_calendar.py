@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from server.assessment.store import stored_dimensions
+from server.assessment.assess import stored_dimensions
 from server.assessment.vocabulary import DIMENSIONS
 from tests import factories
 from tests.conftest import csrf_of
