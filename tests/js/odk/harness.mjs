@@ -67,7 +67,8 @@ export async function fillReference(xml, attachments, variant) {
     fetchFormAttachment: async (url) => {
       const name = String(url).split("/").pop();
       if (!(name in attachments)) return new Response("", { status: 404 });
-      return new Response(attachments[name], { headers: { "Content-Type": name.endsWith(".csv") ? "text/csv" : "text/xml" } });
+      return new Response(attachments[name], { headers: { "Content-Type": name.endsWith(".csv") ? "text/csv"
+        : name.endsWith(".geojson") ? "application/geo+json" : "text/xml" } });
     },
   } });
   const steps = [];
