@@ -1,8 +1,8 @@
 // The form model: pyxform's JSON (exactly as the server builds it) turned into a tree of nodes,
 // the answers of one report (nested like the XForm instance: groups are objects, repeats are
 // arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
-import { compile, dependencies, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
-import { fromAnswers, fromAttachment, rowsOf } from "./instances.js";
+import { compile, dependencies, instanceReads, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
+import { fromAnswers, fromAttachment, kids, rowsOf } from "./instances.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
   "select multiple": "many", "rank": "rank" };
@@ -39,7 +39,10 @@ export function languages(def) {
 // Not "time": the browser's time input gives "10:30", Collect stores "10:30:00.000+04:30".
 const TYPES = new Set(["text", "integer", "decimal", "date", "dateTime", "geopoint", "photo",
   "image", "note", "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
-  "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank"]);
+  "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank",
+  // Not questions: a form's XML or CSV attachment read with instance('name') (instances.js).
+  "xml-external", "csv-external"]);
+const EXTERNAL = { "xml-external": "xml", "csv-external": "csv" };
 const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list", "horizontal",
   "horizontal-compact", "compact", "likert", "quick", "no-calendar", "table-list", "label",
   "list-nolabel", "list",
@@ -90,6 +93,7 @@ export function unsupportedFeatures(def, media = {}) {
   // Files first: an instance() may name a list used further down.
   const collect = (node) => {
     if (typeof node.itemset === "string" && ATTACHMENT.test(node.itemset)) files.add(node.itemset.replace(ATTACHMENT, ""));
+    if (EXTERNAL[node.type]) files.add(node.name);
     (node.children || []).forEach(collect);
   };
   collect(def);
@@ -144,6 +148,7 @@ export class Form {
       }
     }
     this.#cycles();
+    this.#missingChildren();
     // An absolute path to a question of the repeat the asking question is in: JavaRosa reads it
     // in the asking entry, ODK Web Forms as the first entry's. Refused rather than guessed.
     for (const node of this.nodes) {
@@ -190,6 +195,37 @@ export class Form {
     }
   }
 
+  // A choice filter or an instance('id')/path[predicate] reading a child that some items of an
+  // XML or GeoJSON file lack: JavaRosa (Collect) reads it as '', ODK Web Forms as nothing, so
+  // the two offer different choices. Refused rather than siding with one. (A CSV file's rows
+  // have every column.)
+  #missingChildren() {
+    const lacking = (nodes, names) => names.find((name) => nodes.some((n) => !n.row && !kids(n).some((k) => k.name === name)));
+    for (const node of this.nodes) {
+      const sources = [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.bind.required,
+        node.bind.readonly, node.raw.default, node.choiceFilter].filter((s) => s && /[[]/.test(String(s)));
+      for (const source of sources) {
+        let reads;
+        try { reads = instanceReads(String(source)); } catch (e) { continue; }
+        for (const { id, steps, names } of reads.paths) {
+          let nodes = this.docs.has(id) ? [this.docs.get(id)] : [];
+          for (const step of steps) nodes = nodes.flatMap((n) => kids(n).filter((k) => k.name === step));
+          const name = lacking(nodes, names);
+          if (name) this.problems.push(`a filter on ${name}, which some items of ${id} lack (${source})`);
+        }
+      }
+      const file = typeof node.raw.itemset === "string" && /\.(xml|geojson)$/i.test(node.raw.itemset) && node.choiceFilter;
+      if (file) {
+        let reads;
+        try { reads = instanceReads(String(node.choiceFilter)); } catch (e) { continue; }
+        const doc = this.docs.get(node.raw.itemset.replace(ATTACHMENT, ""));
+        const root = kids(doc).find((n) => n.name === "root");
+        const name = lacking(kids(root).filter((n) => n.name === "item"), reads.bare);
+        if (name) this.problems.push(`a choice filter on ${name}, which some items of ${node.raw.itemset} lack`);
+      }
+    }
+  }
+
   // Everything that keeps the app from running the form exactly as ODK Collect would: it is
   // not opened (render.js), not guessed at.
   get refusals() {
@@ -228,7 +264,7 @@ export class Form {
       this.byPath.set(node.path, node);
     }
     if (node.select) node.choices = this.#choices(raw);
-    else if (raw.children) node.children = raw.children.map((c) => this.#node(c, node));
+    else if (raw.children) node.children = raw.children.filter((c) => !EXTERNAL[c.type]).map((c) => this.#node(c, node));
     return node;
   }
 

@@ -347,3 +347,37 @@ export function dependencies(text) {
 export function references(text) {
   return tokenize(String(text)).filter((t) => t.t === "ref").map((t) => t.v);
 }
+
+// What an expression reads as the children of a secondary instance's nodes, where ODK's two
+// engines part: a child a node lacks is '' in JavaRosa (Collect) and nothing in ODK Web Forms
+// (the same where it is compared to a literal other than '').
+// {bare}: names read in a choice filter (a choice's children); {paths}: for each
+// instance('id')/a/b[pred] step with a predicate, the id, the steps to it and the names read.
+export function instanceReads(text) {
+  const bare = [];
+  const paths = [];
+  const visit = (node, into) => {
+    if (!node || typeof node !== "object") return;
+    if (node.k === "bare") into.push(node.name);
+    // name = 'x' (not ''), name = 3: false for a node without the child in both engines.
+    const literal = (n) => n.k === "lit" && n.v !== "";
+    if (node.k === "bin" && node.op === "=" && ((node.a.k === "bare" && literal(node.b)) || (node.b.k === "bare" && literal(node.a)))) return;
+    if (node.k === "inst") {
+      const id = node.id.k === "lit" ? String(node.id.v) : null;
+      node.steps.forEach((step, i) => {
+        for (const predicate of step.predicates) {
+          const names = [];
+          visit(predicate, names);
+          paths.push({ id, steps: node.steps.slice(0, i + 1).map((s) => s.name), names });
+        }
+      });
+      return;
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach((v) => visit(v, into));
+      else if (value && typeof value === "object") visit(value, into);
+    }
+  };
+  visit(tree(text), bare);
+  return { bare, paths };
+}
