@@ -410,6 +410,11 @@ export class Form {
 
   // The answers of the last report saved with this form on the phone (Collect's last-saved
   // instance), for the report being filled: none for the first.
+  get readsLastSaved() {
+    const text = JSON.stringify(this.def);
+    return text.includes("${last-saved#") || text.includes(LAST_SAVED);
+  }
+
   useLastSaved(instance, answers) {
     this.lastSaved.set(instance, fromAnswers(this.root.name, answers));
   }
