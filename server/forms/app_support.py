@@ -23,12 +23,17 @@ TYPES = frozenset({
     "text", "integer", "decimal", "date", "dateTime", "geopoint", "photo", "image", "note",
     "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
     "select one from file", "select multiple from file", "start", "end", "today", "deviceid",
-    "rank"})
+    "rank",
+    # Not questions: a form's XML or CSV attachment, read with instance('name').
+    "xml-external", "csv-external"})
+EXTERNAL = frozenset({"xml-external", "csv-external"})
 APPEARANCES = frozenset({
     "minimal", "autocomplete", "multiline", "field-list", "horizontal", "horizontal-compact",
     "compact", "likert", "quick", "no-calendar", "table-list", "label", "list-nolabel", "list",
     "placement-map", "maps"})
-PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy"})
+PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy",
+                        # select_one_from_file: the columns giving a choice's value and label.
+                        "value", "label"})
 FUNCTIONS = frozenset({
     "true", "false", "not", "boolean", "number", "string", "int", "round", "floor", "ceiling",
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
@@ -42,7 +47,10 @@ EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
 _CALL = re.compile(r"(?<![\w.:$-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
 _INSTANCE = re.compile(r"instance\(\s*['\"]([^'\"]+)['\"]\s*\)((?:/[\w.-]+(?:\[[^\]]*\])?)*)")
-_MEDIA_FILE = re.compile(r"\.csv$", re.IGNORECASE)
+# A form's attachments (CSV, XML, GeoJSON), read as secondary instances by the app
+# (static/mobile/js/instances.js), and pyxform's name for the last saved report's instance.
+_MEDIA_FILE = re.compile(r"\.(csv|xml|geojson)$", re.IGNORECASE)
+LAST_SAVED = "__last-saved"
 
 
 def unsupported(survey_json: dict) -> list[str]:
@@ -50,6 +58,8 @@ def unsupported(survey_json: dict) -> list[str]:
     found: dict[str, None] = {}  # ordered set
     files = {_MEDIA_FILE.sub("", node["itemset"]) for node in _nodes(survey_json)
              if isinstance(node.get("itemset"), str) and _MEDIA_FILE.search(node["itemset"])}
+    files |= {node.get("name") for node in _nodes(survey_json) if node.get("type") in EXTERNAL}
+    files.add(LAST_SAVED)
     for node in _nodes(survey_json):
         for feature in _node_features(node, files, top=node is survey_json):
             found.setdefault(feature, None)
@@ -84,11 +94,8 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     kind = node.get("type") or ""
     bind = node.get("bind") or {}
     control = node.get("control") or {}
-    itemset = node.get("itemset")
     if not top and kind not in TYPES:
         yield f"question type {kind or '(none)'}"
-    if isinstance(itemset, str) and re.search(r"\.(xml|geojson)$", itemset, re.IGNORECASE):
-        yield f"choices from {itemset.rsplit('.', 1)[1].lower()} file"
     if control.get("jr:noAddRemove") is not None:
         yield "repeat without add/remove"
     for word in str(control.get("appearance") or "").split():
@@ -117,12 +124,9 @@ def _expression_features(source: str, files: set[str]) -> Iterable[str]:
     for name in _CALL.findall(bare):
         if name not in FUNCTIONS and name not in ("and", "or", "div", "mod"):
             yield f"function {name}()"
-    for file_id, path in _INSTANCE.findall(source):
+    for file_id, _path in _INSTANCE.findall(source):
         if file_id not in files:
             yield f"instance('{file_id}')"
-        steps = [re.sub(r"\[.*", "", step) for step in path.strip("/").split("/") if step]
-        if steps[:2] != ["root", "item"] or len(steps) > 3:
-            yield f"instance('{file_id}')/{'/'.join(steps)} (only root/item[...]/column)"
     if re.search(r"(?<![\w.:-])position\(\s*\)", bare):
         yield "position() without a path (only position(..))"
     outside = bare

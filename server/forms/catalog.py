@@ -159,5 +159,14 @@ def media_file(form: Form, filename: str, session) -> bytes:
     raise NotFound(f"Form {form.id} has no media file {filename!r}.")
 
 
+def media_type(filename: str) -> str:
+    """The content type of a form's attachment, as ODK's engines tell CSV, XML and GeoJSON."""
+    if filename.endswith(".xml"):
+        return "text/xml"
+    if filename.endswith(".geojson"):
+        return "application/geo+json"
+    return "text/csv"
+
+
 def md5(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()

@@ -12,6 +12,9 @@ import io
 import json
 import re
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError
+from defusedxml.ElementTree import fromstring as safe_xml
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -22,7 +25,12 @@ from . import app_support, build, catalog, keys, mapping, media, store
 MAX_XLSFORM_BYTES = 5_000_000
 MAX_MEDIA_BYTES = 2_000_000
 FORM_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,99}")
-MEDIA_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\.csv")
+MEDIA_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\.(csv|xml|geojson)")
+# Attachments read as secondary instances (pyxform: select_one_from_file, csv-external,
+# xml-external): jr://file-csv/ for CSV, jr://file/ for XML and GeoJSON. jr://instance/last-saved
+# is no file: Collect and the app fill it from the last report saved on the phone.
+_ATTACHMENT = {"file-csv": re.compile(r".+\.csv"), "file": re.compile(r".+\.(xml|geojson)")}
+_GEOMETRIES = {"Point", "LineString", "Polygon"}
 _MEDIA_REF = re.compile(r"jr://([a-z-]+)/([^\"'<>\s]+)")
 
 
@@ -32,20 +40,54 @@ def _refuse(problems: list[str], field: str = "xlsform"):
 
 
 def _media_names(xml: str) -> tuple[set[str], list[str]]:
-    """CSV files the XForm reads (jr://file-csv/...), and problems with other media."""
+    """The CSV, XML and GeoJSON files the XForm reads, and problems with other media."""
     names, problems = set(), []
     for scheme, name in _MEDIA_REF.findall(xml):
-        if scheme == "file-csv":
+        if scheme in _ATTACHMENT and _ATTACHMENT[scheme].fullmatch(name):
             names.add(name)
-        else:
-            problems.append(f"jr://{scheme}/{name}: only CSV media files (select_one_from_file, "
-                            "search lists) can be published yet")
+        elif not (scheme == "instance" and name == "last-saved"):
+            problems.append(f"jr://{scheme}/{name}: only CSV, XML and GeoJSON files (select_one_"
+                            "from_file, csv-external, xml-external) can be published yet")
     return names, problems
 
 
-def _check_csv(filename: str, data: bytes) -> str | None:
+def _check_media(filename: str, data: bytes) -> str | None:
     if len(data) > MAX_MEDIA_BYTES:
         return f"{filename} is larger than {MAX_MEDIA_BYTES // 1_000_000} MB"
+    if filename.endswith(".xml"):
+        return _check_xml(filename, data)
+    if filename.endswith(".geojson"):
+        return _check_geojson(filename, data)
+    return _check_csv(filename, data)
+
+
+def _check_xml(filename: str, data: bytes) -> str | None:
+    """Well-formed, without a DTD (so without entities: the app refuses those too)."""
+    try:
+        safe_xml(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        return f"{filename} is not an XML file without a DOCTYPE ({exc})"
+    return None
+
+
+def _check_geojson(filename: str, data: bytes) -> str | None:
+    """A FeatureCollection of Points, LineStrings and Polygons: what ODK reads."""
+    try:
+        collection = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return f"{filename} is not a UTF-8 JSON file ({exc})"
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection" \
+            or not isinstance(collection.get("features"), list):
+        return f"{filename} is not a GeoJSON FeatureCollection"
+    for feature in collection["features"]:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(geometry, dict) or feature.get("type") != "Feature" \
+                or geometry.get("type") not in _GEOMETRIES:
+            return f"{filename}: every feature must be a Point, LineString or Polygon Feature"
+    return None
+
+
+def _check_csv(filename: str, data: bytes) -> str | None:
     try:
         header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))), [])
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -97,11 +139,12 @@ def upload(session: Session, principal: Principal, filename: str, data: bytes,
             problems.append(f"{name} is made by the server from the facility registry: do not "
                             "upload it")
         elif not MEDIA_NAME.fullmatch(name):
-            problems.append(f"{name!r}: a media file name is letters, digits, _ . - and .csv")
+            problems.append(f"{name!r}: a media file name is letters, digits, _ . - and .csv, "
+                            ".xml or .geojson")
         elif name not in names:
             problems.append(f"{name} is not used by the form")
         else:
-            problem = _check_csv(name, content)
+            problem = _check_media(name, content)
             if problem:
                 problems.append(problem)
             kept[name] = content

@@ -10,7 +10,7 @@ from ..cases import form as case_form
 from ..core import access, http
 from ..core.db import db
 from ..core.errors import NotFound
-from ..forms import encryption
+from ..forms import catalog, encryption
 from . import definitions, face, fieldmap, shell
 
 blp = Blueprint("mobile", __name__, url_prefix="/m")
@@ -118,4 +118,4 @@ def form_fields(form_id):
 def form_media(form_id, filename):
     data = definitions.media(definitions.get(db.session, access.current_principal(), form_id),
                              filename, db.session)
-    return _data_response(data, "text/csv", definitions.etag_of(data))
+    return _data_response(data, catalog.media_type(filename), definitions.etag_of(data))

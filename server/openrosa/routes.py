@@ -92,7 +92,7 @@ def form_manifest(token, form_id):
 def form_media(token, form_id, filename):
     data = catalog.media_file(catalog.find(db.session, current_principal(), form_id), filename,
                               db.session)
-    return Response(data, content_type="text/csv; charset=utf-8")
+    return Response(data, content_type=catalog.media_type(filename) + "; charset=utf-8")
 
 
 @blp.route("/submission", methods=["HEAD", "POST"], endpoint="tokenless_submission")

@@ -220,11 +220,22 @@ function summarise(entry, instance) {
   return { facility: choice ? text(choice.label, lang()) : "", started: startNode ? form.get(instance, startNode, {}) : "" };
 }
 
+// Collect's last-saved instance: the answers of the report of this form saved last on this
+// phone (a draft, or one waiting or kept after sending), read by ${last-saved#name}.
+async function lastSaved(entry, exceptId = null) {
+  if (!entry.form.readsLastSaved) return null;
+  let latest = null;
+  for (const r of await vault.reports()) {
+    if (r.formId === entry.id && r.instance && r.id !== exceptId && (!latest || (r.updatedAt || 0) > (latest.updatedAt || 0))) latest = r;
+  }
+  return latest ? latest.instance : null;
+}
+
 async function newReport(entry) {
   const id = crypto.randomUUID();
   const now = Date.now();
   const report = { id, formId: entry.id, state: "draft", createdAt: now, updatedAt: now,
-    instance: entry.form.newInstance(id) };
+    instance: entry.form.newInstance(id, await lastSaved(entry)) };
   report.summary = summarise(entry, report.instance);
   editReport(entry, report);  // stored from the first answer on (editReport's onChange)
 }
@@ -253,6 +264,7 @@ async function openReport(id) {
   if (!entry) { alert(t("no_forms")); return; }
   report.state = "draft";
   delete report.body;
+  entry.form.useLastSaved(report.instance, await lastSaved(entry, report.id));
   editReport(entry, report);
 }
 

@@ -1,7 +1,8 @@
 // The form model: pyxform's JSON (exactly as the server builds it) turned into a tree of nodes,
 // the answers of one report (nested like the XForm instance: groups are objects, repeats are
 // arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
-import { compile, dependencies, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
+import { compile, dependencies, instanceReads, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
+import { fromAnswers, fromAttachment, kids, rowsOf } from "./instances.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
   "select multiple": "many", "rank": "rank" };
@@ -38,13 +39,24 @@ export function languages(def) {
 // Not "time": the browser's time input gives "10:30", Collect stores "10:30:00.000+04:30".
 const TYPES = new Set(["text", "integer", "decimal", "date", "dateTime", "geopoint", "photo",
   "image", "note", "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
-  "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank"]);
+  "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank",
+  // Not questions: a form's XML or CSV attachment read with instance('name') (instances.js).
+  "xml-external", "csv-external"]);
+const EXTERNAL = { "xml-external": "xml", "csv-external": "csv" };
 const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list", "horizontal",
   "horizontal-compact", "compact", "likert", "quick", "no-calendar", "table-list", "label",
   "list-nolabel", "list",
   // A geopoint placed on a map in Collect: the app takes the phone's position; same value.
   "placement-map", "maps"]);
-const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy"]);
+const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy",
+  // select_one_from_file: the columns giving a choice's value and label.
+  "value", "label"]);
+
+// A form's attachments (select_one_from_file, csv-external, xml-external), read as secondary
+// instances (instances.js); pyxform names the last saved report's instance "__last-saved".
+const ATTACHMENT = /\.(csv|xml|geojson)$/i;
+const LAST_SAVED = "__last-saved";
+const LAST_SAVED_REF = /^last-saved#/;
 
 // pyxform writes a question's parameters as written in the XLSForm: "max-pixels=2048 seed=1".
 function parameters(value) {
@@ -55,14 +67,14 @@ function parameters(value) {
 
 export function unsupportedFeatures(def, media = {}) {
   const found = new Set();
-  const files = new Set(Object.keys(media).map((n) => n.replace(/\.csv$/i, "")));
+  const files = new Set(Object.keys(media).map((n) => n.replace(ATTACHMENT, "")));
+  files.add(LAST_SAVED);
   const visit = (node, top) => {
     const type = node.type || "";
     const bind = node.bind || {};
     const control = node.control || {};
     if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}`);
-    if (typeof node.itemset === "string" && /\.csv$/i.test(node.itemset)) files.add(node.itemset.replace(/\.csv$/i, ""));
-    if (typeof node.itemset === "string" && /\.(xml|geojson)$/i.test(node.itemset)) found.add(`choices from ${node.itemset.split(".").pop()} file`);
+    if (typeof node.itemset === "string" && ATTACHMENT.test(node.itemset)) files.add(node.itemset.replace(ATTACHMENT, ""));
     if (control["jr:noAddRemove"] != null) found.add("repeat without add/remove");
     for (const word of String(control.appearance || "").split(/\s+/).filter(Boolean)) {
       if (!APPEARANCES.has(word)) found.add(`appearance ${word.replace(/\(.*/, "()")}`);
@@ -80,7 +92,8 @@ export function unsupportedFeatures(def, media = {}) {
   };
   // Files first: an instance() may name a list used further down.
   const collect = (node) => {
-    if (typeof node.itemset === "string" && /\.csv$/i.test(node.itemset)) files.add(node.itemset.replace(/\.csv$/i, ""));
+    if (typeof node.itemset === "string" && ATTACHMENT.test(node.itemset)) files.add(node.itemset.replace(ATTACHMENT, ""));
+    if (EXTERNAL[node.type]) files.add(node.name);
     (node.children || []).forEach(collect);
   };
   collect(def);
@@ -115,17 +128,27 @@ export class Form {
     this.byPath = new Map();
     this.media = media;
     this.memos = new WeakMap();
+    this.lastSaved = new WeakMap();  // a report's answers -> the last-saved instance it reads
+    this.docs = new Map();
+    for (const [filename, content] of Object.entries(media)) {
+      try {
+        this.docs.set(filename.replace(ATTACHMENT, ""), fromAttachment(filename, content));
+      } catch (error) {
+        this.problems.push(`attachment ${filename} ${error.message}`);
+      }
+    }
     this.root = this.#node(def, null);
     const names = new Set(this.nodes.map((n) => n.name));
     for (const node of this.nodes) {
       for (const source of [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.choiceFilter]) {
         if (!source) continue;
         for (const name of safeRefs(source)) {
-          if (!names.has(name)) this.problems.push(`\${${name}} is not a field of the form`);
+          if (!names.has(name.replace(LAST_SAVED_REF, ""))) this.problems.push(`\${${name}} is not a field of the form`);
         }
       }
     }
     this.#cycles();
+    this.#missingChildren();
     // An absolute path to a question of the repeat the asking question is in: JavaRosa reads it
     // in the asking entry, ODK Web Forms as the first entry's. Refused rather than guessed.
     for (const node of this.nodes) {
@@ -172,6 +195,37 @@ export class Form {
     }
   }
 
+  // A choice filter or an instance('id')/path[predicate] reading a child that some items of an
+  // XML or GeoJSON file lack: JavaRosa (Collect) reads it as '', ODK Web Forms as nothing, so
+  // the two offer different choices. Refused rather than siding with one. (A CSV file's rows
+  // have every column.)
+  #missingChildren() {
+    const lacking = (nodes, names) => names.find((name) => nodes.some((n) => !n.row && !kids(n).some((k) => k.name === name)));
+    for (const node of this.nodes) {
+      const sources = [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.bind.required,
+        node.bind.readonly, node.raw.default, node.choiceFilter].filter((s) => s && /[[]/.test(String(s)));
+      for (const source of sources) {
+        let reads;
+        try { reads = instanceReads(String(source)); } catch (e) { continue; }
+        for (const { id, steps, names } of reads.paths) {
+          let nodes = this.docs.has(id) ? [this.docs.get(id)] : [];
+          for (const step of steps) nodes = nodes.flatMap((n) => kids(n).filter((k) => k.name === step));
+          const name = lacking(nodes, names);
+          if (name) this.problems.push(`a filter on ${name}, which some items of ${id} lack (${source})`);
+        }
+      }
+      const file = typeof node.raw.itemset === "string" && /\.(xml|geojson)$/i.test(node.raw.itemset) && node.choiceFilter;
+      if (file) {
+        let reads;
+        try { reads = instanceReads(String(node.choiceFilter)); } catch (e) { continue; }
+        const doc = this.docs.get(node.raw.itemset.replace(ATTACHMENT, ""));
+        const root = kids(doc).find((n) => n.name === "root");
+        const name = lacking(kids(root).filter((n) => n.name === "item"), reads.bare);
+        if (name) this.problems.push(`a choice filter on ${name}, which some items of ${node.raw.itemset} lack`);
+      }
+    }
+  }
+
   // Everything that keeps the app from running the form exactly as ODK Collect would: it is
   // not opened (render.js), not guessed at.
   get refusals() {
@@ -210,13 +264,20 @@ export class Form {
       this.byPath.set(node.path, node);
     }
     if (node.select) node.choices = this.#choices(raw);
-    else if (raw.children) node.children = raw.children.map((c) => this.#node(c, node));
+    else if (raw.children) node.children = raw.children.filter((c) => !EXTERNAL[c.type]).map((c) => this.#node(c, node));
     return node;
   }
 
   #choices(raw) {
-    if (typeof raw.itemset === "string" && /\.csv$/i.test(raw.itemset)) {
-      return (this.media[raw.itemset] || []).map((row) => choiceFromRow(row));
+    // A file's root/item: a CSV's rows, an XML file's items, a GeoJSON file's features (whose
+    // value and label pyxform reads from id and title); the value= and label= parameters name
+    // other columns.
+    if (typeof raw.itemset === "string" && ATTACHMENT.test(raw.itemset)) {
+      const geo = /\.geojson$/i.test(raw.itemset);
+      const { value = geo ? "id" : "name", label = geo ? "title" : "label" } = parameters(raw.parameters);
+      const rows = /\.csv$/i.test(raw.itemset) ? this.media[raw.itemset] || []
+        : rowsOf(this.docs.get(raw.itemset.replace(ATTACHMENT, "")));
+      return rows.map((row) => choiceFromRow(row, value, label));
     }
     return raw.choices || raw.children || (this.def.choices || {})[raw.itemset] || [];
   }
@@ -238,8 +299,11 @@ export class Form {
   }
 
   // ---- answers -----------------------------------------------------------------------------
-  newInstance(reportId) {
+  // lastSaved: the answers of the last report saved with this form (or null), read by
+  // ${last-saved#name} and instance('__last-saved') from the first default on.
+  newInstance(reportId, lastSaved = null) {
     const instance = {};
+    if (lastSaved) this.useLastSaved(instance, lastSaved);
     const now = isoNow();
     for (const node of this.fields) {
       if (node.ancestors.some((a) => a.kind === "repeat")) continue;
@@ -316,6 +380,7 @@ export class Form {
   context(instance, node, scope, choice = null) {
     return {
       ref: (name) => {
+        if (LAST_SAVED_REF.test(name)) return this.#lastSavedValue(instance, name.replace(LAST_SAVED_REF, ""), node);
         const target = this.named(name, node);
         return target ? this.get(instance, target, scope) : "";
       },
@@ -329,7 +394,7 @@ export class Form {
         if (!target) return NaN;
         return target.kind === "repeat" ? (scope[target.name] ?? 0) + 1 : 1;
       },
-      instance: (id) => this.media[`${id}.csv`] || [],
+      instance: (id) => (id === LAST_SAVED ? this.lastSaved.get(instance) || fromAnswers(this.root.name, null) : this.docs.get(id)),
       choiceName: (value, ref) => {
         const source = ref.trim();
         const name = /^\$\{([^}]+)\}$/.exec(source);
@@ -341,6 +406,30 @@ export class Form {
       },
       bare: choice ? (name) => choice.columns[name] ?? (name === "name" ? choice.name : "") : null,
     };
+  }
+
+  // The answers of the last report saved with this form on the phone (Collect's last-saved
+  // instance), for the report being filled: none for the first.
+  get readsLastSaved() {
+    const text = JSON.stringify(this.def);
+    return text.includes("${last-saved#") || text.includes(LAST_SAVED);
+  }
+
+  useLastSaved(instance, answers) {
+    this.lastSaved.set(instance, fromAnswers(this.root.name, answers));
+  }
+
+  // ${last-saved#name}: that question's answer in the last saved report (pyxform reads it as
+  // instance('__last-saved') and the question's absolute path).
+  #lastSavedValue(instance, name, from) {
+    const target = this.named(name, from);
+    const doc = this.lastSaved.get(instance);
+    if (!target || !doc) return "";
+    let nodes = [doc];
+    for (const step of [this.root.name, ...target.ancestors.map((a) => a.name), target.name]) {
+      nodes = nodes.flatMap((n) => (n.children || []).filter((k) => k.name === step));
+    }
+    return nodes.length ? (nodes[0].text ?? "") : "";
   }
 
   // "../girls" from a field, or "/nezarat_visit/people/girls".
@@ -527,13 +616,12 @@ function safeRefs(source) {
 }
 
 // A row of a choices CSV (name, label::English (en), ..., other columns for choice_filter).
-function choiceFromRow(row) {
+function choiceFromRow(row, valueKey = "name", labelKey = "label") {
   const label = {};
   for (const [column, value] of Object.entries(row)) {
-    const m = /^label::(.+)$/.exec(column);
-    if (m) label[m[1]] = value;
+    if (column.startsWith(`${labelKey}::`)) label[column.slice(labelKey.length + 2)] = value;
   }
-  return { name: row.name, label: Object.keys(label).length ? label : row.label || row.name, columns: row };
+  return { name: row[valueKey] ?? "", label: Object.keys(label).length ? label : row[labelKey] || row[valueKey] || "", columns: row };
 }
 
 function normaliseChoice(choice) {

@@ -1,5 +1,6 @@
-// Form definitions, their field mapping and media (the facility list), kept in Cache Storage so
-// the app works offline; refreshed with ETags (If-None-Match) whenever the phone is online.
+// Form definitions, their field mapping and media (the facility list; a form's CSV, XML and
+// GeoJSON attachments), kept in Cache Storage so the app works offline; refreshed with ETags
+// (If-None-Match) whenever the phone is online.
 import { parseCSV } from "./ui.js";
 
 const CACHE = "nezarat-data";

@@ -1,11 +1,14 @@
 // A small, safe evaluator for the XPath subset that XLSForms use in relevant, constraint,
 // calculation, required and choice_filter: ${name} references, "." and relative paths
-// ("../girls"), absolute paths, instance('list')/root/item[name = ...]/column lookups in a
-// choice list file, literals, arithmetic, comparisons, and/or, and a whitelist of functions.
+// ("../girls"), absolute paths, instance('id')/path[predicate] lookups in a secondary instance
+// (a form attachment: CSV, XML, GeoJSON; or the last saved report: instances.js), literals,
+// arithmetic, comparisons, and/or, and a whitelist of functions.
 // No eval(): expressions are parsed into a tree and walked; they can read only what the
 // context hands over.
 const OPERATORS = ["!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "(", ")", ",", "|", "/", "[", "]"];
 const WORD_OPERATORS = new Set(["and", "or", "div", "mod"]);
+
+import { childValues, fromRows, kids, value } from "./instances.js";
 
 export class ExpressionError extends Error {}
 
@@ -84,19 +87,14 @@ function parse(text) {
       throw new ExpressionError(`Unsupported position() without a path (only position(..)) in ${text}`);
     }
     if (name !== "instance") return { k: "call", name, args };
-    const steps = [];  // instance('x')/root/item[predicate]/column
+    // instance('x')/any/path[predicate]...: steps down the secondary instance (instances.js).
+    const steps = [];
     while (isOp("/")) {
       pos += 1;
       const stepName = step(["name"]);
-      let predicate = null;
-      if (isOp("[")) { pos += 1; predicate = binary(0); expect("]"); }
-      steps.push({ name: stepName, predicate });
-    }
-    // Only a choice list's shape is read: root/item[...]/column.
-    const shape = steps.map((s) => s.name);
-    if (shape[0] !== "root" || shape[1] !== "item" || shape.length > 3 || steps[0].predicate ||
-        (shape[2] && steps[2].predicate)) {
-      throw new ExpressionError(`Unsupported path instance(...)/${shape.join("/")} in ${text} (only root/item[...]/column)`);
+      const predicates = [];
+      while (isOp("[")) { pos += 1; predicates.push(binary(0)); expect("]"); }
+      steps.push({ name: stepName, predicates });
     }
     return { k: "inst", id: args[0], steps };
   }
@@ -269,20 +267,25 @@ function evaluate(node, ctx) {
     default: throw new ExpressionError("Unknown expression node");
   }
 }
-// instance('list')/root/item[predicate]/column: rows of a choice list file; inside the
-// predicate, bare names are the row's columns.
+// instance('id')/a/b[predicate]/c: the nodes the steps reach in the secondary instance, as
+// their string values (a node-set). Inside a predicate, bare names are the node's children and
+// a number is a position among the siblings the step found.
 function lookup(node, ctx) {
-  let rows = ctx.instance ? ctx.instance(toString(evaluate(node.id, ctx))) : [];
-  let column = null;
-  for (const { name, predicate } of node.steps) {
-    if (name === "root") continue;
-    if (name === "item") {
-      if (predicate) rows = rows.filter((row) => toBoolean(evaluate(predicate, { ...ctx, bare: (c) => row[c] ?? "" })));
-    } else {
-      column = name;
-    }
+  const found = ctx.instance ? ctx.instance(toString(evaluate(node.id, ctx))) : null;
+  let nodes = [Array.isArray(found) ? fromRows(found) : found].filter(Boolean);
+  for (const { name, predicates } of node.steps) {
+    nodes = nodes.flatMap((parent) => {
+      let list = kids(parent).filter((k) => k.name === name);
+      for (const predicate of predicates) {
+        list = list.filter((k, i) => {
+          const result = evaluate(predicate, { ...ctx, bare: (c) => childValues(k, c) });
+          return typeof result === "number" ? result === i + 1 : toBoolean(result);
+        });
+      }
+      return list;
+    });
   }
-  return column ? rows.map((row) => row[column] ?? "") : rows.map((row) => row.name ?? "");
+  return nodes.map(value);
 }
 
 // Known to the parser; evaluated above with access to the context.
@@ -343,4 +346,38 @@ export function dependencies(text) {
 
 export function references(text) {
   return tokenize(String(text)).filter((t) => t.t === "ref").map((t) => t.v);
+}
+
+// What an expression reads as the children of a secondary instance's nodes, where ODK's two
+// engines part: a child a node lacks is '' in JavaRosa (Collect) and nothing in ODK Web Forms
+// (the same where it is compared to a literal other than '').
+// {bare}: names read in a choice filter (a choice's children); {paths}: for each
+// instance('id')/a/b[pred] step with a predicate, the id, the steps to it and the names read.
+export function instanceReads(text) {
+  const bare = [];
+  const paths = [];
+  const visit = (node, into) => {
+    if (!node || typeof node !== "object") return;
+    if (node.k === "bare") into.push(node.name);
+    // name = 'x' (not ''), name = 3: false for a node without the child in both engines.
+    const literal = (n) => n.k === "lit" && n.v !== "";
+    if (node.k === "bin" && node.op === "=" && ((node.a.k === "bare" && literal(node.b)) || (node.b.k === "bare" && literal(node.a)))) return;
+    if (node.k === "inst") {
+      const id = node.id.k === "lit" ? String(node.id.v) : null;
+      node.steps.forEach((step, i) => {
+        for (const predicate of step.predicates) {
+          const names = [];
+          visit(predicate, names);
+          paths.push({ id, steps: node.steps.slice(0, i + 1).map((s) => s.name), names });
+        }
+      });
+      return;
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach((v) => visit(v, into));
+      else if (value && typeof value === "object") visit(value, into);
+    }
+  };
+  visit(tree(text), bare);
+  return { bare, paths };
 }

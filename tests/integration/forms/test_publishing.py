@@ -280,3 +280,58 @@ def test_another_organisations_coordinator_cannot_see_or_publish(desk, app, sess
                       data={"csrf_token": csrf}).status_code == 404
     assert "rapid_assessment" not in other.get("/forms").get_data(as_text=True)
     assert session.execute(text("SELECT status FROM form_versions")).scalar() == "draft"
+
+
+PLACES_XML = (b"<root><item><name>camp_a</name><label>Camp A</label><province>herat</province></item>"
+              b"<item><name>camp_b</name><label>Camp B</label><province>nangarhar</province></item></root>")
+SITES_GEOJSON = (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
+                 b'{"type": "Point", "coordinates": [62.2, 34.3]}, "properties": {"id": "s1", '
+                 b'"title": "Site 1"}}]}')
+TOWNS_XML = b"<towndata><region><data_set>west</data_set></region></towndata>"
+ATTACHED = [
+    ("select_one_from_file places.xml", "place", "Place", "", "", "", "", "province=${province}", ""),
+    ("select_one_from_file sites.geojson", "site", "Site", "", "", "", "", "", ""),
+    ("xml-external", "towns", "", "", "", "", "", "", ""),
+    ("calculate", "region", "", "", "", "", "instance('towns')/towndata/region/data_set", "", ""),
+    ("calculate", "previous", "", "", "", "", "${last-saved#comment}", "", ""),
+]
+
+
+def test_xml_and_geojson_attachments_travel_like_csv_to_collect_and_the_app(desk):
+    """select_one_from_file of an XML and a GeoJSON file, an xml-external read by a path and a
+    last-saved value: uploaded with the form, in Collect's manifest, in the app's index."""
+    media = {"districts.csv": xlsforms.DISTRICTS_CSV, "places.xml": PLACES_XML,
+             "sites.geojson": SITES_GEOJSON, "towns.xml": TOWNS_XML}
+    version_id = uploaded(desk, xlsforms.rapid(survey=xlsforms.RAPID_SURVEY + ATTACHED), media)
+    row = desk.session.execute(text("SELECT in_app, app_problems FROM form_versions WHERE id = :v"),
+                               {"v": version_id}).one()
+    assert row.in_app, row.app_problems
+    publish(desk, version_id)
+    xform = form_list(desk, desk.device)["rapid_assessment"]
+    manifest = ET.fromstring(desk.client.get(xform.find("x:manifestUrl", NS).text).data)
+    files = {m.find("m:filename", NS).text: m for m in manifest.findall("m:mediaFile", NS)}
+    assert set(files) == {"districts.csv", "facilities.csv", "places.xml", "sites.geojson", "towns.xml"}
+    for name, content_type in (("places.xml", "text/xml"), ("sites.geojson", "application/geo+json")):
+        served = desk.client.get(files[name].find("m:downloadUrl", NS).text)
+        assert served.data == media[name] and served.mimetype == content_type
+        assert files[name].find("m:hash", NS).text == "md5:" + hashlib.md5(media[name]).hexdigest()
+    bearer = factories.bearer(desk.device)
+    index = desk.client.get("/m/forms/index.json", headers=bearer).get_json()
+    item = next(f for f in index["forms"] if f["id"] == "rapid_assessment")
+    assert set(item["media"]) == set(files)
+    for name in ("places.xml", "sites.geojson", "towns.xml"):
+        assert desk.client.get(item["media"][name], headers=bearer).data == media[name]
+
+
+@pytest.mark.parametrize("name, content, named", [
+    ("places.xml", b'<!DOCTYPE r [<!ENTITY a "aa">]><root>&a;</root>', "without a DOCTYPE"),
+    ("places.xml", b"<root><item>", "without a DOCTYPE"),
+    ("sites.geojson", b'{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
+    ("sites.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                      b'"geometry": {"type": "MultiPoint", "coordinates": []}}]}', "Point, LineString"),
+], ids=["doctype", "not-well-formed", "not-a-collection", "multipoint"])
+def test_a_bad_xml_or_geojson_attachment_is_refused_with_the_problem_named(desk, name, content, named):
+    media = {"districts.csv": xlsforms.DISTRICTS_CSV, "places.xml": PLACES_XML,
+             "sites.geojson": SITES_GEOJSON, "towns.xml": TOWNS_XML, name: content}
+    response = upload(desk, xlsforms.rapid(survey=xlsforms.RAPID_SURVEY + ATTACHED), media)
+    assert any(named in p and name in p for p in problems(response)), problems(response)

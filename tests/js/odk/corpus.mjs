@@ -61,10 +61,13 @@ function repeatsOf(def) {
 // Every case: {name, features, run() -> {status, detail, compared}}.
 export function cases() {
   const all = files(CORPUS);
-  const attachments = Object.fromEntries(all.filter((f) => f.endsWith(".csv"))
+  // An XML file is a form (an XForm's root is <h:html>) or an attachment of one.
+  const isForm = (f) => f.endsWith(".xml") && /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<(\w+:)?html[\s>]/.test(readFileSync(f, "utf8"));
+  const attachments = Object.fromEntries(all.filter((f) => /\.(csv|xml|geojson)$/.test(f) && !isForm(f))
     .map((f) => [basename(f), readFileSync(f, "utf8")]));
-  const rows = Object.fromEntries(Object.entries(attachments).map(([n, text]) => [n, parseCSV(text)]));
-  const odk = all.filter((f) => f.endsWith(".xml")).map((path) => {
+  // As the app holds them (sync.js): a CSV file's rows, an XML or GeoJSON file's text.
+  const rows = Object.fromEntries(Object.entries(attachments).map(([n, text]) => [n, n.endsWith(".csv") ? parseCSV(text) : text]));
+  const odk = all.filter(isForm).map((path) => {
     const xml = readFileSync(path, "utf8");
     return {
       name: relative(CORPUS, path),

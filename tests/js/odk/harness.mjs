@@ -67,7 +67,8 @@ export async function fillReference(xml, attachments, variant) {
     fetchFormAttachment: async (url) => {
       const name = String(url).split("/").pop();
       if (!(name in attachments)) return new Response("", { status: 404 });
-      return new Response(attachments[name], { headers: { "Content-Type": name.endsWith(".csv") ? "text/csv" : "text/xml" } });
+      return new Response(attachments[name], { headers: { "Content-Type": name.endsWith(".csv") ? "text/csv"
+        : name.endsWith(".geojson") ? "application/geo+json" : "text/xml" } });
     },
   } });
   const steps = [];
@@ -91,12 +92,13 @@ export async function fillReference(xml, attachments, variant) {
     } else if (node.nodeType === "select" && !state.readonly) {
       k += 1;
       const options = state.valueOptions.map((o) => o.value);
+      if (!options.length) steps.push({ ref: state.reference, options });  // none offered: the app neither
       if (options.length) {
         const many = node.selectType === "select" || node.definition?.bodyElement?.type === "select";
         const picked = many ? [options[(k + variant) % options.length], options[(k + variant + 1) % options.length]]
           .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => options.indexOf(a) - options.indexOf(b))
           : [options[(k + variant) % options.length]];
-        steps.push({ ref: state.reference, value: picked.join(" ") });
+        steps.push({ ref: state.reference, value: picked.join(" "), options });
         if (many) node.selectValues(picked); else node.selectValue(picked[0]);
       }
     } else if (node.nodeType === "rank" && !state.readonly) {
@@ -161,6 +163,14 @@ export function fillOurs(form, steps) {
     const readonly = form.isReadonly(instance, node, scope);
     if (readonly !== Boolean(step.readonly)) throw new Error(`${step.ref}: ODK ${step.readonly ? "read-only" : "writable"}, app ${readonly ? "read-only" : "writable"}`);
     if (step.readonly) continue;
+    // A select offers the same choices as in ODK (from a list, a file, a filter), in order.
+    if (step.options && node.select) {
+      const offered = form.choicesFor(instance, node, scope).map((c) => String(c.name));
+      if (offered.join("\n") !== step.options.join("\n")) {
+        throw new Error(`${step.ref}: ODK offers ${JSON.stringify(step.options)}, app ${JSON.stringify(offered)}`);
+      }
+    }
+    if (step.value === undefined) continue;
     form.set(instance, node, scope, step.value);
     form.calculate(instance);
   }

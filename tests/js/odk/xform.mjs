@@ -3,6 +3,8 @@
 // the app gets its JSON from pyxform. Everything is carried over as written (expressions stay
 // XPath with absolute paths, which our evaluator reads); what has no place in pyxform's JSON is
 // kept under the key pyxform would use, so that the app's own check (unsupportedFeatures) sees it.
+import { fromInstanceElement, kids, value } from "../../../static/mobile/js/instances.js";
+
 const JR = "http://openrosa.org/javarosa";
 
 const elements = (node) => [...node.childNodes].filter((n) => n.nodeType === 1);
@@ -53,13 +55,6 @@ function resolveRef(ref, context) {
   return base.join("/");
 }
 
-// Rows of a secondary instance (inline, or an attachment given as rows by the caller).
-function inlineRows(instance) {
-  const root = elements(instance)[0];
-  if (!root) return [];
-  return elements(root).map((item) => Object.fromEntries(elements(item).map((c) => [local(c), c.textContent])));
-}
-
 export function xformToDef(xml, attachments = {}) {
   const doc = new globalThis.DOMParser().parseFromString(xml, "text/xml");
   const byName = (name) => [...doc.getElementsByTagName("*")].filter((e) => local(e) === name);
@@ -67,24 +62,39 @@ export function xformToDef(xml, attachments = {}) {
   const body = byName("body")[0];
   const itext = itextTable(model);
   const instances = elements(model).filter((e) => local(e) === "instance");
-  const primary = elements(instances.find((i) => !i.getAttribute("id")) || instances[0])[0];
+  const primaryInstance = instances.find((i) => !i.getAttribute("id")) || instances[0];
+  const primary = elements(primaryInstance)[0];
   const rootPath = `/${local(primary)}`;
   const unsupported = [];
+  // Secondary instances as the app gets them: an attachment (CSV rows, or the text of an XML or
+  // GeoJSON file) named <id>.<ext>, as pyxform names an instance after its file; an inline
+  // instance as the XML file it would be in an XLSForm (xml-external); the last saved report
+  // under pyxform's name for it, "__last-saved".
   const media = {};
-  for (const instance of instances.filter((i) => i.getAttribute("id"))) {
+  const files = {};  // instance id -> attachment name
+  let lastSaved = null;
+  for (const instance of instances.filter((i) => i.getAttribute("id") && i !== primaryInstance)) {
     const id = instance.getAttribute("id");
     const src = instance.getAttribute("src");
-    if (!src) media[`${id}.csv`] = inlineRows(instance);
-    else if (/\.csv$/.test(src)) media[`${id}.csv`] = attachments[src.replace(/^jr:\/\/file-csv\//, "")] || [];
-    else unsupported.push(`secondary instance ${src}`);
+    const file = /^jr:\/\/file(-csv)?\/([\w.-]+\.(csv|xml|geojson))$/.exec(src || "");
+    if (!src) media[`${id}.xml`] = fromInstanceElement(instance);
+    else if (src === "jr://instance/last-saved") lastSaved = id;
+    else if (!file || !(file[2] in attachments)) unsupported.push(`secondary instance ${src}`);
+    else {
+      media[`${id}.${file[3]}`] = attachments[file[2]];
+      files[id] = `${id}.${file[3]}`;
+    }
   }
+  // pyxform's name for the last-saved instance, wherever the form names it.
+  const named = (text) => (lastSaved && text
+    ? text.replace(new RegExp(`instance\\(\\s*(['"])${lastSaved.replace(/[^\w]/g, "\\$&")}\\1\\s*\\)`, "g"), "instance('__last-saved')") : text);
   const binds = new Map();
   for (const bind of [...model.getElementsByTagName("*")].filter((e) => local(e) === "bind")) {
     const attrs = { type: (bind.getAttribute("type") || "string").replace(/^xsd:/, "") };
     for (const key of BIND_KEYS) {
       const value = key.includes(":") ? bind.getAttributeNS(key.startsWith("jr:") ? JR : null, key.split(":")[1])
         ?? bind.getAttribute(key) : bind.getAttribute(key);
-      if (value != null) attrs[key] = value;
+      if (value != null) attrs[key] = named(value);
     }
     binds.set(resolveRef(bind.getAttribute("nodeset"), rootPath), attrs);
   }
@@ -105,7 +115,7 @@ export function xformToDef(xml, attachments = {}) {
     const context = local(parent) === "model" ? rootPath
       : resolveRef(parent.getAttribute("ref") || parent.getAttribute("nodeset"), rootPath);
     const target = el.getAttribute("bind") ? bindIds.get(el.getAttribute("bind")) : resolveRef(el.getAttribute("ref"), context);
-    const value = el.getAttribute("value");
+    const value = named(el.getAttribute("value"));
     const set = value != null ? `(${value})` : el.textContent;
     const events = (el.getAttribute("event") || "").split(/\s+/).filter(Boolean);
     const known = events.filter((e) => ["odk-instance-first-load", "odk-new-repeat", "xforms-value-changed"].includes(e));
@@ -145,19 +155,40 @@ export function xformToDef(xml, attachments = {}) {
         return { name: value ? value.textContent.trim() : "", label: labelOf(item, itext) };
       }) };
     }
-    const nodeset = itemset.getAttribute("nodeset");
-    const m = /^instance\(\s*'([^']+)'\s*\)\/root\/item(?:\[(.*)\])?$/s.exec(nodeset.trim());
+    // instance('id')/a/b/item[filter]: the items the steps reach (a filter on the last step
+    // only, the choice filter); each item's children are the choice's columns.
+    const nodeset = named(itemset.getAttribute("nodeset").trim());
+    const m = /^instance\(\s*'([^']+)'\s*\)((?:\/[\w.-]+)+?)(?:\[(.*)\])?$/s.exec(nodeset);
     if (!m) return { choices: [], unsupported: `itemset ${nodeset}` };
     const valueRef = (elements(itemset).find((e) => local(e) === "value") || itemset).getAttribute("ref") || "name";
     const labelEl = elements(itemset).find((e) => local(e) === "label");
     const labelRef = labelEl ? labelEl.getAttribute("ref") : "label";
-    const rows = media[`${m[1]}.csv`] || [];
+    const [id, path, filter] = [m[1], m[2].split("/").filter(Boolean), m[3] || null];
+    // A select from a file, as pyxform writes select_one_from_file: the app reads the file.
+    const file = files[id];
+    const geo = /\.geojson$/.test(file || "");
+    if (file && !/\.csv$/.test(file) && path.join("/") === "root/item" && /^[\w.-]+$/.test(labelRef)) {
+      const parameters = {};
+      if (valueRef !== (geo ? "id" : "name")) parameters.value = valueRef;
+      if (labelRef !== (geo ? "title" : "label")) parameters.label = labelRef;
+      return { itemset: file, parameters, choice_filter: filter };
+    }
+    let nodes = [];
+    if (media[`${id}.csv`] && path.join("/") === "root/item") {
+      nodes = media[`${id}.csv`].map((row) => ({ name: "item", row }));
+    } else if (media[`${id}.xml`] && typeof media[`${id}.xml`] === "object") {
+      nodes = [media[`${id}.xml`]];
+      for (const step of path) nodes = nodes.flatMap((n) => kids(n).filter((k) => k.name === step));
+    } else {
+      return { choices: [], unsupported: `itemset ${nodeset}` };
+    }
+    const rows = nodes.map((n) => Object.fromEntries(kids(n).map((k) => [k.name, value(k)])));
     const choices = rows.map((row) => {
       const translated = /jr:itext\(\s*([\w.-]+)\s*\)/.exec(labelRef);
       const label = translated ? itext[row[translated[1]]] ?? "" : row[labelRef] ?? "";
       return { ...row, name: row[valueRef] ?? "", label };
     });
-    return { choices, choice_filter: m[2] || null };
+    return { choices, choice_filter: filter };
   };
 
   // A repeat's elements appear once per default instance (and once more as its jr:template):
@@ -225,8 +256,9 @@ export function xformToDef(xml, attachments = {}) {
     if (appearance) raw.control = { appearance };
     if (["select1", "select", "rank", "odk:rank"].includes(control.kind)) {
       raw.type = { select1: "select one", select: "select all that apply" }[control.kind] || "rank";
-      const { choices, choice_filter: filter, unsupported: why } = choicesOf(control.el);
-      raw.choices = choices;
+      const { choices, choice_filter: filter, unsupported: why, itemset, parameters } = choicesOf(control.el);
+      if (itemset) raw.itemset = itemset; else raw.choices = choices;
+      if (parameters && Object.keys(parameters).length) raw.parameters = parameters;
       if (filter) raw.choice_filter = filter;
       if (why) raw.unsupported = why;
     } else if (control.kind === "input") {

@@ -82,7 +82,6 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
     ({"type": "date", "name": "d", "label": "D", "appearance": "month-year"}, "appearance month-year"),
     ({"type": "text", "name": "x", "label": "X", "readonly": "format-date(${n}, '%Y') = ''"},
      "function format-date()"),
-    ({"type": "select_one_from_file places.xml", "name": "p", "label": "P"}, "choices from xml file"),
     ({"type": "username", "name": "u"}, "question type username"),
 ])
 def test_a_feature_the_app_cannot_run_is_named(tmp_path, row, feature):
@@ -113,6 +112,24 @@ def test_a_csv_lookup_of_the_form_is_accepted(tmp_path):
     survey = [{"type": "select_one_from_file places.csv", "name": "p", "label": "P"},
               {"type": "calculate", "name": "k", "calculation": "instance('places')/root/item[name=${p}]/kind"}]
     assert refusals(tmp_path, survey) == []
+
+
+def test_xml_and_geojson_files_any_instance_path_and_last_saved_are_accepted(tmp_path):
+    survey = [
+        {"type": "xml-external", "name": "towns"},
+        {"type": "calculate", "name": "ds", "calculation": "instance('towns')/towndata/data_set[2]"},
+        {"type": "select_one_from_file sites.geojson", "name": "site", "label": "Site"},
+        {"type": "select_one_from_file places.xml", "name": "pl", "label": "P",
+         "parameters": "value=code label=title", "choice_filter": "region = 'east'"},
+        {"type": "text", "name": "who", "label": "Who", "default": "${last-saved#who}"},
+        {"type": "calculate", "name": "prev", "calculation": "${last-saved#ds}"},
+    ]
+    assert refusals(tmp_path, survey) == []
+
+
+def test_an_instance_that_is_no_attachment_of_the_form_is_still_named(tmp_path):
+    survey = [{"type": "calculate", "name": "c", "calculation": "instance('towns')/towndata/data_set"}]
+    assert "instance('towns')" in refusals(tmp_path, survey)
 
 
 def test_the_build_leaves_the_app_json_out_of_a_refused_form(tmp_path):
