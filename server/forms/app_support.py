@@ -37,6 +37,11 @@ APPEARANCES = frozenset({
 APPEARANCE_PATTERNS = (re.compile(r"columns-\d+"), re.compile(r"ex:[\w.-]+(\(.*\))?", re.S))
 PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy", "start", "end",
                         "step"})
+# Recordings and files are refused: they keep what the app cannot strip (an MP4's GPS and device
+# atoms, a file's own metadata), and the server takes only photos, which it re-encodes.
+MEDIA = frozenset({"audio", "video", "file", "background-audio"})
+MEDIA_WHY = (" (a recording or file keeps metadata, such as the place in a video, that the app"
+             " cannot remove)")
 FUNCTIONS = frozenset({
     "true", "false", "not", "boolean", "number", "string", "int", "round", "floor", "ceiling",
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
@@ -117,7 +122,7 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     control = node.get("control") or {}
     itemset = node.get("itemset")
     if not top and kind not in TYPES:
-        yield f"question type {kind or '(none)'}"
+        yield f"question type {kind or '(none)'}{MEDIA_WHY if kind in MEDIA else ''}"
     if isinstance(itemset, str) and re.search(r"\.(xml|geojson)$", itemset, re.IGNORECASE):
         yield f"choices from {itemset.rsplit('.', 1)[1].lower()} file"
     fixed = control.get("jr:noAddRemove")

@@ -54,6 +54,10 @@ const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list
 // columns-3 ...; ex:org.app(...) (an app Collect launches; the app, like Collect without the app
 // installed, takes the answer typed in).
 const APPEARANCE_PATTERNS = [/^columns-\d+$/, /^ex:[\w.-]+(\(.*\))?$/s];
+// Recordings and files are refused: they keep what the app cannot strip (an MP4's GPS and device
+// atoms, a file's own metadata), and the server takes only photos, which it re-encodes.
+const MEDIA = { audio: true, video: true, file: true, "background-audio": true };
+const MEDIA_WHY = " (a recording or file keeps metadata, such as the place in a video, that the app cannot remove)";
 const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy", "start", "end", "step"]);
 
 // An appearance's words; a call with arguments (search('list', 'matches', ...)) is one word.
@@ -94,7 +98,7 @@ export function unsupportedFeatures(def, media = {}) {
     const type = node.type || "";
     const bind = node.bind || {};
     const control = node.control || {};
-    if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}`);
+    if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}${MEDIA[type] ? MEDIA_WHY : ""}`);
     if (typeof node.itemset === "string" && /\.csv$/i.test(node.itemset)) files.add(node.itemset.replace(/\.csv$/i, ""));
     if (typeof node.itemset === "string" && /\.(xml|geojson)$/i.test(node.itemset)) found.add(`choices from ${node.itemset.split(".").pop()} file`);
     const fixed = control["jr:noAddRemove"];

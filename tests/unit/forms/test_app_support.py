@@ -72,7 +72,7 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
 
 
 @pytest.mark.parametrize("row, feature", [
-    ({"type": "audio", "name": "r", "label": "R"}, "question type audio"),
+    ({"type": "audio", "name": "r", "label": "R"}, "question type audio" + app_support.MEDIA_WHY),
     ({"type": "select_one yn", "name": "s", "label": "S",
       "appearance": "search('people', 'matches', 'name', ${n})"}, "appearance search()"),
     ({"type": "image", "name": "i", "label": "I", "appearance": "draw"}, "appearance draw"),
@@ -86,7 +86,7 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
     ({"type": "text", "name": "x", "label": "X", "readonly": "format-date(${n}, '%Y') = ''"},
      "function format-date()"),
     ({"type": "select_one_from_file places.xml", "name": "p", "label": "P"}, "choices from xml file"),
-    ({"type": "video", "name": "u", "label": "U"}, "question type video"),
+    ({"type": "video", "name": "u", "label": "U"}, "question type video" + app_support.MEDIA_WHY),
 ])
 def test_a_feature_the_app_cannot_run_is_named(tmp_path, row, feature):
     survey = [{"type": "integer", "name": "n", "label": "N"}, row]
@@ -159,7 +159,7 @@ def test_a_csv_lookup_of_the_form_is_accepted(tmp_path):
 def test_the_build_leaves_the_app_json_out_of_a_refused_form(tmp_path):
     source = xlsform(tmp_path, [{"type": "audio", "name": "r", "label": "R"}], name="ranged")
     built = build.build(source)
-    assert built.app_refusals == ("question type audio",)
+    assert built.app_refusals == ("question type audio" + app_support.MEDIA_WHY,)
     out = tmp_path / "out"
     out.mkdir()
     (out / "ranged.json").write_text("{}")  # an earlier build the app could still fetch
@@ -176,7 +176,7 @@ def test_flask_forms_build_names_the_refusal(monkeypatch, tmp_path, app):
     monkeypatch.setattr(build, "BUILD_DIR", tmp_path / "build")
     result = CliRunner().invoke(forms_cli, ["build", "--skip-validate"], obj=ScriptInfo(create_app=lambda: app))
     assert result.exit_code == 0, result.output
-    assert "ranged: refused for the phone app (built for ODK Collect only): question type audio" \
+    assert "ranged: refused for the phone app (built for ODK Collect only): question type audio (" \
         in result.output
     assert (tmp_path / "build" / "ranged.xml").is_file()
     assert not (tmp_path / "build" / "ranged.json").exists()
