@@ -31,7 +31,7 @@ APPEARANCES = frozenset({
     "compact", "likert", "quick", "no-calendar", "table-list", "label", "list-nolabel", "list",
     "placement-map", "maps", "vertical", "no-ticks", "picker", "rating", "month-year", "year",
     "numbers", "thousands-sep", "masked", "columns", "columns-pack", "no-buttons", "search", "map",
-    "image-map"})
+    "image-map", "draw"})
 # columns-3 ...; ex:org.app(...) (an app Collect launches; the app, as Collect without it, takes
 # the answer typed in).
 APPEARANCE_PATTERNS = (re.compile(r"columns-\d+"), re.compile(r"ex:[\w.-]+(\(.*\))?", re.S))

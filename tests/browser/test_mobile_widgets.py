@@ -57,11 +57,12 @@ def test_widgets_give_what_collect_stores(phone, monitor, tmp_path, monkeypatch)
         {"type": "text", "name": "w_secret", "label": "Secret", "control": {"appearance": "masked"}},
         {"type": "select one", "name": "w_cols", "label": "Cols", "choices": YN, "control": {"appearance": "columns-3"}},
         {"type": "select one", "name": "w_btn", "label": "Buttons", "choices": YN, "control": {"appearance": "no-buttons"}},
+        {"type": "image", "name": "w_sketch", "label": "Sketch", "control": {"appearance": "draw"}},
         {"type": "repeat", "name": "w_fixed", "label": "Fixed", "control": {"jr:noAddRemove": "true()"},
          "children": [{"type": "text", "name": "w_in", "label": "In"}]},
     ]
     names = ["w_where", "w_time", "w_moved", "w_month", "w_slide", "w_stars", "w_pick", "w_code", "w_trace",
-             "w_shape", "w_ack", "w_big"]
+             "w_shape", "w_ack", "w_big", "w_sketch"]
     at = next(i for i, c in enumerate(definition["children"]) if c["name"] == "meta")
     definition["children"][at:at] = extra + [echo(n) for n in names]
     (tmp_path / "nezarat_visit.json").write_text(json.dumps(definition), encoding="utf-8")
@@ -134,6 +135,18 @@ def test_widgets_give_what_collect_stores(phone, monitor, tmp_path, monkeypatch)
         page.click(f"{buttons} label.choice:has-text('Maybe')")
         assert page.is_checked(f'{q("w_btn")}[value=maybe]')
         assert page.locator(f"{buttons} input[type=radio]").first.evaluate("e => getComputedStyle(e).opacity") == "0"
+
+        # draw: a stroke on the pad, kept as the photos are (re-encoded JPEG, stored on the phone).
+        pad = page.locator(f'[data-q="{ROOT}/w_sketch"] canvas')
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        page.mouse.move(box["x"] + 20, box["y"] + 20)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 120, box["y"] + 90, steps=8)
+        page.mouse.up()
+        page.click(f'[data-q="{ROOT}/w_sketch"] [data-role=draw-use]')
+        wait_until(page, f"/\\.jpg$/.test(document.querySelector('{q('e_w_sketch')}').value)", 10000)
+        page.wait_for_selector(f'[data-q="{ROOT}/w_sketch"] .photo-preview img')
 
         # A fixed repeat: its one entry, no Add, no Remove.
         fixed = f'[data-repeat="{ROOT}/w_fixed"]'

@@ -50,7 +50,7 @@ const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list
   "placement-map", "maps",
   // Drawn by render.js (widgets.js): the same answers, shown as Collect shows them.
   "vertical", "no-ticks", "picker", "rating", "month-year", "year", "numbers", "thousands-sep",
-  "masked", "columns", "columns-pack", "no-buttons", "search", "map", "image-map"]);
+  "masked", "columns", "columns-pack", "no-buttons", "search", "map", "image-map", "draw"]);
 // columns-3 ...; ex:org.app(...) (an app Collect launches; the app, like Collect without the app
 // installed, takes the answer typed in).
 const APPEARANCE_PATTERNS = [/^columns-\d+$/, /^ex:[\w.-]+(\(.*\))?$/s];

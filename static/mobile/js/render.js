@@ -9,7 +9,7 @@ import { geopointWidget } from "./geo.js";
 import { placementMap } from "./placemap.js";
 import { downscale, MAX_EDGE } from "./photo.js";
 import { timeInput, partialDateInput, rangeInput, barcodeInput, pointsInput, currentPosition, acknowledgeInput,
-  groupDigits, choiceLayout, choicePlace } from "./widgets.js";
+  groupDigits, choiceLayout, choicePlace, drawPad } from "./widgets.js";
 
 let serial = 0;
 const nextId = () => `q${++serial}`;
@@ -145,6 +145,8 @@ export function renderForm({ form, instance, photos, onChange }) {
 
   function photoInput(node, scope, id, value) {
     const maxPixels = Number(node.bind["orx:max-pixels"]) || MAX_EDGE;
+    // draw: drawn with a finger on a pad; the drawing goes the photo's way (re-encoded, kept).
+    const draw = /(^|\s)draw(\s|$)/.test(node.appearance);
     const preview = h("div", { class: "photo-preview" });
     const status = h("p", { class: "muted", role: "status" });
     // No `capture`: the monitor picks the camera or the gallery (both downscaled and re-encoded).
@@ -164,9 +166,7 @@ export function renderForm({ form, instance, photos, onChange }) {
           clear(preview);
         } }, t("remove_photo")));
     };
-    input.addEventListener("change", async () => {
-      const file = input.files[0];
-      if (!file) return;
+    const attach = async (file) => {
       status.textContent = t("processing_photo");
       try {
         // Downscaled and re-encoded in memory: the original file is never stored.
@@ -183,8 +183,10 @@ export function renderForm({ form, instance, photos, onChange }) {
       } finally {
         input.value = "";
       }
-    });
+    };
+    input.addEventListener("change", () => { if (input.files[0]) attach(input.files[0]); });
     show(value);
+    if (draw) return h("div", {}, drawPad({ id, onDone: attach }), status, preview);
     return h("div", {}, h("label", { for: id, class: "button secondary" }, t("take_photo")), input, status, preview);
   }
 

@@ -13,7 +13,7 @@ extend({
     w_point_hint: "latitude longitude", w_bad_point: "Type a latitude and a longitude, e.g. 34.52 69.18",
     w_points: "Points: {n}", w_trace_needs: "A line needs at least 2 points.",
     w_shape_needs: "A shape needs at least 3 points.", w_ok: "OK", w_no_answer: "No answer yet",
-    w_clear: "Clear answer", w_stars: "{n} of {max}", w_external: "Type the answer (ODK Collect would open another app here).",
+    w_clear: "Clear answer", w_stars: "{n} of {max}", w_pad: "Drawing pad", w_draw_use: "Use this drawing", w_draw_again: "Start again", w_external: "Type the answer (ODK Collect would open another app here).",
   },
   prs: {
     w_scan: "اسکن کد (عکس)", w_no_code: "در این عکس کدی پیدا نشد.",
@@ -21,7 +21,7 @@ extend({
     w_point_hint: "عرض جغرافیایی طول جغرافیایی", w_bad_point: "یک عرض و یک طول جغرافیایی بنویسید، مثلاً 34.52 69.18",
     w_points: "نقطه‌ها: {n}", w_trace_needs: "یک خط دست‌کم ۲ نقطه لازم دارد.",
     w_shape_needs: "یک شکل دست‌کم ۳ نقطه لازم دارد.", w_ok: "تأیید", w_no_answer: "هنوز پاسخی نیست",
-    w_clear: "پاک کردن پاسخ", w_stars: "{n} از {max}", w_external: "پاسخ را بنویسید (ODK Collect اینجا برنامهٔ دیگری را باز می‌کرد).",
+    w_clear: "پاک کردن پاسخ", w_stars: "{n} از {max}", w_pad: "صفحهٔ رسم", w_draw_use: "استفاده از این رسم", w_draw_again: "از نو شروع کنید", w_external: "پاسخ را بنویسید (ODK Collect اینجا برنامهٔ دیگری را باز می‌کرد).",
   },
   ps: {
     w_scan: "کوډ سکن کړئ (انځور)", w_no_code: "په دې انځور کې کوډ ونه موندل شو.",
@@ -29,7 +29,7 @@ extend({
     w_point_hint: "عرض طول", w_bad_point: "یو عرض او یو طول ولیکئ، لکه 34.52 69.18",
     w_points: "ټکي: {n}", w_trace_needs: "کرښه لږ تر لږه ۲ ټکي غواړي.",
     w_shape_needs: "شکل لږ تر لږه ۳ ټکي غواړي.", w_ok: "سمه ده", w_no_answer: "تر اوسه ځواب نشته",
-    w_clear: "ځواب پاک کړئ", w_stars: "{n} له {max}", w_external: "ځواب ولیکئ (ODK Collect به دلته بل اپ پرانیستی وای).",
+    w_clear: "ځواب پاک کړئ", w_stars: "{n} له {max}", w_pad: "د انځورولو تخته", w_draw_use: "دا انځور وکاروئ", w_draw_again: "بیا پیل کړئ", w_external: "ځواب ولیکئ (ODK Collect به دلته بل اپ پرانیستی وای).",
   },
 });
 
@@ -220,4 +220,32 @@ export function choicePlace(choice) {
   const geometry = (choice.columns || choice).geometry;
   const [lat, lon] = String(geometry || "").trim().split(/\s+/).map(Number);
   return Number.isFinite(lat) && Number.isFinite(lon) ? t("latlon", { lat: lat.toFixed(5), lon: lon.toFixed(5) }) : null;
+}
+
+// draw: a pad drawn on with a finger (or a mouse); "Use this drawing" hands over a PNG of it.
+export function drawPad({ id, onDone }) {
+  const canvas = h("canvas", { id, width: 640, height: 480, class: "draw-pad", role: "img", "aria-label": t("w_pad") });
+  const ctx = canvas.getContext("2d");
+  const blank = () => { ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height); };
+  blank();
+  let last = null;
+  const at = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return [(e.clientX - r.left) * (canvas.width / r.width), (e.clientY - r.top) * (canvas.height / r.height)];
+  };
+  canvas.addEventListener("pointerdown", (e) => { canvas.setPointerCapture(e.pointerId); last = at(e); });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!last) return;
+    const next = at(e);
+    Object.assign(ctx, { strokeStyle: "#1b2733", lineWidth: 4, lineCap: "round" });
+    ctx.beginPath();
+    ctx.moveTo(...last);
+    ctx.lineTo(...next);
+    ctx.stroke();
+    last = next;
+  });
+  for (const end of ["pointerup", "pointercancel"]) canvas.addEventListener(end, () => { last = null; });
+  return h("div", { class: "draw" }, canvas, h("div", { class: "row" },
+    h("button", { type: "button", "data-role": "draw-use", onclick: () => canvas.toBlob((blob) => blob && onDone(blob), "image/png") }, t("w_draw_use")),
+    h("button", { type: "button", class: "secondary", onclick: blank }, t("w_draw_again"))));
 }

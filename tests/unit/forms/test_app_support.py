@@ -75,7 +75,7 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
     ({"type": "audio", "name": "r", "label": "R"}, "question type audio" + app_support.MEDIA_WHY),
     ({"type": "select_one yn", "name": "s", "label": "S",
       "appearance": "search('people', 'matches', 'name', ${n})"}, "appearance search()"),
-    ({"type": "image", "name": "i", "label": "I", "appearance": "draw"}, "appearance draw"),
+    ({"type": "image", "name": "i", "label": "I", "appearance": "annotate"}, "appearance annotate"),
     ({"type": "calculate", "name": "c", "calculation": "jr:itext('x')"},
      "function jr:itext()"),
     ({"type": "calculate", "name": "c", "calculation": "format-date(today(), '%Y')"},
