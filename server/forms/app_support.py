@@ -18,22 +18,35 @@ from collections.abc import Iterable
 
 # Kept equal to static/mobile/js/model.js (TYPES, APPEARANCES, PARAMETERS) and to the functions
 # static/mobile/js/xpath.js evaluates (FUNCTIONS); tests/unit/forms/test_app_support.py checks it.
-# Not "time": the app's time input gives "10:30" where Collect stores "10:30:00.000+04:30".
+# Metadata the phone has no value for (phone number, SIM serial, subscriber id, username, email)
+# is left blank, as ODK Web Forms does without settings.
 TYPES = frozenset({
     "text", "integer", "decimal", "date", "dateTime", "geopoint", "photo", "image", "note",
     "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
     "select one from file", "select multiple from file", "start", "end", "today", "deviceid",
-    "rank",
+    "rank", "time", "range", "barcode", "geotrace", "geoshape", "acknowledge", "phonenumber",
+    "email", "username", "simserial", "subscriberid", "start-geopoint", "background-geopoint",
     # Not questions: a form's XML or CSV attachment, read with instance('name').
     "xml-external", "csv-external"})
 EXTERNAL = frozenset({"xml-external", "csv-external"})
 APPEARANCES = frozenset({
     "minimal", "autocomplete", "multiline", "field-list", "horizontal", "horizontal-compact",
     "compact", "likert", "quick", "no-calendar", "table-list", "label", "list-nolabel", "list",
-    "placement-map", "maps"})
-PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy",
+    "placement-map", "maps", "vertical", "no-ticks", "picker", "rating", "month-year", "year",
+    "numbers", "thousands-sep", "masked", "columns", "columns-pack", "no-buttons", "search", "map",
+    "image-map", "draw"})
+# columns-3 ...; ex:org.app(...) (an app Collect launches; the app, as Collect without it, takes
+# the answer typed in).
+APPEARANCE_PATTERNS = (re.compile(r"columns-\d+"), re.compile(r"ex:[\w.-]+(\(.*\))?", re.S))
+PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy", "start", "end",
+                        "step",
                         # select_one_from_file: the columns giving a choice's value and label.
                         "value", "label"})
+# Recordings and files are refused: they keep what the app cannot strip (an MP4's GPS and device
+# atoms, a file's own metadata), and the server takes only photos, which it re-encodes.
+MEDIA = frozenset({"audio", "video", "file", "background-audio"})
+MEDIA_WHY = (" (a recording or file keeps metadata, such as the place in a video, that the app"
+             " cannot remove)")
 FUNCTIONS = frozenset({
     "true", "false", "not", "boolean", "number", "string", "int", "round", "floor", "ceiling",
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
@@ -73,6 +86,29 @@ def unsupported(survey_json: dict) -> list[str]:
     return list(found)
 
 
+def appearance_words(value) -> list[str]:
+    """An appearance's words; a call with arguments (search('list', 'matches', ...)) is one."""
+    words, word, depth = [], "", 0
+    for c in str(value or ""):
+        if c.isspace() and not depth:
+            if word:
+                words.append(word)
+            word = ""
+            continue
+        depth += 1 if c == "(" else -1 if c == ")" and depth else 0
+        word += c
+    if word:
+        words.append(word)
+    return words
+
+
+def _range_valid(node: dict) -> bool:
+    """A range's start, end and step (1, 10, 1 when not given) are numbers."""
+    given = {**(node.get("control") or {}), **_parameters(node.get("parameters"))}
+    return all(re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", str(given.get(k, d)).strip())
+               for k, d in (("start", "1"), ("end", "10"), ("step", "1")))
+
+
 def _nodes(node: dict) -> Iterable[dict]:
     yield node
     if node.get("type") in SELECTS:
@@ -95,12 +131,15 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     bind = node.get("bind") or {}
     control = node.get("control") or {}
     if not top and kind not in TYPES:
-        yield f"question type {kind or '(none)'}"
-    if control.get("jr:noAddRemove") is not None:
-        yield "repeat without add/remove"
-    for word in str(control.get("appearance") or "").split():
-        if word not in APPEARANCES:
-            yield f"appearance {re.sub(r'[(].*', '()', word)}"
+        yield f"question type {kind or '(none)'}{MEDIA_WHY if kind in MEDIA else ''}"
+    fixed = control.get("jr:noAddRemove")
+    if fixed is not None and str(fixed).strip() not in ("true()", "true", "false()", "false"):
+        yield "repeat without add/remove by an expression"
+    for word in appearance_words(control.get("appearance")):
+        if word not in APPEARANCES and not any(p.fullmatch(word) for p in APPEARANCE_PATTERNS):
+            yield f"appearance {re.sub(r'[(].*', '()', word, flags=re.S)}"
+    if kind == "range" and not _range_valid(node):
+        yield "a range whose start, end or step is not a number"
     for key in _parameters(node.get("parameters")):
         if key not in PARAMETERS:
             yield f"parameter {key}"

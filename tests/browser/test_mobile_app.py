@@ -444,14 +444,14 @@ def test_app_shell_size_budget(client, artifacts):
 
 @pytest.mark.browser
 def test_a_form_the_app_cannot_run_is_named_and_not_opened(phone, monitor, tmp_path, monkeypatch):
-    """A form with something the app cannot run exactly as ODK Collect (here the incidents'
-    repeat fixed, without add/remove, which the app would ignore) reaches the phone, and the app
-    refuses it with the feature named rather than guess (issue 14)."""
+    """A form with something the app cannot run exactly as ODK Collect (here an audio recording,
+    whose metadata the app cannot strip) reaches the phone, and the app refuses it with the
+    feature named rather than guess (issue 14)."""
     for path in catalog.BUILD_DIR.iterdir():
         shutil.copy(path, tmp_path / path.name)
     definition = json.loads((tmp_path / "nezarat_visit.json").read_text(encoding="utf-8"))
-    incident = next(c for c in definition["children"] if c["name"] == "incident")
-    incident.setdefault("control", {})["jr:noAddRemove"] = "true()"
+    at = next(i for i, c in enumerate(definition["children"]) if c["name"] == "meta")
+    definition["children"].insert(at, {"type": "audio", "name": "voice", "label": "Voice"})
     (tmp_path / "nezarat_visit.json").write_text(json.dumps(definition), encoding="utf-8")
     monkeypatch.setattr(catalog, "BUILD_DIR", tmp_path)
     catalog.forms.cache_clear()
@@ -464,7 +464,7 @@ def test_a_form_the_app_cannot_run_is_named_and_not_opened(phone, monitor, tmp_p
         page.fill("input[name=pin2]", PIN)
         page.click("[data-screen=signin] button[type=submit]")
         refused = page.wait_for_selector("[data-screen=home] [data-refused=nezarat_visit]")
-        assert "repeat without add/remove" in refused.inner_text()
+        assert "question type audio" in refused.inner_text()
         assert "ODK Collect" in refused.inner_text()
         assert page.query_selector('[data-action=new][data-form="nezarat_visit"]') is None
         assert page.query_selector("form.survey") is None

@@ -108,13 +108,15 @@ test("a form with what the app cannot run exactly as Collect is refused, the fea
       field("n", "integer"),
       {name: "kids", type: "repeat", control: {"jr:count": "${n}"}, children: [field("kid", "text")]},
       field("first", "calculate", {calculate: "indexed-repeat(${kid}, ${kids}, 1)"}),
-      field("where", "geotrace"),
-      field("when", "date", {}, {control: {appearance: "month-year"}}),
+      field("where", "audio"),
+      field("when", "date", {}, {control: {appearance: "ethiopian"}}),
+      field("who", "select one", {}, {choices: [], control: {appearance: "search('people', 'matches', 'name', ${n})"}}),
       field("list", "calculate", {calculate: "instance('other')/root/item[name = 'x']/label"}),
     ],
   };
   const form = new Form(def);
-  for (const feature of ["question type geotrace", "appearance month-year",
+  assert.ok(form.refusals.some((r) => r.startsWith("question type audio (a recording or file keeps metadata")));
+  for (const feature of ["appearance ethiopian", "appearance search()",
     "instance('other')"]) {
     assert.ok(form.refusals.includes(feature), `${feature} in ${form.refusals}`);
   }
@@ -284,4 +286,53 @@ test("jr:choice-name() is the choice's label in the form's language; a filtered 
   form.set(instance, form.byPath.get("/c/sure"), {}, "n");
   form.calculate(instance);
   assert.equal(get("order"), "no yes maybe");
+});
+
+test("widgets' answers and actions as pyxform writes them: fixed repeat, positions, typed defaults", () => {
+  const def = {
+    name: "w", id_string: "w", type: "survey", children: [
+      {name: "where", type: "start-geopoint", actions: [{name: "odk:setgeopoint", event: "odk-instance-first-load"}]},
+      field("t", "text"),
+      {name: "moved", type: "background-geopoint", trigger: ["t"]},
+      {name: "fixed", type: "repeat", control: {"jr:noAddRemove": "true()"}, children: [
+        field("f", "text"),
+        {...field("here", "text"), actions: [{name: "odk:setgeopoint", event: "odk-new-repeat"}]},
+      ]},
+      field("trace", "geotrace", {}, {default: "1 2 0 0; 3 4 0 0"}),
+      field("day", "date", {}, {default: "2025-12-21T23:30:05"}),
+      field("r", "range", {}, {parameters: {start: "-2.0", end: "2", step: "0.5"}}),
+    ],
+  };
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  let position = "34.5 69.1 1000 5";
+  form.locate = () => position;
+  const instance = form.newInstance("00000000-0000-4000-8000-000000000000");
+  form.calculate(instance);
+  assert.equal(instance.where, "34.5 69.1 1000 5");
+  assert.equal(instance.trace, "1 2 0 0;3 4 0 0");
+  assert.equal(instance.day, "2025-12-21");
+  // The fixed repeat has its one entry, made with the position of the moment; no more come.
+  assert.equal(instance.fixed.length, 1);
+  assert.equal(instance.fixed[0].here, "34.5 69.1 1000 5");
+  // background-geopoint: taken again when its trigger changes, not before.
+  assert.equal(instance.moved ?? "", "");
+  position = "35 70 0 3";
+  instance.t = "moved on";
+  form.calculate(instance);
+  assert.equal(instance.moved, "35 70 0 3");
+  form.calculate(instance);
+  assert.equal(form.get(instance, form.byPath.get("/w/fixed"), {}).length, 1);
+  // A range's answer is a number.
+  const r = form.byPath.get("/w/r");
+  instance.r = "1.5";
+  assert.equal(form.check(instance, r, {}), null);
+  instance.r = "x";
+  assert.equal(form.check(instance, r, {}).rule, "decimal");
+  // No position to be had: left blank, as ODK without one.
+  const none = new Form(def);
+  assert.equal(none.newInstance("00000000-0000-4000-8000-000000000001").where ?? "", "");
+  // A range ODK refuses (bounds that are not numbers) is refused.
+  const bad = new Form({...def, children: [field("r", "range", {}, {parameters: {start: "-2.0.1", end: "2", step: "1"}})]});
+  assert.ok(bad.refusals.includes("a range whose start, end or step is not a number"));
 });

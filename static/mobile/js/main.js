@@ -7,6 +7,7 @@ import * as sync from "./sync.js";
 import * as outbox from "./outbox.js";
 import { Form, text } from "./model.js";
 import { renderForm } from "./render.js";
+import { currentPosition } from "./widgets.js";
 import { reportBody, photoNames } from "./body.js";
 import { tokenFrom } from "./token.js";
 import { COUNTDOWN_SECONDS } from "./wipe.js";
@@ -234,6 +235,7 @@ async function lastSaved(entry, exceptId = null) {
 async function newReport(entry) {
   const id = crypto.randomUUID();
   const now = Date.now();
+  entry.form.locate ||= currentPosition;  // start-geopoint: the position when the report starts
   const report = { id, formId: entry.id, state: "draft", createdAt: now, updatedAt: now,
     instance: entry.form.newInstance(id, await lastSaved(entry)) };
   report.summary = summarise(entry, report.instance);

@@ -7,7 +7,8 @@ import { fromAnswers, fromAttachment, kids, rowsOf } from "./instances.js";
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
   "select multiple": "many", "rank": "rank" };
 const META = new Set(["start", "end", "today", "deviceid", "username", "phonenumber",
-  "subscriberid", "simserial", "start-geopoint", "audit", "background-audio"]);
+  "subscriberid", "simserial", "start-geopoint", "audit", "background-audio", "email",
+  "background-geopoint"]);
 const TRUE = new Set(["yes", "true", "true()", "1"]);
 
 // A label in a language: labels are either plain text or {"Dari (prs)": "...", ...}.
@@ -36,10 +37,13 @@ export function languages(def) {
 // What the app runs exactly as ODK Collect does (proven against ODK's engine on ODK's own test
 // forms: tests/js/odk-conformance.test.mjs). Anything else is refused, never guessed; the server
 // applies the same rules when a form is built or published (server/forms/app_support.py).
-// Not "time": the browser's time input gives "10:30", Collect stores "10:30:00.000+04:30".
+// Metadata the phone does not have (phone number, SIM serial, subscriber id) or that the app
+// does not ask for (username, email) is left blank, as ODK Web Forms does without settings.
 const TYPES = new Set(["text", "integer", "decimal", "date", "dateTime", "geopoint", "photo",
   "image", "note", "calculate", "hidden", "group", "repeat", "select one", "select all that apply",
   "select one from file", "select multiple from file", "start", "end", "today", "deviceid", "rank",
+  "time", "range", "barcode", "geotrace", "geoshape", "acknowledge", "phonenumber", "email",
+  "username", "simserial", "subscriberid", "start-geopoint", "background-geopoint",
   // Not questions: a form's XML or CSV attachment read with instance('name') (instances.js).
   "xml-external", "csv-external"]);
 const EXTERNAL = { "xml-external": "xml", "csv-external": "csv" };
@@ -47,10 +51,44 @@ const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list
   "horizontal-compact", "compact", "likert", "quick", "no-calendar", "table-list", "label",
   "list-nolabel", "list",
   // A geopoint placed on a map in Collect: the app takes the phone's position; same value.
-  "placement-map", "maps"]);
-const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy",
+  "placement-map", "maps",
+  // Drawn by render.js (widgets.js): the same answers, shown as Collect shows them.
+  "vertical", "no-ticks", "picker", "rating", "month-year", "year", "numbers", "thousands-sep",
+  "masked", "columns", "columns-pack", "no-buttons", "search", "map", "image-map", "draw"]);
+// columns-3 ...; ex:org.app(...) (an app Collect launches; the app, like Collect without the app
+// installed, takes the answer typed in).
+const APPEARANCE_PATTERNS = [/^columns-\d+$/, /^ex:[\w.-]+(\(.*\))?$/s];
+// Recordings and files are refused: they keep what the app cannot strip (an MP4's GPS and device
+// atoms, a file's own metadata), and the server takes only photos, which it re-encodes.
+const MEDIA = { audio: true, video: true, file: true, "background-audio": true };
+const MEDIA_WHY = " (a recording or file keeps metadata, such as the place in a video, that the app cannot remove)";
+const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy", "start", "end", "step",
   // select_one_from_file: the columns giving a choice's value and label.
   "value", "label"]);
+
+// An appearance's words; a call with arguments (search('list', 'matches', ...)) is one word.
+export function appearanceWords(value) {
+  const words = [];
+  let depth = 0, word = "";
+  for (const c of String(value || "")) {
+    if (/\s/.test(c) && !depth) { if (word) words.push(word); word = ""; continue; }
+    if (c === "(") depth += 1;
+    if (c === ")") depth = Math.max(0, depth - 1);
+    word += c;
+  }
+  if (word) words.push(word);
+  return words;
+}
+
+// A range's start, end and step (pyxform writes them as parameters; 1, 10, 1 when not given).
+export function rangeBounds(node) {
+  const p = { ...(node.control || {}), ...parameters(node.parameters) };
+  const [start, end, step] = [p.start ?? "1", p.end ?? "10", p.step ?? "1"].map((v) => String(v).trim());
+  const numbers = [start, end, step].map(Number);
+  return { start: numbers[0], end: numbers[1], step: numbers[2],
+    decimal: [start, end, step].some((v) => /[.eE]/.test(v)),
+    valid: [start, end, step].every((v) => /^-?(\d+(\.\d*)?|\.\d+)$/.test(v)) };
+}
 
 // A form's attachments (select_one_from_file, csv-external, xml-external), read as secondary
 // instances (instances.js); pyxform names the last saved report's instance "__last-saved".
@@ -73,12 +111,18 @@ export function unsupportedFeatures(def, media = {}) {
     const type = node.type || "";
     const bind = node.bind || {};
     const control = node.control || {};
-    if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}`);
+    if (!top && !TYPES.has(type)) found.add(`question type ${type || "(none)"}${MEDIA[type] ? MEDIA_WHY : ""}`);
     if (typeof node.itemset === "string" && ATTACHMENT.test(node.itemset)) files.add(node.itemset.replace(ATTACHMENT, ""));
-    if (control["jr:noAddRemove"] != null) found.add("repeat without add/remove");
-    for (const word of String(control.appearance || "").split(/\s+/).filter(Boolean)) {
-      if (!APPEARANCES.has(word)) found.add(`appearance ${word.replace(/\(.*/, "()")}`);
+    const fixed = control["jr:noAddRemove"];
+    if (fixed != null && !["true()", "true", "false()", "false"].includes(String(fixed).trim())) {
+      found.add("repeat without add/remove by an expression");
     }
+    for (const word of appearanceWords(control.appearance)) {
+      if (!APPEARANCES.has(word) && !APPEARANCE_PATTERNS.some((p) => p.test(word))) {
+        found.add(`appearance ${word.replace(/\(.*/s, "()")}`);
+      }
+    }
+    if (type === "range" && !rangeBounds(node).valid) found.add("a range whose start, end or step is not a number");
     for (const key of Object.keys(parameters(node.parameters))) if (!PARAMETERS.has(key)) found.add(`parameter ${key}`);
     if (node.media) found.add("media (image, audio, video) in labels");
     if (node.unsupported) found.add(node.unsupported);
@@ -257,6 +301,18 @@ export class Form {
       filter: expression(raw.choice_filter, this.problems),
       children: [],
     };
+    // A repeat without add/remove (jr:noAddRemove): as ODK, as many entries as the form starts
+    // with (pyxform's forms: one), fixed.
+    if (type === "repeat" && !node.count && /^true(\(\))?$/.test(String((raw.control || {})["jr:noAddRemove"] ?? "").trim())) {
+      const entries = Math.max(Number(raw.default_entries) || 1, 1);
+      node.count = () => entries;
+      node.fixed = true;
+    }
+    // odk:setgeopoint: pyxform's start-geopoint (when the form is made), background-geopoint
+    // (when its trigger changes), or a question's actions.
+    node.geopointOn = type === "background-geopoint" ? ["xforms-value-changed"]
+      : (raw.actions || []).filter((a) => a.name === "odk:setgeopoint").map((a) => a.event);
+    if (type === "start-geopoint" && !node.geopointOn.length) node.geopointOn = ["odk-instance-first-load"];
     node.ancestors = parent && parent.kind !== "root" ? [...parent.ancestors, parent] : [];
     node.path = parent ? `${parent.path}/${node.name}` : `/${node.name}`;
     if (node.kind !== "root") {
@@ -311,6 +367,8 @@ export class Form {
       else if (node.type === "today") this.set(instance, node, {}, now.slice(0, 10));
       else if (node.type === "deviceid") this.set(instance, node, {}, "nezarat-pwa");
       else if (node.name === "instanceID") this.set(instance, node, {}, "uuid:" + reportId);
+      else if (node.bind["jr:preload"] === "uid") this.set(instance, node, {}, "uuid:" + crypto.randomUUID());
+      else if (node.geopointOn.includes("odk-instance-first-load")) this.#locate(instance, node, {});
       else if (node.kind === "field" && node.raw.default != null) {
         this.set(instance, node, {}, this.defaultValue(instance, node, {}));
       }
@@ -327,13 +385,33 @@ export class Form {
       if (node.kind === "field" && node.raw.default != null && s[repeat.name] === index) {
         this.set(instance, node, s, this.defaultValue(instance, node, s));
       }
+      if (node.geopointOn.includes("odk-new-repeat") && s[repeat.name] === index) this.#locate(instance, node, s);
     }, repeat, inner);
+  }
+
+  // odk:setgeopoint (start-geopoint, background-geopoint): the phone's position, from
+  // `this.locate` (the app's: the browser's geolocation; a promise or a value), left blank when
+  // there is none, as ODK does without a position. The entry it belongs to is kept, so a
+  // position that comes late lands where it was asked for.
+  #locate(instance, node, scope) {
+    if (!this.locate) return;
+    const entry = this.#memo(instance, node, scope);
+    const put = (value) => {
+      if (value == null || !entry) return;
+      entry.located = String(value);
+      this.set(instance, node, scope, String(value));
+      if (this.onLocated) this.onLocated(node, scope);
+    };
+    let found;
+    try { found = this.locate(); } catch (e) { return; }
+    if (found && typeof found.then === "function") found.then(put, () => {});
+    else put(found);
   }
 
   // A default is a literal ("0"), or an expression evaluated once, on creation ("now()").
   defaultValue(instance, node, scope) {
     const source = String(node.raw.default);
-    if (!/[($]/.test(source)) return source;
+    if (!/[($]/.test(source)) return typedDefault(node, source);
     try { return toString(compile(source)(this.context(instance, node, scope))); } catch (e) { return ""; }
   }
 
@@ -524,12 +602,16 @@ export class Form {
   // trigger (pyxform's setvalue on xforms-value-changed): when the question it names takes a
   // new value, this one is set to its calculation, once; otherwise it keeps what it has.
   #trigger(instance, node, scope) {
-    const name = /^\$\{([^}]+)\}$/.exec(String(node.trigger).trim());
-    const source = name ? this.named(name[1], node) : this.byPath.get(String(node.trigger).trim());
+    // pyxform's JSON names the trigger as a list (["q"]); an XForm path or ${q} also reads.
+    const written = String(Array.isArray(node.trigger) ? node.trigger[0] : node.trigger).trim();
+    const name = /^\$\{([^}]+)\}$/.exec(written) || (/^[\w.-]+$/.exec(written) ? [written, written] : null);
+    const source = name ? this.named(name[1], node) : this.byPath.get(written);
     const memo = this.#memo(instance, node, scope);
     if (!source || !memo) return;
     const seen = toString(this.get(instance, source, scope));
-    if (memo.trigger !== undefined && memo.trigger !== seen) {
+    if (memo.trigger !== undefined && memo.trigger !== seen && node.geopointOn.includes("xforms-value-changed")) {
+      this.#locate(instance, node, scope);
+    } else if (memo.trigger !== undefined && memo.trigger !== seen) {
       let value;
       try { value = toString(node.setOnChange(this.context(instance, node, scope))); } catch (e) { value = ""; }
       this.set(instance, node, scope, value === "NaN" ? "" : value);
@@ -578,6 +660,7 @@ export class Form {
     }
     if (node.type === "integer" && !/^-?\d+$/.test(value)) return { rule: "integer" };
     if (node.type === "decimal" && !/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) return { rule: "decimal" };
+    if (node.type === "range" && !/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) return { rule: "decimal" };
     if (node.constraint && !toBoolean(node.constraint(this.context(instance, node, scope)))) {
       return { rule: "constraint", message: text(node.bind["jr:constraintMsg"], lang) };
     }
@@ -605,6 +688,16 @@ export class Form {
     });
     return copy;
   }
+}
+
+// A literal default read as its type, as ODK reads it: a date keeps its day ("2025-12-21T23:30"
+// is "2025-12-21"), points are joined by ";" ("a; b" is "a;b").
+function typedDefault(node, value) {
+  if (node.type === "date" && /^\d{4}-\d{2}-\d{2}T/.test(value)) return value.slice(0, 10);
+  if (["geopoint", "geotrace", "geoshape"].includes(node.type)) {
+    return value.split(";").map((p) => p.trim().split(/\s+/).join(" ")).filter(Boolean).join(";");
+  }
+  return value;
 }
 
 function safeDependencies(source) {

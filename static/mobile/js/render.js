@@ -8,6 +8,8 @@ import { normaliseDigits } from "./crypto.js";
 import { geopointWidget } from "./geo.js";
 import { placementMap } from "./placemap.js";
 import { downscale, MAX_EDGE } from "./photo.js";
+import { timeInput, partialDateInput, rangeInput, barcodeInput, pointsInput, currentPosition, acknowledgeInput,
+  groupDigits, choiceLayout, choicePlace, drawPad } from "./widgets.js";
 
 let serial = 0;
 const nextId = () => `q${++serial}`;
@@ -58,8 +60,11 @@ export function renderForm({ form, instance, photos, onChange }) {
     if (node.appearance.includes("multiline")) {
       return h("textarea", { ...attrs, rows: 4, oninput: (e) => setValue(node, scope, e.target.value) }, value);
     }
-    const type = { date: "date", dateTime: "datetime-local", time: "time" }[node.type] || "text";
-    const input = h("input", { ...attrs, type, inputmode: numeric ? (node.type === "integer" ? "numeric" : "decimal") : null });
+    const words = node.appearance.split(/\s+/);
+    // masked: typed unseen, as Collect; numbers: a number keypad for a text answer.
+    const type = words.includes("masked") ? "password" : { date: "date", dateTime: "datetime-local", time: "time" }[node.type] || "text";
+    const input = h("input", { ...attrs, type, inputmode: numeric ? (node.type === "integer" ? "numeric" : "decimal")
+      : words.includes("numbers") ? "decimal" : null });
     input.value = node.type === "dateTime" ? localDateTime(value) : value;
     input.addEventListener(type === "text" ? "input" : "change", () => {
       let v = input.value;
@@ -67,17 +72,19 @@ export function renderForm({ form, instance, photos, onChange }) {
       if (node.type === "dateTime") v = v ? isoNow(new Date(v)) : "";
       setValue(node, scope, v);
     });
+    if (words.includes("thousands-sep")) groupDigits(input);
     return input;
   }
 
   function selectOne(node, scope, id, value) {
     const choices = form.choicesFor(instance, node, scope);
-    if (choices.length > MANY_CHOICES || node.appearance.includes("minimal") || node.appearance.includes("autocomplete")) {
+    const search = /(^|\s)(search|autocomplete)(\s|$)/.test(node.appearance);
+    if (choices.length > MANY_CHOICES || node.appearance.includes("minimal") || search) {
       const select = h("select", { id, name: node.name, "data-path": node.path,
         onchange: (e) => setValue(node, scope, e.target.value) },
       h("option", { value: "" }, t("select_placeholder")),
       choices.map((c) => h("option", { value: c.name, selected: c.name === value }, L(c.label))));
-      if (!node.appearance.includes("autocomplete")) return select;
+      if (!search) return select;
       const filter = h("input", { type: "search", class: "filter", placeholder: t("filter"), autocomplete: "off",
         "aria-label": t("filter"), spellcheck: "false" });
       filter.addEventListener("input", () => {
@@ -88,17 +95,21 @@ export function renderForm({ form, instance, photos, onChange }) {
       });
       return h("div", {}, filter, select);
     }
-    return h("div", { class: "choices", role: "radiogroup", id },
+    const layout = choiceLayout(node.appearance);
+    const map = /(^|\s)map(\s|$)/.test(node.appearance);
+    return h("div", { class: `choices ${layout}`, role: "radiogroup", id },
       choices.map((c) => h("label", { class: "choice" },
         h("input", { type: "radio", name: `${node.path}#${JSON.stringify(scope)}`, value: c.name,
           checked: c.name === value, "data-path": node.path,
-          onchange: () => setValue(node, scope, c.name) }), " ", L(c.label))));
+          onchange: () => setValue(node, scope, c.name) }), " ", L(c.label),
+        map && choicePlace(c) ? h("small", { class: "muted" }, " · ", choicePlace(c)) : null)));
   }
 
   function selectMany(node, scope, id, value) {
     const chosen = new Set(toString(value).split(/\s+/).filter(Boolean));
     const choices = form.choicesFor(instance, node, scope);
-    return h("div", { class: "choices", id },
+    const layout = choiceLayout(node.appearance);
+    return h("div", { class: `choices ${layout}`, id },
       choices.map((c) => h("label", { class: "choice" },
         h("input", { type: "checkbox", value: c.name, checked: chosen.has(c.name), "data-path": node.path,
           onchange: (e) => {
@@ -134,6 +145,8 @@ export function renderForm({ form, instance, photos, onChange }) {
 
   function photoInput(node, scope, id, value) {
     const maxPixels = Number(node.bind["orx:max-pixels"]) || MAX_EDGE;
+    // draw: drawn with a finger on a pad; the drawing goes the photo's way (re-encoded, kept).
+    const draw = /(^|\s)draw(\s|$)/.test(node.appearance);
     const preview = h("div", { class: "photo-preview" });
     const status = h("p", { class: "muted", role: "status" });
     // No `capture`: the monitor picks the camera or the gallery (both downscaled and re-encoded).
@@ -153,9 +166,7 @@ export function renderForm({ form, instance, photos, onChange }) {
           clear(preview);
         } }, t("remove_photo")));
     };
-    input.addEventListener("change", async () => {
-      const file = input.files[0];
-      if (!file) return;
+    const attach = async (file) => {
       status.textContent = t("processing_photo");
       try {
         // Downscaled and re-encoded in memory: the original file is never stored.
@@ -172,8 +183,10 @@ export function renderForm({ form, instance, photos, onChange }) {
       } finally {
         input.value = "";
       }
-    });
+    };
+    input.addEventListener("change", () => { if (input.files[0]) attach(input.files[0]); });
     show(value);
+    if (draw) return h("div", {}, drawPad({ id, onDone: attach }), status, preview);
     return h("div", {}, h("label", { for: id, class: "button secondary" }, t("take_photo")), input, status, preview);
   }
 
@@ -208,11 +221,26 @@ export function renderForm({ form, instance, photos, onChange }) {
           : geopointWidget({ value: shown, threshold, unacceptable, onValue: (v) => setValue(node, scope, v) });
       }
       if (node.type === "photo" || node.type === "image") return photoInput(node, scope, id, shown);
+      const onValue = (v) => setValue(node, scope, v);
+      const attrs = { id, autocomplete: "off", spellcheck: "false", name: node.name, "data-path": node.path };
+      if (node.type === "time") return timeInput({ attrs, value: shown, onValue });
+      if (node.type === "date" && /(^|\s)(month-year|year)(\s|$)/.test(node.appearance)) {
+        return partialDateInput({ attrs, value: shown, year: !node.appearance.includes("month-year"), onValue });
+      }
+      if (node.type === "range") return rangeInput({ node, id, value: shown, onValue });
+      if (node.type === "barcode") return barcodeInput({ attrs, value: shown, onValue });
+      if (node.type === "geotrace" || node.type === "geoshape") {
+        return pointsInput({ shape: node.type === "geoshape", value: shown, onValue, locate: currentPosition });
+      }
+      if (node.type === "acknowledge") return acknowledgeInput({ attrs, value: shown, onValue });
+      // ex:app (Collect opens another app): the answer typed, as Collect when the app is absent.
+      if (/(^|\s)ex:/.test(node.appearance)) return h("div", {}, textInput(node, scope, id, shown), h("p", { class: "hint" }, t("w_external")));
       return textInput(node, scope, id, shown);
     };
     control = build(value);
     const error = h("p", { class: "error", role: "alert", hidden: true });
-    const forId = node.select || node.type === "geopoint" ? null : id;
+    const forId = node.select || ["geopoint", "geotrace", "geoshape", "acknowledge"].includes(node.type) ||
+      (node.type === "range" && /(^|\s)rating(\s|$)/.test(node.appearance)) ? null : id;
     // Every control named by its question: a list by aria-labelledby, a group of choices too.
     const named = (drawn) => {
       if (forId) return;
@@ -221,6 +249,9 @@ export function renderForm({ form, instance, photos, onChange }) {
       else if (drawn.matches(".choices")) {
         drawn.setAttribute("aria-labelledby", labelId);
         if (!drawn.getAttribute("role")) drawn.setAttribute("role", "group");
+      } else {
+        const group = drawn.querySelector("[role=radiogroup], .points-input, input[type=checkbox]");
+        if (group) group.setAttribute("aria-labelledby", labelId);
       }
     };
     named(control);
@@ -368,6 +399,9 @@ export function renderForm({ form, instance, photos, onChange }) {
 
   // A form the app cannot run exactly as ODK Collect is never drawn (main.js says why).
   if (form.refusals.length) throw new Error(`refused form: ${form.refusals.join("; ")}`);
+  // A position a form asks for (odk:setgeopoint) arriving later lands and is saved.
+  form.locate ||= currentPosition;
+  form.onLocated = () => changed();
   const element = h("form", { class: "survey", novalidate: true, autocomplete: "off", onsubmit: (e) => e.preventDefault() });
   children(element, form.root, {});
   refresh();
@@ -383,6 +417,7 @@ export function renderForm({ form, instance, photos, onChange }) {
       return form.errors(instance, lang()).length;
     },
     destroy() {
+      form.onLocated = null;
       for (const url of urls) URL.revokeObjectURL(url);
       element.querySelectorAll(".geo").forEach((g) => g.stop && g.stop());
     },

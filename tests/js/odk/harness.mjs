@@ -36,6 +36,11 @@ function normalise(value) {
   const text = String(value).trim();
   if (VOLATILE.test(text)) return "<uuid>";
   if (GEOPOINT.test(text) && text.includes(" ")) return text.split(" ").map(Number).join(" ");  // 1000 = 1000.0
+  // A geotrace or geoshape: points joined by ";" exactly, each read as a geopoint is.
+  const points = text.split(";");
+  if (points.length > 1 && points.every((p) => GEOPOINT.test(p) && p.includes(" "))) {
+    return points.map((p) => p.split(" ").map(Number).join(" ")).join(";");
+  }
   if (DATETIME.test(text)) {
     const d = new Date(text);
     return Number.isNaN(d.getTime()) ? text : `<datetime ${d.toISOString().slice(0, 15)}>`;
@@ -53,6 +58,10 @@ function valueFor(node, k, variant) {
     case "time": return `1${k % 10}:30:00.000+00:00`;
     case "dateTime": return `2024-03-1${k % 9}T10:30:00.000+00:00`;
     case "geopoint": return `34.5${k} 69.1${variant} 1000 5`;
+    // A line of two points; a shape of three, closed (ODK's formats: "lat lon alt acc;...").
+    case "geotrace": return `34.5${k} 69.1${variant} 1000 5;34.6${k} 69.2${variant} 1010 4`;
+    case "geoshape": return `34.5${k} 69.1${variant} 1000 5;34.6${k} 69.2${variant} 1010 4;34.7${k} 69.1${variant} 990 6;34.5${k} 69.1${variant} 1000 5`;
+    case "barcode": return `code-${k}${variant ? "b" : ""}`;
     case "boolean": return variant ? "true" : "false";
     case "string": return `answer ${k}${variant ? " b" : ""}`;
     default: return null;  // geotrace, geoshape, binary, barcode...: not scripted
@@ -60,10 +69,12 @@ function valueFor(node, k, variant) {
 }
 
 const SKIP = new Set(["upload", "trigger", "note", "rank", "range", "model-value", "noop"]);
+// The phone's position whenever a form asks for it (odk:setgeopoint), the same in both engines.
+export const LOCATION = "34.52 69.18 1790 4.5";
 
 // Fill the reference; returns the steps played and ODK's submission XML.
 export async function fillReference(xml, attachments, variant) {
-  const form = await createInstance(xml, { form: {
+  const form = await createInstance(xml, { instance: { geolocationProvider: { getLocation: async () => LOCATION } }, form: {
     fetchFormAttachment: async (url) => {
       const name = String(url).split("/").pop();
       if (!(name in attachments)) return new Response("", { status: 404 });
@@ -81,7 +92,7 @@ export async function fillReference(xml, attachments, variant) {
       steps.push({ ref: node.currentState.reference, entries: node.currentState.children.length });
     }
     // Read-only questions are left alone, and the app must find them read-only too.
-    if (["input", "select", "rank"].includes(node.nodeType) && state.readonly) steps.push({ ref: state.reference, readonly: true });
+    if (["input", "select", "rank", "range", "trigger"].includes(node.nodeType) && state.readonly) steps.push({ ref: state.reference, readonly: true });
     if (node.nodeType === "input" && !state.readonly) {
       k += 1;
       const value = valueFor(node, k, variant);
@@ -101,6 +112,20 @@ export async function fillReference(xml, attachments, variant) {
         steps.push({ ref: state.reference, value: picked.join(" "), options });
         if (many) node.selectValues(picked); else node.selectValue(picked[0]);
       }
+    } else if (node.nodeType === "range" && !state.readonly) {
+      // A range: a value on its steps, picked by the variant.
+      k += 1;
+      const { start, end, step } = node.definition.bounds;
+      const [a, b, s] = [start, end, step].map(Number);
+      const count = Math.floor((b - a) / s + 1e-9) + 1;
+      const value = a + (((k * 7 + variant * 5) % count) * s);
+      const text = String(Number(value.toFixed(10)));
+      node.setValue(node.valueType === "int" ? BigInt(Math.round(value)) : value);
+      steps.push({ ref: state.reference, value: text });
+    } else if (node.nodeType === "trigger" && !state.readonly) {
+      // An acknowledge: confirmed in one variant, left in the other.
+      k += 1;
+      if (variant === 0) { node.setValue(true); steps.push({ ref: state.reference, value: "OK" }); }
     } else if (node.nodeType === "rank" && !state.readonly) {
       // A rank: every option ODK offers, in an order the variant picks (rotated).
       k += 1;
@@ -116,6 +141,7 @@ export async function fillReference(xml, attachments, variant) {
     for (const child of node.currentState.children ?? []) visit(child);
   };
   visit(form.root);
+  await new Promise((resolve) => setTimeout(resolve, 0));  // positions asked for arrive
   return { steps, xml: form.root.instanceState.instanceXML, root: form.root };
 }
 
@@ -129,6 +155,7 @@ function parseRef(ref) {
 
 // Play the steps into our model; returns the answers as the app would submit them.
 export function fillOurs(form, steps) {
+  form.locate = () => LOCATION;
   const instance = form.newInstance("00000000-0000-4000-8000-000000000000");
   form.calculate(instance);  // as the app does when it draws the form (render.js refresh)
   const locate = (ref) => {
@@ -218,7 +245,8 @@ export function ourAnswers(form, answers, skip) {
 
 // Paths whose values are the device's or the clock's, not the form logic's.
 export function volatilePaths(form) {
-  return new Set(form.nodes.filter((n) => n.kind === "meta" || n.name === "instanceID" ||
+  // A position the form asks for (odk:setgeopoint) is scripted, so compared.
+  return new Set(form.nodes.filter((n) => (n.kind === "meta" && !n.geopointOn.length) || n.name === "instanceID" ||
     n.name === "deprecatedID" || n.raw.bind?.["jr:preload"]).map((n) => n.path));
 }
 

@@ -6,6 +6,10 @@
 import { fromInstanceElement, kids, value } from "../../../static/mobile/js/instances.js";
 
 const JR = "http://openrosa.org/javarosa";
+const ODK = "http://www.opendatakit.org/xforms";
+// The bind types ODK's engine knows; any other is read as a string, as the engine does.
+const BIND_TYPES = new Set(["string", "int", "integer", "boolean", "decimal", "date", "time", "dateTime", "geopoint",
+  "geotrace", "geoshape", "binary", "barcode", "intent"]);
 
 const elements = (node) => [...node.childNodes].filter((n) => n.nodeType === 1);
 const local = (el) => el.localName;
@@ -98,10 +102,20 @@ export function xformToDef(xml, attachments = {}) {
     }
     binds.set(resolveRef(bind.getAttribute("nodeset"), rootPath), attrs);
   }
-  for (const action of ["setgeopoint", "recordaudio"]) {
-    if (doc.getElementsByTagName(action).length || doc.getElementsByTagName(`odk:${action}`).length) {
-      unsupported.push(`action ${action}`);
-    }
+  if (doc.getElementsByTagName("recordaudio").length || doc.getElementsByTagName("odk:recordaudio").length) {
+    unsupported.push("action recordaudio");
+  }
+  // odk:setgeopoint, as pyxform writes it in its JSON: `actions` [{name, event}] on the question.
+  // Outside ODK's namespace JavaRosa rejects the form (ODK Web Forms ignores the action).
+  const geoActions = new Map();
+  for (const el of [...doc.getElementsByTagName("*")].filter((e) => local(e) === "setgeopoint")) {
+    if (el.namespaceURI !== ODK) { unsupported.push("action setgeopoint outside the ODK namespace (ODK Collect rejects the form)"); continue; }
+    const parent = el.parentNode;
+    const context = local(parent) === "model" ? rootPath
+      : resolveRef(parent.getAttribute("ref") || parent.getAttribute("nodeset"), rootPath);
+    const target = resolveRef(el.getAttribute("ref"), context);
+    const events = (el.getAttribute("event") || "").split(/\s+/).filter(Boolean);
+    geoActions.set(target, { events, trigger: events.includes("xforms-value-changed") ? context : null });
   }
   // setvalue actions, in the shape pyxform gives them in its JSON: a value set when the form is
   // made (odk-instance-first-load) or a repeat entry added (odk-new-repeat) is the question's
@@ -120,6 +134,9 @@ export function xformToDef(xml, attachments = {}) {
     const events = (el.getAttribute("event") || "").split(/\s+/).filter(Boolean);
     const known = events.filter((e) => ["odk-instance-first-load", "odk-new-repeat", "xforms-value-changed"].includes(e));
     if (known.length !== events.length || !target) { unsupported.push(`action setvalue on ${events.join(" ")}`); continue; }
+    // Not ODK XForms: JavaRosa and ODK Web Forms both reject the form.
+    if (local(parent) === "model" && events.includes("odk-new-repeat")) { unsupported.push("setvalue on odk-new-repeat in the model (ODK rejects the form)"); continue; }
+    if (geoActions.has(target)) { unsupported.push("setvalue and setgeopoint on one question"); continue; }
     if (actions.has(target)) { unsupported.push("two setvalue actions on one question"); continue; }
     actions.set(target, { events, set, trigger: events.includes("xforms-value-changed") ? context : null, value });
   }
@@ -213,7 +230,13 @@ export function xformToDef(xml, attachments = {}) {
       raw.type = "repeat";
       const count = repeat.getAttributeNS(JR, "count") || repeat.getAttribute("jr:count");
       raw.control = count ? { "jr:count": count } : {};
-      if (repeat.getAttributeNS(JR, "noAddRemove") || repeat.getAttribute("jr:noAddRemove")) raw.control["jr:noAddRemove"] = "true()";
+      const fixed = repeat.getAttributeNS(JR, "noAddRemove") || repeat.getAttribute("jr:noAddRemove");
+      if (fixed) {
+        raw.control["jr:noAddRemove"] = fixed;
+        // The entries the form starts with (pyxform's forms: one).
+        raw.default_entries = elements(el.parentNode).filter((e) => local(e) === name &&
+          !(e.hasAttributeNS(JR, "template") || e.hasAttribute("jr:template"))).length;
+      }
       raw.children = distinct(elements(el)).map((c) => node(c, `${path}/${local(c)}`));
       return raw;
     }
@@ -230,9 +253,11 @@ export function xformToDef(xml, attachments = {}) {
       const inRepeat = [...repeats.keys()].some((r) => path.startsWith(`${r}/`));
       const load = action.events.includes("odk-instance-first-load");
       const entry = action.events.includes("odk-new-repeat");
-      if (bind.calculate || (inRepeat && !(load && entry)) || (!inRepeat && entry)) {
+      // In a repeat, pyxform's default is "odk-instance-first-load odk-new-repeat"; the app makes
+      // no entry at load, so odk-new-repeat alone is the same.
+      if (bind.calculate || (inRepeat && !entry) || (!inRepeat && entry)) {
         raw.unsupported = `action setvalue on ${action.events.join(" ")}${bind.calculate ? " with a calculation" : ""}`;
-      } else if (load) {
+      } else if (load || entry) {
         raw.default = action.set;
       }
       if (action.trigger) {
@@ -240,10 +265,20 @@ export function xformToDef(xml, attachments = {}) {
         raw.bind.calculate = action.value ?? `'${action.set}'`;
       }
     }
+    const geo = geoActions.get(path);
+    if (geo) {
+      raw.actions = geo.events.map((event) => ({ name: "odk:setgeopoint", event }));
+      const inRepeat = [...repeats.keys()].some((r) => path.startsWith(`${r}/`));
+      if (geo.trigger) { raw.type = "background-geopoint"; raw.trigger = geo.trigger; return raw; }
+      if (!control && !inRepeat && geo.events.join(" ") === "odk-instance-first-load") { raw.type = "start-geopoint"; return raw; }
+      if (!inRepeat || geo.events.join(" ") !== "odk-new-repeat") raw.unsupported = `action setgeopoint on ${geo.events.join(" ")}`;
+    }
     if (bind["jr:preload"]) {
       raw.type = PRELOADS[`${bind["jr:preload"]} ${bind["jr:preloadParams"] || ""}`] || "hidden";
-      // The app makes the instanceID itself (model.js newInstance), as pyxform's forms ask.
-      if (raw.type === "hidden" && !(name === "instanceID" && bind["jr:preload"] === "uid")) {
+      // The app makes the instanceID itself (model.js newInstance), as pyxform's forms ask; a
+      // uid elsewhere is a fresh "uuid:..." too. A property the phone has no name for
+      // (DeviceID) and a "context" preload are left blank, by ODK's engines as by the app.
+      if (raw.type === "hidden" && !["uid", "property", "context"].includes(bind["jr:preload"])) {
         raw.unsupported = `preload ${bind["jr:preload"]}`;
       }
       return raw;
@@ -262,7 +297,7 @@ export function xformToDef(xml, attachments = {}) {
       if (filter) raw.choice_filter = filter;
       if (why) raw.unsupported = why;
     } else if (control.kind === "input") {
-      raw.type = INPUT_TYPES[bind.type] || bind.type;
+      raw.type = INPUT_TYPES[bind.type] || (BIND_TYPES.has(bind.type) ? bind.type : "text");
       if (raw.type === "text" && /^(true\(\)|true)$/.test(bind.readonly || "") && !bind.calculate) raw.type = "note";
     } else if (control.kind === "upload") {
       const mediatype = control.el.getAttribute("mediatype") || "";
@@ -270,6 +305,11 @@ export function xformToDef(xml, attachments = {}) {
         : mediatype.startsWith("video") ? "video" : "file";
     } else {
       raw.type = { trigger: "acknowledge", range: "range", rank: "rank", "odk:rank": "rank" }[control.kind];
+      if (raw.type === "range") {
+        // As pyxform's JSON: the bounds are the question's parameters.
+        raw.parameters = Object.fromEntries(["start", "end", "step"].filter((k) => control.el.hasAttribute(k))
+          .map((k) => [k, control.el.getAttribute(k)]));
+      }
     }
     return raw;
   };

@@ -72,21 +72,62 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
 
 
 @pytest.mark.parametrize("row, feature", [
-    ({"type": "range", "name": "r", "label": "R"}, "question type range"),
+    ({"type": "audio", "name": "r", "label": "R"}, "question type audio" + app_support.MEDIA_WHY),
+    ({"type": "select_one yn", "name": "s", "label": "S",
+      "appearance": "search('people', 'matches', 'name', ${n})"}, "appearance search()"),
+    ({"type": "image", "name": "i", "label": "I", "appearance": "annotate"}, "appearance annotate"),
     ({"type": "calculate", "name": "c", "calculation": "jr:itext('x')"},
      "function jr:itext()"),
     ({"type": "calculate", "name": "c", "calculation": "format-date(today(), '%Y')"},
      "function format-date()"),
     ({"type": "calculate", "name": "c", "calculation": "position()"},
      "position() without a path (only position(..))"),
-    ({"type": "date", "name": "d", "label": "D", "appearance": "month-year"}, "appearance month-year"),
+    ({"type": "date", "name": "d", "label": "D", "appearance": "ethiopian"}, "appearance ethiopian"),
     ({"type": "text", "name": "x", "label": "X", "readonly": "format-date(${n}, '%Y') = ''"},
      "function format-date()"),
-    ({"type": "username", "name": "u"}, "question type username"),
+    ({"type": "video", "name": "u", "label": "U"}, "question type video" + app_support.MEDIA_WHY),
 ])
 def test_a_feature_the_app_cannot_run_is_named(tmp_path, row, feature):
     survey = [{"type": "integer", "name": "n", "label": "N"}, row]
-    assert feature in refusals(tmp_path, survey)
+    assert feature in refusals(tmp_path, survey, YN)
+
+
+def test_widgets_metadata_and_geopoint_actions_are_run(tmp_path):
+    """What the app draws as Collect does (render.js) and fills as ODK's engine (the corpus)."""
+    survey = [
+        {"type": "range", "name": "r", "label": "R", "parameters": "start=-2 end=2 step=0.5",
+         "appearance": "vertical no-ticks"},
+        {"type": "range", "name": "stars", "label": "Stars", "parameters": "start=1 end=5 step=1",
+         "appearance": "rating"},
+        {"type": "time", "name": "t", "label": "T"},
+        {"type": "date", "name": "m", "label": "M", "appearance": "month-year"},
+        {"type": "barcode", "name": "b", "label": "B"},
+        {"type": "geotrace", "name": "gt", "label": "GT"},
+        {"type": "geoshape", "name": "gs", "label": "GS"},
+        {"type": "acknowledge", "name": "ack", "label": "OK?"},
+        {"type": "text", "name": "x", "label": "X", "appearance": "ex:org.example.app(a=1)"},
+        {"type": "integer", "name": "n", "label": "N", "appearance": "thousands-sep"},
+        {"type": "select_one yn", "name": "s", "label": "S", "appearance": "columns-3 no-buttons"},
+        {"type": "select_one yn", "name": "s2", "label": "S2", "appearance": "minimal search"},
+        {"type": "phonenumber", "name": "pn"}, {"type": "username", "name": "un"},
+        {"type": "email", "name": "em"}, {"type": "simserial", "name": "ss"},
+        {"type": "subscriberid", "name": "si"},
+        {"type": "start-geopoint", "name": "where"},
+        {"type": "background-geopoint", "name": "where_t", "trigger": "${t}"},
+        {"type": "begin_repeat", "name": "fixed", "label": "Fixed", "body::jr:noAddRemove": "true()"},
+        {"type": "text", "name": "f", "label": "F"},
+        {"type": "end_repeat", "name": "fixed"},
+    ]
+    assert refusals(tmp_path, survey, YN) == []
+
+
+def test_a_range_with_bounds_that_are_not_numbers_is_named():
+    """pyxform refuses it; a JSON made otherwise is refused as ODK refuses the XForm."""
+    form = {"name": "t", "type": "survey", "children": [
+        {"name": "r", "type": "range", "parameters": {"start": "-2.0.1", "end": "2", "step": "1"}}]}
+    assert app_support.unsupported(form) == ["a range whose start, end or step is not a number"]
+    form["children"][0]["parameters"]["start"] = "-2.0"
+    assert app_support.unsupported(form) == []
 
 
 def test_indexed_repeat_is_named_repeat_count_is_run(tmp_path):
@@ -133,9 +174,9 @@ def test_an_instance_that_is_no_attachment_of_the_form_is_still_named(tmp_path):
 
 
 def test_the_build_leaves_the_app_json_out_of_a_refused_form(tmp_path):
-    source = xlsform(tmp_path, [{"type": "barcode", "name": "r", "label": "R"}], name="ranged")
+    source = xlsform(tmp_path, [{"type": "audio", "name": "r", "label": "R"}], name="ranged")
     built = build.build(source)
-    assert built.app_refusals == ("question type barcode",)
+    assert built.app_refusals == ("question type audio" + app_support.MEDIA_WHY,)
     out = tmp_path / "out"
     out.mkdir()
     (out / "ranged.json").write_text("{}")  # an earlier build the app could still fetch
@@ -146,13 +187,13 @@ def test_the_build_leaves_the_app_json_out_of_a_refused_form(tmp_path):
 
 
 def test_flask_forms_build_names_the_refusal(monkeypatch, tmp_path, app):
-    source = xlsform(tmp_path, [{"type": "barcode", "name": "r", "label": "R"}], name="ranged")
+    source = xlsform(tmp_path, [{"type": "audio", "name": "r", "label": "R"}], name="ranged")
     monkeypatch.setattr(build, "SOURCES", (source.name,))
     monkeypatch.setattr(build, "FORMS_DIR", tmp_path)
     monkeypatch.setattr(build, "BUILD_DIR", tmp_path / "build")
     result = CliRunner().invoke(forms_cli, ["build", "--skip-validate"], obj=ScriptInfo(create_app=lambda: app))
     assert result.exit_code == 0, result.output
-    assert "ranged: refused for the phone app (built for ODK Collect only): question type barcode" \
+    assert "ranged: refused for the phone app (built for ODK Collect only): question type audio (" \
         in result.output
     assert (tmp_path / "build" / "ranged.xml").is_file()
     assert not (tmp_path / "build" / "ranged.json").exists()
