@@ -222,11 +222,29 @@ export function differences(reference, ours) {
   return found;
 }
 
-// One form, both variants: {status: "identical"|"refused"|"different", detail}.
+// Whether ODK's engine can load the form at all: null if it can, else its error. An attachment
+// the corpus does not hold is the harness's gap, not the form's fault: that form stays refused.
+export async function referenceError(xml, attachments) {
+  try {
+    await fillReference(xml, attachments, 0);
+    return null;
+  } catch (error) {
+    const message = String(error.message || error.constructor.name || "error");
+    return /Failed to load resource/.test(message) ? null : message;
+  }
+}
+
+// One form, both variants: {status: "identical"|"refused"|"invalid"|"different", detail}.
+// "invalid": the app refuses a form that ODK's engine cannot load either (a syntax error, an
+// unknown function, a cycle): both refuse, nothing to compare.
 export async function compare({ xml, def, media = {}, attachments = {}, repeats }) {
   const form = new Form(def, media);
   const refused = form.refusals;
-  if (refused.length) return { status: "refused", detail: refused };
+  if (refused.length) {
+    const error = await referenceError(xml, attachments);
+    if (error != null) return { status: "invalid", detail: [...refused, `ODK's engine: ${error}`] };
+    return { status: "refused", detail: refused };
+  }
   const skip = volatilePaths(form);
   const detail = [];
   let compared = 0;
