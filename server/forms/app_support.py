@@ -34,7 +34,9 @@ FUNCTIONS = frozenset({
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
     "ends-with", "substr", "selected", "count-selected", "selected-at", "count", "sum", "max",
     "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
-    "position", "current", "jr:choice-name"})
+    "position", "current", "jr:choice-name", "format-date", "format-date-time", "count-non-empty",
+    "join", "base64-decode", "distance", "area", "geofence", "checklist", "weighted-checklist",
+    "randomize"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
                      "select multiple from file", "rank"})
 EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")

@@ -7,6 +7,9 @@
 const OPERATORS = ["!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "(", ")", ",", "|", "/", "[", "]"];
 const WORD_OPERATORS = new Set(["and", "or", "div", "mod"]);
 
+import { area, base64Decode, checklist, distance, formatDate, formatDateTime, geofence, odkDateTimeString,
+  parseDateTime, randomize, weightedChecklist } from "./odk_functions.js";
+
 export class ExpressionError extends Error {}
 
 function tokenize(text) {
@@ -226,10 +229,24 @@ const FUNCTIONS = {
   "today": () => isoDate(new Date()),
   "now": () => isoNow(),
   "date": (a) => {
+    // A date-time stays one, in local time, as ODK writes it ("2018-01-01T10:20:30.4+04:30").
+    const at = typeof a === "number" ? null : /T/.test(toString(a)) && parseDateTime(toString(a));
+    if (at) return odkDateTimeString(at);
     const n = toNumber(a);
     return Number.isNaN(n) ? toString(a) : new Date(Math.floor(n) * DAY).toISOString().slice(0, 10);
   },
   "uuid": () => crypto.randomUUID(),
+  "format-date": (a, f) => formatDate(toString(a), toString(f)),
+  "format-date-time": (a, f) => formatDateTime(toString(a), toString(f)),
+  "count-non-empty": (a) => (Array.isArray(a) ? a : [a]).filter((v) => toString(v) !== "").length,
+  "join": (glue, ...a) => a.flatMap((v) => (Array.isArray(v) ? v : [v])).map(toString).join(toString(glue)),
+  "base64-decode": (a) => base64Decode(toString(a)),
+  "distance": (...a) => distance(...a),
+  "area": (...a) => area(...a),
+  "geofence": (p, s) => geofence(p, s),
+  "checklist": (...a) => checklist(toBoolean, toNumber, ...a),
+  "weighted-checklist": (...a) => weightedChecklist(toBoolean, toNumber, ...a),
+  "randomize": (nodes, ...seed) => randomize(nodes, ...seed),
   "jr:choice-name": () => "",  // evaluated with the context, below
 };
 

@@ -91,7 +91,7 @@ export function cases() {
 }
 
 export function table(results) {
-  const lines = ["| Feature | forms | identical | refused (feature named) | invalid (both refuse) | silently different | answers compared |",
+  const lines = ["| Feature | forms | identical | refused (feature named) | invalid (ODK's engine refuses) | silently different | answers compared |",
     "|---|---:|---:|---:|---:|---:|---:|"];
   const row = (label, list) => {
     const count = (s) => list.filter((r) => r.status === s).length;

@@ -18,7 +18,7 @@ import { dirname } from "node:path";
 
 import { Form } from "../../../static/mobile/js/model.js";
 
-process.env.TZ = "UTC";
+process.env.TZ = process.env.HARNESS_TZ || "UTC";  // HARNESS_TZ: another zone, from the start
 const require = createRequire(import.meta.url);
 const dom = new JSDOM("<!doctype html><html><body></body></html>");
 for (const name of ["window", "document", "DOMParser", "XMLSerializer", "Node"]) {
@@ -235,16 +235,16 @@ export async function referenceError(xml, attachments) {
 }
 
 // One form, both variants: {status: "identical"|"refused"|"invalid"|"different", detail}.
-// "invalid": the app refuses a form that ODK's engine cannot load either (a syntax error, an
-// unknown function, a cycle): both refuse, nothing to compare.
+// "invalid": ODK's engine cannot load the form (a syntax error, an unknown function, a cycle, an
+// XForm without its namespace): nothing to compare; the app refuses most of them too.
 export async function compare({ xml, def, media = {}, attachments = {}, repeats }) {
   const form = new Form(def, media);
   const refused = form.refusals;
-  if (refused.length) {
-    const error = await referenceError(xml, attachments);
-    if (error != null) return { status: "invalid", detail: [...refused, `ODK's engine: ${error}`] };
-    return { status: "refused", detail: refused };
+  const error = await referenceError(xml, attachments);
+  if (error != null) {
+    return { status: "invalid", detail: [...(refused.length ? refused : ["the app opens it"]), `ODK's engine: ${error}`] };
   }
+  if (refused.length) return { status: "refused", detail: refused };
   const skip = volatilePaths(form);
   const detail = [];
   let compared = 0;
