@@ -28,7 +28,7 @@ APPEARANCES = frozenset({
     "minimal", "autocomplete", "multiline", "field-list", "horizontal", "horizontal-compact",
     "compact", "likert", "quick", "no-calendar", "table-list", "label", "list-nolabel", "list",
     "placement-map", "maps"})
-PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy"})
+PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy", "randomize", "seed"})
 FUNCTIONS = frozenset({
     "true", "false", "not", "boolean", "number", "string", "int", "round", "floor", "ceiling",
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",

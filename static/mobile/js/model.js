@@ -2,6 +2,7 @@
 // the answers of one report (nested like the XForm instance: groups are objects, repeats are
 // arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
 import { compile, dependencies, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
+import { randomize } from "./odk_functions.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
   "select multiple": "many", "rank": "rank" };
@@ -44,7 +45,7 @@ const APPEARANCES = new Set(["minimal", "autocomplete", "multiline", "field-list
   "list-nolabel", "list",
   // A geopoint placed on a map in Collect: the app takes the phone's position; same value.
   "placement-map", "maps"]);
-const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy"]);
+const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy", "randomize", "seed"]);
 
 // pyxform writes a question's parameters as written in the XLSForm: "max-pixels=2048 seed=1".
 function parameters(value) {
@@ -201,6 +202,7 @@ export class Form {
       count: type === "repeat" ? expression((raw.control || {})["jr:count"] ?? raw.repeat_count, this.problems) : null,
       choiceFilter: raw.choice_filter || null,
       filter: expression(raw.choice_filter, this.problems),
+      seed: expression(parameters(raw.parameters).seed, this.problems),
       children: [],
     };
     node.ancestors = parent && parent.kind !== "root" ? [...parent.ancestors, parent] : [];
@@ -374,9 +376,22 @@ export class Form {
   }
 
   choicesFor(instance, node, scope) {
-    if (!node.filter) return node.choices;
-    return node.choices.filter((choice) =>
+    const offered = !node.filter ? node.choices : node.choices.filter((choice) =>
       toBoolean(node.filter(this.context(instance, node, scope, normaliseChoice(choice)))));
+    return node.parameters.randomize === "true" ? this.#shuffled(instance, node, scope, offered) : offered;
+  }
+
+  // randomize=true: the choices offered, shuffled as ODK does (JavaRosa's generator from the
+  // seed); without a seed, from one drawn at random for this question of this report, so that
+  // the order does not change while the monitor fills it.
+  #shuffled(instance, node, scope, offered) {
+    let seed;
+    if (node.seed) seed = node.seed(this.context(instance, node, scope));
+    else {
+      const memo = this.#memo(instance, node, scope) || {};
+      seed = memo.shuffle ??= Math.floor(Math.random() * 2147483646) + 1;
+    }
+    return randomize(offered, seed);
   }
 
   // Visit every node with a concrete scope, expanding repeats into their entries.

@@ -96,7 +96,7 @@ export async function fillReference(xml, attachments, variant) {
         const picked = many ? [options[(k + variant) % options.length], options[(k + variant + 1) % options.length]]
           .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => options.indexOf(a) - options.indexOf(b))
           : [options[(k + variant) % options.length]];
-        steps.push({ ref: state.reference, value: picked.join(" ") });
+        steps.push({ ref: state.reference, value: picked.join(" "), options });
         if (many) node.selectValues(picked); else node.selectValue(picked[0]);
       }
     } else if (node.nodeType === "rank" && !state.readonly) {
@@ -106,7 +106,7 @@ export async function fillReference(xml, attachments, variant) {
       if (options.length) {
         const turn = (k + variant) % options.length;
         const order = [...options.slice(turn), ...options.slice(0, turn)];
-        steps.push({ ref: state.reference, value: order.join(" ") });
+        steps.push({ ref: state.reference, value: order.join(" "), options });
         node.setValues(order);
       }
     }
@@ -161,6 +161,14 @@ export function fillOurs(form, steps) {
     const readonly = form.isReadonly(instance, node, scope);
     if (readonly !== Boolean(step.readonly)) throw new Error(`${step.ref}: ODK ${step.readonly ? "read-only" : "writable"}, app ${readonly ? "read-only" : "writable"}`);
     if (step.readonly) continue;
+    // The choices offered, in ODK's order (randomize() with a seed included; without one, each
+    // engine draws its own order, so only the same choices).
+    if (step.options && node.select) {
+      const offered = form.choicesFor(instance, node, scope).map((c) => c.name);
+      const chance = node.parameters.randomize === "true" && !node.seed;
+      const [a, b] = chance ? [[...step.options].sort(), [...offered].sort()] : [step.options, offered];
+      if (a.join("\n") !== b.join("\n")) throw new Error(`${step.ref}: ODK offers ${step.options.join(" ")}, app ${offered.join(" ")}`);
+    }
     form.set(instance, node, scope, step.value);
     form.calculate(instance);
   }

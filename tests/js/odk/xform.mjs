@@ -53,6 +53,20 @@ function resolveRef(ref, context) {
   return base.join("/");
 }
 
+// Where the last argument starts in "a, b[f(x, y)], c" (-1 if there is one argument).
+function topLevelComma(text) {
+  let depth = 0, quote = null, last = -1;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quote) { if (c === quote) quote = null; continue; }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === "(" || c === "[") depth += 1;
+    else if (c === ")" || c === "]") depth -= 1;
+    else if (c === "," && depth === 0) last = i;
+  }
+  return last;
+}
+
 // Rows of a secondary instance (inline, or an attachment given as rows by the caller).
 function inlineRows(instance) {
   const root = elements(instance)[0];
@@ -145,7 +159,16 @@ export function xformToDef(xml, attachments = {}) {
         return { name: value ? value.textContent.trim() : "", label: labelOf(item, itext) };
       }) };
     }
-    const nodeset = itemset.getAttribute("nodeset");
+    let nodeset = itemset.getAttribute("nodeset").trim();
+    // pyxform's randomize=true [seed=...] parameters: randomize(nodeset[, seed]).
+    const parameters = {};
+    if (/^randomize\(.*\)$/s.test(nodeset)) {
+      const inner = nodeset.slice("randomize(".length, -1);
+      const comma = topLevelComma(inner);
+      parameters.randomize = "true";
+      if (comma >= 0) parameters.seed = inner.slice(comma + 1).trim();
+      nodeset = (comma >= 0 ? inner.slice(0, comma) : inner).trim();
+    }
     const m = /^instance\(\s*'([^']+)'\s*\)\/root\/item(?:\[(.*)\])?$/s.exec(nodeset.trim());
     if (!m) return { choices: [], unsupported: `itemset ${nodeset}` };
     const valueRef = (elements(itemset).find((e) => local(e) === "value") || itemset).getAttribute("ref") || "name";
@@ -157,7 +180,7 @@ export function xformToDef(xml, attachments = {}) {
       const label = translated ? itext[row[translated[1]]] ?? "" : row[labelRef] ?? "";
       return { ...row, name: row[valueRef] ?? "", label };
     });
-    return { choices, choice_filter: m[2] || null };
+    return { choices, choice_filter: m[2] || null, parameters };
   };
 
   // A repeat's elements appear once per default instance (and once more as its jr:template):
@@ -225,8 +248,9 @@ export function xformToDef(xml, attachments = {}) {
     if (appearance) raw.control = { appearance };
     if (["select1", "select", "rank", "odk:rank"].includes(control.kind)) {
       raw.type = { select1: "select one", select: "select all that apply" }[control.kind] || "rank";
-      const { choices, choice_filter: filter, unsupported: why } = choicesOf(control.el);
+      const { choices, choice_filter: filter, unsupported: why, parameters } = choicesOf(control.el);
       raw.choices = choices;
+      if (parameters && Object.keys(parameters).length) raw.parameters = parameters;
       if (filter) raw.choice_filter = filter;
       if (why) raw.unsupported = why;
     } else if (control.kind === "input") {

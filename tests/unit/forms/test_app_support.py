@@ -180,3 +180,17 @@ def test_a_rank_and_jr_choice_name_are_run(tmp_path):
     built = build.build(xlsform(tmp_path, survey, YN))
     assert [c["type"] for c in json.loads(built.json)["children"][:1]] == ["rank"]
     assert refusals(tmp_path, survey, YN) == []
+
+
+def test_randomized_choices_and_odk_functions_are_run(tmp_path):
+    """randomize=true (with or without a seed) and ODK's functions the app evaluates
+    (static/mobile/js/odk_functions.js): the app runs them; pyxform's JSON keeps the parameters."""
+    survey = [{"type": "integer", "name": "s", "label": "Seed"},
+              {"type": "select_one yn", "name": "a", "label": "A", "parameters": "randomize=true"},
+              {"type": "select_one yn", "name": "b", "label": "B", "parameters": "randomize=true seed=${s}"},
+              {"type": "calculate", "name": "c", "calculation":
+               "concat(format-date-time(now(), '%Y %H'), distance('1 2', '1 3'), join(' ', ${a}, ${b}))"}]
+    built = build.build(xlsform(tmp_path, survey, YN))
+    children = {c["name"]: c for c in json.loads(built.json)["children"]}
+    assert children["b"]["parameters"] == {"randomize": "true", "seed": "${s}"}
+    assert refusals(tmp_path, survey, YN) == []
