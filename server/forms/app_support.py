@@ -36,7 +36,7 @@ FUNCTIONS = frozenset({
     "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
     "position", "current", "jr:choice-name", "format-date", "format-date-time", "count-non-empty",
     "join", "base64-decode", "distance", "area", "geofence", "checklist", "weighted-checklist",
-    "randomize"})
+    "randomize", "indexed-repeat"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
                      "select multiple from file", "rank"})
 EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")

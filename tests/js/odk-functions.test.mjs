@@ -99,3 +99,37 @@ test("checklist(), weighted-checklist(), join(), count-non-empty(), base64-decod
   ], { inputs: "<a>one</a><b>two</b><blank/>" }));
   assert.ok(compared >= 12, `only ${compared} compared`);
 });
+
+test("indexed-repeat(): a question of the n-th entry, in one repeat and in nested ones", async () => {
+  const xml = `<?xml version="1.0"?>
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa">
+  <h:head><h:title>f</h:title><model>
+    <instance><data id="f">
+      <n>2</n>
+      <rep jr:template=""><q/><prev/><kid jr:template=""><k/></kid></rep>
+      <rep><q/><prev/><kid><k/></kid></rep>
+      <rep><q/><prev/><kid><k/></kid><kid><k/></kid></rep>
+      <c1/><c2/><c3/><c4/><c5/><c6/><c7/><c8/><c9/>
+      <meta><instanceID/></meta></data></instance>
+    <bind nodeset="/data/n" type="int" readonly="true()"/>
+    <bind nodeset="/data/rep/prev" type="string" calculate="indexed-repeat(/data/rep/q, /data/rep, position(..) - 1)"/>
+    <bind nodeset="/data/c1" type="string" calculate="indexed-repeat(/data/rep/q, /data/rep, 1)"/>
+    <bind nodeset="/data/c2" type="string" calculate="indexed-repeat(/data/rep/q, /data/rep, /data/n)"/>
+    <bind nodeset="/data/c3" type="string" calculate="concat('[', indexed-repeat(/data/rep/q, /data/rep, 9), ']')"/>
+    <bind nodeset="/data/c4" type="string" calculate="indexed-repeat(/data/rep/kid/k, /data/rep, 2, /data/rep/kid, 1)"/>
+    <bind nodeset="/data/c5" type="string" calculate="indexed-repeat(/data/rep/kid/k, /data/rep/kid, 2, /data/rep, 3)"/>
+    <bind nodeset="/data/c6" type="string" calculate="count(indexed-repeat(/data/rep/kid/k, /data/rep, 3))"/>
+    <bind nodeset="/data/c7" type="string" calculate="join('+', indexed-repeat(/data/rep/kid/k, /data/rep, 3))"/>
+    <bind nodeset="/data/c8" type="string" calculate="concat('[', indexed-repeat(/data/rep/q, /data/rep, 1.5), ']')"/>
+    <bind nodeset="/data/c9" type="string" calculate="count(indexed-repeat(/data/n, /data/rep, 1))"/>
+    <bind nodeset="/data/meta/instanceID" type="string" readonly="true()" jr:preload="uid"/>
+  </model></h:head>
+  <h:body>
+    <input ref="/data/n"/>
+    <repeat nodeset="/data/rep"><input ref="/data/rep/q"/>
+      <repeat nodeset="/data/rep/kid"><input ref="/data/rep/kid/k"/></repeat></repeat>
+  </h:body>
+</h:html>`;
+  const { compared } = await same(xml);
+  assert.ok(compared >= 20, `only ${compared} compared`);
+});

@@ -138,7 +138,7 @@ export class Form {
         let refs = [];
         try { refs = referencedPaths(source); } catch (e) { continue; }
         for (const ref of refs) {
-          if (!ref.absolute) continue;
+          if (!ref.absolute || ref.indexed) continue;
           const target = this.resolve(node, ref.steps, true);
           if (target && repeats.some((r) => target.ancestors.includes(r))) {
             this.problems.push(`an absolute path into its own repeat (/${ref.steps.join("/")})`);
@@ -330,6 +330,25 @@ export class Form {
         const target = this.resolve(node, steps, absolute);
         if (!target) return NaN;
         return target.kind === "repeat" ? (scope[target.name] ?? 0) + 1 : 1;
+      },
+      // indexed-repeat(): the question read in the entries the (repeat, position) pairs name.
+      indexed: (target, pairs) => {
+        const nodeOf = (arg) => (arg.k === "ref" ? this.named(arg.name, node) : this.resolve(node, arg.steps, arg.absolute));
+        const question = nodeOf(target);
+        if (!question) return [];
+        const at = {};  // only the pairs: a repeat left unnamed gives all its entries' values
+        for (const { repeat, index } of pairs) {
+          const entries = nodeOf(repeat);
+          if (!entries || entries.kind !== "repeat" || !question.ancestors.includes(entries) ||
+              !Number.isInteger(index) || index < 1) return [];
+          at[entries.name] = index - 1;
+        }
+        for (const { repeat } of pairs) {
+          const entries = nodeOf(repeat);
+          if (this.get(instance, entries, at).length < at[entries.name] + 1) return [];
+        }
+        const value = this.get(instance, question, at);
+        return Array.isArray(value) ? value : [value];
       },
       instance: (id) => this.media[`${id}.csv`] || [],
       choiceName: (value, ref) => {

@@ -86,6 +86,10 @@ function parse(text) {
     if (name === "position" && (args.length !== 1 || args[0].k !== "path")) {
       throw new ExpressionError(`Unsupported position() without a path (only position(..)) in ${text}`);
     }
+    if (name === "indexed-repeat" && (args.length < 3 || args.length % 2 === 0 ||
+        args.some((a, i) => (i === 0 || i % 2 === 1) && !["ref", "path"].includes(a.k)))) {
+      throw new ExpressionError(`Unsupported indexed-repeat() without a question and repeats named in ${text}`);
+    }
     if (name !== "instance") return { k: "call", name, args };
     const steps = [];  // instance('x')/root/item[predicate]/column
     while (isOp("/")) {
@@ -247,6 +251,7 @@ const FUNCTIONS = {
   "checklist": (...a) => checklist(toBoolean, toNumber, ...a),
   "weighted-checklist": (...a) => weightedChecklist(toBoolean, toNumber, ...a),
   "randomize": (nodes, ...seed) => randomize(nodes, ...seed),
+  "indexed-repeat": () => [],  // evaluated with the context, below
   "jr:choice-name": () => "",  // evaluated with the context, below
 };
 
@@ -267,6 +272,14 @@ function evaluate(node, ctx) {
       if (node.name === "jr:choice-name") {
         const [value, ref] = node.args.map((a) => evaluate(a, ctx));
         return ctx.choiceName ? ctx.choiceName(toString(value), toString(ref)) : "";
+      }
+      // indexed-repeat(question, repeat, n[, inner repeat, m...]): the question's value in the
+      // n-th entry of the repeat (an empty node-set when there is none), as ODK.
+      if (node.name === "indexed-repeat") {
+        const [target, ...rest] = node.args;
+        const pairs = [];
+        for (let i = 0; i < rest.length; i += 2) pairs.push({ repeat: rest[i], index: toNumber(evaluate(rest[i + 1], ctx)) });
+        return ctx.indexed ? ctx.indexed(target, pairs) : [];
       }
       if (node.name === "once") {
         const current = toString(ctx.current());
@@ -328,11 +341,16 @@ export function compile(text) {
 // The references an expression makes: {name} for ${name}, {steps, absolute} for a path.
 export function referencedPaths(text) {
   const found = [];
-  const visit = (node) => {
+  const visit = (node, indexed = false) => {
     if (!node || typeof node !== "object") return;
-    if (node.k === "ref") found.push({ name: node.name });
-    if (node.k === "path") found.push({ steps: node.steps, absolute: node.absolute });
+    if (node.k === "ref") found.push({ name: node.name, indexed });
+    if (node.k === "path") found.push({ steps: node.steps, absolute: node.absolute, indexed });
     if (node.k === "cur") found.push({ steps: ["."], absolute: false });
+    // indexed-repeat()'s question and repeats are positioned by its own indexes (marked).
+    if (node.k === "call" && node.name === "indexed-repeat") {
+      node.args.forEach((a, i) => visit(a, i === 0 || i % 2 === 1));
+      return;
+    }
     for (const value of Object.values(node)) if (value && typeof value === "object") visit(value);
   };
   visit(tree(text));
