@@ -41,7 +41,9 @@ APPEARANCE_PATTERNS = (re.compile(r"columns-\d+"), re.compile(r"ex:[\w.-]+(\(.*\
 PARAMETERS = frozenset({"max-pixels", "capture-accuracy", "warning-accuracy", "start", "end",
                         "step",
                         # select_one_from_file: the columns giving a choice's value and label.
-                        "value", "label"})
+                        "value", "label",
+                        # randomize=true [seed=...]: choices shuffled as JavaRosa does.
+                        "randomize", "seed"})
 # Recordings and files are refused: they keep what the app cannot strip (an MP4's GPS and device
 # atoms, a file's own metadata), and the server takes only photos, which it re-encodes.
 MEDIA = frozenset({"audio", "video", "file", "background-audio"})
@@ -52,7 +54,9 @@ FUNCTIONS = frozenset({
     "abs", "pow", "string-length", "normalize-space", "concat", "contains", "starts-with",
     "ends-with", "substr", "selected", "count-selected", "selected-at", "count", "sum", "max",
     "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
-    "position", "current", "jr:choice-name"})
+    "position", "current", "jr:choice-name", "format-date", "format-date-time", "count-non-empty",
+    "join", "base64-decode", "distance", "area", "geofence", "checklist", "weighted-checklist",
+    "randomize", "indexed-repeat"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
                      "select multiple from file", "rank"})
 EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")

@@ -3,6 +3,7 @@
 // arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
 import { compile, dependencies, instanceReads, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
 import { fromAnswers, fromAttachment, kids, rowsOf } from "./instances.js";
+import { randomize } from "./odk_functions.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
   "select multiple": "many", "rank": "rank" };
@@ -64,7 +65,9 @@ const MEDIA = { audio: true, video: true, file: true, "background-audio": true }
 const MEDIA_WHY = " (a recording or file keeps metadata, such as the place in a video, that the app cannot remove)";
 const PARAMETERS = new Set(["max-pixels", "capture-accuracy", "warning-accuracy", "start", "end", "step",
   // select_one_from_file: the columns giving a choice's value and label.
-  "value", "label"]);
+  "value", "label",
+  // randomize=true [seed=...]: the choices shuffled as JavaRosa does (odk_functions.js).
+  "randomize", "seed"]);
 
 // An appearance's words; a call with arguments (search('list', 'matches', ...)) is one word.
 export function appearanceWords(value) {
@@ -204,7 +207,7 @@ export class Form {
         let refs = [];
         try { refs = referencedPaths(source); } catch (e) { continue; }
         for (const ref of refs) {
-          if (!ref.absolute) continue;
+          if (!ref.absolute || ref.indexed) continue;
           const target = this.resolve(node, ref.steps, true);
           if (target && repeats.some((r) => target.ancestors.includes(r))) {
             this.problems.push(`an absolute path into its own repeat (/${ref.steps.join("/")})`);
@@ -299,6 +302,7 @@ export class Form {
       count: type === "repeat" ? expression((raw.control || {})["jr:count"] ?? raw.repeat_count, this.problems) : null,
       choiceFilter: raw.choice_filter || null,
       filter: expression(raw.choice_filter, this.problems),
+      seed: expression(parameters(raw.parameters).seed, this.problems),
       children: [],
     };
     // A repeat without add/remove (jr:noAddRemove): as ODK, as many entries as the form starts
@@ -472,6 +476,25 @@ export class Form {
         if (!target) return NaN;
         return target.kind === "repeat" ? (scope[target.name] ?? 0) + 1 : 1;
       },
+      // indexed-repeat(): the question read in the entries the (repeat, position) pairs name.
+      indexed: (target, pairs) => {
+        const nodeOf = (arg) => (arg.k === "ref" ? this.named(arg.name, node) : this.resolve(node, arg.steps, arg.absolute));
+        const question = nodeOf(target);
+        if (!question) return [];
+        const at = {};  // only the pairs: a repeat left unnamed gives all its entries' values
+        for (const { repeat, index } of pairs) {
+          const entries = nodeOf(repeat);
+          if (!entries || entries.kind !== "repeat" || !question.ancestors.includes(entries) ||
+              !Number.isInteger(index) || index < 1) return [];
+          at[entries.name] = index - 1;
+        }
+        for (const { repeat } of pairs) {
+          const entries = nodeOf(repeat);
+          if (this.get(instance, entries, at).length < at[entries.name] + 1) return [];
+        }
+        const value = this.get(instance, question, at);
+        return Array.isArray(value) ? value : [value];
+      },
       instance: (id) => (id === LAST_SAVED ? this.lastSaved.get(instance) || fromAnswers(this.root.name, null) : this.docs.get(id)),
       choiceName: (value, ref) => {
         const source = ref.trim();
@@ -541,9 +564,22 @@ export class Form {
   }
 
   choicesFor(instance, node, scope) {
-    if (!node.filter) return node.choices;
-    return node.choices.filter((choice) =>
+    const offered = !node.filter ? node.choices : node.choices.filter((choice) =>
       toBoolean(node.filter(this.context(instance, node, scope, normaliseChoice(choice)))));
+    return node.parameters.randomize === "true" ? this.#shuffled(instance, node, scope, offered) : offered;
+  }
+
+  // randomize=true: the choices offered, shuffled as ODK does (JavaRosa's generator from the
+  // seed); without a seed, from one drawn at random for this question of this report, so that
+  // the order does not change while the monitor fills it.
+  #shuffled(instance, node, scope, offered) {
+    let seed;
+    if (node.seed) seed = node.seed(this.context(instance, node, scope));
+    else {
+      const memo = this.#memo(instance, node, scope) || {};
+      seed = memo.shuffle ??= Math.floor(Math.random() * 2147483646) + 1;
+    }
+    return randomize(offered, seed);
   }
 
   // Visit every node with a concrete scope, expanding repeats into their entries.

@@ -9,6 +9,8 @@ const OPERATORS = ["!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "(", ")", ","
 const WORD_OPERATORS = new Set(["and", "or", "div", "mod"]);
 
 import { childValues, fromRows, kids, value } from "./instances.js";
+import { area, base64Decode, checklist, distance, formatDate, formatDateTime, geofence, odkDateTimeString,
+  parseDateTime, randomize, weightedChecklist } from "./odk_functions.js";
 
 export class ExpressionError extends Error {}
 
@@ -85,6 +87,10 @@ function parse(text) {
     expect(")");
     if (name === "position" && (args.length !== 1 || args[0].k !== "path")) {
       throw new ExpressionError(`Unsupported position() without a path (only position(..)) in ${text}`);
+    }
+    if (name === "indexed-repeat" && (args.length < 3 || args.length % 2 === 0 ||
+        args.some((a, i) => (i === 0 || i % 2 === 1) && !["ref", "path"].includes(a.k)))) {
+      throw new ExpressionError(`Unsupported indexed-repeat() without a question and repeats named in ${text}`);
     }
     if (name !== "instance") return { k: "call", name, args };
     // instance('x')/any/path[predicate]...: steps down the secondary instance (instances.js).
@@ -224,10 +230,25 @@ const FUNCTIONS = {
   "today": () => isoDate(new Date()),
   "now": () => isoNow(),
   "date": (a) => {
+    // A date-time stays one, in local time, as ODK writes it ("2018-01-01T10:20:30.4+04:30").
+    const at = typeof a === "number" ? null : /T/.test(toString(a)) && parseDateTime(toString(a));
+    if (at) return odkDateTimeString(at);
     const n = toNumber(a);
     return Number.isNaN(n) ? toString(a) : new Date(Math.floor(n) * DAY).toISOString().slice(0, 10);
   },
   "uuid": () => crypto.randomUUID(),
+  "format-date": (a, f) => formatDate(toString(a), toString(f)),
+  "format-date-time": (a, f) => formatDateTime(toString(a), toString(f)),
+  "count-non-empty": (a) => (Array.isArray(a) ? a : [a]).filter((v) => toString(v) !== "").length,
+  "join": (glue, ...a) => a.flatMap((v) => (Array.isArray(v) ? v : [v])).map(toString).join(toString(glue)),
+  "base64-decode": (a) => base64Decode(toString(a)),
+  "distance": (...a) => distance(...a),
+  "area": (...a) => area(...a),
+  "geofence": (p, s) => geofence(p, s),
+  "checklist": (...a) => checklist(toBoolean, toNumber, ...a),
+  "weighted-checklist": (...a) => weightedChecklist(toBoolean, toNumber, ...a),
+  "randomize": (nodes, ...seed) => randomize(nodes, ...seed),
+  "indexed-repeat": () => [],  // evaluated with the context, below
   "jr:choice-name": () => "",  // evaluated with the context, below
 };
 
@@ -248,6 +269,14 @@ function evaluate(node, ctx) {
       if (node.name === "jr:choice-name") {
         const [value, ref] = node.args.map((a) => evaluate(a, ctx));
         return ctx.choiceName ? ctx.choiceName(toString(value), toString(ref)) : "";
+      }
+      // indexed-repeat(question, repeat, n[, inner repeat, m...]): the question's value in the
+      // n-th entry of the repeat (an empty node-set when there is none), as ODK.
+      if (node.name === "indexed-repeat") {
+        const [target, ...rest] = node.args;
+        const pairs = [];
+        for (let i = 0; i < rest.length; i += 2) pairs.push({ repeat: rest[i], index: toNumber(evaluate(rest[i + 1], ctx)) });
+        return ctx.indexed ? ctx.indexed(target, pairs) : [];
       }
       if (node.name === "once") {
         const current = toString(ctx.current());
@@ -314,11 +343,16 @@ export function compile(text) {
 // The references an expression makes: {name} for ${name}, {steps, absolute} for a path.
 export function referencedPaths(text) {
   const found = [];
-  const visit = (node) => {
+  const visit = (node, indexed = false) => {
     if (!node || typeof node !== "object") return;
-    if (node.k === "ref") found.push({ name: node.name });
-    if (node.k === "path") found.push({ steps: node.steps, absolute: node.absolute });
+    if (node.k === "ref") found.push({ name: node.name, indexed });
+    if (node.k === "path") found.push({ steps: node.steps, absolute: node.absolute, indexed });
     if (node.k === "cur") found.push({ steps: ["."], absolute: false });
+    // indexed-repeat()'s question and repeats are positioned by its own indexes (marked).
+    if (node.k === "call" && node.name === "indexed-repeat") {
+      node.args.forEach((a, i) => visit(a, i === 0 || i % 2 === 1));
+      return;
+    }
     for (const value of Object.values(node)) if (value && typeof value === "object") visit(value);
   };
   visit(tree(text));

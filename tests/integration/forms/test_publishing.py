@@ -167,10 +167,10 @@ def test_odk_validate_refusing_is_named(desk):
 def test_a_form_the_app_cannot_run_goes_to_collect_only_with_the_feature_named(desk):
     survey = [*xlsforms.RAPID_SURVEY,
               ("calculate", "year", "", "", "", "",
-               "format-date-time(today(), '%Y')", "", "")]
+               "digest(today(), 'SHA-256')", "", "")]
     version_id = uploaded(desk, xlsforms.rapid(survey=survey))
     page = desk.browser.get(f"/forms/{version_id}").get_data(as_text=True)
-    assert "ODK Collect only" in page and "format-date-time()" in page
+    assert "ODK Collect only" in page and "digest()" in page
     assert 'data-role="preview"' not in page
     publish(desk, version_id)
     assert "rapid_assessment" in form_list(desk, desk.device)
@@ -178,7 +178,7 @@ def test_a_form_the_app_cannot_run_goes_to_collect_only_with_the_feature_named(d
     assert "rapid_assessment" not in {f["id"] for f in index.get_json()["forms"]}
     details = desk.session.execute(text(
         "SELECT details FROM audit_log WHERE action = 'form.publish'")).scalar()
-    assert details["in_app"] is False and "format-date-time()" in details["app_problems"][0]
+    assert details["in_app"] is False and "digest()" in details["app_problems"][0]
 
 
 def _submission(desk, version: str, district: str) -> bytes:

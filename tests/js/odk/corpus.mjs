@@ -94,14 +94,19 @@ export function cases() {
 }
 
 export function table(results) {
-  const lines = ["| Feature | forms | identical | refused (feature named) | silently different | answers compared |",
-    "|---|---:|---:|---:|---:|---:|"];
+  const lines = ["| Feature | forms | identical | refused (feature named) | invalid (ODK's engine refuses) | silently different | answers compared |",
+    "|---|---:|---:|---:|---:|---:|---:|"];
   const row = (label, list) => {
     const count = (s) => list.filter((r) => r.status === s).length;
     const compared = list.reduce((n, r) => n + (r.compared || 0), 0);
-    lines.push(`| ${label} | ${list.length} | ${count("identical")} | ${count("refused")} | ${count("different")} | ${compared} |`);
+    lines.push(`| ${label} | ${list.length} | ${count("identical")} | ${count("refused")} | ${count("invalid")} | ${count("different")} | ${compared} |`);
   };
   for (const feature of Object.keys(FEATURES)) row(feature, results.filter((r) => r.features.includes(feature)));
   row("**all forms**", results);
+  // The target is over the forms ODK's engine can run (an invalid form has nothing to match).
+  const runnable = results.filter((r) => r.status !== "invalid");
+  const identical = runnable.filter((r) => r.status === "identical").length;
+  lines.push("", `${identical} of ${runnable.length} forms ODK's engine runs are identical ` +
+    `(${Math.round((100 * identical) / Math.max(1, runnable.length))} %).`);
   return lines.join("\n");
 }

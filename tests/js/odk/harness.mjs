@@ -18,7 +18,7 @@ import { dirname } from "node:path";
 
 import { Form } from "../../../static/mobile/js/model.js";
 
-process.env.TZ = "UTC";
+process.env.TZ = process.env.HARNESS_TZ || "UTC";  // HARNESS_TZ: another zone, from the start
 const require = createRequire(import.meta.url);
 const dom = new JSDOM("<!doctype html><html><body></body></html>");
 for (const name of ["window", "document", "DOMParser", "XMLSerializer", "Node"]) {
@@ -133,7 +133,7 @@ export async function fillReference(xml, attachments, variant) {
       if (options.length) {
         const turn = (k + variant) % options.length;
         const order = [...options.slice(turn), ...options.slice(0, turn)];
-        steps.push({ ref: state.reference, value: order.join(" ") });
+        steps.push({ ref: state.reference, value: order.join(" "), options });
         node.setValues(order);
       }
     }
@@ -190,10 +190,14 @@ export function fillOurs(form, steps) {
     const readonly = form.isReadonly(instance, node, scope);
     if (readonly !== Boolean(step.readonly)) throw new Error(`${step.ref}: ODK ${step.readonly ? "read-only" : "writable"}, app ${readonly ? "read-only" : "writable"}`);
     if (step.readonly) continue;
-    // A select offers the same choices as in ODK (from a list, a file, a filter), in order.
+    // A select offers the same choices as in ODK (from a list, a file, a filter), in ODK's order
+    // (randomize() with a seed included; without one, each engine draws its own order, so only
+    // the same choices).
     if (step.options && node.select) {
       const offered = form.choicesFor(instance, node, scope).map((c) => String(c.name));
-      if (offered.join("\n") !== step.options.join("\n")) {
+      const chance = node.parameters.randomize === "true" && !node.seed;
+      const [a, b] = chance ? [[...step.options].sort(), [...offered].sort()] : [step.options, offered];
+      if (a.join("\n") !== b.join("\n")) {
         throw new Error(`${step.ref}: ODK offers ${JSON.stringify(step.options)}, app ${JSON.stringify(offered)}`);
       }
     }
@@ -260,10 +264,28 @@ export function differences(reference, ours) {
   return found;
 }
 
-// One form, both variants: {status: "identical"|"refused"|"different", detail}.
+// Whether ODK's engine can load the form at all: null if it can, else its error. An attachment
+// the corpus does not hold is the harness's gap, not the form's fault: that form stays refused.
+export async function referenceError(xml, attachments) {
+  try {
+    await fillReference(xml, attachments, 0);
+    return null;
+  } catch (error) {
+    const message = String(error.message || error.constructor.name || "error");
+    return /Failed to load resource/.test(message) ? null : message;
+  }
+}
+
+// One form, both variants: {status: "identical"|"refused"|"invalid"|"different", detail}.
+// "invalid": ODK's engine cannot load the form (a syntax error, an unknown function, a cycle, an
+// XForm without its namespace): nothing to compare; the app refuses most of them too.
 export async function compare({ xml, def, media = {}, attachments = {}, repeats }) {
   const form = new Form(def, media);
   const refused = form.refusals;
+  const error = await referenceError(xml, attachments);
+  if (error != null) {
+    return { status: "invalid", detail: [...(refused.length ? refused : ["the app opens it"]), `ODK's engine: ${error}`] };
+  }
   if (refused.length) return { status: "refused", detail: refused };
   const skip = volatilePaths(form);
   const detail = [];

@@ -59,6 +59,20 @@ function resolveRef(ref, context) {
   return base.join("/");
 }
 
+// Where the last argument starts in "a, b[f(x, y)], c" (-1 if there is one argument).
+function topLevelComma(text) {
+  let depth = 0, quote = null, last = -1;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quote) { if (c === quote) quote = null; continue; }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === "(" || c === "[") depth += 1;
+    else if (c === ")" || c === "]") depth -= 1;
+    else if (c === "," && depth === 0) last = i;
+  }
+  return last;
+}
+
 export function xformToDef(xml, attachments = {}) {
   const doc = new globalThis.DOMParser().parseFromString(xml, "text/xml");
   const byName = (name) => [...doc.getElementsByTagName("*")].filter((e) => local(e) === name);
@@ -174,7 +188,16 @@ export function xformToDef(xml, attachments = {}) {
     }
     // instance('id')/a/b/item[filter]: the items the steps reach (a filter on the last step
     // only, the choice filter); each item's children are the choice's columns.
-    const nodeset = named(itemset.getAttribute("nodeset").trim());
+    let nodeset = named(itemset.getAttribute("nodeset").trim());
+    // pyxform's randomize=true [seed=...] parameters: randomize(nodeset[, seed]).
+    const shuffle = {};
+    if (/^randomize\(.*\)$/s.test(nodeset)) {
+      const inner = nodeset.slice("randomize(".length, -1);
+      const comma = topLevelComma(inner);
+      shuffle.randomize = "true";
+      if (comma >= 0) shuffle.seed = inner.slice(comma + 1).trim();
+      nodeset = (comma >= 0 ? inner.slice(0, comma) : inner).trim();
+    }
     const m = /^instance\(\s*'([^']+)'\s*\)((?:\/[\w.-]+)+?)(?:\[(.*)\])?$/s.exec(nodeset);
     if (!m) return { choices: [], unsupported: `itemset ${nodeset}` };
     const valueRef = (elements(itemset).find((e) => local(e) === "value") || itemset).getAttribute("ref") || "name";
@@ -185,7 +208,7 @@ export function xformToDef(xml, attachments = {}) {
     const file = files[id];
     const geo = /\.geojson$/.test(file || "");
     if (file && !/\.csv$/.test(file) && path.join("/") === "root/item" && /^[\w.-]+$/.test(labelRef)) {
-      const parameters = {};
+      const parameters = { ...shuffle };
       if (valueRef !== (geo ? "id" : "name")) parameters.value = valueRef;
       if (labelRef !== (geo ? "title" : "label")) parameters.label = labelRef;
       return { itemset: file, parameters, choice_filter: filter };
@@ -205,7 +228,7 @@ export function xformToDef(xml, attachments = {}) {
       const label = translated ? itext[row[translated[1]]] ?? "" : row[labelRef] ?? "";
       return { ...row, name: row[valueRef] ?? "", label };
     });
-    return { choices, choice_filter: filter };
+    return { choices, choice_filter: filter, parameters: shuffle };
   };
 
   // A repeat's elements appear once per default instance (and once more as its jr:template):
