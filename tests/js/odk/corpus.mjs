@@ -1,7 +1,8 @@
 // The conformance corpus (tests/data/odk_corpus/): ODK's own test forms from getodk/web-forms,
 // plus the project's two forms, each compared by harness.mjs. Shared by the node test and by
 // the report that writes the README's table (`node tests/js/odk/report.mjs`).
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,6 +29,35 @@ export const FEATURES = {
   "jr:choice-name()": /jr:choice-name\(/,
   "required (with messages)": /\brequired="|requiredMsg=/,
 };
+
+// ODK Validate, the jar pyxform ships (JavaRosa: the engine of ODK Collect), over every form in
+// one run: path -> null when valid, else its first reason. Nezarat's publishing runs the same
+// check (server/forms/build.py), so a form it rejects never reaches a phone.
+function validatorJar() {
+  const lib = join(ROOT, ".venv", "lib");
+  for (const python of existsSync(lib) ? readdirSync(lib) : []) {
+    const jar = join(lib, python, "site-packages", "pyxform", "validators", "odk_validate", "bin", "ODK_Validate.jar");
+    if (existsSync(jar)) return jar;
+  }
+  throw new Error("ODK Validate not found: run `make install` (pyxform in .venv)");
+}
+
+export function javarosaVerdicts(paths) {
+  // Its reasons go to stderr, its verdicts to stdout: one stream keeps them in order.
+  const run = spawnSync("sh", ["-c", 'exec java -Djava.awt.headless=true -jar "$0" "$@" 2>&1', validatorJar(), ...paths],
+    { encoding: "utf8", maxBuffer: 64 << 20 });
+  const out = run.stdout || "";
+  if (!out.includes("Validating: ")) throw new Error(`ODK Validate did not run: ${run.error || out}`);
+  const verdicts = new Map();
+  for (const block of out.split(/^Validating: /m).slice(1)) {
+    const [path, ...rest] = block.split("\n");
+    const lines = rest.map((l) => l.trim()).filter((l) => l && !l.startsWith("at "));
+    const valid = lines.some((l) => /^>> Xform is valid!/i.test(l));
+    const reason = lines.find((l) => !l.startsWith(">>") && !/^Result:|files failed validation/.test(l));
+    verdicts.set(path.trim(), valid ? null : (reason || "invalid").replace(/^[\w.$]+(Exception|Error): /, ""));
+  }
+  return verdicts;
+}
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -67,14 +97,17 @@ export function cases() {
     .map((f) => [basename(f), readFileSync(f, "utf8")]));
   // As the app holds them (sync.js): a CSV file's rows, an XML or GeoJSON file's text.
   const rows = Object.fromEntries(Object.entries(attachments).map(([n, text]) => [n, n.endsWith(".csv") ? parseCSV(text) : text]));
-  const odk = all.filter(isForm).map((path) => {
+  const forms = all.filter(isForm);
+  let verdicts;  // ODK Validate's, computed once for all forms, when the first refused form asks
+  const javarosa = (path) => (verdicts ??= javarosaVerdicts(forms)).get(path) ?? null;
+  const odk = forms.map((path) => {
     const xml = readFileSync(path, "utf8");
     return {
       name: relative(CORPUS, path),
       features: Object.keys(FEATURES).filter((f) => FEATURES[f].test(xml)),
       run: async () => {
         const { def, media, repeats } = xformToDef(xml, rows);
-        return compare({ xml, def, media, attachments, repeats });
+        return compare({ xml, def, media, attachments, repeats, javarosa: () => javarosa(path) });
       },
     };
   });
@@ -94,7 +127,7 @@ export function cases() {
 }
 
 export function table(results) {
-  const lines = ["| Feature | forms | identical | refused (feature named) | invalid (ODK's engine refuses) | silently different | answers compared |",
+  const lines = ["| Feature | forms | identical | refused (feature named) | invalid (ODK's engines refuse) | silently different | answers compared |",
     "|---|---:|---:|---:|---:|---:|---:|"];
   const row = (label, list) => {
     const count = (s) => list.filter((r) => r.status === s).length;
@@ -103,10 +136,10 @@ export function table(results) {
   };
   for (const feature of Object.keys(FEATURES)) row(feature, results.filter((r) => r.features.includes(feature)));
   row("**all forms**", results);
-  // The target is over the forms ODK's engine can run (an invalid form has nothing to match).
+  // The target is over the forms ODK's engines run (an invalid form has nothing to match).
   const runnable = results.filter((r) => r.status !== "invalid");
   const identical = runnable.filter((r) => r.status === "identical").length;
-  lines.push("", `${identical} of ${runnable.length} forms ODK's engine runs are identical ` +
+  lines.push("", `${identical} of ${runnable.length} forms ODK's engines run are identical ` +
     `(${Math.round((100 * identical) / Math.max(1, runnable.length))} %).`);
   return lines.join("\n");
 }

@@ -278,15 +278,21 @@ export async function referenceError(xml, attachments) {
 
 // One form, both variants: {status: "identical"|"refused"|"invalid"|"different", detail}.
 // "invalid": ODK's engine cannot load the form (a syntax error, an unknown function, a cycle, an
-// XForm without its namespace): nothing to compare; the app refuses most of them too.
-export async function compare({ xml, def, media = {}, attachments = {}, repeats }) {
+// XForm without its namespace), or the app refuses it and ODK Validate — JavaRosa, the engine of
+// ODK Collect, which Nezarat's publishing runs too — rejects it (`javarosa()`: its reason, or
+// null): nothing to compare; no such form reaches a phone.
+export async function compare({ xml, def, media = {}, attachments = {}, repeats, javarosa = () => null }) {
   const form = new Form(def, media);
   const refused = form.refusals;
   const error = await referenceError(xml, attachments);
   if (error != null) {
     return { status: "invalid", detail: [...(refused.length ? refused : ["the app opens it"]), `ODK's engine: ${error}`] };
   }
-  if (refused.length) return { status: "refused", detail: refused };
+  if (refused.length) {
+    const rejected = javarosa();
+    if (rejected) return { status: "invalid", detail: [...refused, `ODK Validate (Collect's JavaRosa): ${rejected}`] };
+    return { status: "refused", detail: refused };
+  }
   const skip = volatilePaths(form);
   const detail = [];
   let compared = 0;
