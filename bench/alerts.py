@@ -112,6 +112,7 @@ class Receiver:
 
     def __init__(self):
         self.arrived: dict[str, list[tuple[float, str]]] = {}
+        self.requests = 0
         self.lock = threading.Lock()
         outer = self
 
@@ -121,10 +122,11 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 at = time.time()
-                payload = json.loads(body)
                 with outer.lock:
-                    outer.arrived.setdefault(payload["id"], []).append(
-                        (at, payload.get("incident_id")))
+                    outer.requests += 1
+                    for payload in json.loads(body):  # a batch: the changes, in order
+                        outer.arrived.setdefault(payload["id"], []).append(
+                            (at, payload.get("incident_id")))
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
