@@ -18,7 +18,11 @@ from . import registry
 
 log = logging.getLogger(__name__)
 
-CONCURRENCY = 4  # jobs run at once by default (`flask jobs worker --concurrency`)
+# Jobs run at once by default (`flask jobs worker --concurrency`), each on a thread: they wait on
+# PostgreSQL, SMTP and partners' receivers (a POST may take 10 s) more than they compute, so a
+# few slow ones must not hold every slot. Each holds one of the app's database connections
+# while it runs (DB_POOL_SIZE 10, as many again in overflow).
+CONCURRENCY = 16
 
 
 def libpq_url(url: str) -> str:

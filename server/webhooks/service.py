@@ -33,7 +33,7 @@ from ..core import audit, egress, sealing
 from ..core.access import Principal
 from ..core.db import db
 from ..core.errors import NotFound, ValidationFailed
-from ..jobs.enqueue import defer
+from ..jobs.enqueue import LAST_STEP, defer
 from ..partner import feed, queries
 from ..partner import policy as policy_module
 from ..partner.policy import Filters, Shared
@@ -160,7 +160,7 @@ def collect(session: Session, hook_id) -> int:
     store.synced(session, hook.id, asof)
     if made:
         defer(session, "webhooks.deliver", {"hook_id": str(hook.id)}, queue="webhooks",
-              lock=f"webhook:{hook.id}", queueing_lock=f"webhook:{hook.id}")
+              lock=f"webhook:{hook.id}", queueing_lock=f"webhook:{hook.id}", priority=LAST_STEP)
     session.commit()
     return made
 
@@ -272,4 +272,5 @@ def deliver(session: Session, hook_id) -> str:
 
 def _again(session: Session, hook_id, at: datetime) -> None:
     defer(session, "webhooks.deliver", {"hook_id": str(hook_id)}, queue="webhooks",
-          lock=f"webhook:{hook_id}", queueing_lock=f"webhook:{hook_id}", at=at)
+          lock=f"webhook:{hook_id}", queueing_lock=f"webhook:{hook_id}", at=at,
+          priority=LAST_STEP)
