@@ -24,7 +24,7 @@ made exactly one notification and one mail, and that every incident reached the 
 per idempotency id.
 
     python -m bench.alerts [--rate 100] [--seconds 20] [--share 0.2] [--poll-interval 5]
-                           [--clients 32] [--workers 2] [--threads 8] [--concurrency 8]
+                           [--clients 32] [--workers 2] [--threads 8] [--concurrency N]
     python -m bench.alerts --smoke    # 10/s for 3 s, 1 s polling: seconds, checks only
 
 Its database (made anew each run) is nezarat_bench_alerts, or $BENCH_ALERTS_DATABASE_URL; with
@@ -112,6 +112,7 @@ class Receiver:
 
     def __init__(self):
         self.arrived: dict[str, list[tuple[float, str]]] = {}
+        self.requests = 0
         self.lock = threading.Lock()
         outer = self
 
@@ -121,10 +122,11 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 at = time.time()
-                payload = json.loads(body)
                 with outer.lock:
-                    outer.arrived.setdefault(payload["id"], []).append(
-                        (at, payload.get("incident_id")))
+                    outer.requests += 1
+                    for payload in json.loads(body):  # a batch: the changes, in order
+                        outer.arrived.setdefault(payload["id"], []).append(
+                            (at, payload.get("incident_id")))
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -249,6 +251,20 @@ def drained(url: str, seconds: float) -> None:
             time.sleep(0.2)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def jobs_since(url: str, since: float) -> dict:
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        return dict(conn.execute(
+            "SELECT j.task_name, count(*) FROM procrastinate_jobs j JOIN procrastinate_events e "
+            "ON e.job_id = j.id AND e.type = 'deferred' WHERE e.at >= to_timestamp(%s) "
+            "GROUP BY 1 ORDER BY 1", (since,)).fetchall())
+
+
 # -- one phase -------------------------------------------------------------------------------------
 def paced(subs: list, token: str, rate: float, clients: int) -> tuple[list, float]:
     """Send submission i at start + i / rate (or as soon after as a client is free)."""
@@ -279,6 +295,7 @@ def phase(name: str, url: str, prepared: dict, mailbox: Mailbox, receiver: Recei
         wait_worker(url)
         paced(warm, prepared["token"], args.rate, args.clients)  # one second, not measured
         drained(url, 30 + 3 * args.poll_interval)
+        posts_before, cpu_before, since = receiver.requests, cpu_seconds(worker.pid), time.time()
         results, seconds = paced(subs, prepared["token"], args.rate, args.clients)
         statuses: dict[int, int] = {}
         for status, _ in results:
@@ -288,6 +305,7 @@ def phase(name: str, url: str, prepared: dict, mailbox: Mailbox, receiver: Recei
         visits = [s.instance_id for s in subs]
         done = wait_done(url, visits, alerting, mailbox, receiver,
                          timeout=30 + 6 * args.poll_interval)
+        cpu = cpu_seconds(worker.pid) - cpu_before
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -295,7 +313,9 @@ def phase(name: str, url: str, prepared: dict, mailbox: Mailbox, receiver: Recei
         except subprocess.TimeoutExpired:
             worker.kill()
     measured = latencies(url, visits, alerting, mailbox, receiver)
-    measured.update(submissions=n, per_second=n / seconds, statuses=statuses,
+    jobs = jobs_since(url, since)
+    measured.update(posts=receiver.requests - posts_before, cpu=cpu, jobs=jobs,
+                    load=os.getloadavg()[0], submissions=n, per_second=n / seconds, statuses=statuses,
                     complete=done, alerting=len(alerting))
     return measured
 
@@ -389,7 +409,9 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
-    parser.add_argument("--concurrency", type=int, default=8, help="jobs the worker runs at once")
+    from server.jobs.worker import CONCURRENCY
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY,
+                        help="jobs the worker runs at once (default: flask jobs worker's)")
     parser.add_argument("--url", help="database (made anew)")
     parser.add_argument("--out", help="also write the table to this file")
     parser.add_argument("--run-worker", metavar="URL", help=argparse.SUPPRESS)
@@ -437,7 +459,9 @@ def report(results: dict, args) -> int:
              f"{args.share:.0%} alerting; worker concurrency {args.concurrency}, gunicorn "
              f"{args.workers} x {args.threads}",
              f"Achieved: {notify['per_second']:.1f}/s and {poll['per_second']:.1f}/s; "
-             f"{notify['alerting']} and {poll['alerting']} alerting visits",
+             f"{notify['alerting']} and {poll['alerting']} alerting visits; webhook POSTs "
+             f"{notify['posts']} and {poll['posts']} (batches); load average (1 min) at the "
+             f"end of each phase {notify['load']:.1f} and {poll['load']:.1f}",
              "", "| latency from the visit's commit | LISTEN/NOTIFY p50 / p95 / max (s) | "
              f"polling every {args.poll_interval:g} s p50 / p95 (s) | p95 ratio | "
              "target p95 | met |", "|---|---|---|---|---|---|"]
@@ -450,6 +474,11 @@ def report(results: dict, args) -> int:
         lines.append(f"| {measure} (n={a['n']}) | {a['p50']:.2f} / {a['p95']:.2f} / "
                      f"{a['max']:.2f} | {b['p50']:.2f} / {b['p95']:.2f} | {ratio:.1f}x | "
                      f"<= {target:g} s | {'' if args.smoke else ('yes' if met else 'NO')} |")
+    for name, r in results.items():
+        total = sum(r["jobs"].values())
+        lines.append(f"{name}: the worker ran {total} jobs for {r['cpu']:.1f} s of CPU "
+                     f"({1000 * r['cpu'] / max(total, 1):.1f} ms a job): "
+                     + ", ".join(f"{k} {v}" for k, v in r["jobs"].items()))
     text = "\n".join(lines)
     print(text)
     if args.out:

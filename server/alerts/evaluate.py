@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from ..jobs.enqueue import defer
+from ..jobs.enqueue import LAST_STEP, defer
 from . import events, kinds, store
 
 
@@ -24,7 +24,7 @@ def _notify(session: Session, rule, event_key: str, facts: dict, summary: dict,
     for notification_id, user_id in made:
         if user_id in immediate:
             defer(session, "alerts.mail", {"notification_id": str(notification_id)},
-                  queue="mail")
+                  queue="mail", priority=LAST_STEP)
     return len(made)
 
 

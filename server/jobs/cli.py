@@ -14,7 +14,8 @@ jobs_cli = AppGroup("jobs", help="The PostgreSQL job queue.")
 
 
 @jobs_cli.command("worker")
-@click.option("--concurrency", default=4, show_default=True, help="Jobs run at once.")
+@click.option("--concurrency", default=worker.CONCURRENCY, show_default=True,
+              help="Jobs run at once (each on a thread of its own).")
 @click.option("--heartbeat", default=10.0, show_default=True, help="Seconds between beats.")
 @click.option("--stalled-after", default=30.0, show_default=True,
               help="A worker silent this many seconds is dead: its jobs run again.")

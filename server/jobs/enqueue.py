@@ -15,6 +15,12 @@ from sqlalchemy.orm import Session
 
 from ..core.db import db
 
+# The priority of a pipeline's last step (an alert's mail, a webhook's POST): the worker fetches
+# by priority, then in order. Behind a backlog, the step that puts a change out goes before the
+# new changes' first steps (alert evaluation, webhook collection), instead of waiting behind the
+# same backlog a second time.
+LAST_STEP = 10
+
 _INSERT = """
     INSERT INTO procrastinate_jobs (queue_name, task_name, priority, lock, queueing_lock, args,
                                     scheduled_at)

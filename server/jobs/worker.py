@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import procrastinate
 from flask import Flask
@@ -16,6 +17,12 @@ from flask import Flask
 from . import registry
 
 log = logging.getLogger(__name__)
+
+# Jobs run at once by default (`flask jobs worker --concurrency`), each on a thread: they wait on
+# PostgreSQL, SMTP and partners' receivers (a POST may take 10 s) more than they compute, so a
+# few slow ones must not hold every slot. Each holds one of the app's database connections
+# while it runs (DB_POOL_SIZE 10, as many again in overflow).
+CONCURRENCY = 16
 
 
 def libpq_url(url: str) -> str:
@@ -62,15 +69,21 @@ async def recover(queue: procrastinate.App, stalled_after: float) -> None:
             log.warning("could not look for stalled jobs", exc_info=True)
 
 
-def run(app: Flask, *, concurrency: int = 4, heartbeat: float = 10.0,
+def run(app: Flask, *, concurrency: int = CONCURRENCY, heartbeat: float = 10.0,
         stalled_after: float = 30.0, wait: bool = True, name: str | None = None,
         listen: bool = True, poll_interval: float = 5.0) -> None:
     """`listen`: woken by the NOTIFY of each new job (the default); without it the worker only
     polls every `poll_interval` seconds (for a connection pooler that drops LISTEN, e.g.
-    PgBouncer in transaction mode; and bench/alerts.py's baseline)."""
+    PgBouncer in transaction mode; and bench/alerts.py's baseline).
+
+    Jobs are plain functions, which procrastinate runs on the event loop's default thread
+    pool: asyncio sizes it by the CPUs (6 threads on 2 cores), whatever `concurrency` says, so
+    the pool is made `concurrency` threads wide here."""
     queue = queue_app(app)
 
     async def main():
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(concurrency, thread_name_prefix="job"))
         async with queue.open_async():
             side = asyncio.create_task(recover(queue, stalled_after))
             try:

@@ -59,15 +59,28 @@ def add_deliveries(session: Session, rows: list[dict]) -> int:
         "ON CONFLICT DO NOTHING"), rows).rowcount
 
 
-def head(session: Session, hook_id):
-    """The oldest delivery still to make: deliveries go out in order, one at a time."""
-    return session.execute(text(
-        "SELECT seq, idempotency_id, payload, attempts, first_attempt_at, next_attempt_at "
-        "FROM webhook_deliveries WHERE webhook_id = :h AND status = 'pending' "
-        "ORDER BY seq LIMIT 1 FOR UPDATE"), {"h": hook_id}).first()
+def batch(session: Session, hook_id, *, limit: int, max_bytes: int) -> list:
+    """The next batch to send, in order, locked: the batch already tried, as it was (one batch
+    is in flight at a time, so its deliveries are the pending ones with an attempt, and they
+    lead the outbox), or else the oldest deliveries never tried: at most `limit` of them and
+    `max_bytes` of payload (always at least one)."""
+    rows = session.execute(text(
+        "WITH head AS (SELECT attempts > 0 AS tried FROM webhook_deliveries "
+        "  WHERE webhook_id = :h AND status = 'pending' ORDER BY seq LIMIT 1) "
+        "SELECT d.seq, d.idempotency_id, d.payload, d.attempts, d.first_attempt_at, "
+        "d.next_attempt_at FROM webhook_deliveries d, head WHERE d.webhook_id = :h "
+        "AND d.status = 'pending' AND (d.attempts > 0) = head.tried "
+        "ORDER BY d.seq LIMIT :n FOR UPDATE OF d"), {"h": hook_id, "n": limit}).all()
+    size, kept = 0, []
+    for row in rows:
+        size += len(row.payload.encode())
+        if kept and size > max_bytes:
+            break
+        kept.append(row)
+    return kept
 
 
-def attempted(session: Session, seq: int, *, status: str, http_status: int | None,
+def attempted(session: Session, seqs: list[int], *, status: str, http_status: int | None,
               error: str | None, next_at: datetime | None) -> None:
     session.execute(text(
         "UPDATE webhook_deliveries SET attempts = attempts + 1, status = :st, "
@@ -75,8 +88,8 @@ def attempted(session: Session, seq: int, *, status: str, http_status: int | Non
         "first_attempt_at = coalesce(first_attempt_at, clock_timestamp()), "
         "next_attempt_at = coalesce(:next, next_attempt_at), "
         "delivered_at = CASE WHEN :st = 'delivered' THEN clock_timestamp() END "
-        "WHERE seq = :seq"),
-        {"seq": seq, "st": status, "hs": http_status, "err": error, "next": next_at})
+        "WHERE seq = ANY(:seqs)"),
+        {"seqs": list(seqs), "st": status, "hs": http_status, "err": error, "next": next_at})
 
 
 def log(session: Session, hook_id, *, before: int | None, limit: int) -> list:

@@ -4,8 +4,6 @@ incident. A hook now delivers only while its organisation holds a key that may r
 (active, unexpired, scope incidents:read); without one nothing is collected or sent."""
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import text
 
 from tests import factories, jobs_inline
@@ -32,11 +30,11 @@ def test_a_revoked_partner_receives_nothing_more_by_webhook(client, session):
                           headers=factories.bearer(key)).status_code == 401
         _incident(session)
         jobs_inline.run_all(session)
-        sent = [json.loads(body)["incident_id"] for _, body, _ in receiver.got]
+        sent = [event["incident_id"] for event in receiver.events()]
         assert len(sent) == 1, "a revoked partner still receives incidents by webhook"
         queued = session.execute(text("SELECT count(*) FROM webhook_deliveries d JOIN webhooks w "
                                       "ON w.id = d.webhook_id WHERE w.organisation_id = :o "
                                       "AND d.status = 'pending'"), {"o": org.id}).scalar()
         assert queued == 0, "its changes are still collected for it"
     finally:
-        receiver.server.shutdown()
+        receiver.stop()

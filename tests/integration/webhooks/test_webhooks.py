@@ -1,13 +1,14 @@
-"""Webhooks against a real HTTP receiver on 127.0.0.1 that fails, times out, answers slowly and
-answers 410; the signature verified with the README's snippet; order, retries, dead letter."""
+"""Webhooks against a real HTTP receiver on 127.0.0.1 that fails, times out, answers slowly,
+answers 410 and is down for an hour; the signature verified with the README's snippet; order,
+batches, retries, dead letter, exactly once per idempotency id."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -16,21 +17,27 @@ from server.webhooks import service
 from tests import factories, jobs_inline
 from tests.conftest import _free_port
 
+README = Path(__file__).resolve().parents[3] / "README.md"
 
-def verify(secret: str, headers, body: bytes, tolerance: int = 300) -> bool:
-    """The README's verification snippet, verbatim."""
-    timestamp = headers["X-Nezarat-Timestamp"]
-    if abs(time.time() - int(timestamp)) > tolerance:
-        return False
-    expected = "v1=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body,
-                                hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, headers["X-Nezarat-Signature"])
+
+def _readme_snippet() -> dict:
+    """The README's verification snippet, run as it is printed there."""
+    section = README.read_text().split("**Webhooks.**", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert "def verify(" in code and "def events(" in code
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the project's own README
+    return scope
+
+
+SNIPPET = _readme_snippet()
+verify, readme_events = SNIPPET["verify"], SNIPPET["events"]
 
 
 class Receiver:
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         self.answers: list = []  # per request: status, or ("sleep", seconds, status)
-        self.got: list[tuple[dict, bytes]] = []
+        self.got: list[tuple[dict, bytes, int]] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,16 +55,25 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", _free_port()), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port or _free_port()), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def events(self, accepted_only: bool = False) -> list[dict]:
+        """Every delivery received, in the order received (of the accepted POSTs only)."""
+        return [event for _, body, status in self.got
+                if not accepted_only or 200 <= status < 300 for event in json.loads(body)]
 
 
 @pytest.fixture()
 def receiver():
     r = Receiver()
     yield r
-    r.server.shutdown()
+    r.stop()
 
 
 @pytest.fixture()
@@ -102,26 +118,32 @@ def test_changes_are_posted_signed_in_order_and_logged(client, session, partner,
     ids = [str(_incident(session, facility, n)) for n in range(3)]
     assert "webhooks.collect" in [j.task_name for j in jobs_inline.todo(session)]
     jobs_inline.run_all(session)
-    assert [json.loads(b)["incident_id"] for _, b, _ in receiver.got] == ids
-    for headers, body, _ in receiver.got:
-        assert verify(hook["secret"], headers, body)
-        assert not verify("whsec_wrong", headers, body)
-        payload = json.loads(body)
+    assert len(receiver.got) == 1  # the three waiting changes in one signed batch, in order
+    headers, body, _ = receiver.got[0]
+    assert verify(hook["secret"], headers, body)
+    assert not verify("whsec_wrong", headers, body)
+    assert not verify(hook["secret"], headers, body.replace(b"upsert", b"tombstone", 1))
+    events = readme_events(hook["secret"], headers, body)
+    assert [e["incident_id"] for e in events] == ids
+    assert readme_events("whsec_wrong", headers, body) is None
+    for payload in events:
         assert payload["event"] == "incident.upsert" and payload["sync"]["updated_since"]
-        assert headers["Idempotency-Key"] == payload["id"]
-        assert "narrative" not in body.decode()
+    assert headers["Idempotency-Key"] == service.batch_id([e["id"] for e in events])
+    assert headers["X-Nezarat-Count"] == "3"
+    assert "narrative" not in body.decode()
     held = session.execute(text("SELECT count(*) FROM partner_deliveries WHERE "
                                 "organisation_id = :o"), {"o": org.id}).scalar()
     assert held == 3  # the feed's own ledger
     log = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=auth).get_json()
-    assert [d["status"] for d in log] == ["delivered"] * 3
+    assert [d["status"] for d in log] == ["delivered"] * 3  # the log: one entry per change
+    assert [d["idempotency_id"] for d in log] == [e["id"] for e in reversed(events)]
     # a retraction is a tombstone, delivered after
     session.execute(text("UPDATE incidents SET retracted_at = now(), updated_at = "
                          "clock_timestamp() + interval '10 seconds' WHERE id = :id"),
                     {"id": ids[0]})
     jobs_inline.run_all(session)
-    last = json.loads(receiver.got[-1][1])
-    assert last["event"] == "incident.tombstone" and last["incident_id"] == ids[0]
+    last = receiver.events()[-1]
+    assert len(receiver.got) == 2 and last["event"] == "incident.tombstone" and last["incident_id"] == ids[0]
 
 
 def test_failures_timeouts_and_slow_answers_retry_in_order(client, session, partner, receiver,
@@ -144,11 +166,15 @@ def test_failures_timeouts_and_slow_answers_retry_in_order(client, session, part
                              "interval '1 second'"))
         jobs_inline.run_all(session, "webhooks.deliver", rounds=1)
     errors = session.execute(text("SELECT last_error FROM webhook_deliveries ORDER BY seq")).all()
-    delivered = [json.loads(b)["incident_id"] for _, b, status in receiver.got if status == 200]
-    # the timed-out one was sent again (same idempotency id); order kept
-    assert delivered[-2:] == ids or delivered == ids, (delivered, errors)
-    ids_sent = [json.loads(b)["id"] for _, b, _ in receiver.got]
-    assert ids_sent[0] == ids_sent[1]
+    deadline = time.monotonic() + 5  # the timed-out request is recorded once its answer is made
+    while len(receiver.got) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # refused (500), timed out (answered after the client gave up), then accepted (slowly)
+    assert [status for _, _, status in receiver.got] == [500, 200, 200], errors
+    # the batch refused was sent again as it was: same body, same key, same idempotency ids
+    assert len({body for _, body, _ in receiver.got}) == 1
+    assert len({headers["Idempotency-Key"] for headers, _, _ in receiver.got}) == 1
+    assert [e["incident_id"] for e in json.loads(receiver.got[-1][1])] == ids
     statuses = session.execute(text("SELECT status FROM webhook_deliveries ORDER BY seq"))
     assert [s for (s,) in statuses] == ["delivered", "delivered"]
 
@@ -159,14 +185,95 @@ def test_dead_letter_after_a_day_then_the_next_goes(client, session, partner, re
     _backdate_hook(session, hook["id"])
     facility = factories.facility(session)
     ids = [str(_incident(session, facility, n)) for n in range(2)]
+    receiver.answers = [503, 503, 200]
+    jobs_inline.run_all(session, rounds=2)  # collected, sent as one batch, refused
+    later = str(_incident(session, facility, 5))  # a change after the batch: not in it
     jobs_inline.run_all(session, "webhooks.collect")
     session.execute(text("UPDATE webhook_deliveries SET first_attempt_at = now() - "
-                         "interval '25 hours', attempts = 20 WHERE incident_id = :i"),
-                    {"i": ids[0]})
-    receiver.answers = [503, 200]
+                         "interval '25 hours', next_attempt_at = now() - interval '1 second' "
+                         "WHERE attempts > 0"))  # a day of refusals
     jobs_inline.run_all(session, "webhooks.deliver", rounds=1)
     log = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=auth).get_json()
-    assert {d["incident_id"]: d["status"] for d in log} == {ids[0]: "dead", ids[1]: "delivered"}
+    assert {d["incident_id"]: d["status"] for d in log} == {
+        ids[0]: "dead", ids[1]: "dead", later: "delivered"}
+    sent = [([e["incident_id"] for e in json.loads(body)], status)
+            for _, body, status in receiver.got]
+    assert sent == [(ids, 503), (ids, 503), ([later], 200)]
+
+
+def test_a_backlog_goes_in_few_requests_in_order(client, session, partner, receiver,
+                                                  monkeypatch):
+    """250 waiting changes reach the receiver in 3 POSTs (at most 100 each), in order, each
+    once; a cap in bytes cuts batches too (and a change larger than it still goes, alone)."""
+    org, auth = partner
+    hook = _register(client, auth, receiver.url)
+    _backdate_hook(session, hook["id"])
+    facility = factories.facility(session)
+    ids = [str(_incident(session, facility, n)) for n in range(250)]
+    jobs_inline.run_all(session)
+    assert [len(json.loads(body)) for _, body, _ in receiver.got] == [100, 100, 50]
+    assert [e["incident_id"] for e in receiver.events()] == ids
+    for headers, body, _ in receiver.got:
+        assert verify(hook["secret"], headers, body)
+    log = client.get(f"/api/webhooks/{hook['id']}/deliveries?limit=1000",
+                     headers=auth).get_json()
+    assert len(log) == 250 and {d["status"] for d in log} == {"delivered"}
+    assert {d["attempts"] for d in log} == {1}
+
+    one = session.execute(text("SELECT max(octet_length(payload)) FROM webhook_deliveries"
+                               )).scalar()
+    monkeypatch.setattr(service, "BATCH_BYTES", 3 * one)
+    more = [str(_incident(session, facility, 300 + n)) for n in range(7)]
+    before = len(receiver.got)
+    jobs_inline.run_all(session)
+    sizes = [len(json.loads(body)) for _, body, _ in receiver.got[before:]]
+    assert sizes == [3, 3, 1] and [e["incident_id"] for e in receiver.events()] == ids + more
+    monkeypatch.setattr(service, "BATCH_BYTES", one // 2)
+    last = str(_incident(session, facility, 400))
+    jobs_inline.run_all(session)
+    assert [e["incident_id"] for e in json.loads(receiver.got[-1][1])] == [last]
+
+
+def test_a_receiver_down_for_an_hour_gets_everything_in_order_once(client, session, partner,
+                                                                  receiver):
+    """The receiver goes away (connection refused) while changes keep coming for an hour; the
+    batch in flight is tried again as it was, the rest waits; when the receiver is back, all of
+    it arrives, in order, each idempotency id accepted exactly once."""
+    org, auth = partner
+    hook = _register(client, auth, receiver.url)
+    _backdate_hook(session, hook["id"])
+    port = receiver.server.server_port
+    receiver.stop()
+    facility = factories.facility(session)
+    ids = [str(_incident(session, facility, n)) for n in range(30)]
+    jobs_inline.run_all(session, rounds=2)  # collected; the first attempt is refused
+    for round_ in range(6):  # the hour: every retry refused, 20 more changes each time
+        ids += [str(_incident(session, facility, 100 * (round_ + 1) + n)) for n in range(20)]
+        jobs_inline.run_all(session, "webhooks.collect")
+        session.execute(text("UPDATE webhook_deliveries SET next_attempt_at = now() - "
+                             "interval '1 second', first_attempt_at = first_attempt_at - "
+                             "interval '10 minutes' WHERE attempts > 0"))
+        jobs_inline.run_all(session, "webhooks.deliver", rounds=1)
+    rows = session.execute(text("SELECT status, attempts, count(*) FROM webhook_deliveries "
+                                "GROUP BY 1, 2 ORDER BY 2")).all()
+    assert [tuple(r) for r in rows] == [("pending", 0, 120), ("pending", 7, 30)]
+    assert "Connection refused" in session.execute(text(
+        "SELECT last_error FROM webhook_deliveries WHERE attempts > 0 LIMIT 1")).scalar()
+
+    back = Receiver(port)  # the receiver returns, at the same address
+    try:
+        session.execute(text("UPDATE webhook_deliveries SET next_attempt_at = now() - "
+                             "interval '1 second' WHERE attempts > 0"))
+        jobs_inline.run_all(session, "webhooks.deliver", rounds=1)
+        accepted = back.events(accepted_only=True)
+        assert [e["incident_id"] for e in accepted] == ids
+        assert len({e["id"] for e in accepted}) == len(accepted) == 150
+        assert [len(json.loads(body)) for _, body, _ in back.got] == [30, 100, 20]
+    finally:
+        back.stop()
+    log = client.get(f"/api/webhooks/{hook['id']}/deliveries?limit=1000",
+                     headers=auth).get_json()
+    assert {d["status"] for d in log} == {"delivered"}
 
 
 def test_410_disables_the_hook(client, session, partner, receiver):
