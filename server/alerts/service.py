@@ -20,24 +20,26 @@ EMAIL_MODES = ("off", "immediate", "hourly", "daily")
 # --- enqueued by the services that change visits and incidents (before their audit entry) -----
 
 def visit_changed(session: Session, visit_id) -> None:
-    """A visit was submitted or edited: evaluate its access and its incidents. The job exists
-    if and only if the change commits."""
-    defer(session, "alerts.visit", {"visit_id": str(visit_id), "at": _now()}, queue="alerts")
+    """A visit was submitted or edited: evaluate its access, findings and incidents. The change
+    waits in the inbox if and only if it commits."""
+    _waiting(session, "visit", visit_id)
 
 
 def incident_reported(session: Session, incident_id) -> None:
-    defer(session, "alerts.incident", {"incident_id": str(incident_id), "at": _now()},
-          queue="alerts")
+    _waiting(session, "incident", incident_id)
 
 
 def case_received(session: Session, case_id) -> None:
     """A protection case came in, or its triage fields were entered."""
-    defer(session, "alerts.case", {"case_id": str(case_id), "at": _now()}, queue="alerts")
+    _waiting(session, "case", case_id)
 
 
-def _now() -> str:
-    """When the change is committed, near enough (its notifications' `event_at`)."""
-    return datetime.now(timezone.utc).isoformat()
+def _waiting(session: Session, kind: str, target_id) -> None:
+    """Into the inbox, and a drain job queued unless one is waiting already (its queueing lock):
+    one job turns a burst of changes into notifications, instead of one job each."""
+    # When the change is committed, near enough (its notifications' `event_at`).
+    store.inbox_add(session, kind, target_id, datetime.now(timezone.utc))
+    defer(session, "alerts.drain", queue="alerts", queueing_lock="alerts.drain")
 
 
 # --- rules ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The SQL of alert_rules, alert_settings and notifications (their one home)."""
+"""The SQL of alert_rules, alert_settings, notifications and alert_inbox (their one home)."""
 from __future__ import annotations
 
 import json
@@ -157,3 +157,33 @@ def set_mode(session: Session, user_id, mode: str) -> None:
         "INSERT INTO alert_settings (user_id, email_mode) VALUES (:u, :m) "
         "ON CONFLICT (user_id) DO UPDATE SET email_mode = EXCLUDED.email_mode"),
         {"u": user_id, "m": mode})
+
+
+# --- the inbox: changes waiting for evaluation ---------------------------------------------------
+
+MAX_ATTEMPTS = 10  # a change whose evaluation failed this often stays, with its error, for a look
+
+
+def inbox_add(session: Session, kind: str, target_id, event_at: datetime) -> None:
+    session.execute(text("INSERT INTO alert_inbox (kind, target_id, event_at) "
+                         "VALUES (:k, :t, :at)"), {"k": kind, "t": target_id, "at": event_at})
+
+
+def inbox_take(session: Session, limit: int, skip: list | tuple = ()) -> list:
+    """The oldest waiting changes but `skip`, locked until the transaction ends (another drain
+    skips them)."""
+    return session.execute(text(
+        "SELECT id, kind, target_id, event_at FROM alert_inbox WHERE attempts < :max "
+        "AND NOT id = ANY(:skip) ORDER BY id LIMIT :n FOR UPDATE SKIP LOCKED"),
+        {"max": MAX_ATTEMPTS, "n": limit, "skip": list(skip)}).all()
+
+
+def inbox_done(session: Session, ids: list) -> None:
+    if ids:
+        session.execute(text("DELETE FROM alert_inbox WHERE id = ANY(:ids)"), {"ids": ids})
+
+
+def inbox_failed(session: Session, inbox_id: int, error: str) -> None:
+    session.execute(text("UPDATE alert_inbox SET attempts = attempts + 1, last_error = :e "
+                         "WHERE id = :id"), {"id": inbox_id, "e": error[:2000]})
+

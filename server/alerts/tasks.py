@@ -1,7 +1,10 @@
-"""The alert jobs: evaluation (enqueued with the change), mail (enqueued with the
-notification), digests and stale facilities (periodic). Each commits its own transaction."""
+"""The alert jobs: the drain of the inbox (queued with the change, and every minute), mail
+(enqueued with the notification), digests and stale facilities (periodic). Each commits its own
+transaction. `alerts.visit`, `.incident` and `.case` evaluate one change each: what the drain
+does for every change it takes, and what jobs queued before the inbox existed still run."""
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 
@@ -10,6 +13,8 @@ import procrastinate
 from ..core.db import db
 from ..jobs.registry import task
 from . import evaluate, events, mail, store
+
+log = logging.getLogger(__name__)
 
 RETRY = procrastinate.RetryStrategy(max_attempts=10, exponential_wait=2)
 DIGESTS = {"hourly": 1, "daily": 24}
@@ -40,6 +45,47 @@ def incident(incident_id: str, at: str | None = None) -> int:
 def case(case_id: str, at: str | None = None) -> int:
     made = evaluate.case(db.session, uuid.UUID(case_id), _at(at))
     db.session.commit()
+    return made
+
+
+# Changes evaluated per transaction: large enough that a burst costs a few round trips, small
+# enough that a transaction stays short.
+BATCH = 200
+
+
+def _evaluate(session, kind: str, target_id, at: datetime) -> int:
+    if kind == "visit":
+        return evaluate.visit(session, target_id, at)
+    if kind == "incident":
+        return evaluate.incidents(session, events.incident(session, target_id), at)
+    return evaluate.case(session, target_id, at)
+
+
+@task("alerts.drain", periodic="* * * * *", queueing_lock="alerts.drain", queue="alerts",
+      retry=RETRY)
+def drain(timestamp: int | None = None) -> int:
+    """Every waiting change, oldest first, in batches: each batch's notifications and mails
+    commit with the removal of its changes, so a worker killed mid-way leaves the batch waiting
+    and its second evaluation adds nothing (the notification keys). A change whose evaluation
+    fails is set aside in its savepoint, counted and kept with its error; the others go on.
+    The periodic run catches a change whose transaction committed just as a drain ended."""
+    session = db.session
+    made, failed = 0, []
+    while rows := store.inbox_take(session, BATCH, failed):
+        done = []
+        for row in rows:
+            try:
+                with session.begin_nested():
+                    made += _evaluate(session, row.kind, row.target_id, row.event_at)
+            except Exception as exc:  # one bad change must not hold the others back
+                log.exception("alert evaluation of %s %s failed", row.kind, row.target_id)
+                store.inbox_failed(session, row.id, f"{type(exc).__name__}: {exc}")
+                failed.append(row.id)  # tried again by the next drain, not by this one
+            else:
+                done.append(row.id)
+        store.inbox_done(session, done)
+        session.commit()
+    session.rollback()
     return made
 
 

@@ -200,7 +200,7 @@ def test_urgent_case_alerts_its_organisation_once_and_says_nothing_it_holds(sess
     _rule(session, org, "case_urgent", {"urgencies": ["within_72h"]}, user=holder)
     immediate, _ = submit(world, "immediate")
     routine, _ = submit(world, "routine")
-    assert "alerts.case" in jobs_inline.run_all(session)
+    assert "alerts.drain" in jobs_inline.run_all(session)
     assert _keys(session, holder) == [f"case_urgent:{immediate}"]
     assert FUNCTIONS["alerts.case"](case_id=immediate) == 0
     soon, _ = submit(world, "within_72h")

@@ -26,7 +26,7 @@ def test_immediate_mail_holds_no_narrative_name_or_place(client, session, field,
                   position={"type": "Point", "coordinates": [61.073917, 34.668203]})
     body["incidents"][0]["narrative"] = CANARY_NARRATIVE
     assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
-    assert jobs_inline.run_all(session) == ["alerts.visit", "alerts.mail"]
+    assert jobs_inline.run_all(session) == ["alerts.drain", "alerts.mail"]
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert mail["to"] == ["coord@example.org"]

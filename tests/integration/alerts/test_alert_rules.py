@@ -28,7 +28,7 @@ def test_incident_rule_fires_once_per_event(client, session, field):
     _rule(session, org, params={"min_severity": 3, "types": ["arbitrary_arrest"]})
     body = report(facility.id)
     assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
-    assert [j.task_name for j in jobs_inline.todo(session)] == ["alerts.visit"]
+    assert [j.task_name for j in jobs_inline.todo(session)] == ["alerts.drain"]
     jobs_inline.run_all(session)
     notes = _notes(session, coordinator)
     assert len(notes) == 1 and notes[0].kind == "incident"
