@@ -21,10 +21,10 @@ def _notify(session: Session, rule, event_key: str, facts: dict, summary: dict,
             for p in people]
     made = store.add_notifications(session, rows)
     immediate = {p.id for p in people if p.email_mode == "immediate"}
-    for notification_id, user_id in made:
-        if user_id in immediate:
-            defer(session, "alerts.mail", {"notification_id": str(notification_id)},
-                  queue="mail", priority=LAST_STEP)
+    if any(user_id in immediate for _, user_id in made):
+        # one mailer for everything waiting (its queueing lock), queued with the notifications
+        defer(session, "alerts.mails", queue="mail", priority=LAST_STEP,
+              queueing_lock="alerts.mails")
     return len(made)
 
 

@@ -10,6 +10,7 @@ the receiving side can use to drop the copy).
 """
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -75,6 +76,13 @@ def compose(to: str, items: list, *, message_id: str, digest: str | None = None)
 
 
 def send(message: EmailMessage) -> None:
+    with connection() as client:
+        client.send_message(message)
+
+
+@contextlib.contextmanager
+def connection():
+    """One SMTP session, signed in, for as many messages as the caller sends."""
     config = current_app.config
     host, port, security = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_SECURITY"]
     if security == "tls":
@@ -87,4 +95,4 @@ def send(message: EmailMessage) -> None:
             client.starttls(context=ssl.create_default_context())
         if config.get("SMTP_USERNAME"):
             client.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-        client.send_message(message)
+        yield client

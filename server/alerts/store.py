@@ -113,6 +113,19 @@ def to_mail(session: Session, notification_id) -> object | None:
         "AND u.active FOR UPDATE OF n"), {"id": notification_id}).first()
 
 
+def to_mail_now(session: Session, limit: int) -> list:
+    """Notifications of people who take mail at once, not mailed yet, oldest first, locked until
+    the transaction ends (another mailer skips them). Only the last day's: a person who switches
+    from a digest to immediate mail is not sent the digest's backlog one mail each."""
+    return session.execute(text(
+        "SELECT n.id, n.kind, n.summary, n.event_at, u.email FROM notifications n "
+        "JOIN users u ON u.id = n.user_id LEFT JOIN alert_settings s ON s.user_id = n.user_id "
+        "WHERE n.emailed_at IS NULL AND u.active "
+        "AND coalesce(s.email_mode, 'immediate') = 'immediate' "
+        "AND n.created_at > now() - interval '1 day' "
+        "ORDER BY n.created_at, n.id LIMIT :n FOR UPDATE OF n SKIP LOCKED"), {"n": limit}).all()
+
+
 def mark_mailed(session: Session, ids: list) -> None:
     session.execute(text("UPDATE notifications SET emailed_at = now() WHERE id = ANY(:ids)"),
                     {"ids": ids})

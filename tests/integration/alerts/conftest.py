@@ -27,7 +27,7 @@ class Inbox:
             await asyncio.sleep(0.05)
         if held and self.fail_held:  # its client was killed: as if it never arrived
             return "451 Try again later"
-        self.messages.append({"to": envelope.rcpt_tos,
+        self.messages.append({"to": envelope.rcpt_tos, "session": id(session),
                               "data": envelope.content.decode("utf8", "replace")})
         return "250 OK"
 

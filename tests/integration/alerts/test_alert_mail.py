@@ -26,7 +26,7 @@ def test_immediate_mail_holds_no_narrative_name_or_place(client, session, field,
                   position={"type": "Point", "coordinates": [61.073917, 34.668203]})
     body["incidents"][0]["narrative"] = CANARY_NARRATIVE
     assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
-    assert jobs_inline.run_all(session) == ["alerts.drain", "alerts.mail"]
+    assert jobs_inline.run_all(session) == ["alerts.drain", "alerts.mails"]
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert mail["to"] == ["coord@example.org"]
@@ -35,11 +35,37 @@ def test_immediate_mail_holds_no_narrative_name_or_place(client, session, field,
     for canary in (CANARY_NARRATIVE, CANARY_NOTES, "CANARY-Monitor-Name", monitor.email,
                    "61.07", "34.66", "journalist", "PoR"):
         assert canary not in mail["data"], canary
-    # mailed once: the mail job run again sends nothing
+    # mailed once: the mailer run again (a retry, the periodic run) sends nothing
     from server.jobs.registry import FUNCTIONS
+    assert FUNCTIONS["alerts.mails"]() == 0
     note = session.execute(text("SELECT id FROM notifications")).scalar_one()
     assert FUNCTIONS["alerts.mail"](notification_id=str(note)) is False
     assert len(smtp.messages) == 1
+
+
+def test_a_burst_goes_out_in_one_smtp_session_each_mail_once(client, session, field, smtp):
+    org, _, coordinator, facility, auth = field
+    _incident_rule(session, org)
+    for _ in range(4):
+        assert client.post("/api/submissions", json=report(facility.id),
+                           headers=auth).status_code == 201
+    assert jobs_inline.run_all(session) == ["alerts.drain", "alerts.mails"]  # one mailer
+    ids = {line for m in smtp.messages for line in m["data"].splitlines()
+           if line.lower().startswith("message-id:")}
+    assert len(smtp.messages) == 4 and len(ids) == 4
+    assert len({m["session"] for m in smtp.messages}) == 1
+    assert session.execute(text("SELECT count(*) FROM notifications WHERE emailed_at IS NULL")
+                           ).scalar_one() == 0
+    # someone who takes a digest is not mailed at once, and a stale backlog is left to digests
+    store.set_mode(session, coordinator.id, "daily")
+    assert client.post("/api/submissions", json=report(facility.id),
+                       headers=auth).status_code == 201
+    assert "alerts.mails" not in jobs_inline.run_all(session)
+    store.set_mode(session, coordinator.id, "immediate")
+    session.execute(text("UPDATE notifications SET created_at = now() - interval '2 days' "
+                         "WHERE emailed_at IS NULL"))
+    from server.jobs.registry import FUNCTIONS
+    assert FUNCTIONS["alerts.mails"]() == 0 and len(smtp.messages) == 4
 
 
 def test_hourly_digest_groups_and_is_sent_once(client, session, field, smtp):

@@ -76,6 +76,9 @@ def test_a_worker_runs_as_many_jobs_at_once_as_its_concurrency(app_config):
             rule_id = uuid.uuid4()
             session.execute(text("INSERT INTO alert_rules (id, organisation_id, kind) "
                                  "VALUES (:id, :o, 'incident')"), {"id": rule_id, "o": org.id})
+            # a digest reader: the periodic mailer leaves these to the N one-mail jobs
+            session.execute(text("INSERT INTO alert_settings (user_id, email_mode) "
+                                 "VALUES (:u, 'daily')"), {"u": user.id})
             for i in range(N):
                 note = uuid.uuid4()
                 session.execute(text(
