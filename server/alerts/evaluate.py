@@ -12,6 +12,19 @@ from ..jobs.enqueue import LAST_STEP, defer
 from . import events, kinds, store
 
 
+class RuleBook:
+    """The active rules by kind, each kind read once: for one evaluation, or for a batch of
+    them (the drain's), where a rule added meanwhile counts from the next batch."""
+
+    def __init__(self, session: Session):
+        self.session, self.kinds = session, {}
+
+    def __call__(self, kind: str) -> list:
+        if kind not in self.kinds:
+            self.kinds[kind] = store.rules_of_kind(self.session, kind)
+        return self.kinds[kind]
+
+
 def _notify(session: Session, rule, event_key: str, facts: dict, summary: dict,
             event_at: datetime) -> int:
     people = store.recipients(session, rule)
@@ -28,8 +41,9 @@ def _notify(session: Session, rule, event_key: str, facts: dict, summary: dict,
     return len(made)
 
 
-def incidents(session: Session, facts: list[dict], event_at: datetime) -> int:
-    rules = store.rules_of_kind(session, "incident")
+def incidents(session: Session, facts: list[dict], event_at: datetime,
+              rules: RuleBook | None = None) -> int:
+    rules = (rules or RuleBook(session))("incident")
     made = 0
     for fact in facts:
         for rule in rules:
@@ -40,29 +54,33 @@ def incidents(session: Session, facts: list[dict], event_at: datetime) -> int:
     return made
 
 
-def visit(session: Session, visit_id, event_at: datetime) -> int:
+def visit(session: Session, visit_id, event_at: datetime, rules: RuleBook | None = None) -> int:
     """A visit submitted or edited: its incidents, access, red flags and lower ratings. An
     event's key names what it is about (a flag's code; a dimension and its new rating), so an
     edit that changes nothing adds nothing, and one that adds a flag or lowers a rating
     further alerts for that alone."""
-    made = incidents(session, events.incidents_of_visit(session, visit_id), event_at)
-    denied = events.visit_access(session, visit_id)
+    rules = rules or RuleBook(session)
+    made = incidents(session, events.incidents_of_visit(session, visit_id), event_at, rules) \
+        if rules("incident") else 0
+    denied = events.visit_access(session, visit_id) if rules("access_denied") else None
     if denied is not None:
-        for rule in store.rules_of_kind(session, "access_denied"):
+        for rule in rules("access_denied"):
             if kinds.matches(rule, denied):
                 made += _notify(session, rule, f"access_denied:{visit_id}", denied,
                                 events.summary(denied), event_at)
+    if not (rules("red_flag") or rules("rating_lower")):
+        return made
     facts, flags, lower = events.visit_findings(session, visit_id)
     if facts is None:
         return made
-    for rule in store.rules_of_kind(session, "red_flag") if flags else ():
+    for rule in rules("red_flag") if flags else ():
         for flag in flags:
             if kinds.matches(rule, flag):
                 made += _notify(session, rule, f"red_flag:{visit_id}:{flag['code']}", flag,
                                 events.summary(flag, code=flag["code"],
                                                dimension=flag["dimension"],
                                                state=flag["state"]), event_at)
-    for rule in store.rules_of_kind(session, "rating_lower") if lower else ():
+    for rule in rules("rating_lower") if lower else ():
         for fall in lower:
             if kinds.matches(rule, fall):
                 made += _notify(
@@ -73,13 +91,16 @@ def visit(session: Session, visit_id, event_at: datetime) -> int:
     return made
 
 
-def case(session: Session, case_id, event_at: datetime) -> int:
+def case(session: Session, case_id, event_at: datetime, rules: RuleBook | None = None) -> int:
     """A protection case received (or its triage entered): urgent cases alert once each."""
+    rules = rules or RuleBook(session)
+    if not rules("case_urgent"):
+        return 0
     facts = events.case(session, case_id)
     if facts is None:  # an ODK case before a key holder has entered its urgency
         return 0
     made = 0
-    for rule in store.rules_of_kind(session, "case_urgent"):
+    for rule in rules("case_urgent"):
         if kinds.matches(rule, facts):
             made += _notify(session, rule, f"case_urgent:{case_id}", facts,
                             events.summary(facts, urgency=facts["urgency"]), event_at)

@@ -54,12 +54,13 @@ def case(case_id: str, at: str | None = None) -> int:
 BATCH = 200
 
 
-def _evaluate(session, kind: str, target_id, at: datetime) -> int:
+def _evaluate(session, kind: str, target_id, at: datetime, rules: evaluate.RuleBook) -> int:
     if kind == "visit":
-        return evaluate.visit(session, target_id, at)
+        return evaluate.visit(session, target_id, at, rules)
     if kind == "incident":
-        return evaluate.incidents(session, events.incident(session, target_id), at)
-    return evaluate.case(session, target_id, at)
+        return evaluate.incidents(session, events.incident(session, target_id), at, rules) \
+            if rules("incident") else 0
+    return evaluate.case(session, target_id, at, rules)
 
 
 @task("alerts.drain", periodic="* * * * *", queueing_lock="alerts.drain", queue="alerts",
@@ -73,11 +74,11 @@ def drain(timestamp: int | None = None) -> int:
     session = db.session
     made, failed = 0, []
     while rows := store.inbox_take(session, BATCH, failed):
-        done = []
+        done, rules = [], evaluate.RuleBook(session)
         for row in rows:
             try:
                 with session.begin_nested():
-                    made += _evaluate(session, row.kind, row.target_id, row.event_at)
+                    made += _evaluate(session, row.kind, row.target_id, row.event_at, rules)
             except Exception as exc:  # one bad change must not hold the others back
                 log.exception("alert evaluation of %s %s failed", row.kind, row.target_id)
                 store.inbox_failed(session, row.id, f"{type(exc).__name__}: {exc}")

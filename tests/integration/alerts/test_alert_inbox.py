@@ -53,8 +53,8 @@ def test_a_change_that_fails_is_set_aside_and_the_others_go_on(client, session, 
         assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
     real = evaluate.visit
 
-    def failing(session, visit_id, at):
-        made = real(session, visit_id, at)  # its notifications are made, then undone
+    def failing(session, visit_id, at, rules=None):
+        made = real(session, visit_id, at, rules)  # its notifications are made, then undone
         if str(visit_id) == bad["id"]:
             raise RuntimeError("rules unreadable")
         return made
