@@ -68,7 +68,7 @@ function itextTranslations(model) {
 function choiceList(instance, id, translations) {
   const tree = fromInstanceElement(instance);
   const root = kids(tree)[0];
-  if (!root || root.name !== "root" || !(root.children || []).every((i) => i.name === "item" && (i.children || []).every((k) => k.text != null))) return null;
+  if (!root || root.name !== "root" || !(root.children || []).every((i) => i.name === "item" && i.children && i.children.every((k) => k.text != null))) return null;
   const items = root.children;
   const columns = items.map((i) => Object.fromEntries(i.children.map((k) => [k.name, k.text])));
   if (!columns.every((c) => c.name != null)) return null;
