@@ -42,7 +42,7 @@ function itextTable(model) {
 }
 
 // Every translation's texts, the default one first (as ODK's default language): {lang: {id: text}}
-// with a text that has a media form or an <output> as an object ({media} / {output: true}).
+// with a text that has a media form or an <output> as an object ({media, text} / {output: true}).
 function itextTranslations(model) {
   const itext = elements(model).find((e) => local(e) === "itext");
   const translations = itext ? elements(itext).filter((e) => local(e) === "translation") : [];
@@ -55,7 +55,7 @@ function itextTranslations(model) {
       const media = Object.fromEntries(values.filter((v) => v.getAttribute("form") && v.getAttribute("form") !== "long")
         .map((v) => [v.getAttribute("form"), v.textContent]));
       const plain = values.find((v) => !v.getAttribute("form") || v.getAttribute("form") === "long");
-      table[text.getAttribute("id")] = Object.keys(media).length ? { media }
+      table[text.getAttribute("id")] = Object.keys(media).length ? { media, text: plain ? plain.textContent : "" }
         : plain && elements(plain).length ? { output: true } : plain ? plain.textContent : "";
     }
   }
@@ -79,9 +79,11 @@ function choiceList(instance, id, translations) {
     if (itextId != null) {
       const texts = langs.filter((l) => itextId in translations[l]).map((l) => [l, translations[l][itextId]]);
       if (!texts.length || texts.some(([, t]) => typeof t === "object" && t.output)) return null;
-      const media = texts.find(([, t]) => typeof t === "object");
-      if (media) choice.media = media[1].media;
-      choice.label = Object.fromEntries(texts.map(([l, t]) => [l, typeof t === "object" ? "" : t]));
+      // pyxform's media: {image: {language: file}, ...}
+      for (const [l, t] of texts.filter(([, x]) => typeof x === "object")) {
+        for (const [form, file] of Object.entries(t.media)) ((choice.media ||= {})[form] ||= {})[l] = file;
+      }
+      choice.label = Object.fromEntries(texts.map(([l, t]) => [l, typeof t === "object" ? t.text : t]));
     } else if (label != null) choice.label = label;
     if (sms != null) choice.sms_option = sms;
     return Object.assign(choice, rest);
