@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MOBILE_JS = ROOT / "static" / "mobile" / "js"
 BUILD = ROOT / "mobile_forms" / "build"
 HERE = Path(__file__).resolve().parent / "form_engines"
-OURS = ("model.js", "xpath.js", "render.js", "odk_functions.js")
+OURS = ("model.js", "xpath.js", "render.js", "odk_functions.js", "itext.js")
 ORIGIN = "http://localhost:9"  # a secure context (crypto.randomUUID), never reached: routed
 KINDS = ("border_crossing", "reception_centre", "transit_centre", "holding_centre")
 

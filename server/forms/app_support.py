@@ -56,7 +56,7 @@ FUNCTIONS = frozenset({
     "min", "if", "coalesce", "regex", "today", "now", "date", "uuid", "once", "instance",
     "position", "current", "jr:choice-name", "format-date", "format-date-time", "count-non-empty",
     "join", "base64-decode", "distance", "area", "geofence", "checklist", "weighted-checklist",
-    "randomize", "indexed-repeat"})
+    "randomize", "indexed-repeat", "jr:itext"})
 SELECTS = frozenset({"select one", "select all that apply", "select one from file",
                      "select multiple from file", "rank"})
 EXPRESSIONS = ("relevant", "constraint", "calculate", "required", "readonly")
@@ -77,8 +77,13 @@ def unsupported(survey_json: dict) -> list[str]:
              if isinstance(node.get("itemset"), str) and _MEDIA_FILE.search(node["itemset"])}
     files |= {node.get("name") for node in _nodes(survey_json) if node.get("type") in EXTERNAL}
     files.add(LAST_SAVED)
+    attachments = set(files)  # an attachment wins over a choice list of the same name
+    # A choice list is an instance too, as pyxform writes it (static/mobile/js/itext.js).
+    files |= set(survey_json.get("choices") or {})
     for node in _nodes(survey_json):
         for feature in _node_features(node, files, top=node is survey_json):
+            found.setdefault(feature, None)
+        for feature in _itext_features(node, survey_json, attachments):
             found.setdefault(feature, None)
     for feature in _paths_into_own_repeat(survey_json):
         found.setdefault(feature, None)
@@ -200,3 +205,100 @@ def _paths_into_own_repeat(survey_json: dict) -> Iterable[str]:
                             yield f"an absolute path into its own repeat ({found})"
             yield from walk(child, here, inside)
     yield from walk(survey_json, f"/{survey_json.get('name')}", ())
+
+
+# jr:itext(id), as the app runs it (static/mobile/js/itext.js): a choice's id "<list>-<i>" of a
+# list pyxform gives itext ids (a translated label, one showing an answer, media), a question's
+# translated label "/path:label", or instance('list')/.../itextId of such a list; else refused.
+_ITEXT = re.compile(r"jr:itext\(")
+_ANSWER = re.compile(r"\$\{[^}]+\}")
+_ITEXT_LITERAL = re.compile(r"\s*(?:'([^']*)'|\"([^\"]*)\")\s*")
+_ITEXT_INSTANCE = re.compile(
+    r"\s*instance\(\s*['\"]([^'\"]+)['\"]\s*\)(?:/[\w.-]+(?:\[[^\]]*\])*)*/([\w.-]+)\s*")
+
+
+def _requires_itext(choices) -> bool:
+    return any(c.get("media") or isinstance(c.get("label"), dict)
+               or (isinstance(c.get("label"), str) and _ANSWER.search(c["label"]))
+               for c in choices or [])
+
+
+def _translated_only(element: dict) -> str | None:
+    label = element.get("label")
+    if element.get("media"):
+        return "jr:itext() of a label with media"
+    if not label or not isinstance(label, dict):
+        return "jr:itext() of a label that is not translated"
+    if any(_ANSWER.search(str(t)) for t in label.values()):
+        return "jr:itext() of a label that shows an answer"
+    return None
+
+
+def _itext_id_refusal(survey_json: dict, itext_id: str) -> str | None:
+    lists = survey_json.get("choices") or {}
+    choice = re.fullmatch(r"(.+)-(\d+)", itext_id)
+    if choice and choice.group(1) in lists and _requires_itext(lists[choice.group(1)]) \
+            and int(choice.group(2)) < len(lists[choice.group(1)]):
+        return _translated_only(lists[choice.group(1)][int(choice.group(2))])
+    label = re.fullmatch(r"(/.+):label", itext_id)
+    if label:
+        root = f"/{survey_json.get('name')}"
+
+        def find(node, path):
+            for child in [] if node.get("type") in SELECTS else node.get("children") or []:
+                here = f"{path}/{child.get('name')}"
+                if here == label.group(1):
+                    return child
+                hit = find(child, here)
+                if hit is not None:
+                    return hit
+            return None
+        question = find(survey_json, root)
+        if question is not None:
+            return _translated_only(question)
+    return f"jr:itext() of an id the app cannot know ('{itext_id}')"
+
+
+def _itext_arguments(source: str) -> Iterable[str]:
+    """The argument of each jr:itext( in source (to its closing parenthesis)."""
+    for match in _ITEXT.finditer(source):
+        depth, quote, start = 1, None, match.end()
+        for i in range(start, len(source)):
+            c = source[i]
+            if quote:
+                quote = None if c == quote else quote
+            elif c in "'\"":
+                quote = c
+            elif c in "([":
+                depth += 1
+            elif c in ")]":
+                depth -= 1
+                if not depth:
+                    yield source[start:i]
+                    break
+
+
+def _itext_features(node: dict, survey_json: dict, attachments: set[str]) -> Iterable[str]:
+    bind = node.get("bind") or {}
+    default = node.get("default")
+    for source in [bind.get(key) for key in EXPRESSIONS] + [default, node.get("choice_filter")]:
+        if not isinstance(source, str) or "jr:itext" not in source:
+            continue
+        for argument in _itext_arguments(source):
+            literal = _ITEXT_LITERAL.fullmatch(argument)
+            instance = _ITEXT_INSTANCE.fullmatch(argument)
+            lists = survey_json.get("choices") or {}
+            if literal:
+                given = next(g for g in literal.groups() if g is not None)
+                why = _itext_id_refusal(survey_json, given)
+            elif instance and instance.group(2) == "itextId" and instance.group(1) in lists \
+                    and instance.group(1) not in attachments:
+                if not _requires_itext(lists[instance.group(1)]):
+                    why = (f"jr:itext() of instance('{instance.group(1)}'), whose items have no "
+                           "itextId")
+                else:
+                    why = next(filter(None, map(_translated_only, lists[instance.group(1)])), None)
+            else:
+                why = "jr:itext() of an id the app cannot know"
+            if why:
+                yield f"{why} ({source})"

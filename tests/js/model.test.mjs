@@ -336,3 +336,52 @@ test("widgets' answers and actions as pyxform writes them: fixed repeat, positio
   const bad = new Form({...def, children: [field("r", "range", {}, {parameters: {start: "-2.0.1", end: "2", step: "1"}})]});
   assert.ok(bad.refusals.includes("a range whose start, end or step is not a number"));
 });
+
+test("jr:itext(): a choice list's instance carries itextId when pyxform writes one; the id's text in the form's language", () => {
+  // As pyxform 4.5 gives it (Survey.to_json_dict()) for a select of translated choices.
+  const income = [{name: "1", label: {"English (en)": "Low", "Dari (prs)": "کم"}},
+    {name: "2", label: {"English (en)": "High", "Dari (prs)": "زیاد"}}];
+  const plain = [{name: "a", label: "A"}, {name: "b", label: "B"}];
+  const def = {name: "t", id_string: "t", type: "survey",
+    choices: {income, plain},
+    children: [
+      {name: "inc", type: "select one", itemset: "income", list_name: "income",
+        label: {"English (en)": "Income", "Dari (prs)": "درآمد"}, children: income},
+      {name: "p", type: "select one", itemset: "plain", list_name: "plain", label: "P", children: plain},
+      {name: "cls", type: "calculate", bind: {calculate: "jr:itext(instance('income')/root/item[name = ${inc}]/itextId)"}},
+      {name: "q", type: "calculate", bind: {calculate: "jr:itext('/t/inc:label')"}},
+      {name: "id", type: "calculate", bind: {calculate: "instance('income')/root/item[name = ${inc}]/itextId"}},
+      {name: "pl", type: "calculate", bind: {calculate: "instance('plain')/root/item[name = ${p}]/label"}},
+      {name: "pi", type: "calculate", bind: {calculate: "count(instance('plain')/root/item/itextId)"}},
+    ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  const instance = form.newInstance("x");
+  const get = (name) => form.get(instance, form.byPath.get(`/t/${name}`));
+  form.set(instance, form.byPath.get("/t/inc"), {}, "2");
+  form.set(instance, form.byPath.get("/t/p"), {}, "b");
+  form.calculate(instance);
+  assert.equal(get("id"), "income-1");
+  assert.equal(get("cls"), "High");  // no language chosen: the first, as ODK's default
+  assert.equal(get("q"), "Income");
+  assert.equal(get("pl"), "B");  // an untranslated list: label, no itextId
+  assert.equal(get("pi"), "0");
+  form.language = "prs";
+  form.set(instance, form.byPath.get("/t/inc"), {}, "1");
+  form.calculate(instance);
+  assert.equal(get("cls"), "کم");
+
+  // Ids the app cannot know from pyxform's JSON are refused, named.
+  const refused = (calculate, extra = {}) => new Form({...def, ...extra, children: [...def.children,
+    {name: "bad", type: "calculate", bind: {calculate}}]}).refusals;
+  assert.deepEqual(refused("jr:itext('x')"), ["jr:itext() of an id the app cannot know ('x') (jr:itext('x'))"]);
+  assert.deepEqual(refused("jr:itext('income-7')"), ["jr:itext() of an id the app cannot know ('income-7') (jr:itext('income-7'))"]);
+  assert.deepEqual(refused("jr:itext('/t/p:label')"), ["jr:itext() of a label that is not translated (jr:itext('/t/p:label'))"]);
+  assert.deepEqual(refused("jr:itext(${p})"), ["jr:itext() of an id the app cannot know (jr:itext(${p}))"]);
+  assert.deepEqual(refused("jr:itext(instance('plain')/root/item[name = ${p}]/itextId)"),
+    ["jr:itext() of instance('plain'), whose items have no itextId (jr:itext(instance('plain')/root/item[name = ${p}]/itextId))"]);
+  assert.deepEqual(refused("jr:itext('income-0', 'x')"), ["Unsupported jr:itext() without one id in jr:itext('income-0', 'x')"]);
+  const shows = [{name: "1", label: {"English (en)": "Hello ${p}"}}];
+  assert.deepEqual(refused("jr:itext('hi-0')", {choices: {...def.choices, hi: shows}}),
+    ["jr:itext() of a label that shows an answer (jr:itext('hi-0'))"]);
+});

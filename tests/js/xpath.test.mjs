@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 
-import {compile, ExpressionError, references, toBoolean, toNumber, toString} from
+import {compile, ExpressionError, itextArguments, references, toBoolean, toNumber, toString} from
   "../../static/mobile/js/xpath.js";
 
 const values = {obtained: "partial", facility_kind: "border_crossing", toilets: "4",
@@ -61,4 +61,17 @@ test("conversions follow XPath", () => {
   assert.equal(toBoolean(""), false);
   assert.equal(toBoolean("0"), true);  // a non-empty string is true
   assert.equal(toString(true), "true");
+});
+
+test("jr:itext(id): the id's text from the context; what each call reads, for the app's check", () => {
+  const texts = {"seclass-2": "Middle"};
+  const doc = {name: "", children: [{name: "root", children: [
+    {name: "item", children: [{name: "itextId", text: "seclass-2"}, {name: "name", text: "3"}]}]}]};
+  const with_ = {...ctx, itext: (id) => texts[id] ?? "", instance: (id) => (id === "seclass" ? doc : null)};
+  assert.equal(compile("jr:itext(instance('seclass')/root/item[name = '3']/itextId)")(with_), "Middle");
+  assert.equal(compile("jr:itext('seclass-2')")(with_), "Middle");
+  assert.equal(compile("jr:itext(instance('seclass')/root/item[name = '9']/itextId)")(with_), "");
+  assert.deepEqual(itextArguments("concat(jr:itext('a-0'), jr:itext(instance('l')/root/item[name = ${x}]/itextId), jr:itext(${x}))"),
+    [{literal: "a-0"}, {instance: "l", last: "itextId"}, {}]);
+  assert.throws(() => compile("jr:itext('a', 'b')"), ExpressionError);
 });

@@ -1,9 +1,10 @@
 // The form model: pyxform's JSON (exactly as the server builds it) turned into a tree of nodes,
 // the answers of one report (nested like the XForm instance: groups are objects, repeats are
 // arrays), and the XLSForm rules over them: relevant, required, constraint, calculation.
-import { compile, dependencies, instanceReads, isoNow, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
+import { compile, dependencies, instanceReads, isoNow, itextArguments, references, referencedPaths, toBoolean, toNumber, toString } from "./xpath.js";
 import { fromAnswers, fromAttachment, kids, rowsOf } from "./instances.js";
 import { randomize } from "./odk_functions.js";
+import { fromChoiceList, itextLabel, itextRefusal } from "./itext.js";
 
 const SELECTS = { "select one": "one", "select all that apply": "many", "select one from file": "one",
   "select multiple": "many", "rank": "rank" };
@@ -110,6 +111,8 @@ export function unsupportedFeatures(def, media = {}) {
   const found = new Set();
   const files = new Set(Object.keys(media).map((n) => n.replace(ATTACHMENT, "")));
   files.add(LAST_SAVED);
+  // A choice list is an instance too, as pyxform writes it (itext.js).
+  Object.keys(def.choices || {}).forEach((list) => files.add(list));
   const visit = (node, top) => {
     const type = node.type || "";
     const bind = node.bind || {};
@@ -184,7 +187,12 @@ export class Form {
         this.problems.push(`attachment ${filename} ${error.message}`);
       }
     }
+    // The form's choice lists, as pyxform writes them (an attachment of the same name wins).
+    for (const [list, choices] of Object.entries(def.choices || {})) {
+      if (!this.docs.has(list) && Array.isArray(choices)) this.docs.set(list, fromChoiceList(list, choices));
+    }
     this.root = this.#node(def, null);
+    this.#itextIds();
     const names = new Set(this.nodes.map((n) => n.name));
     for (const node of this.nodes) {
       for (const source of [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.choiceFilter]) {
@@ -215,6 +223,34 @@ export class Form {
         }
       }
     }
+  }
+
+  // jr:itext(id): only ids the app can know from pyxform's JSON (itext.js); any other refused.
+  #itextIds() {
+    const question = (path) => this.byPath.get(path)?.raw;
+    for (const node of this.nodes) {
+      for (const source of [node.bind.relevant, node.bind.constraint, node.bind.calculate, node.bind.required,
+        node.bind.readonly, node.raw.default, node.choiceFilter]) {
+        if (!source || !String(source).includes("jr:itext")) continue;
+        let calls;
+        try { calls = itextArguments(String(source)); } catch (e) { continue; }
+        for (const argument of calls) {
+          const why = itextRefusal(this.def, argument, question, this.media);
+          if (why) this.problems.push(`${why} (${source})`);
+        }
+      }
+    }
+  }
+
+  // The text of an itext id in the form's language; a language a translated label lacks is
+  // pyxform's "-".
+  #itext(id) {
+    const { label } = itextLabel(this.def, id, (path) => this.byPath.get(path)?.raw);
+    if (!label) return "";
+    const lang = this.language;
+    if (lang && !Object.keys(label).some((k) => k === lang || k.endsWith(`(${lang})`)) &&
+        languages(this.def).includes(lang)) return "-";
+    return text(label, lang);
   }
 
   // A calculation that needs its own value, directly or through others: JavaRosa refuses the
@@ -505,6 +541,7 @@ export class Form {
         const choice = this.choicesFor(instance, target, scope).find((c) => c.name === value);
         return choice ? text(choice.label, this.language) : "";
       },
+      itext: (id) => this.#itext(id),
       bare: choice ? (name) => choice.columns[name] ?? (name === "name" ? choice.name : "") : null,
     };
   }

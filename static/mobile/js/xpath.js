@@ -92,6 +92,7 @@ function parse(text) {
         args.some((a, i) => (i === 0 || i % 2 === 1) && !["ref", "path"].includes(a.k)))) {
       throw new ExpressionError(`Unsupported indexed-repeat() without a question and repeats named in ${text}`);
     }
+    if (name === "jr:itext" && args.length !== 1) throw new ExpressionError(`Unsupported jr:itext() without one id in ${text}`);
     if (name !== "instance") return { k: "call", name, args };
     // instance('x')/any/path[predicate]...: steps down the secondary instance (instances.js).
     const steps = [];
@@ -250,6 +251,7 @@ const FUNCTIONS = {
   "randomize": (nodes, ...seed) => randomize(nodes, ...seed),
   "indexed-repeat": () => [],  // evaluated with the context, below
   "jr:choice-name": () => "",  // evaluated with the context, below
+  "jr:itext": () => "",  // evaluated with the context, below
 };
 
 function evaluate(node, ctx) {
@@ -269,6 +271,10 @@ function evaluate(node, ctx) {
       if (node.name === "jr:choice-name") {
         const [value, ref] = node.args.map((a) => evaluate(a, ctx));
         return ctx.choiceName ? ctx.choiceName(toString(value), toString(ref)) : "";
+      }
+      // jr:itext(id): the text of that itext id in the form's language (itext.js).
+      if (node.name === "jr:itext") {
+        return ctx.itext ? ctx.itext(toString(evaluate(node.args[0], ctx))) : "";
       }
       // indexed-repeat(question, repeat, n[, inner repeat, m...]): the question's value in the
       // n-th entry of the repeat (an empty node-set when there is none), as ODK.
@@ -376,6 +382,27 @@ export function dependencies(text) {
     const value = evaluate(node, ctx);
     return Array.isArray(value) ? value.map((v) => (v && typeof v === "object" ? "entry" : v)) : value;
   });
+}
+
+// What each jr:itext() in an expression reads: {literal} for a quoted id, {instance, last} for
+// instance('list')/.../last, {} for anything else (model.js checks the app can know the ids).
+export function itextArguments(text) {
+  const found = [];
+  const visit = (node) => {
+    if (!node || typeof node !== "object") return;
+    if (node.k === "call" && node.name === "jr:itext") {
+      const [a] = node.args;
+      if (a.k === "lit") found.push({ literal: String(a.v) });
+      else if (a.k === "inst" && a.id.k === "lit" && a.steps.length) found.push({ instance: String(a.id.v), last: a.steps[a.steps.length - 1].name });
+      else found.push({});
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === "object") visit(value);
+    }
+  };
+  visit(tree(text));
+  return found;
 }
 
 export function references(text) {

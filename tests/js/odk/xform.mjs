@@ -4,6 +4,7 @@
 // XPath with absolute paths, which our evaluator reads); what has no place in pyxform's JSON is
 // kept under the key pyxform would use, so that the app's own check (unsupportedFeatures) sees it.
 import { fromInstanceElement, kids, value } from "../../../static/mobile/js/instances.js";
+import { fromChoiceList, requiresItext } from "../../../static/mobile/js/itext.js";
 
 const JR = "http://openrosa.org/javarosa";
 const ODK = "http://www.opendatakit.org/xforms";
@@ -38,6 +39,59 @@ function itextTable(model) {
     table[text.getAttribute("id")] = value ? value.textContent : "";
   }
   return table;
+}
+
+// Every translation's texts, the default one first (as ODK's default language): {lang: {id: text}}
+// with a text that has a media form or an <output> as an object ({media, text} / {output: true}).
+function itextTranslations(model) {
+  const itext = elements(model).find((e) => local(e) === "itext");
+  const translations = itext ? elements(itext).filter((e) => local(e) === "translation") : [];
+  const chosen = translations.find((t) => t.getAttribute("default")) || translations[0];
+  const all = {};
+  for (const translation of [chosen, ...translations.filter((t) => t !== chosen)].filter(Boolean)) {
+    const table = all[translation.getAttribute("lang")] = {};
+    for (const text of elements(translation)) {
+      const values = elements(text);
+      const media = Object.fromEntries(values.filter((v) => v.getAttribute("form") && v.getAttribute("form") !== "long")
+        .map((v) => [v.getAttribute("form"), v.textContent]));
+      const plain = values.find((v) => !v.getAttribute("form") || v.getAttribute("form") === "long");
+      table[text.getAttribute("id")] = Object.keys(media).length ? { media, text: plain ? plain.textContent : "" }
+        : plain && elements(plain).length ? { output: true } : plain ? plain.textContent : "";
+    }
+  }
+  return all;
+}
+
+// An inline instance that is a choice list as pyxform writes one (itext.js fromChoiceList, the
+// same tree rebuilt from the choices): the choices as in pyxform's JSON (a translated label as
+// {language: text}), else null.
+function choiceList(instance, id, translations) {
+  const tree = fromInstanceElement(instance);
+  const root = kids(tree)[0];
+  if (!root || root.name !== "root" || !(root.children || []).every((i) => i.name === "item" && i.children && i.children.every((k) => k.text != null))) return null;
+  const items = root.children;
+  const columns = items.map((i) => Object.fromEntries(i.children.map((k) => [k.name, k.text])));
+  if (!columns.every((c) => c.name != null)) return null;
+  const langs = Object.keys(translations);
+  const choices = columns.map((c) => {
+    const { itextId, name, label, sms_option: sms, ...rest } = c;
+    const choice = { name };
+    if (itextId != null) {
+      const texts = langs.filter((l) => itextId in translations[l]).map((l) => [l, translations[l][itextId]]);
+      if (!texts.length || texts.some(([, t]) => typeof t === "object" && t.output)) return null;
+      // pyxform's media: {image: {language: file}, ...}
+      for (const [l, t] of texts.filter(([, x]) => typeof x === "object")) {
+        for (const [form, file] of Object.entries(t.media)) ((choice.media ||= {})[form] ||= {})[l] = file;
+      }
+      choice.label = Object.fromEntries(texts.map(([l, t]) => [l, typeof t === "object" ? t.text : t]));
+    } else if (label != null) choice.label = label;
+    if (sms != null) choice.sms_option = sms;
+    return Object.assign(choice, rest);
+  });
+  if (choices.includes(null)) return null;
+  const same = (a, b) => a.name === b.name && (a.text ?? null) === (b.text ?? null) &&
+    (a.children || []).length === (b.children || []).length && (a.children || []).every((c, i) => same(c, b.children[i]));
+  return same(fromChoiceList(id, choices), tree) ? choices : null;
 }
 
 function labelOf(control, itext) {
@@ -79,6 +133,7 @@ export function xformToDef(xml, attachments = {}) {
   const model = byName("model")[0];
   const body = byName("body")[0];
   const itext = itextTable(model);
+  const translations = itextTranslations(model);
   const instances = elements(model).filter((e) => local(e) === "instance");
   const primaryInstance = instances.find((i) => !i.getAttribute("id")) || instances[0];
   const primary = elements(primaryInstance)[0];
@@ -88,14 +143,19 @@ export function xformToDef(xml, attachments = {}) {
   // GeoJSON file) named <id>.<ext>, as pyxform names an instance after its file; an inline
   // instance as the XML file it would be in an XLSForm (xml-external); the last saved report
   // under pyxform's name for it, "__last-saved".
+  // A choice list pyxform writes as an inline instance is the form's choice list (`choices`).
   const media = {};
   const files = {};  // instance id -> attachment name
+  const lists = {};  // instance id -> choices, as pyxform's JSON has them
+  const inline = {};  // instance id -> its tree
   let lastSaved = null;
   for (const instance of instances.filter((i) => i.getAttribute("id") && i !== primaryInstance)) {
     const id = instance.getAttribute("id");
     const src = instance.getAttribute("src");
     const file = /^jr:\/\/file(-csv)?\/([\w.-]+\.(csv|xml|geojson))$/.exec(src || "");
-    if (!src) media[`${id}.xml`] = fromInstanceElement(instance);
+    const list = !src && choiceList(instance, id, translations);
+    if (list) { lists[id] = list; inline[id] = fromInstanceElement(instance); }
+    else if (!src) media[`${id}.xml`] = fromInstanceElement(instance);
     else if (src === "jr://instance/last-saved") lastSaved = id;
     else if (!file || !(file[2] in attachments)) unsupported.push(`secondary instance ${src}`);
     else {
@@ -213,8 +273,16 @@ export function xformToDef(xml, attachments = {}) {
       if (labelRef !== (geo ? "title" : "label")) parameters.label = labelRef;
       return { itemset: file, parameters, choice_filter: filter };
     }
+    // A select of a choice list, as pyxform writes it: the list's choices.
+    if (lists[id] && path.join("/") === "root/item" && valueRef === "name" &&
+        labelRef === (requiresItext(lists[id]) ? "jr:itext(itextId)" : "label")) {
+      return { choices: lists[id], choice_filter: filter, parameters: shuffle };
+    }
     let nodes = [];
-    if (media[`${id}.csv`] && path.join("/") === "root/item") {
+    if (inline[id]) {
+      nodes = [inline[id]];
+      for (const step of path) nodes = nodes.flatMap((n) => kids(n).filter((k) => k.name === step));
+    } else if (media[`${id}.csv`] && path.join("/") === "root/item") {
       nodes = media[`${id}.csv`].map((row) => ({ name: "item", row }));
     } else if (media[`${id}.xml`] && typeof media[`${id}.xml`] === "object") {
       nodes = [media[`${id}.xml`]];
@@ -338,6 +406,7 @@ export function xformToDef(xml, attachments = {}) {
   };
   const def = { name: local(primary), type: "survey", id_string: primary.getAttribute("id"),
     version: primary.getAttribute("version") || "", children: distinct(elements(primary)).map((c) => node(c, `${rootPath}/${local(c)}`)) };
+  if (Object.keys(lists).length) def.choices = lists;
   if (unsupported.length) def.unsupported = unsupported.join("; ");
   return { def, media, repeats: new Set(repeats.keys()), unsupported };
 }

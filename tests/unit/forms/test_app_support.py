@@ -77,7 +77,7 @@ def test_a_form_of_what_the_app_runs_is_accepted(tmp_path):
       "appearance": "search('people', 'matches', 'name', ${n})"}, "appearance search()"),
     ({"type": "image", "name": "i", "label": "I", "appearance": "annotate"}, "appearance annotate"),
     ({"type": "calculate", "name": "c", "calculation": "jr:itext('x')"},
-     "function jr:itext()"),
+     "jr:itext() of an id the app cannot know ('x') (jr:itext('x'))"),
     ({"type": "calculate", "name": "c", "calculation": "digest(${n}, 'SHA-256')"},
      "function digest()"),
     ({"type": "calculate", "name": "c", "calculation": "position()"},
@@ -142,11 +142,49 @@ def test_indexed_repeat_and_repeat_count_are_run(tmp_path):
     assert found == []
 
 
-def test_an_instance_that_is_not_a_csv_of_the_form_is_named(tmp_path):
+def test_an_instance_that_is_not_a_file_or_choice_list_of_the_form_is_named(tmp_path):
+    """A choice list is the instance pyxform writes for it (the app builds the same: itext.js)."""
     survey = [{"type": "select_one yn", "name": "a", "label": "A"},
               {"type": "calculate", "name": "c",
                "calculation": "instance('yn')/root/item[name = ${a}]/label"}]
-    assert "instance('yn')" in refusals(tmp_path, survey, YN)
+    assert refusals(tmp_path, survey, YN) == []
+    survey[1]["calculation"] = "instance('ny')/root/item[name = ${a}]/label"
+    assert "instance('ny')" in refusals(tmp_path, survey, YN)
+
+
+def test_jr_itext_of_an_id_pyxform_writes_is_run_any_other_named(tmp_path):
+    """pyxform gives a list with translated labels itext ids "<list>-<i>" (its instance's items
+    carry itextId); jr:itext() of those, or of a translated question label, is run (model.js:
+    the text in the form's language); any id the app cannot know from the JSON is named."""
+    def form(calculation):
+        rows = [["survey", "type", "name", "label::English (en)", "label::Dari (prs)", "calculation"],
+                ["", "select_one income", "inc", "Income", "درآمد", ""],
+                ["", "select_one yn", "p", "P", "پ", ""],
+                ["", "calculate", "c", "", "", calculation],
+                ["choices", "list_name", "name", "label::English (en)", "label::Dari (prs)", "label"],
+                ["", "income", "1", "Low", "کم", ""],
+                ["", "income", "2", "High", "زیاد", ""],
+                ["", "yn", "yes", "", "", "Yes"],
+                ["", "yn", "no", "", "", "No"],
+                ["settings", "form_id", "version"], ["", "t", "1"]]
+        path = tmp_path / "t.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+        built = build.build(path)
+        assert list(built.app_refusals) == app_support.unsupported(json.loads(built.json))
+        assert "<itextId>income-1</itextId>" in built.xml and "<label>No</label>" in built.xml
+        return list(built.app_refusals)
+
+    assert form("jr:itext(instance('income')/root/item[name = ${inc}]/itextId)") == []
+    assert form("jr:itext('income-1')") == []
+    assert form("jr:itext('/data/inc:label')") == []
+    assert form("jr:itext('x')") == ["jr:itext() of an id the app cannot know ('x') (jr:itext('x'))"]
+    assert form("jr:itext('income-2')") == [
+        "jr:itext() of an id the app cannot know ('income-2') (jr:itext('income-2'))"]
+    assert form("jr:itext(${inc})") == ["jr:itext() of an id the app cannot know (jr:itext(${inc}))"]
+    assert form("jr:itext(instance('yn')/root/item[name = ${p}]/itextId)") == [
+        "jr:itext() of instance('yn'), whose items have no itextId "
+        "(jr:itext(instance('yn')/root/item[name = ${p}]/itextId))"]
 
 
 def test_a_csv_lookup_of_the_form_is_accepted(tmp_path):
