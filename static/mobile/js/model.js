@@ -195,9 +195,12 @@ export class Form {
       }
     }
     this.#cycles();
+    // Where ODK's two engines part, the app runs the form as ODK Collect (JavaRosa) does; the
+    // conformance harness compares such a form with JavaRosa's submission (tests/js/odk/javarosa.mjs).
+    this.disagreements = [];
     this.#missingChildren();
     // An absolute path to a question of the repeat the asking question is in: JavaRosa reads it
-    // in the asking entry, ODK Web Forms as the first entry's. Refused rather than guessed.
+    // in the asking entry (as the app: its scope), ODK Web Forms as the first entry's.
     for (const node of this.nodes) {
       const repeats = node.ancestors.filter((a) => a.kind === "repeat");
       if (!repeats.length) continue;
@@ -210,7 +213,7 @@ export class Form {
           if (!ref.absolute || ref.indexed) continue;
           const target = this.resolve(node, ref.steps, true);
           if (target && repeats.some((r) => target.ancestors.includes(r))) {
-            this.problems.push(`an absolute path into its own repeat (/${ref.steps.join("/")})`);
+            this.disagreements.push(`an absolute path into its own repeat (/${ref.steps.join("/")})`);
           }
         }
       }
@@ -244,8 +247,8 @@ export class Form {
 
   // A choice filter or an instance('id')/path[predicate] reading a child that some items of an
   // XML or GeoJSON file lack: JavaRosa (Collect) reads it as '', ODK Web Forms as nothing, so
-  // the two offer different choices. Refused rather than siding with one. (A CSV file's rows
-  // have every column.)
+  // the two offer different choices; the app reads '', as Collect. (A CSV file's rows have
+  // every column.)
   #missingChildren() {
     const lacking = (nodes, names) => names.find((name) => nodes.some((n) => !n.row && !kids(n).some((k) => k.name === name)));
     for (const node of this.nodes) {
@@ -258,7 +261,7 @@ export class Form {
           let nodes = this.docs.has(id) ? [this.docs.get(id)] : [];
           for (const step of steps) nodes = nodes.flatMap((n) => kids(n).filter((k) => k.name === step));
           const name = lacking(nodes, names);
-          if (name) this.problems.push(`a filter on ${name}, which some items of ${id} lack (${source})`);
+          if (name) this.disagreements.push(`a filter on ${name}, which some items of ${id} lack (${source})`);
         }
       }
       const file = typeof node.raw.itemset === "string" && /\.(xml|geojson)$/i.test(node.raw.itemset) && node.choiceFilter;
@@ -268,7 +271,7 @@ export class Form {
         const doc = this.docs.get(node.raw.itemset.replace(ATTACHMENT, ""));
         const root = kids(doc).find((n) => n.name === "root");
         const name = lacking(kids(root).filter((n) => n.name === "item"), reads.bare);
-        if (name) this.problems.push(`a choice filter on ${name}, which some items of ${node.raw.itemset} lack`);
+        if (name) this.disagreements.push(`a choice filter on ${name}, which some items of ${node.raw.itemset} lack`);
       }
     }
   }

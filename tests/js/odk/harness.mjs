@@ -17,6 +17,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 
 import { Form } from "../../../static/mobile/js/model.js";
+import { fillJavaRosa } from "./javarosa.mjs";
 
 process.env.TZ = process.env.HARNESS_TZ || "UTC";  // HARNESS_TZ: another zone, from the start
 const require = createRequire(import.meta.url);
@@ -103,13 +104,13 @@ export async function fillReference(xml, attachments, variant) {
     } else if (node.nodeType === "select" && !state.readonly) {
       k += 1;
       const options = state.valueOptions.map((o) => o.value);
-      if (!options.length) steps.push({ ref: state.reference, options });  // none offered: the app neither
+      if (!options.length) steps.push({ ref: state.reference, options, k });  // none offered: the app neither
       if (options.length) {
         const many = node.selectType === "select" || node.definition?.bodyElement?.type === "select";
         const picked = many ? [options[(k + variant) % options.length], options[(k + variant + 1) % options.length]]
           .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => options.indexOf(a) - options.indexOf(b))
           : [options[(k + variant) % options.length]];
-        steps.push({ ref: state.reference, value: picked.join(" "), options });
+        steps.push({ ref: state.reference, value: picked.join(" "), options, k });
         if (many) node.selectValues(picked); else node.selectValue(picked[0]);
       }
     } else if (node.nodeType === "range" && !state.readonly) {
@@ -133,7 +134,7 @@ export async function fillReference(xml, attachments, variant) {
       if (options.length) {
         const turn = (k + variant) % options.length;
         const order = [...options.slice(turn), ...options.slice(0, turn)];
-        steps.push({ ref: state.reference, value: order.join(" "), options });
+        steps.push({ ref: state.reference, value: order.join(" "), options, k });
         node.setValues(order);
       }
     }
@@ -296,8 +297,21 @@ export async function compare({ xml, def, media = {}, attachments = {}, repeats,
   const skip = volatilePaths(form);
   const detail = [];
   let compared = 0;
+  // Where ODK's two engines part (model.js `disagreements`), the app runs the form as Collect:
+  // the reference is JavaRosa's submission for the same script (its own choices picked by the
+  // same rule), and whether Web Forms' differs is reported.
+  const parting = [...new Set(form.disagreements || [])];
+  let webFormsDiffers = false;
   for (const variant of [0, 1]) {
-    const { steps, xml: submitted } = await fillReference(xml, attachments, variant);
+    let { steps, xml: submitted } = await fillReference(xml, attachments, variant);
+    if (parting.length) {
+      const collect = await fillJavaRosa(xml, attachments, steps, variant);
+      if (collect.error) return { status: "invalid", detail: [...parting, `Collect's JavaRosa: ${collect.error}`] };
+      if (differences(referenceAnswers(submitted, repeats, skip), referenceAnswers(collect.xml, repeats, skip)).length) {
+        webFormsDiffers = true;
+      }
+      ({ steps, xml: submitted } = collect);
+    }
     let answers;
     try {
       answers = fillOurs(form, steps);
@@ -309,6 +323,10 @@ export async function compare({ xml, def, media = {}, attachments = {}, repeats,
     compared += reference.size;
     const diff = differences(reference, ourAnswers(form, answers, skip));
     detail.push(...diff.map((d) => `variant ${variant}: ${d}`));
+  }
+  if (parting.length) {
+    detail.push(`compared with Collect's JavaRosa (${parting.join("; ")}); Web Forms ${webFormsDiffers ? "differs" : "agrees"}`);
+    return { status: detail.length > 1 ? "different" : "identical", detail, compared, against: "javarosa", webFormsDiffers };
   }
   return { status: detail.length ? "different" : "identical", detail, compared };
 }
