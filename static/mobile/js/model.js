@@ -195,6 +195,7 @@ export class Form {
       }
     }
     this.#cycles();
+    this.#selfCounting();
     // Where ODK's two engines part, the app runs the form as ODK Collect (JavaRosa) does; the
     // conformance harness compares such a form with JavaRosa's submission (tests/js/odk/javarosa.mjs).
     this.disagreements = [];
@@ -242,6 +243,34 @@ export class Form {
     };
     for (const node of needs.keys()) {
       if (visit(node)) { this.problems.push(`a calculation that depends on itself (${node.path})`); return; }
+    }
+  }
+
+  // A repeat whose count (jr:count) reads its own entries, directly or through calculations
+  // (count() of it, a question in it): Collect adds such entries one at a time as the monitor
+  // steps on to the next, ODK Web Forms does not settle, the app (all entries on one page) would
+  // add them at once. Refused.
+  #selfCounting() {
+    const reads = (source, from) => {
+      let refs = [];
+      try { refs = referencedPaths(source); } catch (e) { return []; }
+      return refs.map((r) => (r.name ? this.named(r.name, from) : this.resolve(from, r.steps, r.absolute))).filter(Boolean);
+    };
+    for (const repeat of this.nodes) {
+      const source = repeat.kind === "repeat" && repeat.count && ((repeat.raw.control || {})["jr:count"] ?? repeat.raw.repeat_count);
+      if (typeof source !== "string") continue;
+      const seen = new Set();
+      const queue = reads(source, repeat);
+      while (queue.length) {
+        const node = queue.pop();
+        if (seen.has(node)) continue;
+        seen.add(node);
+        if (node === repeat || node.ancestors.includes(repeat)) {
+          this.problems.push(`a repeat count that reads the repeat's own entries (${repeat.path})`);
+          break;
+        }
+        if (node.calculate && node.bind.calculate) queue.push(...reads(node.bind.calculate, node));
+      }
     }
   }
 

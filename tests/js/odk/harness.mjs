@@ -104,13 +104,13 @@ export async function fillReference(xml, attachments, variant) {
     } else if (node.nodeType === "select" && !state.readonly) {
       k += 1;
       const options = state.valueOptions.map((o) => o.value);
-      if (!options.length) steps.push({ ref: state.reference, options, k });  // none offered: the app neither
+      if (!options.length) steps.push({ ref: state.reference, options });  // none offered: the app neither
       if (options.length) {
         const many = node.selectType === "select" || node.definition?.bodyElement?.type === "select";
         const picked = many ? [options[(k + variant) % options.length], options[(k + variant + 1) % options.length]]
           .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => options.indexOf(a) - options.indexOf(b))
           : [options[(k + variant) % options.length]];
-        steps.push({ ref: state.reference, value: picked.join(" "), options, k });
+        steps.push({ ref: state.reference, value: picked.join(" "), options });
         if (many) node.selectValues(picked); else node.selectValue(picked[0]);
       }
     } else if (node.nodeType === "range" && !state.readonly) {
@@ -134,7 +134,7 @@ export async function fillReference(xml, attachments, variant) {
       if (options.length) {
         const turn = (k + variant) % options.length;
         const order = [...options.slice(turn), ...options.slice(0, turn)];
-        steps.push({ ref: state.reference, value: order.join(" "), options, k });
+        steps.push({ ref: state.reference, value: order.join(" "), options });
         node.setValues(order);
       }
     }
@@ -298,19 +298,22 @@ export async function compare({ xml, def, media = {}, attachments = {}, repeats,
   const detail = [];
   let compared = 0;
   // Where ODK's two engines part (model.js `disagreements`), the app runs the form as Collect:
-  // the reference is JavaRosa's submission for the same script (its own choices picked by the
-  // same rule), and whether Web Forms' differs is reported.
+  // the reference is JavaRosa's submission for the same script (javarosa.mjs), and whether Web
+  // Forms' differs for it is reported.
   const parting = [...new Set(form.disagreements || [])];
   let webFormsDiffers = false;
   for (const variant of [0, 1]) {
-    let { steps, xml: submitted } = await fillReference(xml, attachments, variant);
+    let steps, submitted;
     if (parting.length) {
-      const collect = await fillJavaRosa(xml, attachments, steps, variant);
+      const collect = await fillJavaRosa(xml, attachments, variant);
       if (collect.error) return { status: "invalid", detail: [...parting, `Collect's JavaRosa: ${collect.error}`] };
-      if (differences(referenceAnswers(submitted, repeats, skip), referenceAnswers(collect.xml, repeats, skip)).length) {
-        webFormsDiffers = true;
-      }
       ({ steps, xml: submitted } = collect);
+      if (variant === 0) {
+        const web = await fillReference(xml, attachments, variant);
+        webFormsDiffers = differences(referenceAnswers(web.xml, repeats, skip), referenceAnswers(submitted, repeats, skip)).length > 0;
+      }
+    } else {
+      ({ steps, xml: submitted } = await fillReference(xml, attachments, variant));
     }
     let answers;
     try {

@@ -43,8 +43,8 @@ function start() {
   return { child, waiting, idle };
 }
 
-// JavaRosa's submission for the steps played into ODK Web Forms: {xml, steps} or {error}.
-export function fillJavaRosa(xml, attachments, steps, variant) {
+// The form filled in JavaRosa by the harness's script (the variant's): {xml, steps} or {error}.
+export function fillJavaRosa(xml, attachments, variant) {
   jvm ??= start();
   const { child, waiting, idle } = jvm;
   const files = join(BUILD, "files");
@@ -55,6 +55,6 @@ export function fillJavaRosa(xml, attachments, steps, variant) {
   return new Promise((resolve, reject) => {
     waiting.push({ resolve: (answer) => { if (!waiting.length) idle(); resolve(answer); }, reject });
     child.ref(); child.stdout.ref?.(); child.stdin.ref?.();
-    child.stdin.write(`${JSON.stringify({ xml, dir: files, variant, steps })}\n`);
+    child.stdin.write(`${JSON.stringify({ xml, dir: files, variant })}\n`);
   });
 }

@@ -1,11 +1,9 @@
 // Fills forms in JavaRosa, the engine of ODK Collect, for the conformance harness
 // (tests/js/odk/javarosa.mjs): one JSON request a line on stdin, one JSON answer a line on stdout.
-//   request: {"xml": form, "dir": attachments' directory, "variant": 0|1, "steps": [...]}
-//     the steps harness.mjs fillReference played into ODK Web Forms: {ref, entries} adds repeat
-//     entries, {ref, value} answers a question, {ref, readonly} is a question left alone; a select
-//     or rank step carries k (its scripted number) and picks from JavaRosa's own choices by the
-//     same rule as the harness.
-//   answer: {"xml": submission, "steps": the steps as played into JavaRosa} or {"error": reason}.
+//   request: {"xml": form, "dir": attachments' directory, "variant": 0|1}
+//   answer: {"xml": submission, "steps": [...]} or {"error": reason}: the form filled by the
+//     harness's script (harness.mjs fillReference: the same walk, values and picks) as Collect
+//     steps through it; the steps, in the harness's format, are then played into the app.
 // Compiled against the ODK Validate jar pyxform ships (it bundles JavaRosa).
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,10 +19,14 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.javarosa.core.model.Constants;
 import org.javarosa.core.model.FormDef;
 import org.javarosa.core.model.FormIndex;
+import org.javarosa.core.model.GroupDef;
+import org.javarosa.core.model.IFormElement;
 import org.javarosa.core.model.SelectChoice;
 import org.javarosa.core.model.data.AnswerDataFactory;
 import org.javarosa.core.model.data.IAnswerData;
@@ -39,6 +41,7 @@ import org.javarosa.core.model.instance.TreeReference;
 import org.javarosa.core.reference.Reference;
 import org.javarosa.core.reference.ReferenceFactory;
 import org.javarosa.core.reference.ReferenceManager;
+import org.javarosa.form.api.FormEntryController;
 import org.javarosa.form.api.FormEntryModel;
 import org.javarosa.form.api.FormEntryPrompt;
 import org.javarosa.model.xform.XFormSerializingVisitor;
@@ -92,86 +95,105 @@ public class Fill {
     }
   }
 
-  // "/data/rep[2]/q" -> names and 0-based positions
-  static boolean same(TreeReference ref, String path) {
-    String[] parts = path.replaceFirst("^/", "").split("/");
-    if (ref == null || ref.size() != parts.length) return false;
-    for (int i = 0; i < parts.length; i++) {
-      String part = parts[i];
-      int position = 0;
-      int open = part.indexOf('[');
-      if (open >= 0) {
-        position = Integer.parseInt(part.substring(open + 1, part.length() - 1)) - 1;
-        part = part.substring(0, open);
-      }
-      if (!part.equals(ref.getName(i)) || Math.max(0, ref.getMultiplicity(i)) != position) return false;
+  // The repeats' paths ("/data/rep"): the levels a path shows positions of, as Web Forms does.
+  static void repeats(IFormElement element, Set<String> into) {
+    if (element instanceof GroupDef && ((GroupDef) element).getRepeat()) {
+      into.add(plain((TreeReference) ((GroupDef) element).getBind().getReference()));
     }
-    return true;
+    if (element.getChildren() != null) for (IFormElement child : element.getChildren()) repeats(child, into);
   }
 
-  static FormIndex find(FormEntryModel model, String path, int event) {
-    FormIndex index = FormIndex.createBeginningOfFormIndex();
-    while (true) {
-      index = model.incrementIndex(index, true);
-      if (index.isEndOfFormIndex()) return null;
-      if (model.getEvent(index) == event && same(index.getReference(), path)) return index;
+  static String plain(TreeReference ref) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < ref.size(); i++) out.append('/').append(ref.getName(i));
+    return out.toString();
+  }
+
+  // "/data/rep[2]/q", positions on repeat levels only
+  static String path(TreeReference ref, Set<String> repeats) {
+    StringBuilder out = new StringBuilder();
+    StringBuilder plain = new StringBuilder();
+    for (int i = 0; i < ref.size(); i++) {
+      plain.append('/').append(ref.getName(i));
+      out.append('/').append(ref.getName(i));
+      if (repeats.contains(plain.toString())) out.append('[').append(Math.max(0, ref.getMultiplicity(i)) + 1).append(']');
+    }
+    return out.toString();
+  }
+
+  // The harness's valueFor (harness.mjs): a value of the question's type, from k and the variant.
+  static String valueFor(int type, int k, int variant) {
+    int n = (k * 7 + variant * 5) % 23;
+    String b = variant == 1 ? "b" : "";
+    switch (type) {
+      case Constants.DATATYPE_INTEGER: case Constants.DATATYPE_LONG: return String.valueOf(n);
+      case Constants.DATATYPE_DECIMAL: return n + ".5";
+      case Constants.DATATYPE_DATE: return "2024-0" + (k % 9 + 1) + "-1" + (k % 9);
+      case Constants.DATATYPE_TIME: return "1" + (k % 10) + ":30:00.000+00:00";
+      case Constants.DATATYPE_DATE_TIME: return "2024-03-1" + (k % 9) + "T10:30:00.000+00:00";
+      case Constants.DATATYPE_GEOPOINT: return "34.5" + k + " 69.1" + variant + " 1000 5";
+      case Constants.DATATYPE_GEOTRACE: return "34.5" + k + " 69.1" + variant + " 1000 5;34.6" + k + " 69.2" + variant + " 1010 4";
+      case Constants.DATATYPE_GEOSHAPE: return "34.5" + k + " 69.1" + variant + " 1000 5;34.6" + k + " 69.2" + variant
+          + " 1010 4;34.7" + k + " 69.1" + variant + " 990 6;34.5" + k + " 69.1" + variant + " 1000 5";
+      case Constants.DATATYPE_BARCODE: return "code-" + k + b;
+      case Constants.DATATYPE_BOOLEAN: return variant == 1 ? "true" : "false";
+      case Constants.DATATYPE_TEXT: case Constants.DATATYPE_NULL: return "answer " + k + (variant == 1 ? " b" : "");
+      default: return null;
     }
   }
 
-  static int entries(FormDef form, String path) {
-    String[] parts = path.replaceFirst("^/", "").split("/");
-    TreeElement node = form.getMainInstance().getRoot();
-    for (int i = 1; i < parts.length - 1 && node != null; i++) {
-      String part = parts[i];
-      int position = 0;
-      int open = part.indexOf('[');
-      if (open >= 0) {
-        position = Integer.parseInt(part.substring(open + 1, part.length() - 1)) - 1;
-        part = part.substring(0, open);
-      }
-      node = node.getChild(part, position);
-    }
-    return node == null ? 0 : node.getChildMultiplicity(parts[parts.length - 1]);
-  }
-
+  // The harness's walk (harness.mjs fillReference), in JavaRosa: every relevant question in
+  // document order, as Collect steps through them, gets a value of its type; every repeat without
+  // a count gets one entry more than it starts with.
   static void fill(JsonNode request, ObjectNode answer, ObjectMapper json) throws Exception {
     dir = request.get("dir").asText();
     int variant = request.get("variant").asInt();
     FormDef form = XFormUtils.getFormFromInputStream(
         new ByteArrayInputStream(request.get("xml").asText().getBytes(StandardCharsets.UTF_8)));
     form.initialize(true, new InstanceInitializationFactory());
-    FormEntryModel model = new FormEntryModel(form);
-    ArrayNode played = answer.putArray("steps");
-    for (JsonNode step : request.get("steps")) {
-      String ref = step.get("ref").asText();
-      if (step.has("entries")) {
-        int wanted = step.get("entries").asInt();
-        for (int count = entries(form, ref); count < wanted; count++) {
-          FormIndex prompt = find(model, ref + "[" + (count + 1) + "]", FormEntryController_PROMPT);
-          if (prompt == null) throw new IllegalStateException("JavaRosa offers no new entry of " + ref);
-          form.createNewRepeat(prompt);
+    Set<String> repeats = new HashSet<>();
+    repeats(form, repeats);
+    FormEntryController entry = new FormEntryController(new FormEntryModel(form));
+    FormEntryModel model = entry.getModel();
+    ArrayNode steps = answer.putArray("steps");
+    Set<String> grown = new HashSet<>();
+    int k = 0;
+    for (int event = entry.stepToNextEvent(); event != FormEntryController.EVENT_END_OF_FORM; event = entry.stepToNextEvent()) {
+      FormIndex index = model.getFormIndex();
+      if (event == FormEntryController.EVENT_PROMPT_NEW_REPEAT) {
+        GroupDef repeat = (GroupDef) form.getChild(index);
+        String at = path(index.getReference(), repeats);
+        String range = at.substring(0, at.lastIndexOf('['));
+        if (repeat.getCountReference() == null && grown.add(range)) {
+          entry.newRepeat();
+          steps.addObject().put("ref", range).put("entries", index.getReference().getMultiplicity(index.getReference().size() - 1) + 1);
         }
-        played.add(step.deepCopy());
         continue;
       }
-      FormIndex index = find(model, ref, org.javarosa.form.api.FormEntryController.EVENT_QUESTION);
-      if (index == null) throw new IllegalStateException("JavaRosa has no question " + ref);
+      if (event != FormEntryController.EVENT_QUESTION) continue;
       FormEntryPrompt prompt = model.getQuestionPrompt(index);
-      ObjectNode mine = played.addObject();
-      mine.put("ref", ref);
-      if (prompt.isReadOnly()) mine.put("readonly", true);
-      if (step.has("readonly") || prompt.isReadOnly()) continue;
-      IAnswerData data = null;
+      String ref = path(index.getReference(), repeats);
       int control = prompt.getControlType();
-      if (step.has("options")) {
-        List<String> options = new ArrayList<>();
+      boolean answerable = control == Constants.CONTROL_INPUT || control == Constants.CONTROL_SELECT_ONE
+          || control == Constants.CONTROL_SELECT_MULTI || control == Constants.CONTROL_RANK
+          || control == Constants.CONTROL_RANGE || control == Constants.CONTROL_TRIGGER;
+      if (!answerable) continue;
+      if (prompt.isReadOnly()) {
+        steps.addObject().put("ref", ref).put("readonly", true);
+        continue;
+      }
+      k += 1;
+      IAnswerData data = null;
+      String text = null;
+      List<String> options = new ArrayList<>();
+      if (control == Constants.CONTROL_SELECT_ONE || control == Constants.CONTROL_SELECT_MULTI || control == Constants.CONTROL_RANK) {
         for (SelectChoice choice : prompt.getSelectChoices() == null ? List.<SelectChoice>of() : prompt.getSelectChoices()) {
           options.add(choice.getValue());
         }
-        ArrayNode offered = mine.putArray("options");
+        ObjectNode step = steps.addObject().put("ref", ref);
+        ArrayNode offered = step.putArray("options");
         options.forEach(offered::add);
         if (options.isEmpty()) continue;
-        int k = step.get("k").asInt();
         int n = options.size();
         List<String> picked = new ArrayList<>();
         if (control == Constants.CONTROL_RANK) {
@@ -189,17 +211,19 @@ public class Fill {
         for (String value : picked) selections.add(new Selection(value));
         data = control == Constants.CONTROL_RANK ? new MultipleItemsData(selections)
             : control == Constants.CONTROL_SELECT_MULTI ? new SelectMultiData(selections) : new SelectOneData(selections.get(0));
-        mine.put("value", String.join(" ", picked));
-      } else if (step.has("value")) {
-        String value = step.get("value").asText();
-        data = AnswerDataFactory.templateByDataType(prompt.getDataType()).cast(new UncastData(value));
-        mine.put("value", value);
+        step.put("value", String.join(" ", picked));
+      } else if (control == Constants.CONTROL_INPUT) {
+        text = valueFor(prompt.getDataType(), k, variant);
+        if (text == null) continue;
+        data = AnswerDataFactory.templateByDataType(prompt.getDataType()).cast(new UncastData(text));
+        // As JavaRosa holds it (a geopoint's numbers as doubles: "1000.0"), as Collect's widget gives it.
+        steps.addObject().put("ref", ref).put("value", data.uncast().getString());
+      } else {
+        throw new IllegalStateException("the harness scripts no " + (control == Constants.CONTROL_RANGE ? "range" : "trigger") + " in JavaRosa (" + ref + ")");
       }
-      if (data != null) form.setValue(data, index.getReference(), true);
+      form.setValue(data, index.getReference(), true);
     }
     form.postProcessInstance();
     answer.put("xml", new String(new XFormSerializingVisitor().serializeInstance(form.getInstance()), StandardCharsets.UTF_8));
   }
-
-  static final int FormEntryController_PROMPT = org.javarosa.form.api.FormEntryController.EVENT_PROMPT_NEW_REPEAT;
 }
