@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages beyond PostgreSQL/PostGIS (provision-db.sh installs those).
 #   scripts/system-deps.sh            what the test suite needs: Chromium for browser tests, GDAL
-#                                     for the OGC API client tests, Java for ODK Validate, and
+#                                     for the OGC API client tests, Java for ODK Validate (and a
+#                                     JDK for the conformance harness's JavaRosa driver), and
 #                                     everything the app itself needs (below)
 #   scripts/system-deps.sh --runtime  what the app needs: libturbojpeg, with which JPEG photos
 #                                     are stripped of their metadata losslessly (without it they
@@ -22,6 +23,8 @@ if [[ "${1:-}" != "--runtime" ]]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v ogrinfo >/dev/null || need+=(gdal-bin)
   command -v java >/dev/null || need+=(default-jre-headless)
+  # javac: the conformance harness compiles its JavaRosa driver (tests/js/odk/javarosa/Fill.java)
+  command -v javac >/dev/null || need+=(default-jdk-headless)
   command -v pdftotext >/dev/null || need+=(poppler-utils)  # the briefs' PDF tests
 fi
 promtool_wanted=""

@@ -85,7 +85,7 @@ def unsupported(survey_json: dict) -> list[str]:
             found.setdefault(feature, None)
         for feature in _itext_features(node, survey_json, attachments):
             found.setdefault(feature, None)
-    for feature in _paths_into_own_repeat(survey_json):
+    for feature in _self_counting_repeats(survey_json):
         found.setdefault(feature, None)
     if survey_json.get("entity_features") or survey_json.get("entities"):
         found.setdefault("entities", None)
@@ -187,24 +187,49 @@ def _expression_features(source: str, files: set[str]) -> Iterable[str]:
 _ABSOLUTE = re.compile(r"(?<![\w.\])}])(/[A-Za-z_][\w.-]*(?:/[A-Za-z_][\w.-]*)*)")
 
 
-def _paths_into_own_repeat(survey_json: dict) -> Iterable[str]:
-    """An absolute path from inside a repeat to a question of the same repeat: JavaRosa reads it
-    in the asking entry, ODK Web Forms as the first entry's (the app refuses it too)."""
-    def walk(node: dict, path: str, repeats: tuple[str, ...]):
-        if node.get("type") in SELECTS:
-            return
+_REF = re.compile(r"\$\{([^}\s]+)\}")
+
+
+def _self_counting_repeats(survey_json: dict) -> Iterable[str]:
+    """A repeat whose count reads its own entries (count() of it, a question in it), directly or
+    through calculations: Collect adds such entries one at a time as the monitor steps on, the app
+    (all entries on one page) cannot (model.js refuses it too). An absolute path into the repeat
+    being asked from is run, as Collect runs it: the entry's own question."""
+    paths: dict[str, str] = {}
+    calculations: dict[str, str] = {}
+    repeats: list[tuple[str, str]] = []
+
+    def walk(node: dict, path: str):
         for child in node.get("children") or []:
             here = f"{path}/{child.get('name')}"
-            inside = repeats + ((here,) if child.get("type") == "repeat" else ())
-            if repeats:
-                bind = child.get("bind") or {}
-                for raw in [bind.get(key) for key in EXPRESSIONS] + [child.get("choice_filter")]:
-                    source = _STRING.sub("''", str(raw or ""))
-                    for found in _ABSOLUTE.findall(source):
-                        if any(found.startswith(f"{r}/") for r in repeats):
-                            yield f"an absolute path into its own repeat ({found})"
-            yield from walk(child, here, inside)
-    yield from walk(survey_json, f"/{survey_json.get('name')}", ())
+            paths.setdefault(str(child.get("name")), here)
+            calculate = (child.get("bind") or {}).get("calculate")
+            if isinstance(calculate, str):
+                calculations[here] = calculate
+            if child.get("type") == "repeat":
+                count = (child.get("control") or {}).get("jr:count", child.get("repeat_count"))
+                if isinstance(count, str):
+                    repeats.append((here, count))
+            if child.get("type") not in SELECTS:
+                walk(child, here)
+
+    def reads(source: str) -> list[str]:
+        bare = _STRING.sub("''", source)
+        return [paths[n] for n in _REF.findall(bare) if n in paths] + _ABSOLUTE.findall(bare)
+
+    walk(survey_json, f"/{survey_json.get('name')}")
+    for repeat, source in repeats:
+        seen: set[str] = set()
+        queue = reads(source)
+        while queue:
+            path = queue.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            if path == repeat or path.startswith(f"{repeat}/"):
+                yield f"a repeat count that reads the repeat's own entries ({repeat})"
+                break
+            queue.extend(reads(calculations.get(path, "")))
 
 
 # jr:itext(id), as the app runs it (static/mobile/js/itext.js): a choice's id "<list>-<i>" of a

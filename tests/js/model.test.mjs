@@ -149,6 +149,39 @@ test("position(..) is the number of the repeat entry", () => {
     .refusals.some((r) => r.includes("position() without a path")));
 });
 
+test("an absolute path into the repeat asking is that entry's question, as Collect", () => {
+  // JavaRosa contextualizes /p/rooms/beds to the asking entry; ODK Web Forms reads the first's.
+  const def = {name: "p", id_string: "p", type: "survey", children: [
+    {name: "rooms", type: "repeat", children: [
+      field("beds", "integer"),
+      field("twice", "calculate", {calculate: "/p/rooms/beds * 2"}),
+    ]},
+    field("all", "calculate", {calculate: "sum(/p/rooms/beds)"}),
+  ]};
+  const form = new Form(def);
+  assert.deepEqual(form.refusals, []);
+  assert.ok(form.disagreements.some((d) => d.includes("/p/rooms/beds")));
+  const instance = form.newInstance("p");
+  const rooms = form.named("rooms");
+  for (let i = 0; i < 2; i += 1) form.newRepeatEntry(instance, rooms, {});
+  form.set(instance, form.named("beds"), {rooms: 0}, "3");
+  form.set(instance, form.named("beds"), {rooms: 1}, "5");
+  form.calculate(instance);
+  assert.deepEqual(instance.rooms.map((r) => r.twice), ["6", "10"]);
+  assert.equal(instance.all, "8");  // from outside the repeat: every entry's
+});
+
+test("a repeat count that reads the repeat's own entries is refused (Collect adds them one at a time)", () => {
+  const def = (count) => ({name: "h", id_string: "h", type: "survey", children: [
+    field("n", "calculate", {calculate: count}),
+    {name: "flats", type: "repeat", control: {"jr:count": "${n}"}, children: [field("last", "text")]},
+  ]});
+  assert.deepEqual(new Form(def("2")).refusals, []);
+  for (const count of ["count(${flats}) + 1", "if(indexed-repeat(${last}, ${flats}, 1) = 'yes', 1, 2)"]) {
+    assert.deepEqual(new Form(def(count)).refusals, ["a repeat count that reads the repeat's own entries (/h/flats)"], count);
+  }
+});
+
 test("readonly by expression, inherited from the group, as ODK", () => {
   const def = {name: "r", id_string: "r", type: "survey", children: [
     field("n", "integer"),

@@ -203,9 +203,13 @@ export class Form {
       }
     }
     this.#cycles();
+    this.#selfCounting();
+    // Where ODK's two engines part, the app runs the form as ODK Collect (JavaRosa) does; the
+    // conformance harness compares such a form with JavaRosa's submission (tests/js/odk/javarosa.mjs).
+    this.disagreements = [];
     this.#missingChildren();
     // An absolute path to a question of the repeat the asking question is in: JavaRosa reads it
-    // in the asking entry, ODK Web Forms as the first entry's. Refused rather than guessed.
+    // in the asking entry (as the app: its scope), ODK Web Forms as the first entry's.
     for (const node of this.nodes) {
       const repeats = node.ancestors.filter((a) => a.kind === "repeat");
       if (!repeats.length) continue;
@@ -218,7 +222,7 @@ export class Form {
           if (!ref.absolute || ref.indexed) continue;
           const target = this.resolve(node, ref.steps, true);
           if (target && repeats.some((r) => target.ancestors.includes(r))) {
-            this.problems.push(`an absolute path into its own repeat (/${ref.steps.join("/")})`);
+            this.disagreements.push(`an absolute path into its own repeat (/${ref.steps.join("/")})`);
           }
         }
       }
@@ -278,10 +282,38 @@ export class Form {
     }
   }
 
+  // A repeat whose count (jr:count) reads its own entries, directly or through calculations
+  // (count() of it, a question in it): Collect adds such entries one at a time as the monitor
+  // steps on to the next, ODK Web Forms does not settle, the app (all entries on one page) would
+  // add them at once. Refused.
+  #selfCounting() {
+    const reads = (source, from) => {
+      let refs = [];
+      try { refs = referencedPaths(source); } catch (e) { return []; }
+      return refs.map((r) => (r.name ? this.named(r.name, from) : this.resolve(from, r.steps, r.absolute))).filter(Boolean);
+    };
+    for (const repeat of this.nodes) {
+      const source = repeat.kind === "repeat" && repeat.count && ((repeat.raw.control || {})["jr:count"] ?? repeat.raw.repeat_count);
+      if (typeof source !== "string") continue;
+      const seen = new Set();
+      const queue = reads(source, repeat);
+      while (queue.length) {
+        const node = queue.pop();
+        if (seen.has(node)) continue;
+        seen.add(node);
+        if (node === repeat || node.ancestors.includes(repeat)) {
+          this.problems.push(`a repeat count that reads the repeat's own entries (${repeat.path})`);
+          break;
+        }
+        if (node.calculate && node.bind.calculate) queue.push(...reads(node.bind.calculate, node));
+      }
+    }
+  }
+
   // A choice filter or an instance('id')/path[predicate] reading a child that some items of an
   // XML or GeoJSON file lack: JavaRosa (Collect) reads it as '', ODK Web Forms as nothing, so
-  // the two offer different choices. Refused rather than siding with one. (A CSV file's rows
-  // have every column.)
+  // the two offer different choices; the app reads '', as Collect. (A CSV file's rows have
+  // every column.)
   #missingChildren() {
     const lacking = (nodes, names) => names.find((name) => nodes.some((n) => !n.row && !kids(n).some((k) => k.name === name)));
     for (const node of this.nodes) {
@@ -294,7 +326,7 @@ export class Form {
           let nodes = this.docs.has(id) ? [this.docs.get(id)] : [];
           for (const step of steps) nodes = nodes.flatMap((n) => kids(n).filter((k) => k.name === step));
           const name = lacking(nodes, names);
-          if (name) this.problems.push(`a filter on ${name}, which some items of ${id} lack (${source})`);
+          if (name) this.disagreements.push(`a filter on ${name}, which some items of ${id} lack (${source})`);
         }
       }
       const file = typeof node.raw.itemset === "string" && /\.(xml|geojson)$/i.test(node.raw.itemset) && node.choiceFilter;
@@ -304,7 +336,7 @@ export class Form {
         const doc = this.docs.get(node.raw.itemset.replace(ATTACHMENT, ""));
         const root = kids(doc).find((n) => n.name === "root");
         const name = lacking(kids(root).filter((n) => n.name === "item"), reads.bare);
-        if (name) this.problems.push(`a choice filter on ${name}, which some items of ${node.raw.itemset} lack`);
+        if (name) this.disagreements.push(`a choice filter on ${name}, which some items of ${node.raw.itemset} lack`);
       }
     }
   }

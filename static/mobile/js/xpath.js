@@ -313,7 +313,8 @@ function lookup(node, ctx) {
       let list = kids(parent).filter((k) => k.name === name);
       for (const predicate of predicates) {
         list = list.filter((k, i) => {
-          const result = evaluate(predicate, { ...ctx, bare: (c) => childValues(k, c) });
+          // A child the node lacks reads as '', as in JavaRosa (Collect; ODK Web Forms: nothing).
+          const result = evaluate(predicate, { ...ctx, bare: (c) => { const v = childValues(k, c); return v.length ? v : ""; } });
           return typeof result === "number" ? result === i + 1 : toBoolean(result);
         });
       }

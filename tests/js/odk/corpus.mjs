@@ -33,7 +33,7 @@ export const FEATURES = {
 // ODK Validate, the jar pyxform ships (JavaRosa: the engine of ODK Collect), over every form in
 // one run: path -> null when valid, else its first reason. Nezarat's publishing runs the same
 // check (server/forms/build.py), so a form it rejects never reaches a phone.
-function validatorJar() {
+export function validatorJar() {
   const lib = join(ROOT, ".venv", "lib");
   for (const python of existsSync(lib) ? readdirSync(lib) : []) {
     const jar = join(lib, python, "site-packages", "pyxform", "validators", "odk_validate", "bin", "ODK_Validate.jar");
@@ -141,5 +141,11 @@ export function table(results) {
   const identical = runnable.filter((r) => r.status === "identical").length;
   lines.push("", `${identical} of ${runnable.length} forms ODK's engines run are identical ` +
     `(${Math.round((100 * identical) / Math.max(1, runnable.length))} %).`);
+  // Where ODK Web Forms and Collect's JavaRosa part, the app runs the form as Collect.
+  const collect = runnable.filter((r) => r.against === "javarosa");
+  if (collect.length) {
+    lines.push(`${collect.length} of them, where ODK's two engines part, compared with Collect's JavaRosa ` +
+      `(${collect.filter((r) => r.status === "identical").length} identical).`);
+  }
   return lines.join("\n");
 }

@@ -17,6 +17,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 
 import { Form } from "../../../static/mobile/js/model.js";
+import { fillJavaRosa } from "./javarosa.mjs";
 
 process.env.TZ = process.env.HARNESS_TZ || "UTC";  // HARNESS_TZ: another zone, from the start
 const require = createRequire(import.meta.url);
@@ -296,8 +297,24 @@ export async function compare({ xml, def, media = {}, attachments = {}, repeats,
   const skip = volatilePaths(form);
   const detail = [];
   let compared = 0;
+  // Where ODK's two engines part (model.js `disagreements`), the app runs the form as Collect:
+  // the reference is JavaRosa's submission for the same script (javarosa.mjs), and whether Web
+  // Forms' differs for it is reported.
+  const parting = [...new Set(form.disagreements || [])];
+  let webFormsDiffers = false;
   for (const variant of [0, 1]) {
-    const { steps, xml: submitted } = await fillReference(xml, attachments, variant);
+    let steps, submitted;
+    if (parting.length) {
+      const collect = await fillJavaRosa(xml, attachments, variant);
+      if (collect.error) return { status: "invalid", detail: [...parting, `Collect's JavaRosa: ${collect.error}`] };
+      ({ steps, xml: submitted } = collect);
+      if (variant === 0) {
+        const web = await fillReference(xml, attachments, variant);
+        webFormsDiffers = differences(referenceAnswers(web.xml, repeats, skip), referenceAnswers(submitted, repeats, skip)).length > 0;
+      }
+    } else {
+      ({ steps, xml: submitted } = await fillReference(xml, attachments, variant));
+    }
     let answers;
     try {
       answers = fillOurs(form, steps);
@@ -309,6 +326,10 @@ export async function compare({ xml, def, media = {}, attachments = {}, repeats,
     compared += reference.size;
     const diff = differences(reference, ourAnswers(form, answers, skip));
     detail.push(...diff.map((d) => `variant ${variant}: ${d}`));
+  }
+  if (parting.length) {
+    detail.push(`compared with Collect's JavaRosa (${parting.join("; ")}); Web Forms ${webFormsDiffers ? "differs" : "agrees"}`);
+    return { status: detail.length > 1 ? "different" : "identical", detail, compared, against: "javarosa", webFormsDiffers };
   }
   return { status: detail.length ? "different" : "identical", detail, compared };
 }

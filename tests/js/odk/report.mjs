@@ -6,4 +6,8 @@ const results = [];
 for (const c of cases()) results.push({ ...c, ...(await c.run()) });
 console.log(table(results));
 console.log();
-for (const r of results) console.log(`${r.status.padEnd(10)} ${r.name}${r.status === "identical" ? "" : `: ${r.detail.join("; ")}`}`);
+for (const r of results) {
+  const status = r.against && r.status === "identical"
+    ? `identical (to Collect's JavaRosa; Web Forms ${r.webFormsDiffers ? "differs" : "agrees"})` : r.status;
+  console.log(`${status.padEnd(10)} ${r.name}${r.status === "identical" ? "" : `: ${r.detail.join("; ")}`}`);
+}

@@ -254,19 +254,33 @@ def test_the_app_applies_the_same_lists():
     assert functions == app_support.FUNCTIONS
 
 
-def test_an_absolute_path_into_its_own_repeat_is_named(tmp_path):
-    """JavaRosa reads /data/rooms/beds from inside rooms in the asking entry, ODK Web Forms as the
-    first entry's: refused. ${beds} (a relative path in the XForm) and ../beds are run."""
+def test_an_absolute_path_into_its_own_repeat_is_run(tmp_path):
+    """/data/rooms/beds from inside rooms is the asking entry's beds, as in Collect (JavaRosa
+    contextualizes it; ODK Web Forms reads the first entry's): the app runs it as Collect."""
     survey = [
         {"type": "begin_repeat", "name": "rooms", "label": "Rooms"},
         {"type": "integer", "name": "beds", "label": "Beds"},
         {"type": "calculate", "name": "by_name", "calculation": "${beds} * 2"},
         {"type": "calculate", "name": "relative", "calculation": "../beds * 2"},
+        {"type": "calculate", "name": "absolute", "calculation": "/data/rooms/beds * 2"},
         {"type": "end_repeat", "name": "rooms"},
     ]
     assert refusals(tmp_path, survey) == []
-    survey.insert(4, {"type": "calculate", "name": "absolute", "calculation": "/data/rooms/beds * 2"})
-    assert refusals(tmp_path, survey) == ["an absolute path into its own repeat (/data/rooms/beds)"]
+
+
+def test_a_repeat_count_reading_its_own_entries_is_named(tmp_path):
+    """Collect adds the entries of such a repeat one at a time as the monitor steps on; the app,
+    with every entry on one page, cannot: refused, as model.js refuses it."""
+    survey = [
+        {"type": "integer", "name": "n", "label": "How many?"},
+        {"type": "begin_repeat", "name": "rooms", "label": "Rooms", "repeat_count": "${n}"},
+        {"type": "select_one yn", "name": "last", "label": "Last room?"},
+        {"type": "end_repeat", "name": "rooms"},
+    ]
+    assert refusals(tmp_path, survey, YN) == []
+    survey[0] = {"type": "calculate", "name": "n",
+                 "calculation": "if(count(${rooms}) = 0 or ${last} != 'yes', count(${rooms}) + 1, count(${rooms}))"}
+    assert refusals(tmp_path, survey, YN) == ["a repeat count that reads the repeat's own entries (/data/rooms)"]
 
 
 def test_a_rank_and_jr_choice_name_are_run(tmp_path):
