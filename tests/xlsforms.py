@@ -37,7 +37,8 @@ DISTRICTS_CSV = (b"name,label,province\n"
                  b"momand_dara,Momand Dara,nangarhar\nbehsud,Behsud,nangarhar\n")
 
 
-def workbook(survey=None, choices=None, settings=None, header=SURVEY_HEADER) -> bytes:
+def workbook(survey=None, choices=None, settings=None, header=SURVEY_HEADER,
+             choices_header=("list_name", "name", "label")) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "survey"
@@ -45,7 +46,7 @@ def workbook(survey=None, choices=None, settings=None, header=SURVEY_HEADER) -> 
     for row in RAPID_SURVEY if survey is None else survey:
         sheet.append(list(row))
     chosen = book.create_sheet("choices")
-    chosen.append(["list_name", "name", "label"])
+    chosen.append(list(choices_header))
     for row in CHOICES if choices is None else choices:
         chosen.append(list(row))
     settings = {"form_id": "rapid_assessment", "form_title": "Rapid assessment",
