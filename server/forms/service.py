@@ -17,10 +17,10 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_xml
 from sqlalchemy.orm import Session
 
+from ..attachments import photos
 from ..core import audit
 from ..core.access import Principal, require_access
 from ..core.errors import Conflict, PayloadTooLarge, ValidationFailed
-from ..attachments import photos
 from . import app_support, build, catalog, keys, mapping, media, store
 
 MAX_XLSFORM_BYTES = 5_000_000
