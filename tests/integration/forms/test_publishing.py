@@ -337,41 +337,15 @@ def test_a_bad_xml_or_geojson_attachment_is_refused_with_the_problem_named(desk,
     assert any(named in p and name in p for p in problems(response)), problems(response)
 
 
-def _image(fmt: str, size=(40, 30), exif: bool = False) -> bytes:
-    from PIL import Image
-    picture = Image.new("RGB", size, (200, 120, 40))
-    out = io.BytesIO()
-    if exif:
-        tags = Image.Exif()
-        tags[0x010F] = "TellTaleCamera"  # Make
-        tags[0x8825] = {2: (34.0, 20.0, 0.0)}  # GPS latitude: where the picture was taken
-        picture.save(out, fmt, exif=tags.tobytes())
-    else:
-        picture.save(out, fmt)
-    return out.getvalue()
-
-
-def _pictured_form() -> bytes:
-    """The province question and its Herat choice show an image (the XLSForm `image` column,
-    and a language's own with media::image::English (en))."""
-    survey = [(*row, "province.png" if row[1] == "province" else "")
-              for row in xlsforms.RAPID_SURVEY]
-    choices = [(*row, "herat.jpg" if row[1] == "herat" else "",
-                "herat_en.webp" if row[1] == "herat" else "") for row in xlsforms.CHOICES]
-    return xlsforms.rapid(survey=survey, header=(*xlsforms.SURVEY_HEADER, "image"),
-                          choices=choices, choices_header=("list_name", "name", "label", "image",
-                                                           "media::image::English (en)"))
-
-
 def test_label_images_are_cleaned_and_travel_to_collect_and_the_app(desk):
     """Images of question and choice labels: uploaded with the form, re-encoded without their
     metadata, in Collect's manifest (md5 of what is served) and the app's index, served with an
     image content type under the same access rules as the CSV."""
     from PIL import Image
-    media = {"districts.csv": xlsforms.DISTRICTS_CSV, "province.png": _image("PNG"),
-             "herat.jpg": _image("JPEG", exif=True), "herat_en.webp": _image("WEBP")}
+    media = {"districts.csv": xlsforms.DISTRICTS_CSV, "province.png": xlsforms.image("PNG"),
+             "herat.jpg": xlsforms.image("JPEG", exif=True), "herat_en.webp": xlsforms.image("WEBP")}
     assert b"TellTaleCamera" in media["herat.jpg"]
-    version_id = uploaded(desk, _pictured_form(), media)
+    version_id = uploaded(desk, xlsforms.pictured(), media)
     row = desk.session.execute(text("SELECT in_app, app_problems FROM form_versions WHERE id = :v"),
                                {"v": version_id}).one()
     assert row.in_app, row.app_problems
@@ -411,11 +385,11 @@ def test_label_images_are_cleaned_and_travel_to_collect_and_the_app(desk):
     ("herat.jpg", b"\xff\xd8" + b"\0" * 2_100_000, "larger than 2 MB"),
 ], ids=["not-an-image", "too-many-pixels", "wrong-format", "too-big"])
 def test_a_bad_label_image_is_refused_with_the_problem_named(desk, name, content, named):
-    content = {"bomb": lambda: _image("PNG", size=(5000, 4000)),
-               "png": lambda: _image("PNG")}.get(content, lambda: content)()
-    media = {"districts.csv": xlsforms.DISTRICTS_CSV, "province.png": _image("PNG"),
-             "herat.jpg": _image("JPEG"), "herat_en.webp": _image("WEBP"), name: content}
-    response = upload(desk, _pictured_form(), media)
+    content = {"bomb": lambda: xlsforms.image("PNG", size=(5000, 4000)),
+               "png": lambda: xlsforms.image("PNG")}.get(content, lambda: content)()
+    media = {"districts.csv": xlsforms.DISTRICTS_CSV, "province.png": xlsforms.image("PNG"),
+             "herat.jpg": xlsforms.image("JPEG"), "herat_en.webp": xlsforms.image("WEBP"), name: content}
+    response = upload(desk, xlsforms.pictured(), media)
     assert any(named in p and name in p for p in problems(response)), problems(response)
     assert desk.session.execute(text("SELECT count(*) FROM form_versions")).scalar() == 0
 
