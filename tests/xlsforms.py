@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from PIL import Image
 
 SURVEY_HEADER = ("type", "name", "label", "required", "relevant", "constraint", "calculation",
                  "choice_filter", "appearance")
@@ -37,7 +38,8 @@ DISTRICTS_CSV = (b"name,label,province\n"
                  b"momand_dara,Momand Dara,nangarhar\nbehsud,Behsud,nangarhar\n")
 
 
-def workbook(survey=None, choices=None, settings=None, header=SURVEY_HEADER) -> bytes:
+def workbook(survey=None, choices=None, settings=None, header=SURVEY_HEADER,
+             choices_header=("list_name", "name", "label")) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "survey"
@@ -45,7 +47,7 @@ def workbook(survey=None, choices=None, settings=None, header=SURVEY_HEADER) -> 
     for row in RAPID_SURVEY if survey is None else survey:
         sheet.append(list(row))
     chosen = book.create_sheet("choices")
-    chosen.append(["list_name", "name", "label"])
+    chosen.append(list(choices_header))
     for row in CHOICES if choices is None else choices:
         chosen.append(list(row))
     settings = {"form_id": "rapid_assessment", "form_title": "Rapid assessment",
@@ -62,3 +64,28 @@ def workbook(survey=None, choices=None, settings=None, header=SURVEY_HEADER) -> 
 def rapid(version: str = "2026120101", **changes) -> bytes:
     return workbook(settings={"form_id": "rapid_assessment", "form_title": "Rapid assessment",
                               "version": version}, **changes)
+
+
+def image(fmt: str, size=(40, 30), exif: bool = False) -> bytes:
+    picture = Image.new("RGB", size, (200, 120, 40))
+    out = io.BytesIO()
+    if exif:
+        tags = Image.Exif()
+        tags[0x010F] = "TellTaleCamera"  # Make
+        tags[0x8825] = {2: (34.0, 20.0, 0.0)}  # GPS latitude: where the picture was taken
+        picture.save(out, fmt, exif=tags.tobytes())
+    else:
+        picture.save(out, fmt)
+    return out.getvalue()
+
+
+def pictured() -> bytes:
+    """The province question and its Herat choice show an image (the XLSForm `image` column,
+    and a language's own with media::image::English (en))."""
+    survey = [(*row, "province.png" if row[1] == "province" else "")
+              for row in RAPID_SURVEY]
+    choices = [(*row, "herat.jpg" if row[1] == "herat" else "",
+                "herat_en.webp" if row[1] == "herat" else "") for row in CHOICES]
+    return rapid(survey=survey, header=(*SURVEY_HEADER, "image"),
+                  choices=choices, choices_header=("list_name", "name", "label", "image",
+                                                   "media::image::English (en)"))

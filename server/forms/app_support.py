@@ -90,8 +90,10 @@ def unsupported(survey_json: dict) -> list[str]:
     if survey_json.get("entity_features") or survey_json.get("entities"):
         found.setdefault("entities", None)
     for choices in (survey_json.get("choices") or {}).values():
-        if isinstance(choices, list) and any(c.get("media") for c in choices):
-            found.setdefault("media (image, audio, video) in labels", None)
+        if isinstance(choices, list):
+            for choice in choices:
+                for feature in _label_media(choice.get("media")):
+                    found.setdefault(feature, None)
     return list(found)
 
 
@@ -135,6 +137,19 @@ def _parameters(value) -> dict:
                 for part in re.split(r"[\s;,]+", str(value)) if part)
 
 
+# Media of a label or choice (pyxform: {image: {language: file}} or {image: file}): an image is
+# drawn beside the label (render.js); audio, video and big-image are not played, so refused.
+LABEL_MEDIA = frozenset({"image"})
+
+
+def _label_media(media) -> Iterable[str]:
+    if not media:
+        return
+    for kind in media if isinstance(media, dict) else ["(unknown)"]:
+        if kind not in LABEL_MEDIA:
+            yield f"media ({kind}) in labels"
+
+
 def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     kind = node.get("type") or ""
     bind = node.get("bind") or {}
@@ -152,9 +167,10 @@ def _node_features(node: dict, files: set[str], *, top: bool) -> Iterable[str]:
     for key in _parameters(node.get("parameters")):
         if key not in PARAMETERS:
             yield f"parameter {key}"
-    if node.get("media") or (not top and isinstance(node.get("choices"), list)
-                             and any(c.get("media") for c in node["choices"])):
-        yield "media (image, audio, video) in labels"
+    yield from _label_media(node.get("media"))
+    if not top and isinstance(node.get("choices"), list):
+        for choice in node["choices"]:
+            yield from _label_media(choice.get("media"))
     sources = [bind.get(key) for key in EXPRESSIONS] + [node.get("choice_filter")]
     count = control.get("jr:count", node.get("repeat_count"))
     if isinstance(count, str):

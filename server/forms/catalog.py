@@ -159,8 +159,19 @@ def media_file(form: Form, filename: str, session) -> bytes:
     raise NotFound(f"Form {form.id} has no media file {filename!r}.")
 
 
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+               ".webp": "image/webp"}
+
+
+def is_image(filename: str) -> bool:
+    """An image a label shows (re-encoded on upload: forms/service.py)."""
+    return any(filename.lower().endswith(suffix) for suffix in IMAGE_TYPES)
+
+
 def media_type(filename: str) -> str:
     """The content type of a form's attachment, as ODK's engines tell CSV, XML and GeoJSON."""
+    if is_image(filename):
+        return IMAGE_TYPES["." + filename.lower().rsplit(".", 1)[1]]
     if filename.endswith(".xml"):
         return "text/xml"
     if filename.endswith(".geojson"):

@@ -17,6 +17,7 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_xml
 from sqlalchemy.orm import Session
 
+from ..attachments import photos
 from ..core import audit
 from ..core.access import Principal, require_access
 from ..core.errors import Conflict, PayloadTooLarge, ValidationFailed
@@ -25,7 +26,13 @@ from . import app_support, build, catalog, keys, mapping, media, store
 MAX_XLSFORM_BYTES = 5_000_000
 MAX_MEDIA_BYTES = 2_000_000
 FORM_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,99}")
-MEDIA_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\.(csv|xml|geojson)")
+MEDIA_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\.(csv|xml|geojson|jpg|jpeg|png|webp)")
+# Images shown beside question and choice labels (jr://images/): decoded and re-encoded by
+# Pillow on upload (attachments/photos.py: bombs refused, every byte of metadata dropped).
+IMAGE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\.(jpg|jpeg|png|webp)", re.I)
+MAX_IMAGE_PIXELS = 16_000_000
+_IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
+                "webp": "image/webp"}
 # Attachments read as secondary instances (pyxform: select_one_from_file, csv-external,
 # xml-external): jr://file-csv/ for CSV, jr://file/ for XML and GeoJSON. jr://instance/last-saved
 # is no file: Collect and the app fill it from the last report saved on the phone.
@@ -45,20 +52,41 @@ def _media_names(xml: str) -> tuple[set[str], list[str]]:
     for scheme, name in _MEDIA_REF.findall(xml):
         if scheme in _ATTACHMENT and _ATTACHMENT[scheme].fullmatch(name):
             names.add(name)
+        elif scheme == "images" and IMAGE_NAME.fullmatch(name):
+            names.add(name)
         elif not (scheme == "instance" and name == "last-saved"):
             problems.append(f"jr://{scheme}/{name}: only CSV, XML and GeoJSON files (select_one_"
-                            "from_file, csv-external, xml-external) can be published yet")
+                            "from_file, csv-external, xml-external) and JPEG, PNG and WebP "
+                            "images in labels can be published yet")
     return names, problems
 
 
 def _check_media(filename: str, data: bytes) -> str | None:
     if len(data) > MAX_MEDIA_BYTES:
         return f"{filename} is larger than {MAX_MEDIA_BYTES // 1_000_000} MB"
+    if IMAGE_NAME.fullmatch(filename):
+        return None  # _clean_image decoded it already
     if filename.endswith(".xml"):
         return _check_xml(filename, data)
     if filename.endswith(".geojson"):
         return _check_geojson(filename, data)
     return _check_csv(filename, data)
+
+
+def _clean_image(filename: str, data: bytes) -> tuple[bytes | None, str | None]:
+    """An image re-encoded without its metadata, or the problem with it: not an image Pillow
+    decodes, too many pixels (a decompression bomb), or not the format its name says."""
+    if len(data) > MAX_MEDIA_BYTES:
+        return None, f"{filename} is larger than {MAX_MEDIA_BYTES // 1_000_000} MB"
+    try:
+        prepared = photos.prepare(data, filename, MAX_IMAGE_PIXELS)
+    except (ValidationFailed, PayloadTooLarge) as exc:
+        return None, exc.detail
+    expected = _IMAGE_TYPES[filename.rsplit(".", 1)[1].lower()]
+    if prepared.media_type != expected:
+        return None, (f"{filename} is a {prepared.media_type} image: name it "
+                      f"{filename.rsplit('.', 1)[0]}{prepared.suffix}")
+    return prepared.encoded, None
 
 
 def _check_xml(filename: str, data: bytes) -> str | None:
@@ -140,10 +168,15 @@ def upload(session: Session, principal: Principal, filename: str, data: bytes,
                             "upload it")
         elif not MEDIA_NAME.fullmatch(name):
             problems.append(f"{name!r}: a media file name is letters, digits, _ . - and .csv, "
-                            ".xml or .geojson")
+                            ".xml, .geojson, .jpg, .jpeg, .png or .webp")
         elif name not in names:
             problems.append(f"{name} is not used by the form")
         else:
+            if IMAGE_NAME.fullmatch(name):
+                content, problem = _clean_image(name, content)
+                if problem:
+                    problems.append(problem)
+                    continue
             problem = _check_media(name, content)
             if problem:
                 problems.append(problem)

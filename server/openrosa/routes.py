@@ -92,7 +92,9 @@ def form_manifest(token, form_id):
 def form_media(token, form_id, filename):
     data = catalog.media_file(catalog.find(db.session, current_principal(), form_id), filename,
                               db.session)
-    return Response(data, content_type=catalog.media_type(filename) + "; charset=utf-8")
+    content_type = catalog.media_type(filename)
+    return Response(data, content_type=content_type if catalog.is_image(filename)
+                    else content_type + "; charset=utf-8")
 
 
 @blp.route("/submission", methods=["HEAD", "POST"], endpoint="tokenless_submission")

@@ -14,9 +14,10 @@ from sqlalchemy import text
 
 from server.core.db import db
 from tests import factories, xlsforms
-from tests.browser.conftest import RECORD_CSP, assert_page_clean, sign_in
+from tests.browser.conftest import RECORD_CSP, assert_page_clean, sign_in, wait_until
 from tests.browser.test_mobile_app import PHONE
 from tests.browser.test_mobile_app import sign_in as phone_sign_in
+from tests.browser.test_mobile_app import unlock as phone_unlock
 
 pytestmark = pytest.mark.browser
 NS = {"x": "http://openrosa.org/xforms/xformsList",
@@ -161,3 +162,58 @@ def test_a_form_published_in_the_browser_is_filled_offline_and_arrives(
                              "family[1]/members": "5", "family[1]/shelter": "no",
                              "family[2]/members": "3", "family[2]/shelter": "yes"}
     assert records == 1
+
+
+def test_label_images_are_shown_offline_in_the_app(browser, page, live_server, team):
+    """A published form whose province question and Herat choice show an image: the phone keeps
+    the images with the form and draws them offline, after the app is reopened, beside the
+    label, in the app's language (English: the choice's English image), the label as alt text."""
+    sign_in(page, team.base, team.coordinator, "/forms")
+    page.set_input_files("#f-xlsform", files=[{
+        "name": "rapid_assessment.xlsx", "buffer": xlsforms.pictured(),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.set_input_files("#f-media", files=[
+        {"name": "districts.csv", "mimeType": "text/csv", "buffer": xlsforms.DISTRICTS_CSV},
+        {"name": "province.png", "mimeType": "image/png",
+         "buffer": xlsforms.image("PNG", size=(64, 48))},
+        {"name": "herat.jpg", "mimeType": "image/jpeg", "buffer": xlsforms.image("JPEG")},
+        {"name": "herat_en.webp", "mimeType": "image/webp",
+         "buffer": xlsforms.image("WEBP", size=(50, 20))}])
+    page.click("main form[enctype] button[type=submit]")
+    page.wait_for_selector("[data-role=app-support]")
+    page.click("text=Publish this version")
+    page.wait_for_selector("[data-role=status]:has-text('published')")
+
+    phone = browser.new_context(**PHONE)
+    phone.add_init_script(RECORD_CSP)
+    app = phone.new_page()
+    errors = []
+    app.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        phone_sign_in(app, team)
+        app.wait_for_selector("[data-screen=home] [data-action=new][data-form=rapid_assessment]")
+        phone.set_offline(True)
+        app.reload()  # offline, from the shell's cache and the form's
+        phone_unlock(app)
+        app.click("[data-action=new][data-form=rapid_assessment]")
+        app.wait_for_selector("[data-screen=form]")
+        choice = app.locator(f'label.choice:has([data-path="{ROOT}/province"][value="herat"]) '
+                             "img.label-image")
+        question = app.locator(f'[data-q="{ROOT}/province"] > img.label-image')
+        for image in (choice, question):
+            image.wait_for()
+            wait_until(app, "document.querySelectorAll('img.label-image').length === 2 && "
+                            "[...document.querySelectorAll('img.label-image')]"
+                            ".every(i => i.complete && i.naturalWidth > 0)")
+        assert choice.get_attribute("alt") == "Herat"
+        assert question.get_attribute("alt") == "Province of origin"
+        assert choice.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [50, 20]  # English
+        assert question.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [64, 48]
+        assert choice.get_attribute("src").startswith("blob:")
+        # No other choice has an image; none is drawn for it.
+        assert app.locator(f'label.choice:has([data-path="{ROOT}/province"][value="nangarhar"]) '
+                           "img").count() == 0
+        assert app.evaluate("window.__nzCspViolations") == []
+        assert errors == []
+    finally:
+        phone.close()

@@ -51,7 +51,8 @@ async function opened() {
 }
 
 async function loadForms() {
-  return (await sync.load()).map((entry) => ({ ...entry, form: new Form(entry.def, entry.media) }));
+  return (await sync.load()).map((entry) => ({ ...entry,
+    form: Object.assign(new Form(entry.def, entry.media), { images: entry.images || {} }) }));
 }
 
 async function refreshForms() {

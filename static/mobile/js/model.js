@@ -107,6 +107,16 @@ function parameters(value) {
   return Object.fromEntries(String(value).split(/[\s;,]+/).filter(Boolean).map((p) => p.split("=")));
 }
 
+// Media of a label or choice (pyxform: {image: {language: file}} or {image: file}): an image is
+// drawn beside the label (render.js); audio, video and big-image are not played, so refused.
+export const LABEL_MEDIA = new Set(["image"]);
+function labelMediaRefusals(media, found) {
+  if (!media) return;
+  for (const kind of typeof media === "object" ? Object.keys(media) : ["(unknown)"]) {
+    if (!LABEL_MEDIA.has(kind)) found.add(`media (${kind}) in labels`);
+  }
+}
+
 export function unsupportedFeatures(def, media = {}) {
   const found = new Set();
   const files = new Set(Object.keys(media).map((n) => n.replace(ATTACHMENT, "")));
@@ -130,7 +140,7 @@ export function unsupportedFeatures(def, media = {}) {
     }
     if (type === "range" && !rangeBounds(node).valid) found.add("a range whose start, end or step is not a number");
     for (const key of Object.keys(parameters(node.parameters))) if (!PARAMETERS.has(key)) found.add(`parameter ${key}`);
-    if (node.media) found.add("media (image, audio, video) in labels");
+    labelMediaRefusals(node.media, found);
     if (node.unsupported) found.add(node.unsupported);
     for (const key of ["relevant", "constraint", "calculate", "required"]) {
       for (const m of String(bind[key] || "").matchAll(/instance\(\s*['"]([^'"]+)['"]\s*\)/g)) {
@@ -138,7 +148,7 @@ export function unsupportedFeatures(def, media = {}) {
       }
     }
     if (!SELECTS[type]) (node.children || []).forEach((child) => visit(child, false));
-    if (!top && Array.isArray(node.choices) && node.choices.some((c) => c.media)) found.add("media (image, audio, video) in labels");
+    if (!top && Array.isArray(node.choices)) node.choices.forEach((c) => labelMediaRefusals(c.media, found));
   };
   // Files first: an instance() may name a list used further down.
   const collect = (node) => {
@@ -150,7 +160,7 @@ export function unsupportedFeatures(def, media = {}) {
   visit(def, true);
   if (def.entity_features || def.entities) found.add("entities");
   for (const list of Object.values(def.choices || {})) {
-    if (Array.isArray(list) && list.some((c) => c.media)) found.add("media (image, audio, video) in labels");
+    if (Array.isArray(list)) list.forEach((c) => labelMediaRefusals(c.media, found));
   }
   return [...found];
 }

@@ -36,7 +36,17 @@ export function renderForm({ form, instance, photos, onChange }) {
   function label(node, forId, labelId) {
     const required = node.required ? h("span", { class: "req", "aria-hidden": "true", hidden: true }, " *") : null;
     return [h(forId ? "label" : "p", { class: "label", for: forId || null, id: labelId }, L(node.label) || node.name, required),
+      labelImage(node.raw, L(node.label) || node.name),
       node.hint ? h("p", { class: "hint" }, L(node.hint)) : null];
+  }
+
+  // The image of a question's or a choice's label (pyxform's media.image: the language's file,
+  // else the default one), described by the label's text; nothing when the file did not come.
+  function labelImage(element, alt) {
+    const image = element && element.media && element.media.image;
+    const file = image ? text(image, lang()).replace(/^jr:\/\/images\//, "") : "";
+    const src = file && (form.images || {})[file];
+    return src ? h("img", { class: "label-image", src, alt }) : null;
   }
 
   // The chosen facility's place (from the facility list's lat and lon columns), or null.
@@ -101,7 +111,7 @@ export function renderForm({ form, instance, photos, onChange }) {
       choices.map((c) => h("label", { class: "choice" },
         h("input", { type: "radio", name: `${node.path}#${JSON.stringify(scope)}`, value: c.name,
           checked: c.name === value, "data-path": node.path,
-          onchange: () => setValue(node, scope, c.name) }), " ", L(c.label),
+          onchange: () => setValue(node, scope, c.name) }), " ", L(c.label), labelImage(c, L(c.label)),
         map && choicePlace(c) ? h("small", { class: "muted" }, " · ", choicePlace(c)) : null)));
   }
 
@@ -115,7 +125,7 @@ export function renderForm({ form, instance, photos, onChange }) {
           onchange: (e) => {
             if (e.target.checked) chosen.add(c.name); else chosen.delete(c.name);
             setValue(node, scope, choices.map((x) => x.name).filter((n) => chosen.has(n)).join(" "));
-          } }), " ", L(c.label))));
+          } }), " ", L(c.label), labelImage(c, L(c.label)))));
   }
 
   // A rank (odk:rank): every choice, in the monitor's order. No answer until the monitor moves

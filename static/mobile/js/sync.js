@@ -1,5 +1,5 @@
 // Form definitions, their field mapping and media (the facility list; a form's CSV, XML and
-// GeoJSON attachments), kept in Cache Storage so the app works offline; refreshed with ETags
+// GeoJSON attachments; the images of its labels), kept in Cache Storage so the app works offline; refreshed with ETags
 // (If-None-Match) whenever the phone is online.
 import { parseCSV } from "./ui.js";
 
@@ -88,6 +88,21 @@ export async function settings() {
   return { retention: index.retention };
 }
 
+// Images of question and choice labels: kept in Cache Storage like the other media, shown
+// through object URLs (CSP img-src blob:), made once per cached file (its ETag) and reused.
+const IMAGE = /\.(jpe?g|png|webp)$/i;
+const imageURLs = new Map();  // media URL -> {etag, objectURL}
+
+async function imageURL(url, file) {
+  const etag = file.headers.get("ETag") || "";
+  const known = imageURLs.get(url);
+  if (known && known.etag === etag && etag) return known.objectURL;
+  if (known) URL.revokeObjectURL(known.objectURL);
+  const objectURL = URL.createObjectURL(await file.blob());
+  imageURLs.set(url, { etag, objectURL });
+  return objectURL;
+}
+
 // Offline or not: the forms as last downloaded, with their parts.
 export async function load() {
   const cache = await caches.open(CACHE);
@@ -99,11 +114,16 @@ export async function load() {
     const fields = form.fields && (await cache.match(form.fields));
     if (!definition || !fields) continue;
     const media = {};
+    const images = {};
     for (const [name, url] of Object.entries(form.media)) {
       const file = await cache.match(url);
+      if (IMAGE.test(name)) {
+        if (file) images[name] = await imageURL(url, file);
+        continue;
+      }
       media[name] = file ? parseCSV(await file.text()) : [];
     }
-    forms.push({ id: form.id, def: await definition.json(), mapping: await fields.json(), media,
+    forms.push({ id: form.id, def: await definition.json(), mapping: await fields.json(), media, images,
       sealingKey: form.sealing_key || null });
   }
   return forms;

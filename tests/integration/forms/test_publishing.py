@@ -335,3 +335,67 @@ def test_a_bad_xml_or_geojson_attachment_is_refused_with_the_problem_named(desk,
              "sites.geojson": SITES_GEOJSON, "towns.xml": TOWNS_XML, name: content}
     response = upload(desk, xlsforms.rapid(survey=xlsforms.RAPID_SURVEY + ATTACHED), media)
     assert any(named in p and name in p for p in problems(response)), problems(response)
+
+
+def test_label_images_are_cleaned_and_travel_to_collect_and_the_app(desk):
+    """Images of question and choice labels: uploaded with the form, re-encoded without their
+    metadata, in Collect's manifest (md5 of what is served) and the app's index, served with an
+    image content type under the same access rules as the CSV."""
+    from PIL import Image
+    media = {"districts.csv": xlsforms.DISTRICTS_CSV, "province.png": xlsforms.image("PNG"),
+             "herat.jpg": xlsforms.image("JPEG", exif=True), "herat_en.webp": xlsforms.image("WEBP")}
+    assert b"TellTaleCamera" in media["herat.jpg"]
+    version_id = uploaded(desk, xlsforms.pictured(), media)
+    row = desk.session.execute(text("SELECT in_app, app_problems FROM form_versions WHERE id = :v"),
+                               {"v": version_id}).one()
+    assert row.in_app, row.app_problems
+    publish(desk, version_id)
+    xform = form_list(desk, desk.device)["rapid_assessment"]
+    manifest = ET.fromstring(desk.client.get(xform.find("x:manifestUrl", NS).text).data)
+    files = {m.find("m:filename", NS).text: m for m in manifest.findall("m:mediaFile", NS)}
+    assert {"province.png", "herat.jpg", "herat_en.webp"} <= set(files)
+    bearer = factories.bearer(desk.device)
+    index = desk.client.get("/m/forms/index.json", headers=bearer).get_json()
+    item = next(f for f in index["forms"] if f["id"] == "rapid_assessment")
+    for name, content_type, fmt in (("province.png", "image/png", "PNG"),
+                                    ("herat.jpg", "image/jpeg", "JPEG"),
+                                    ("herat_en.webp", "image/webp", "WEBP")):
+        served = desk.client.get(files[name].find("m:downloadUrl", NS).text)
+        assert served.status_code == 200 and served.content_type == content_type
+        assert files[name].find("m:hash", NS).text == "md5:" + hashlib.md5(served.data).hexdigest()
+        with Image.open(io.BytesIO(served.data)) as picture:
+            assert picture.format == fmt and picture.size == (40, 30)
+            assert not picture.getexif()
+        assert b"TellTaleCamera" not in served.data
+        in_app = desk.client.get(item["media"][name], headers=bearer)
+        assert in_app.status_code == 200 and in_app.content_type == content_type
+        assert in_app.data == served.data
+        # The same doors as the CSV: another organisation's device and no token get nothing.
+        assert desk.client.get(item["media"][name]).status_code == 401
+        assert desk.client.get(item["media"][name],
+                               headers=factories.bearer(desk.stranger)).status_code == 404
+        assert desk.client.get(files[name].find("m:downloadUrl", NS).text.replace(
+            desk.device, desk.stranger)).status_code == 404
+
+
+@pytest.mark.parametrize("name, content, named", [
+    ("herat.jpg", b"GIF89a not really", "not a JPEG, PNG or WebP image"),
+    ("province.png", "bomb", "possible decompression bomb"),
+    ("herat.jpg", "png", "is a image/png image: name it herat.png"),
+    ("herat.jpg", b"\xff\xd8" + b"\0" * 2_100_000, "larger than 2 MB"),
+], ids=["not-an-image", "too-many-pixels", "wrong-format", "too-big"])
+def test_a_bad_label_image_is_refused_with_the_problem_named(desk, name, content, named):
+    content = {"bomb": lambda: xlsforms.image("PNG", size=(5000, 4000)),
+               "png": lambda: xlsforms.image("PNG")}.get(content, lambda: content)()
+    media = {"districts.csv": xlsforms.DISTRICTS_CSV, "province.png": xlsforms.image("PNG"),
+             "herat.jpg": xlsforms.image("JPEG"), "herat_en.webp": xlsforms.image("WEBP"), name: content}
+    response = upload(desk, xlsforms.pictured(), media)
+    assert any(named in p and name in p for p in problems(response)), problems(response)
+    assert desk.session.execute(text("SELECT count(*) FROM form_versions")).scalar() == 0
+
+
+def test_audio_in_a_label_is_not_published(desk):
+    survey = [(*row, "moo.mp3" if row[1] == "province" else "") for row in xlsforms.RAPID_SURVEY]
+    response = upload(desk, xlsforms.rapid(survey=survey, header=(*xlsforms.SURVEY_HEADER, "audio")),
+                      {"districts.csv": xlsforms.DISTRICTS_CSV})
+    assert any("jr://audio/moo.mp3" in p for p in problems(response)), problems(response)

@@ -304,3 +304,25 @@ def test_randomized_choices_and_odk_functions_are_run(tmp_path):
     children = {c["name"]: c for c in json.loads(built.json)["children"]}
     assert children["b"]["parameters"] == {"randomize": "true", "seed": "${s}"}
     assert refusals(tmp_path, survey, YN) == []
+
+
+def test_images_in_labels_are_run_audio_and_video_named(tmp_path):
+    """An image beside a question's or a choice's label is drawn by the app (render.js); audio
+    and video in labels are not played, so the form is refused for the app, the kind named."""
+    survey = [{"type": "select_one animals", "name": "a", "label": "Animal",
+               "image": "q.png", "media::image::English (en)": "q_en.png",
+               "label::English (en)": "Animal"}]
+    choices = [{"list_name": "animals", "name": "tiger", "label": "Tiger",
+                "label::English (en)": "Tiger", "image": "tiger.jpg"},
+               {"list_name": "animals", "name": "camel", "label": "Camel",
+                "label::English (en)": "Camel", "media::image::English (en)": "camel.webp"}]
+    assert refusals(tmp_path, survey, choices) == []
+    assert refusals(tmp_path, [{**survey[0], "audio": "moo.mp3"}], choices) == \
+        ["media (audio) in labels"]
+    assert refusals(tmp_path, survey, [{**choices[0], "video": "run.mp4"}, choices[1]]) == \
+        ["media (video) in labels"]
+
+
+def test_the_app_shows_the_same_label_media():
+    model = (MOBILE_JS / "model.js").read_text(encoding="utf-8")
+    assert _js_set(model, "LABEL_MEDIA") == app_support.LABEL_MEDIA
