@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from .core import audit, schema, sealing
 from .core.db import db
+from .demo import YEARS as DEMO_YEARS
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations in migrations/).")
 demo_cli = AppGroup("demo", help="Demo data: real places plus synthetic records, flagged demo.")
@@ -43,13 +44,15 @@ def db_current():
 @demo_cli.command("load")
 @click.option("--with-accounts", is_flag=True,
               help="Add the demo accounts (documented passwords) even without DEMO_MODE=true.")
-def demo_load(with_accounts):
+@click.option("--years", type=click.FloatRange(min=0), default=DEMO_YEARS, show_default=True,
+              help="Years of synthetic visits and incidents (0: places and accounts only).")
+def demo_load(with_accounts, years):
     """Load the demo data (idempotent: a second run adds nothing)."""
     from .demo import runner
     if with_accounts:
         current_app.config["DEMO_ACCOUNTS"] = True
     click.echo("Loading demo data")
-    runner.load()
+    runner.load(years=years)
     click.echo("Demo data loaded.")
 
 

@@ -7,6 +7,7 @@ made by the session itself as a copy of that database (which carries PostGIS, in
 superuser in `make testdb`), then emptied and migrated like the single one."""
 from __future__ import annotations
 
+import graphlib
 import os
 import socket
 import threading
@@ -169,9 +170,28 @@ SEED_AUDIT_HEAD = ("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, repeat(
                    "ON CONFLICT (id) DO NOTHING")
 
 
+def _children_first(connection, tables: list[str]) -> list[str] | None:
+    """`tables` ordered so that a table comes before every table its foreign keys point to
+    (None if the keys make a cycle)."""
+    parents: dict[str, set[str]] = {t: set() for t in tables}
+    for child, parent in connection.execute(text(
+            "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = 'public'::regnamespace")).all():
+        if child in parents and parent in parents and child != parent:
+            parents[parent].add(child)  # the parent waits for its children
+    try:
+        return list(graphlib.TopologicalSorter(parents).static_order())
+    except graphlib.CycleError:
+        return None
+
+
 def truncate_all(url: str) -> None:
     """Empty every table a test may have written (reference tables kept): one round trip finds
-    the tables holding rows, and only those are truncated."""
+    the tables holding rows, and one more empties only those, children before parents. A DELETE
+    of a test's few rows costs a fraction of a TRUNCATE, which replaces each table's and each
+    index's files (and TRUNCATE ... CASCADE empties every referencing table again); the tables'
+    own triggers (the append-only audit log, the map's aggregates, which are emptied as tables
+    of their own) are off meanwhile. A foreign-key cycle falls back to TRUNCATE."""
     engine = create_engine(url)
     with engine.begin() as connection:
         tables = [t for t in _public_tables(connection) if t not in REFERENCE_TABLES]
@@ -180,12 +200,18 @@ def truncate_all(url: str) -> None:
                 f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in tables)
             tables = [t for t in tables if t in set(connection.execute(text(probe)).scalars())]
         if tables:  # a request still holding a lock fails the clean-up, never hangs it
-            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
-            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
-            for table in tables:  # one by one: truncate triggers may empty derived tables
-                connection.execute(text(f"TRUNCATE {table} CASCADE"))
-            connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
-            connection.execute(text(SEED_AUDIT_HEAD))
+            ordered = _children_first(connection, tables)
+            triggered = set(connection.execute(text(
+                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
+                "WHERE NOT tgisinternal AND tgrelid::regclass::text = ANY(:tables)"),
+                {"tables": tables}).scalars()) if ordered else {"audit_log"}
+            steps = ["SET LOCAL lock_timeout = '20s'"]
+            steps += [f'ALTER TABLE "{t}" DISABLE TRIGGER USER' for t in sorted(triggered)]
+            steps += ([f'DELETE FROM "{t}"' for t in ordered] if ordered
+                      else [f'TRUNCATE "{t}" CASCADE' for t in tables])
+            steps += [f'ALTER TABLE "{t}" ENABLE TRIGGER USER' for t in sorted(triggered)]
+            steps.append(SEED_AUDIT_HEAD)
+            connection.exec_driver_sql(";\n".join(steps))
     engine.dispose()
 
 

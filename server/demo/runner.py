@@ -1,9 +1,12 @@
 """Runs the demo steps in order with a progress bar."""
 from __future__ import annotations
 
+import inspect
 from importlib import import_module
 
 import click
+
+from . import YEARS
 
 # (module, function) pairs; later issues append their steps.
 LOAD_STEPS = [
@@ -26,13 +29,17 @@ def _progress(items, label):
         yield from bar
 
 
-def run(steps) -> None:
+def run(steps, **options) -> None:
+    """Each step with `progress` and those of `options` it takes by name."""
     for module, function in steps:
-        getattr(import_module(module), function)(_progress)
+        step = getattr(import_module(module), function)
+        taken = inspect.signature(step).parameters
+        step(_progress, **{name: value for name, value in options.items() if name in taken})
 
 
-def load() -> None:
-    run(LOAD_STEPS)
+def load(years: float = YEARS) -> None:
+    """`years`: how much synthetic history (server.demo.submissions)."""
+    run(LOAD_STEPS, years=years)
 
 
 def clear() -> None:

@@ -32,9 +32,9 @@ from ..incidents.taxonomy import PERPETRATORS, SOURCE_TYPES, default_state
 from ..scoring import score_visit
 from ..scoring.standards import indicators
 from ..visits.models import Visit, VisitSensitive
+from . import YEARS
 from .places import demo_id
 
-YEARS = 3
 SEED = 20231101
 # (country, centre date, spread in days, strength)
 SURGES = (("PAK", date(2023, 11, 10), 45, 1.0), ("PAK", date(2025, 4, 20), 40, 0.7),
@@ -82,9 +82,9 @@ def summer(day: date) -> float:
     return max(0.0, math.sin((day.timetuple().tm_yday - 100) / 365 * 2 * math.pi))
 
 
-def load_submissions(progress) -> None:
+def load_submissions(progress, years: float = YEARS) -> None:
     session = db.session
-    if session.scalar(select(Visit.id).where(Visit.demo).limit(1)) is not None:
+    if years <= 0 or session.scalar(select(Visit.id).where(Visit.demo).limit(1)) is not None:
         return
     rng = random.Random(SEED)
     facilities = session.execute(select(Facility).where(Facility.demo)
@@ -92,7 +92,7 @@ def load_submissions(progress) -> None:
     monitors = _monitors(session)
     pictures = [_stored_picture(rng, i) for i in range(12)]
     today = date.today()
-    start = today - timedelta(days=365 * YEARS)
+    start = today - timedelta(days=round(365 * years))
     for facility in progress(facilities, "visits and incidents"):
         _facility_history(session, rng, facility, monitors, pictures, start, today)
         session.commit()
@@ -123,20 +123,37 @@ def _facility_history(session, rng, facility, monitors, pictures, start, today) 
     baseline = rng.uniform(0.35, 0.9) if facility.country != "IRN" else rng.uniform(0.15, 0.5)
     interval = 9 if facility.kind == "border_crossing" else 16
     day, n = start + timedelta(days=rng.randint(0, interval)), 0
+    rows = _Rows()
     while day < today:
         stress = surge(facility.country, day)
         visit = _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress)
-        session.add(visit)
-        session.add(VisitSensitive(visit_id=visit.id, notes="Synthetic demo notes."))
-        session.flush()
+        rows.visits.append(visit)
+        rows.children.append(VisitSensitive(visit_id=visit.id, notes="Synthetic demo notes."))
         if rng.random() < 0.08:
-            _attach(session, rng.choice(pictures), visit.started_at, visit_id=visit.id)
+            rows.children.append(_attachment(rng.choice(pictures), visit.started_at,
+                                             visit_id=visit.id))
         expected = (1.0 + 4.0 * stress) * (0.3 if visit.access == "denied" else 1.0)
-        found = [_incident(session, rng, facility, visit, point, k, stress, pictures, today)
+        found = [_incident(rows, rng, facility, visit, point, k, stress, pictures, today)
                  for k in range(_poisson(rng, expected))]
         _assess(visit, facility, found)
         n += 1
         day += timedelta(days=max(2, int(rng.gauss(interval / (1 + stress), 3))))
+    rows.flush(session)
+
+
+class _Rows:
+    """A facility's demo rows, inserted a generation at a time (visits; what names a visit;
+    what names an incident), each a few multi-row INSERTs rather than a round trip per row."""
+
+    def __init__(self) -> None:
+        self.visits: list = []
+        self.children: list = []  # visit notes, visit photos, incidents
+        self.grandchildren: list = []  # incident narratives, incident photos
+
+    def flush(self, session) -> None:
+        for generation in (self.visits, self.children, self.grandchildren):
+            session.add_all(generation)
+            session.flush()
 
 
 def one_visit(session, facility, organisation_id, monitor_id, *, seed: int, day: date,
@@ -147,12 +164,13 @@ def one_visit(session, facility, organisation_id, monitor_id, *, seed: int, day:
     point = to_shape(facility.location)
     visit = _visit(rng, facility, organisation_id, monitor_id, point, day, seed,
                    rng.uniform(0.2, 0.8), stress, status=SUBMITTED)
-    session.add(visit)
-    session.add(VisitSensitive(visit_id=visit.id, notes="Synthetic demo notes."))
-    session.flush()
-    found = [_incident(session, rng, facility, visit, point, k, stress, [], day)
+    rows = _Rows()
+    rows.visits.append(visit)
+    rows.children.append(VisitSensitive(visit_id=visit.id, notes="Synthetic demo notes."))
+    found = [_incident(rows, rng, facility, visit, point, k, stress, [], day)
              for k in range(incidents)]
     _assess(visit, facility, found)
+    rows.flush(session)
     return visit
 
 
@@ -184,7 +202,7 @@ def _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress,
         review_status=status or _status(rng, day), demo=True,
         returnees=_returnees(rng, facility, stress) if access != "denied" else [],
         form_id="nezarat_visit", form_version=str(ASSESSMENT_FORM_VERSION),
-        **({f"held_{k}": v for k, v in held.items()} if access != "denied" else {}))
+        **{f"held_{k}": v if access != "denied" else None for k, v in held.items()})
     if access == "partial":
         observations["room_occupants"] = int(sum(held.values()) * rng.uniform(0.3, 0.7))
     visit.scores = score_visit(observations, facility.kind, facility.capacity,
@@ -303,7 +321,7 @@ def _status(rng, day: date) -> str:
     return rng.choices(("verified", "has_issues", "rejected"), (16, 2, 1))[0]
 
 
-def _incident(session, rng, facility, visit, point, k, stress, pictures, today) -> None:
+def _incident(rows, rng, facility, visit, point, k, stress, pictures, today) -> Incident:
     weights = TYPES_BY_KIND.get(facility.kind, TYPES_BY_KIND["reception_centre"])
     kind = rng.choices(list(weights), list(weights.values()))[0]
     occurred = visit.started_at.date() - timedelta(days=rng.choice((0, 0, 0, 1, 2, 5)))
@@ -329,12 +347,12 @@ def _incident(session, rng, facility, visit, point, k, stress, pictures, today) 
         severity=min(5, max(1, int(rng.gauss(3 + (kind in ("death", "sgbv", "self_harm")), 1)))),
         follow_up=rng.random() < 0.3,
         verification_status=_status(rng, occurred), demo=True)
-    session.add(incident)
-    session.flush()
-    session.add(IncidentSensitive(incident_id=incident.id, narrative=NARRATIVE.format(
+    rows.children.append(incident)
+    rows.grandchildren.append(IncidentSensitive(incident_id=incident.id, narrative=NARRATIVE.format(
         n=sum(affected.values()), what=kind.replace("_", " "), day=occurred.isoformat())))
     if rng.random() < 0.03 and pictures:
-        _attach(session, rng.choice(pictures), visit.started_at, incident_id=incident.id)
+        rows.grandchildren.append(_attachment(rng.choice(pictures), visit.started_at,
+                                              incident_id=incident.id))
     return incident
 
 
@@ -385,15 +403,15 @@ def _stored_picture(rng, i: int):
     return photos.save(prepared), f"demo-{i}.jpg"
 
 
-def _attach(session, picture, taken: datetime, *, visit_id=None, incident_id=None) -> None:
+def _attachment(picture, taken: datetime, *, visit_id=None, incident_id=None) -> Attachment:
     """A picture of the pool, said to be taken during the visit (Kabul time), as a phone would."""
     stored, name = picture
     kabul = timezone(timedelta(hours=4, minutes=30))
     captured = (taken + timedelta(minutes=20)).astimezone(kabul).replace(tzinfo=None)
     columns = {**attachments.received_columns(stored, datetime.now(timezone.utc)),
                "captured_at": captured.isoformat(timespec="seconds") + "+04:30"}
-    session.add(Attachment(id=uuid.uuid4(), visit_id=visit_id, incident_id=incident_id,
-                           filename=name, demo=True, **columns))
+    return Attachment(id=uuid.uuid4(), visit_id=visit_id, incident_id=incident_id,
+                      filename=name, demo=True, **columns)
 
 
 def clear(progress) -> None:

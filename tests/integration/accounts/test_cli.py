@@ -15,6 +15,10 @@ from server.demo import accounts as demo
 from tests import factories
 from tests.conftest import login
 
+# The demo accounts do not depend on how much synthetic history comes with them (its size is
+# tests/integration/platform/test_demo.py's): a few weeks of it keep these tests quick.
+SHORT = ("--years", "0.1")
+
 
 def test_create_admin_with_a_password(runner, session, app):
     result = runner.invoke(args=["create-admin", "--email", "Boss@Example.org"],
@@ -111,7 +115,7 @@ def test_partner_key_create_prints_the_key_once(runner, session, client):
 
 def test_demo_accounts_only_in_demo_mode(app, runner, session):
     assert app.config["DEMO_MODE"] is False
-    skipped = runner.invoke(args=["demo", "load"])
+    skipped = runner.invoke(args=["demo", "load", *SHORT])
     assert skipped.exit_code == 0, skipped.output
     assert "demo accounts skipped" in skipped.output
     assert session.scalar(select(User.id).where(User.demo)) is None
@@ -119,7 +123,7 @@ def test_demo_accounts_only_in_demo_mode(app, runner, session):
 
 def test_demo_accounts_sign_in_with_their_documented_passwords(app, runner, session):
     try:
-        result = runner.invoke(args=["demo", "load", "--with-accounts"])
+        result = runner.invoke(args=["demo", "load", "--with-accounts", *SHORT])
     finally:
         app.config.pop("DEMO_ACCOUNTS", None)
     assert result.exit_code == 0, result.output
@@ -143,7 +147,7 @@ def test_demo_load_reseals_the_demo_second_factor_under_a_changed_key(app, runne
     """A demo database loaded under another SECRET_KEY / DATA_KEY (its TOTP secrets unreadable
     here) is repaired by the next `flask demo load`, so the published demo code works again."""
     try:
-        assert runner.invoke(args=["demo", "load", "--with-accounts"]).exit_code == 0
+        assert runner.invoke(args=["demo", "load", "--with-accounts", *SHORT]).exit_code == 0
         other = sealing.seal(demo.TOTP_SECRET, sealing.derive_key("another key", TOTP_PURPOSE),
                              TOTP_PURPOSE)
         session.execute(text("UPDATE users SET totp_secret = :s WHERE demo AND role <> 'monitor'"),
@@ -151,7 +155,7 @@ def test_demo_load_reseals_the_demo_second_factor_under_a_changed_key(app, runne
         session.expire_all()
         coordinator = session.get(User, demo.demo_id("user", "coordinator@arrm.example"))
         assert coordinator.totp_secret is None  # unreadable: sealed under another key
-        assert runner.invoke(args=["demo", "load", "--with-accounts"]).exit_code == 0
+        assert runner.invoke(args=["demo", "load", "--with-accounts", *SHORT]).exit_code == 0
     finally:
         app.config.pop("DEMO_ACCOUNTS", None)
     session.expire_all()

@@ -45,7 +45,7 @@ class Burst:
         self.lock = threading.Lock()
 
     def submit(self, body: dict) -> None:
-        deadline = time.monotonic() + 60
+        deadline, pause = time.monotonic() + 60, 0.05
         while time.monotonic() < deadline:
             sent = time.monotonic()
             with self.lock:
@@ -56,7 +56,10 @@ class Burst:
                 with self.lock:
                     self.retries += 1
                     self.outstanding -= 1
-                time.sleep(0.05)
+                # growing pauses, as the phone's: 16 clients retrying every 50 ms through a
+                # restart took the CPU the new workers need to boot (800 retries, not 100)
+                time.sleep(pause)
+                pause = min(2 * pause, 0.4)
                 continue
             with self.lock:
                 self.outstanding -= 1

@@ -2,9 +2,9 @@
 transaction), and signed-in coordinators of two organisations."""
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date, datetime, timedelta, timezone
-from types import SimpleNamespace
 
 import pytest
 from geoalchemy2.shape import from_shape
@@ -12,6 +12,7 @@ from shapely.geometry import Point
 
 from server.incidents.models import Incident, IncidentSensitive
 from tests import factories
+from tests.conftest import login
 
 DAY = date(2025, 6, 1)
 
@@ -40,18 +41,36 @@ def minutes_ago(n: int) -> datetime:
     return datetime.now(timezone.utc) - timedelta(minutes=n)
 
 
-@pytest.fixture()
-def coalition(session, signed_in_client):
+class Coalition:
     """Two coalition members: `own` with a coordinator and a monitor, `other` with a
-    coordinator; clients signed in through the real pages."""
-    own, other = factories.organisation(session), factories.organisation(session)
-    coordinator, coordinator_user = signed_in_client("coordinator", organisation=own)
-    other_coordinator, _ = signed_in_client("coordinator", organisation=other)
-    monitor, monitor_user = signed_in_client("monitor", organisation=own)
-    return SimpleNamespace(own=own, other=other, coordinator=coordinator,
-                           coordinator_user=coordinator_user,
-                           other_coordinator=other_coordinator, monitor=monitor,
-                           monitor_user=monitor_user)
+    coordinator; clients signed in through the real pages. The users exist from the start; each
+    signs in when a test first asks for its client (a sign-in checks an argon2id hash, and most
+    tests need one or two of the three)."""
+
+    def __init__(self, app, session):
+        self.app = app
+        self.own, self.other = factories.organisation(session), factories.organisation(session)
+        self.coordinator_user = factories.user(session, role="coordinator", organisation=self.own)
+        self.other_coordinator_user = factories.user(session, role="coordinator",
+                                                     organisation=self.other)
+        self.monitor_user = factories.user(session, role="monitor", organisation=self.own)
+
+    @functools.cached_property
+    def coordinator(self):
+        return login(self.app.test_client(), self.coordinator_user)
+
+    @functools.cached_property
+    def other_coordinator(self):
+        return login(self.app.test_client(), self.other_coordinator_user)
+
+    @functools.cached_property
+    def monitor(self):
+        return login(self.app.test_client(), self.monitor_user)
+
+
+@pytest.fixture()
+def coalition(app, session):
+    return Coalition(app, session)
 
 
 def assert_problem(response, status: int, field: str | None = None):

@@ -31,14 +31,27 @@ def menu(client) -> list[str]:
     return HREF.findall(found.group(1)) if found else []
 
 
+class Accounts(dict):
+    """role -> a client signed in as a new user of that role, made when a test first asks (a
+    sign-in checks an argon2id hash: most tests here need one role, not four)."""
+
+    def __init__(self, session, signed_in_client):
+        super().__init__()
+        self.make = signed_in_client
+        self.partner_org = factories.organisation(session, kind="partner",
+                                                  name="Protection partner")
+
+    def __missing__(self, role: str):
+        # A partner's person is stored as a coordinator (the role their accounts are made
+        # with): the partner organisation, not the stored role, decides what they see.
+        self[role] = (self.make("coordinator", organisation=self.partner_org)
+                      if role == "partner" else self.make(role))[0]
+        return self[role]
+
+
 @pytest.fixture()
 def accounts(session, signed_in_client):
-    partner_org = factories.organisation(session, kind="partner", name="Protection partner")
-    made = {role: signed_in_client(role)[0] for role in ("monitor", "coordinator", "admin")}
-    # Stored as a coordinator (the role their accounts are made with): the partner
-    # organisation, not the stored role, decides what they see.
-    made["partner"] = signed_in_client("coordinator", organisation=partner_org)[0]
-    return made
+    return Accounts(session, signed_in_client)
 
 
 @pytest.mark.parametrize("role", sorted(EXPECTED))
