@@ -5,7 +5,8 @@
     python -m bench.engines --smoke    # no slowdown, 1 run: every engine loads the form
 
 Candidates, each bundled by esbuild (minified, as it would ship) from node_modules:
-  ours     static/mobile/js/model.js + xpath.js + render.js (served as they are, no bundle)
+  ours     static/mobile/js/model.js, xpath.js, render.js and the modules they use for forms
+           (odk_functions, itext, instances, widgets; served as they are, no bundle)
   odk      @getodk/xforms-engine, ODK Web Forms' engine (no UI: the Vue UI, @getodk/web-forms,
            is measured for size only)
   orxe     openrosa-xpath-evaluator, Enketo's XPath layer (evaluating the form's binds once over
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MOBILE_JS = ROOT / "static" / "mobile" / "js"
 BUILD = ROOT / "mobile_forms" / "build"
 HERE = Path(__file__).resolve().parent / "form_engines"
-OURS = ("model.js", "xpath.js", "render.js", "odk_functions.js", "itext.js")
+OURS = ("model.js", "xpath.js", "render.js", "odk_functions.js", "itext.js", "instances.js", "widgets.js")
 ORIGIN = "http://localhost:9"  # a secure context (crypto.randomUUID), never reached: routed
 KINDS = ("border_crossing", "reception_centre", "transit_centre", "holding_centre")
 
