@@ -29,7 +29,7 @@ TIMEOUT = 20_000
 BRANDS = {"Nezarat", "ODK", "Collect", "Enketo", "API", "QR", "URL", "CSV", "GeoJSON", "JSON",
           "UTC", "HXL", "TOTP", "Natural", "Earth", "GeoNames", "CC", "BY", "Leaflet", "OGC",
           "HTTP", "Basic", "Authorization", "Bearer", "OpenAPI", "PIN", "ID", "km", "English",
-          "SMTP", "ISO", "alpha", "AFG", "PDF", "HTML",
+          "SMTP", "ISO", "alpha", "AFG", "PDF", "HTML", "XML", "JPEG", "PNG", "WebP",
           "XLSForm"}  # the name of the form standard  # AFG: the example of an ISO code
 # What a page shows that is data, not UI: skipped by the English-words check.
 DATA = ("bdi, code, kbd, samp, pre, [dir=ltr], [translate=no], input, textarea, select, script, "
