@@ -146,8 +146,8 @@ const DRAW_AFTER_MS = 1500;
 // How long one task may draw before it lets the page breathe: a long task is one over 50 ms,
 // and a phone's CPU is some 4 times slower than a desktop's, so a task must end within 12 ms
 // here. The last shape a slice starts may take a few milliseconds more (a province of 600
-// points takes up to 7), hence the margin.
-const SLICE_MS = 5;
+// points up to 7, a garbage collection as much again), hence the margin.
+const SLICE_MS = 3;
 
 /** Run `tasks` (functions) in slices of at most SLICE_MS each, one after another, so that a
  *  slow phone never runs one long task making or drawing the base map's SVG: the page stays

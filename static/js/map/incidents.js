@@ -66,8 +66,11 @@ function create(map, options) {
   map.getPane(LABEL_PANE).style.pointerEvents = "none";
 
   // The first formatter a page makes starts the browser's ICU (tens of milliseconds on a phone):
-  // in a task of its own while the first answer is on its way, not in the one drawing it.
-  setTimeout(function () { compact(0, language); }, 0);
+  // in a task of its own while the first answer is on its way, not in the one drawing it, and
+  // after the first paint (a task before it would delay it).
+  window.requestAnimationFrame(function () {
+    setTimeout(function () { compact(0, language); }, 0);
+  });
 
   const group = L.layerGroup().addTo(map);
   let heat = null;
