@@ -6,8 +6,11 @@ the name from the page, static/mobile/js/i18n.js)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from functools import cache
 from html import escape
+from pathlib import Path
 
 from flask import current_app
 
@@ -43,8 +46,35 @@ def current() -> Face:
     return Face(config.get("MOBILE_APP_NAME") or DEFAULT_NAME, icon, screen)
 
 
+# A static import ("import x from './a.js'", "import './a.js'"), not import("./a.js").
+STATIC_IMPORT = re.compile(r'^\s*import\s+(?:[^"\'();]*?\s+from\s+)?["\'](\.{1,2}/[^"\']+)["\']',
+                           re.MULTILINE)
+ENTRY = STATIC / "js" / "main.js"
+
+
+@cache
+def boot_modules(entry: Path = ENTRY) -> tuple[str, ...]:
+    """The URLs of every module the app's entry imports, directly or not, statically: what the
+    first screen waits for. The page names them (modulepreload) so that the browser asks for
+    all at once rather than one level of imports after another (on a 150 ms link, each level
+    is a round trip)."""
+    found: list[Path] = []
+    todo = [entry.resolve()]
+    while todo:
+        module = todo.pop(0)
+        for target in STATIC_IMPORT.findall(module.read_text(encoding="utf-8")):
+            path = (module.parent / target).resolve()
+            if path not in found and path != entry.resolve():
+                found.append(path)
+                todo.append(path)
+    return tuple(PREFIX + "static/" + path.relative_to(STATIC).as_posix() for path in found)
+
+
 def index_html(face: Face) -> bytes:
     page = (STATIC / "index.html").read_text(encoding="utf-8")
+    main = '<script type="module" src="/m/static/js/main.js"></script>'
+    page = page.replace(main, main + "".join(
+        f'\n<link rel="modulepreload" href="{url}">' for url in boot_modules()))
     name = escape(face.name)
     screen = "" if face.screen == "nezarat" else face.screen
     named = f' data-app-name="{name}"' if face.neutral else ""  # else each language's own name

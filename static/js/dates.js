@@ -15,16 +15,14 @@ const ENGLISH = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", 
 const DIGITS = {latn: "0123456789", arabext: "۰۱۲۳۴۵۶۷۸۹"};
 const DAY_MS = 86400000;
 
-let settings = null, numbers = null;
+let settings = null;
+const formatters = {};  // by ICU calendar, made on first use
 
 function current() {
   if (!settings) {
     settings = readData("nz-dates", null) || {};
     if (settings.calendar !== "solar_hijri") { settings.calendar = "gregorian"; }
     if (!settings.months || settings.months.length !== 12) { settings.months = ENGLISH; }
-    numbers = new Intl.DateTimeFormat(
-      "en-u-ca-" + (settings.calendar === "solar_hijri" ? "persian" : "gregory") + "-nu-latn",
-      {year: "numeric", month: "numeric", day: "numeric", timeZone: "UTC"});
   }
   return settings;
 }
@@ -42,11 +40,22 @@ function utc(iso) { return new Date(iso + "T00:00:00Z"); }
 
 function iso(date) { return date.toISOString().slice(0, 10); }
 
-/** [year, month 1-12, day] of an ISO day in the person's calendar. */
+/** [year, month 1-12, day] of an ISO day in the person's calendar. A Gregorian day is read
+ *  from its ISO text; only Solar Hijri asks ICU, whose formatter is made on first use (making
+ *  one loads calendar data: tens of milliseconds on a phone, which the map paid at start). */
 export function parts(value) {
-  current();
+  const text = isoDay(value);
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (ymd && current().calendar !== "solar_hijri") {
+    return [parseInt(ymd[1], 10), parseInt(ymd[2], 10), parseInt(ymd[3], 10)];
+  }
+  const icu = current().calendar === "solar_hijri" ? "persian" : "gregory";
+  if (!formatters[icu]) {
+    formatters[icu] = new Intl.DateTimeFormat("en-u-ca-" + icu + "-nu-latn",
+      {year: "numeric", month: "numeric", day: "numeric", timeZone: "UTC"});
+  }
   const found = {};
-  numbers.formatToParts(utc(isoDay(value))).forEach(function (part) {
+  formatters[icu].formatToParts(utc(text)).forEach(function (part) {
     found[part.type] = part.value;
   });
   return [parseInt(found.year, 10), parseInt(found.month, 10), parseInt(found.day, 10)];

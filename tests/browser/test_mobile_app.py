@@ -424,6 +424,42 @@ def test_token_from_odk_qr_and_form_expressions(phone, monitor):
     assert problems == []
 
 
+# When the app first says it is ready (body[data-ready]), and which scripts it had asked for by
+# then (Resource Timing: the requests' start).
+READY_AT = """new MutationObserver((changes, observer) => {
+  if (document.body && document.body.dataset.ready) {
+    window.__readyAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-ready"]});"""
+ASKED_BEFORE_READY = """() => performance.getEntriesByType("resource")
+  .filter((e) => e.startTime < window.__readyAt && new URL(e.name).pathname.endsWith(".js"))
+  .map((e) => new URL(e.name).pathname)"""
+
+
+@pytest.mark.browser
+def test_first_screen_asks_for_its_modules_at_once(phone, monitor):
+    """On a new phone the sign-in screen waits for the modules main.js imports, and for no
+    more: the page names each of them (modulepreload), so that the browser asks for all at
+    once instead of one level of imports after another (a round trip each on a weak link); the
+    forms' modules and Argon2 come after the screen is up (Lighthouse's LCP, issue 18)."""
+    page = phone.page
+    phone.context.add_init_script(READY_AT)
+    with page.expect_request(lambda r: r.url.endswith("/m/static/js/model.js"), timeout=20_000):
+        page.goto(monitor.base + "/m/")
+        page.wait_for_selector("[data-screen=signin] textarea[name=token]")
+        wait_until(page, "window.__readyAt > 0")
+    preloaded = page.eval_on_selector_all("link[rel=modulepreload]",
+                                          "links => links.map(l => new URL(l.href).pathname)")
+    asked = set(page.evaluate(ASKED_BEFORE_READY))
+    assert asked - {"/m/static/js/main.js"} == set(preloaded)
+    assert len(preloaded) == len(set(preloaded)) >= 10
+    for later in ("/m/static/js/model.js", "/m/static/js/render.js", "/m/static/js/xpath.js",
+                  "/m/static/lib/argon2.js"):
+        assert later not in asked
+    assert page.errors == []
+
+
 def test_app_shell_size_budget(client, artifacts):
     """The app shell (everything the service worker precaches, and the worker itself) gzipped
     stays within 150 KB."""

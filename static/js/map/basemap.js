@@ -13,7 +13,9 @@ const L = window.L;  // Leaflet, from the vendor bundle (a classic script)
 // Afghanistan, Iran and Pakistan; and the window the built-in data covers.
 const REGION = [[23.6, 44.0], [39.8, 77.9]];
 const DATA_WINDOW = [[8.0, 25.0], [55.0, 100.0]];
-const PANES = {"nz-land": 210, "nz-admin1": 320, "nz-borders": 330, "nz-towns": 460};
+// The land around the three countries has a pane of its own, under theirs: it can be drawn last.
+const PANES = {"nz-land-around": 205, "nz-land": 210, "nz-admin1": 320, "nz-borders": 330,
+               "nz-towns": 460};
 
 const STYLE = {
   landMain: {stroke: false, fillColor: "#f6f3ec", fillOpacity: 1},
@@ -46,24 +48,29 @@ function createPanes(map) {
     map.createPane(name).style.zIndex = String(PANES[name]);
   });
   // Labels must not catch clicks meant for the facilities above them.
+  map.getPane("nz-land-around").style.pointerEvents = "none";
   map.getPane("nz-land").style.pointerEvents = "none";
   map.getPane("nz-borders").style.pointerEvents = "none";
 }
 
-/** Land: the three countries (from their provinces) and, paler, all land around them. */
-function landLayer(around, provinces, attribution) {
+/** Land: the three countries (from their provinces) and, paler, all land around them. The
+ *  groups are made empty: their shapes are added in turns (see fill). */
+function landLayer(attribution) {
   const options = {pane: "nz-land", interactive: false, attribution: attribution};
-  return L.layerGroup([
-    L.geoJSON(around, L.extend({style: L.extend({className: "nz-land nz-land-other"},
-                                                 STYLE.landOther)}, options)),
-    L.geoJSON(provinces, L.extend({style: function (f) {
-      return L.extend({className: "nz-land nz-land-" + f.properties.country}, STYLE.landMain);
-    }}, options))
-  ], {attribution: attribution});
+  const around = L.geoJSON(null, L.extend({style: L.extend({className: "nz-land nz-land-other"},
+                                                           STYLE.landOther)},
+                                          options, {pane: "nz-land-around"}));
+  const provinces = L.geoJSON(null, L.extend({style: function (f) {
+    return L.extend({className: "nz-land nz-land-" + f.properties.country}, STYLE.landMain);
+  }}, options));
+  const group = L.layerGroup([around, provinces], {attribution: attribution});
+  group.around = around;
+  group.provinces = provinces;
+  return group;
 }
 
-function borderLayer(data, attribution) {
-  return L.geoJSON(data, {
+function borderLayer(attribution) {
+  return L.geoJSON(null, {
     pane: "nz-borders", interactive: false, attribution: attribution,
     style: function (f) {
       const s = f.properties.main ? STYLE.borderMain : STYLE.borderOther;
@@ -72,8 +79,8 @@ function borderLayer(data, attribution) {
   });
 }
 
-function admin1Layer(data, options) {
-  return L.geoJSON(data, {
+function admin1Layer(options) {
+  return L.geoJSON(null, {
     pane: "nz-admin1", attribution: options.attribution,
     style: function (f) {
       return L.extend({className: "nz-admin1 nz-admin1-" + f.properties.country}, STYLE.admin1);
@@ -137,34 +144,43 @@ function tileLayer(options) {
 const DRAW_AFTER_MS = 1500;
 
 // How long one task may draw before it lets the page breathe: a long task is one over 50 ms,
-// and a phone's CPU is some 4 times slower than a desktop's.
-const SLICE_MS = 8;
+// and a phone's CPU is some 4 times slower than a desktop's, so a task must end within 12 ms
+// here. The last shape a slice starts may take a few milliseconds more (a province of 600
+// points up to 7, a garbage collection as much again), hence the margin.
+const SLICE_MS = 3;
 
-/** Add the layers to the map in slices of at most SLICE_MS each, one shape after another
- *  (empty groups first, then their shapes into them), so that a slow phone never runs one long
- *  task drawing the base map's SVG: the page stays responsive (Lighthouse: total blocking
- *  time). Resolves when every shape is on the map. */
-function addInTurns(map, layers) {
-  const pieces = [];
-  function collect(group) {
-    group.getLayers().forEach(function (child) {
-      if (child instanceof L.LayerGroup) { collect(child); } else { pieces.push([group, child]); }
-    });
-  }
-  layers.forEach(collect);
-  pieces.forEach(function (piece) { piece[0].removeLayer(piece[1]); });
-  layers.forEach(function (layer) { layer.addTo(map); });
+/** Run `tasks` (functions) in slices of at most SLICE_MS each, one after another, so that a
+ *  slow phone never runs one long task making or drawing the base map's SVG: the page stays
+ *  responsive (Lighthouse: total blocking time). Resolves when all have run. */
+function inTurns(tasks) {
   return new Promise(function (resolve) {
     let next = 0;
     function slice() {
       const until = performance.now() + SLICE_MS;
-      while (next < pieces.length && performance.now() < until) {
-        pieces[next][0].addLayer(pieces[next][1]);
+      while (next < tasks.length && performance.now() < until) {
+        tasks[next]();
         next += 1;
       }
-      if (next < pieces.length) { setTimeout(slice, 0); } else { resolve(); }
+      if (next < tasks.length) { setTimeout(slice, 0); } else { resolve(); }
     }
     setTimeout(slice, 0);
+  });
+}
+
+/** Tasks that add a GeoJSON file's features to an (empty) GeoJSON layer one at a time: each
+ *  feature is read into shapes and drawn in one task (both are work on a phone). */
+function fill(layer, collection) {
+  return collection.features.map(function (feature) {
+    return function () { layer.addData(feature); };
+  });
+}
+
+/** Tasks that take a layer group's members off and put them back one at a time. */
+function refill(group) {
+  const members = group.getLayers();
+  members.forEach(function (member) { group.removeLayer(member); });
+  return members.map(function (member) {
+    return function () { group.addLayer(member); };
   });
 }
 
@@ -205,26 +221,12 @@ function create(element, options) {
     options.drawAfter.catch(function () { return null; }),
     new Promise(function (resolve) { setTimeout(resolve, DRAW_AFTER_MS); })
   ]) : Promise.resolve();
-  // Each layer made in a task of its own (reading a GeoJSON file into shapes is work too).
-  function later(make) {
-    return function (value) {
-      return new Promise(function (resolve) {
-        setTimeout(function () { resolve(make(value)); }, 0);
-      });
-    };
-  }
   base.ready = Promise.all([loaded, turn]).then(function (both) {
-    base.data = both[0];
-  }).then(later(function () {
-    base.layers.land = landLayer(base.data[0], base.data[2], neAttribution);
-  })).then(later(function () {
-    base.layers.borders = borderLayer(base.data[1], neAttribution);
-  })).then(later(function () {
-    base.layers.admin1 = admin1Layer(base.data[2], {attribution: neAttribution,
-                                                   language: options.language});
-  })).then(later(function () {
-    const data = base.data;
+    const data = base.data = both[0];
     const layers = base.layers;
+    layers.land = landLayer(neAttribution);
+    layers.borders = borderLayer(neAttribution);
+    layers.admin1 = admin1Layer({attribution: neAttribution, language: options.language});
     layers.towns = townsLayer(map, data[3], {attribution: townAttribution,
                                              language: options.language});
     layers.tiles = tileLayer(options);
@@ -237,8 +239,17 @@ function create(element, options) {
     overlays[strings.provinces || "Provinces"] = layers.admin1;
     overlays[strings.towns || "Towns"] = layers.towns;
 
-    return addInTurns(map, [layers.land, layers.borders, layers.admin1, layers.towns]);
-  })).then(function () {
+    // The layers go on the map empty; their shapes follow in turns. The land around comes
+    // last: its coast is one shape of some 4,400 points, which the first shapes drawn would
+    // make a long task (Leaflet's code still cold); after the provinces it takes a third.
+    const tasks = [].concat(fill(layers.land.provinces, data[2]), fill(layers.borders, data[1]),
+                            fill(layers.admin1, data[2]), refill(layers.towns),
+                            fill(layers.land.around, data[0]));
+    [layers.land, layers.borders, layers.admin1, layers.towns].forEach(function (layer) {
+      layer.addTo(map);
+    });
+    return inTurns(tasks);
+  }).then(function () {
     const data = base.data;
     base.control = L.control.layers(base.bases, base.overlays,
                                     {position: "top" + end}).addTo(map);

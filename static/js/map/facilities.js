@@ -115,8 +115,19 @@ function controlBoxes(map) {
 /** Markers that would overlap at the map's zoom, or lie under a map control, are moved apart,
  *  each with a thin line to its true place (a dot at the end); where none would, all sit on
  *  their place. */
-function declutter(map, markers, leaders) {
+function declutter(map, markers, leaders, last) {
   const placed = [], obstacles = controlBoxes(map);
+  // The same zoom and the same controls over the same place: the markers stay where they are
+  // (the controls' watcher and the map's events often ask again for nothing).
+  const origin = map.containerPointToLayerPoint([0, 0]).round();
+  const key = JSON.stringify([map.getZoom(), origin.x, origin.y, obstacles.map(function (box) {
+    return [box.min.x, box.min.y, box.max.x, box.max.y].map(Math.round);
+  })]);
+  if (last && last.key === key && markers.every(function (marker) {
+    return marker.getElement() === last.elements.get(marker);
+  })) {
+    return last;
+  }
   leaders.clearLayers();
   markers.forEach(function (marker) {
     const element = marker.getElement();
@@ -139,6 +150,9 @@ function declutter(map, markers, leaders) {
         color: "#ffffff", fillColor: "#3d3a35", fillOpacity: 1}));
     }
   });
+  const elements = new Map();
+  markers.forEach(function (marker) { elements.set(marker, marker.getElement()); });
+  return {key: key, elements: elements};
 }
 
 function name(feature, language) {
@@ -183,8 +197,14 @@ function layer(collection, options) {
   });
   // Markers apart at every zoom (see declutter); the lines go with the layer.
   const leaders = L.layerGroup();
-  let shownOn = null, watcher = null;
-  function apart() { if (shownOn) { declutter(shownOn, markers, leaders); } }
+  let shownOn = null, watcher = null, last = null, asked = false;
+  function apart() { if (shownOn) { last = declutter(shownOn, markers, leaders, last); } }
+  // At most once a frame, however many controls changed size in it.
+  function apartSoon() {
+    if (asked) { return; }
+    asked = true;
+    window.requestAnimationFrame(function () { asked = false; apart(); });
+  }
   group.on("add", function () {
     shownOn = group._map;
     leaders.addTo(shownOn);
@@ -192,7 +212,7 @@ function layer(collection, options) {
     // A control growing or shrinking (the legend opened, filled or folded) changes what it
     // covers.
     if (!watcher && window.ResizeObserver) {
-      watcher = new ResizeObserver(function () { window.requestAnimationFrame(apart); });
+      watcher = new ResizeObserver(apartSoon);
     }
     if (watcher) {
       Array.prototype.forEach.call(shownOn.getContainer().querySelectorAll(
@@ -205,6 +225,7 @@ function layer(collection, options) {
     if (watcher) { watcher.disconnect(); }
     leaders.remove();
     shownOn = null;
+    last = null;
   });
   group.declutter = apart;
   return group;

@@ -26,10 +26,16 @@ function bboxOf(map) {
     .map(function (v) { return v.toFixed(4); }).join(",");
 }
 
+// One formatter per language: making one costs far more than using it (it was made per cell).
+const compactFormats = {};
+
 function compact(n, language) {
   try {
-    return new Intl.NumberFormat(language, {notation: "compact",
-                                            maximumFractionDigits: 1}).format(n);
+    if (!compactFormats[language]) {
+      compactFormats[language] = new Intl.NumberFormat(language, {notation: "compact",
+                                                                  maximumFractionDigits: 1});
+    }
+    return compactFormats[language].format(n);
   } catch (e) {
     return String(n);
   }
@@ -58,6 +64,13 @@ function create(map, options) {
   map.createPane(PANE).style.zIndex = "440";
   map.createPane(LABEL_PANE).style.zIndex = "445";
   map.getPane(LABEL_PANE).style.pointerEvents = "none";
+
+  // The first formatter a page makes starts the browser's ICU (tens of milliseconds on a phone):
+  // in a task of its own while the first answer is on its way, not in the one drawing it, and
+  // after the first paint (a task before it would delay it).
+  window.requestAnimationFrame(function () {
+    setTimeout(function () { compact(0, language); }, 0);
+  });
 
   const group = L.layerGroup().addTo(map);
   let heat = null;

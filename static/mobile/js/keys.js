@@ -7,7 +7,6 @@
 //  - "passphrase": no hardware-bound secret (older phones, browsers without PRF): a passphrase
 //    strong enough to resist offline guessing (strength.js) through Argon2id, memory-hard, with
 //    the parameters below (README: "The phone's storage key").
-import { argon2id } from "../lib/argon2.js";
 import { concat, hkdfKey, hmac, secretBytes } from "./crypto.js";
 
 // 32 MiB, 3 passes, 1 lane: ~0.5-1 s per guess on a mid-range phone (README for measurements).
@@ -20,6 +19,8 @@ export async function prfKey(prfOutput, pin, salt) {
 }
 
 export async function passphraseKey(passphrase, salt, params = ARGON2) {
+  // Loaded when first needed, not before the first screen (its WebAssembly is 29 KB).
+  const { argon2id } = await import("../lib/argon2.js");
   const stretched = await argon2id({ password: secretBytes(passphrase), salt, hashLength: 32,
     outputType: "binary", ...params });
   return hkdfKey(stretched, salt, INFO.passphrase);

@@ -5,16 +5,33 @@ import { t, time, lang, setLanguage, savedLanguage } from "./i18n.js";
 import * as vault from "./vault.js";
 import * as sync from "./sync.js";
 import * as outbox from "./outbox.js";
-import { Form, text } from "./model.js";
-import { renderForm } from "./render.js";
-import { currentPosition } from "./widgets.js";
-import { reportBody, photoNames } from "./body.js";
 import { tokenFrom } from "./token.js";
 import { COUNTDOWN_SECONDS } from "./wipe.js";
 import * as gate from "./gate.js";
 import * as retention from "./retention.js";
 import * as mine from "./mine.js";
-import { finishCase, isCase, keyLine, sealVisitCases } from "./case_finish.js";
+
+// The forms' modules (the model and its XPath, the renderer and its widgets, the report's body,
+// the cases and their sealing) are not needed to draw the sign-in or unlock screen: they are
+// fetched once that screen is up (nine fewer requests before it on a weak link; offline the
+// service worker has them) and awaited before the forms are read (loadForms).
+let Form, text, renderForm, reportBody, photoNames, finishCase, isCase, keyLine, sealVisitCases,
+  currentPosition;
+let formModules = null;
+function loadFormModules() {
+  formModules ??= Promise.all([import("./model.js"), import("./render.js"), import("./body.js"),
+    import("./case_finish.js"), import("./widgets.js")]).then(([model, render, body, cases, widgets]) => {
+    ({ Form, text } = model);
+    ({ renderForm } = render);
+    ({ reportBody, photoNames } = body);
+    ({ finishCase, isCase, keyLine, sealVisitCases } = cases);
+    ({ currentPosition } = widgets);
+  }, (error) => {
+    formModules = null;  // asked again next time (a dropped connection, say)
+    throw error;
+  });
+  return formModules;
+}
 
 const LOCK_AFTER_HIDDEN_MS = 5 * 60 * 1000;
 const app = byId("app");
@@ -51,6 +68,7 @@ async function opened() {
 }
 
 async function loadForms() {
+  await loadFormModules();
   return (await sync.load()).map((entry) => ({ ...entry,
     form: Object.assign(new Form(entry.def, entry.media), { images: entry.images || {} }) }));
 }
@@ -408,6 +426,8 @@ async function boot() {
   sync.whenErased(gate.eraseToFresh);
   if (await vault.exists()) gate.unlock(); else gate.signIn();
   document.body.dataset.ready = "yes";
+  // Once the screen is painted (the next frame, then a task after it).
+  requestAnimationFrame(() => setTimeout(() => loadFormModules().catch(() => {}), 0));
 }
 
 boot();
