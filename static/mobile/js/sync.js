@@ -40,8 +40,12 @@ export async function checkIn(token, reports) {
 
 // After the duress PIN: tell the server, with the token's SHA-256 (the token itself is not
 // readable with the duress PIN). Retried from memory only, until it gets through.
+// The first retry after 2 s, then twice as long each time up to a minute, and at once when the
+// phone says it is back online: a connection that flickers at a checkpoint is used while it
+// lasts.
 export function reportDuress(proof, pending) {
   const body = JSON.stringify({ proof, pending });
+  let wait = 2000;
   const send = async () => {
     try {
       const response = await fetch("/api/device/duress", { method: "POST", body, cache: "no-store",
@@ -49,7 +53,8 @@ export function reportDuress(proof, pending) {
       if (response.status < 500) return;
     } catch (e) { /* offline */ }
     const retry = () => { window.removeEventListener("online", retry); clearTimeout(timer); send(); };
-    const timer = setTimeout(retry, 30000);
+    const timer = setTimeout(retry, wait);
+    wait = Math.min(wait * 2, 60000);
     window.addEventListener("online", retry);
   };
   send();
