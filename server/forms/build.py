@@ -19,7 +19,7 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
 from . import encryption
-from .app_support import unsupported
+from .app_support import SELECTS, unsupported
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "mobile_forms"
 BUILD_DIR = FORMS_DIR / "build"
@@ -110,16 +110,44 @@ def _build(source, name: str, default_version: str | None = None) -> BuiltForm:
         _no_sealed_question_in_clear(collect)
         survey = create_survey_element_from_dict(collect)
         xml = survey.to_xml(validate=False, pretty_print=True, warnings=warnings)
-        app = create_survey_element_from_dict(for_client(definition, "app"))
+        for_app = for_client(definition, "app")
+        app = create_survey_element_from_dict(for_app)
     except FormInvalid:
         raise
     except Exception as exc:  # pyxform raises plain PyXFormError / ValueError alike
         raise FormInvalid(f"{name}: {exc}") from exc
     described_dict = app.to_json_dict()
+    _keep_choice_columns(described_dict, for_app)
     described = json.dumps(described_dict, ensure_ascii=False, indent=2)
     return BuiltForm(form_id=definition["id_string"], xml=_ends_with_newline(xml),
                      json=described + "\n", warnings=tuple(warnings),
                      app_refusals=tuple(unsupported(described_dict)))
+
+
+def _keep_choice_columns(described: dict, definition: dict) -> None:
+    """pyxform's JSON keeps a choice's name, label and media only, while the XForm gives Collect
+    every column of the choices sheet in the list's instance: what a choice filter reads
+    (`country=${country}`, the usual cascade) and `instance('list')/root/item/<column>`. The
+    app gets them too, in the same order as the list."""
+    source = definition.get("choices") or {}
+
+    def fill(choices: list, name) -> None:
+        for choice, row in zip(choices or [], source.get(name) or []):
+            if isinstance(choice, dict) and choice.get("name") == row.get("name"):
+                for key, value in row.items():
+                    choice.setdefault(key, value)
+
+    for name, choices in (described.get("choices") or {}).items():
+        fill(choices, name)
+
+    def walk(element: dict) -> None:  # a select carries its list's choices as its children
+        if element.get("list_name") in source and element.get("type") in SELECTS:
+            fill(element.get("children"), element["list_name"])
+            return
+        for child in element.get("children") or []:
+            walk(child)
+
+    walk(described)
 
 
 def build_all(forms_dir: Path | None = None) -> list[BuiltForm]:

@@ -4,6 +4,7 @@ calls the same function); the app's own rules (model.js, xpath.js) are the same 
 import csv
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -326,3 +327,37 @@ def test_images_in_labels_are_run_audio_and_video_named(tmp_path):
 def test_the_app_shows_the_same_label_media():
     model = (MOBILE_JS / "model.js").read_text(encoding="utf-8")
     assert _js_set(model, "LABEL_MEDIA") == app_support.LABEL_MEDIA
+
+
+def test_a_cascading_select_of_the_choices_sheet_keeps_its_filter_columns(tmp_path):
+    """The XLSForm way of a cascade: the choices sheet's own column (`country`) read by the
+    choice filter. pyxform's JSON leaves such columns out of the choices; the build gives them to
+    the app, which offers exactly the cities of the country chosen, as Collect does."""
+    survey = [{"type": "select_one country", "name": "country", "label": "Country"},
+              {"type": "select_one city", "name": "city", "label": "City",
+               "choice_filter": "country=${country}"}]
+    choices = [{"list_name": "country", "name": "af", "label": "Afghanistan"},
+               {"list_name": "country", "name": "ir", "label": "Iran"},
+               {"list_name": "city", "name": "kbl", "label": "Kabul", "country": "af"},
+               {"list_name": "city", "name": "hrt", "label": "Herat", "country": "af"},
+               {"list_name": "city", "name": "thr", "label": "Tehran", "country": "ir"}]
+    built = build.build(xlsform(tmp_path, survey, choices))
+    assert built.app_refusals == ()
+    definition = json.loads(built.json)
+    assert [c.get("country") for c in definition["choices"]["city"]] == ["af", "af", "ir"]
+    (tmp_path / "def.json").write_text(built.json)
+    script = (
+        f"import {{ Form }} from {json.dumps((MOBILE_JS / 'model.js').as_uri())};\n"
+        "import { readFileSync } from 'node:fs';\n"
+        f"const form = new Form(JSON.parse(readFileSync({json.dumps(str(tmp_path / 'def.json'))}, 'utf8')));\n"
+        "const answers = form.newInstance('00000000-0000-4000-8000-000000000000');\n"
+        "const at = (name) => form.nodes.find((n) => n.name === name);\n"
+        "const offered = () => form.choicesFor(answers, at('city'), {}).map((c) => c.name).join(' ');\n"
+        "const seen = [offered()];\n"
+        "for (const country of ['af', 'ir']) { form.set(answers, at('country'), {}, country);"
+        " form.calculate(answers); seen.push(offered()); }\n"
+        "console.log(JSON.stringify(seen));\n")
+    run = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == ["", "kbl hrt", "thr"]
