@@ -25,30 +25,6 @@ def _at(at: str | None) -> datetime:
     return datetime.fromisoformat(at) if at else datetime.now(timezone.utc)
 
 
-@task("alerts.visit", retry=RETRY)
-def visit(visit_id: str, at: str | None = None) -> int:
-    session = db.session
-    made = evaluate.visit(session, uuid.UUID(visit_id), _at(at))
-    session.commit()
-    return made
-
-
-@task("alerts.incident", retry=RETRY)
-def incident(incident_id: str, at: str | None = None) -> int:
-    session = db.session
-    made = evaluate.incidents(session, events.incident(session, uuid.UUID(incident_id)),
-                              _at(at))
-    session.commit()
-    return made
-
-
-@task("alerts.case", retry=RETRY)
-def case(case_id: str, at: str | None = None) -> int:
-    made = evaluate.case(db.session, uuid.UUID(case_id), _at(at))
-    db.session.commit()
-    return made
-
-
 # Changes evaluated per transaction: large enough that a burst costs a few round trips, small
 # enough that a transaction stays short.
 BATCH = 200
@@ -61,6 +37,28 @@ def _evaluate(session, kind: str, target_id, at: datetime, rules: evaluate.RuleB
         return evaluate.incidents(session, events.incident(session, target_id), at, rules) \
             if rules("incident") else 0
     return evaluate.case(session, target_id, at, rules)
+
+
+def _one(kind: str, target_id: str, at: str | None) -> int:
+    session = db.session
+    made = _evaluate(session, kind, uuid.UUID(target_id), _at(at), evaluate.RuleBook(session))
+    session.commit()
+    return made
+
+
+@task("alerts.visit", retry=RETRY)
+def visit(visit_id: str, at: str | None = None) -> int:
+    return _one("visit", visit_id, at)
+
+
+@task("alerts.incident", retry=RETRY)
+def incident(incident_id: str, at: str | None = None) -> int:
+    return _one("incident", incident_id, at)
+
+
+@task("alerts.case", retry=RETRY)
+def case(case_id: str, at: str | None = None) -> int:
+    return _one("case", case_id, at)
 
 
 @task("alerts.drain", periodic="* * * * *", queueing_lock="alerts.drain", queue="alerts",
