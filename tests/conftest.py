@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import make_server
 
 from server import create_app
-from server.accounts import totp
+from server.accounts import passwords, totp
 from server.core import schema
 from server.core.db import db
 from tests import factories
@@ -121,7 +121,10 @@ def database_url(tmp_path_factory) -> str:
 def app_config(database_url, tmp_path_factory) -> dict:
     return {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
             "STORAGE_DIR": str(tmp_path_factory.mktemp("storage")),
-            "BACKUP_DIR": str(tmp_path_factory.mktemp("backup")), "LOG_LEVEL": "WARNING"}
+            "BACKUP_DIR": str(tmp_path_factory.mktemp("backup")), "LOG_LEVEL": "WARNING",
+            # argon2-cffi's profile for test suites: a sign-in costs microseconds, not a real
+            # hash (tests/integration/accounts/test_sign_in.py checks the deployed profile)
+            "PASSWORD_HASH_PROFILE": passwords.TEST_PROFILE}
 
 
 @pytest.fixture(scope="session")

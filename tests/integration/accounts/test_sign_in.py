@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select, text
 
-from server.accounts import csrf
+from server import create_app
+from server.accounts import csrf, passwords
 from server.accounts.models import UserSession
 from server.accounts.tokens import digest
 from server.core.audit import AuditEntry
@@ -29,6 +31,19 @@ def test_password_is_stored_as_argon2id(session):
     user = factories.user(session)
     assert user.password_hash.startswith("$argon2id$")
     assert factories.DEFAULT_PASSWORD not in user.password_hash
+
+
+def test_a_deployed_app_hashes_with_the_rfc_9106_profile(app_config):
+    """The suite signs in with argon2-cffi's test profile; a deployment never can."""
+    deployed = create_app({key: value for key, value in app_config.items()
+                           if key != "PASSWORD_HASH_PROFILE"})
+    with deployed.app_context():
+        stored = passwords.hash_password("a deployment's passphrase")
+        assert passwords.verify(stored, "a deployment's passphrase")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    pretending = create_app({**app_config, "TESTING": False})
+    with pretending.app_context(), pytest.raises(RuntimeError, match="test suites only"):
+        passwords.hash_password("a deployment's passphrase")
 
 
 def test_monitor_signs_in_and_the_session_is_server_side(client, session):
