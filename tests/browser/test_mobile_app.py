@@ -148,7 +148,7 @@ def sign_in(page, monitor) -> None:
     page.wait_for_selector("[data-screen=home] [data-action=new]")
     # The service worker has precached the shell: from now on the app opens offline.
     page.evaluate("navigator.serviceWorker.ready")
-    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
+    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('shell-')))")
 
 
 def unlock(page) -> None:

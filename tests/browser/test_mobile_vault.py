@@ -129,7 +129,7 @@ def sign_in_with_key(page, monitor, duress: str = "") -> None:
     page.click("[data-screen=signin] button[type=submit]")
     page.wait_for_selector("[data-screen=home] [data-action=new]")
     page.evaluate("navigator.serviceWorker.ready")
-    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
+    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('shell-')))")
 
 
 def unlock(page, secret: str) -> None:
