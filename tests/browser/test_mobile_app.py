@@ -56,6 +56,8 @@ DUMP_STORAGE = """async () => {
   };
   const ask = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
   const out = {indexeddb: {}, caches: {}, localStorage: {...localStorage},
+               sessionStorage: {...sessionStorage},
+               workers: (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope),
                databases: (await indexedDB.databases()).map((d) => d.name)};
   if (out.databases.includes("nezarat")) {
     const db = await ask(indexedDB.open("nezarat"));

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
+import random
 import time
 
 import pytest
@@ -44,6 +45,7 @@ __all__ = ["monitor", "phone"]  # fixtures
 PIN = "482916"
 DURESS = "135790"
 INFO = b"storage-key/prf/v2"
+PASS_INFO = b"storage-key/passphrase/v2"
 
 # IndexedDB as JSON, bytes as base64.
 COPY_STORE = """async () => {
@@ -79,6 +81,36 @@ PRF_SECRET = """async ([id, salt]) => {
 }"""
 
 
+# The app's own derivation (its keys.js, as the page loads it): for each (PRF secret, PIN) a
+# probe sealed under the key it makes, for the test-side derivation to open.
+APP_KDF = """async ([salt, cases]) => {
+  const { prfKey } = await import("/m/static/js/keys.js");
+  const { seal } = await import("/m/static/js/crypto.js");
+  const bytes = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  const b64 = (u8) => { let s = ""; for (const b of u8) s += String.fromCharCode(b); return btoa(s); };
+  const out = [];
+  for (const [prf, pin] of cases) {
+    const box = await seal(await prfKey(bytes(prf), pin, bytes(salt)), "probe", new TextEncoder().encode(pin));
+    out.push({iv: {b64: b64(box.iv)}, ct: {b64: b64(box.ct)}});
+  }
+  return out;
+}"""
+
+# The app's own derivation, with the authenticator's secret missing (the attacker's best: any
+# 32 bytes, here zeros and random ones), against the copied token: does the right PIN open it?
+APP_OPENS = """async ([salt, box, pin, prfs]) => {
+  const { prfKey } = await import("/m/static/js/keys.js");
+  const { unsealJSON } = await import("/m/static/js/crypto.js");
+  const bytes = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  const sealed = {iv: bytes(box.iv.b64), ct: bytes(box.ct.b64)};
+  const opened = [];
+  for (const prf of prfs) {
+    try { await unsealJSON(await prfKey(bytes(prf), pin, bytes(salt)), "token", sealed); opened.push(prf); } catch (e) { /* no */ }
+  }
+  return opened;
+}"""
+
+
 def raw(value) -> bytes:
     return base64.b64decode(value["b64"])
 
@@ -100,13 +132,13 @@ def opens(key: bytes, box: dict, label: str) -> bytes | None:
         return None
 
 
-def add_authenticator(context, page):
+def add_authenticator(context, page, prf: bool = True):
     cdp = context.new_cdp_session(page)
     cdp.send("WebAuthn.enable", {"enableUI": False})
     added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
         "protocol": "ctap2", "ctap2Version": "ctap2_1", "transport": "internal",
         "hasResidentKey": True, "hasUserVerification": True, "isUserVerified": True,
-        "hasPrf": True, "automaticPresenceSimulation": True}})
+        "hasPrf": prf, "automaticPresenceSimulation": True}})
     return cdp, added["authenticatorId"]
 
 
@@ -152,7 +184,26 @@ def test_the_pin_alone_opens_nothing_the_authenticator_and_pin_do(phone, monitor
     dumped = json.dumps(copy)
     assert NARRATIVE not in dumped and monitor.token not in dumped
 
-    # Every 6-digit PIN (the right one among them), with the app's derivation and the
+    # The test-side derivation is the app's own: keys for the missing secret (zeros), for
+    # random secrets and for the authenticator's, each with random PINs and the right one, made
+    # by the app's keys.js in the page, are the keys storage_key() makes. (Were the secret dropped
+    # from the app's key, or mixed in any other way, these would differ and the test fail.)
+    rng = random.Random(17)
+    b64 = lambda data: base64.b64encode(data).decode()  # noqa: E731
+    prf = base64.b64decode(page.evaluate(PRF_SECRET, [kdf["credentialId"]["b64"], kdf["prfSalt"]["b64"]]))
+    cases = [(secret, f"{rng.randrange(10**6):06d}") for secret in
+             [bytes(32)] * 60 + [rng.randbytes(32) for _ in range(30)] + [prf] * 10]
+    cases += [(bytes(32), PIN), (prf, PIN)]
+    probes = page.evaluate(APP_KDF, [b64(salt), [[b64(secret), pin] for secret, pin in cases]])
+    assert [opens(storage_key(secret, pin, salt), box, "probe") for (secret, pin), box in
+            zip(cases, probes)] == [pin.encode() for _, pin in cases]
+    # The app's own code, given the right PIN and anything but the authenticator's secret,
+    # does not open the copied token.
+    guesses = [b64(bytes(32)), b64(b"\xff" * 32), *(b64(rng.randbytes(32)) for _ in range(8))]
+    assert page.evaluate(APP_OPENS, [b64(salt), token_box, PIN, guesses]) == []
+    assert page.evaluate(APP_OPENS, [b64(salt), token_box, PIN, [b64(prf)]]) == [b64(prf)]
+
+    # Every 6-digit PIN (the right one among them), with that derivation and the
     # authenticator's secret missing (its 32 bytes zero): nothing opens. The right PIN without
     # that half at all does not either.
     started = time.monotonic()
@@ -172,7 +223,6 @@ def test_the_pin_alone_opens_nothing_the_authenticator_and_pin_do(phone, monitor
                  token_box, "token") is None
 
     # With the authenticator's secret and the right PIN the same copy opens: token, report, photo.
-    prf = base64.b64decode(page.evaluate(PRF_SECRET, [kdf["credentialId"]["b64"], kdf["prfSalt"]["b64"]]))
     key = storage_key(prf, PIN, salt)
     assert opens(key, token_box, "token") == json.dumps(monitor.token).encode()
     assert opens(storage_key(prf, "482917", salt), token_box, "token") is None
@@ -212,7 +262,8 @@ def test_the_duress_pin_leaves_a_fresh_install_and_tells_the_server(phone, monit
     gone = page.evaluate(DUMP_STORAGE)
     blob = json.dumps(gone, ensure_ascii=False)
     assert NARRATIVE not in blob and NOTES not in blob and monitor.token not in blob
-    assert gone["caches"] == {} and gone["localStorage"] == {}
+    assert gone["caches"] == {} and gone["localStorage"] == {} and gone["sessionStorage"] == {}
+    assert gone["workers"] == [] and gone["databases"] == []
 
     context.set_offline(False)  # the next contact: the duress event, silently
     deadline = time.monotonic() + 40
@@ -280,3 +331,56 @@ def test_a_phone_marked_lost_erases_itself_and_its_pending_ids_are_known(phone, 
     gone = page.evaluate(DUMP_STORAGE)
     assert NOTES not in json.dumps(gone, ensure_ascii=False) and gone["caches"] == {}
     assert NOTES not in page.content()
+
+
+def test_without_prf_a_strong_passphrase_through_argon2id(phone, monitor):
+    """A phone whose authenticator has no PRF: the app says so and asks for a passphrase, refuses
+    weak ones with a reason, and stretches the one it takes with Argon2id (m = 32 MiB, t = 3,
+    p = 1): a copy of its storage opens with argon2-cffi's Argon2id (not our code) over that
+    passphrase, and with nothing else."""
+    from argon2.low_level import Type, hash_secret_raw
+
+    page = phone.page
+    add_authenticator(phone.context, page, prf=False)
+    page.goto(localhost(monitor) + "/m/")
+    page.wait_for_selector("[data-screen=signin][data-mode=pin]")
+    page.fill("textarea[name=token]", monitor.token)
+    page.fill("input[name=pin]", PIN)
+    page.fill("input[name=pin2]", PIN)
+    page.click("[data-screen=signin] button[type=submit]")
+    page.wait_for_selector("[data-screen=signin][data-mode=passphrase]")  # it says so
+    assert "cannot keep a hardware key" in page.inner_text("[data-screen=signin] .error")
+    assert page.is_visible("[data-role=no-hardware]")
+    assert page.input_value("textarea[name=token]") == monitor.token
+    for weak, reason in (("tiger123", "Too short"), ("password1234", "Too easy to guess"),
+                         ("482916482916", "Too easy to guess")):
+        page.fill("input[name=pin]", weak)
+        page.fill("input[name=pin2]", weak)
+        page.click("[data-screen=signin] button[type=submit]")
+        wait_until(page, f"document.querySelector('[data-screen=signin] .error')?.textContent.startsWith({reason!r})")
+    page.fill("input[name=pin]", PASSPHRASE)
+    page.fill("input[name=pin2]", PASSPHRASE)
+    page.click("[data-screen=signin] button[type=submit]")
+    page.wait_for_selector("[data-screen=home] [data-action=new]")
+
+    copy = page.evaluate(COPY_STORE)
+    kdf, token_box = copy["meta"]["kdf"], copy["meta"]["token"]
+    assert kdf["mode"] == "passphrase" and "credentialId" not in kdf
+    assert kdf["argon"] == {"memorySize": 32768, "iterations": 3, "parallelism": 1}
+    salt = raw(kdf["salt"])
+
+    def key(secret: str, kind=Type.ID, memory=32768, passes=3) -> bytes:
+        return hkdf(hash_secret_raw(secret.encode(), salt, time_cost=passes, memory_cost=memory,
+                                    parallelism=1, hash_len=32, type=kind), salt, PASS_INFO)
+
+    started = time.monotonic()
+    right = key(PASSPHRASE)
+    print(f"one Argon2id guess (argon2-cffi, native): {time.monotonic() - started:.3f} s")
+    assert opens(right, token_box, "token") == json.dumps(monitor.token).encode()
+    # Argon2id with these parameters, and nothing weaker: Argon2i, Argon2d, less memory or
+    # fewer passes, or the passphrase through HKDF alone, open nothing.
+    for wrong in (key(PASSPHRASE + " "), key(PASSPHRASE, Type.I), key(PASSPHRASE, Type.D),
+                  key(PASSPHRASE, memory=16384), key(PASSPHRASE, passes=2),
+                  hkdf(PASSPHRASE.encode(), salt, PASS_INFO)):
+        assert opens(wrong, token_box, "token") is None
+    assert page.errors == []
