@@ -138,3 +138,40 @@ def test_the_default_face_is_nezarat(phone, monitor):  # noqa: F811
     assert page.title() == "Nezarat"
     page.select_option("#lang", "prs")
     assert page.title() == "نظارت"
+
+
+def test_the_calculator_on_a_phone_without_prf_takes_a_passphrase_it_can_type(phone, monitor,  # noqa: F811
+                                                                              live_server):
+    """Without PRF the key is a passphrase, and the calculator's keys are all there is to type it
+    on: the app asks for digits only (still strong enough), so that the monitor is never locked
+    out by a passphrase the unlock screen cannot take."""
+    live_server.config.update(MOBILE_APP_NAME=NAME, MOBILE_APP_ICON="calculator",
+                              MOBILE_APP_FACE="calculator")
+    page, context = phone.page, phone.context
+    add_authenticator(context, page, prf=False)
+    page.goto(localhost(monitor) + "/m/")
+    page.wait_for_selector("[data-screen=signin][data-mode=pin]")
+    page.fill("textarea[name=token]", monitor.token)
+    page.fill("input[name=pin]", PIN)
+    page.fill("input[name=pin2]", PIN)
+    page.click("[data-screen=signin] button[type=submit]")
+    page.wait_for_selector("[data-screen=signin][data-mode=passphrase]")
+    assert page.get_attribute("input[name=pin]", "inputmode") == "numeric"
+    for weak, reason in (("quartz lantern mosaic 47 drizzle", "Digits only"),
+                         ("123456789012345", "Too easy to guess")):
+        page.fill("input[name=pin]", weak)
+        page.fill("input[name=pin2]", weak)
+        page.click("[data-screen=signin] button[type=submit]")
+        wait_until(page, "document.querySelector('[data-screen=signin] .error')?.textContent"
+                         f".startsWith({reason!r})")
+    secret = "840291573368209174"  # 18 random digits: ~10^16 guesses by zxcvbn
+    page.fill("input[name=pin]", secret)
+    page.fill("input[name=pin2]", secret)
+    page.click("[data-screen=signin] button[type=submit]")
+    page.wait_for_selector("[data-screen=home] [data-action=new]")
+    page.reload()
+    page.wait_for_selector("[data-screen=unlock][data-face=calculator]")
+    for key in secret + "=":
+        page.click(f'[data-key="{key}"]')
+    page.wait_for_selector("[data-screen=home] [data-action=new]", timeout=20_000)
+    assert page.errors == []

@@ -260,6 +260,9 @@ def test_the_duress_pin_leaves_a_fresh_install_and_tells_the_server(phone, monit
     assert page.inner_text("main") == first.inner_text("main")
     fresh.close()
     gone = page.evaluate(DUMP_STORAGE)
+    # Nor the passkey: the phone's passkey list has no entry for the app any more.
+    cdp, authenticator_id = authenticator
+    assert cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"] == []
     blob = json.dumps(gone, ensure_ascii=False)
     assert NARRATIVE not in blob and NOTES not in blob and monitor.token not in blob
     assert gone["caches"] == {} and gone["localStorage"] == {} and gone["sessionStorage"] == {}

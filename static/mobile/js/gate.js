@@ -39,12 +39,16 @@ export async function eraseToFresh() {
 export async function signIn(note = "", keepToken = "") {
   if (hardware === null) hardware = await passkey.mayWork();
   const usePin = hardware;
+  // The calculator face takes the secret on its number keys: without a hardware key the
+  // passphrase (and the emergency one) must be digits, or the unlock screen could never take it.
+  const digitsOnly = !usePin && face() === "calculator";
   const token = h("textarea", { name: "token", rows: 3, autocomplete: "off", spellcheck: "false", autocapitalize: "off" });
   token.value = keepToken;
   const qr = h("input", { type: "file", accept: "image/*", capture: "environment", class: "visually-hidden", id: "qr" });
-  const pin = secretInput("pin", usePin);
-  const pin2 = secretInput("pin2", usePin);
-  const duress = h("input", { type: "password", name: "duress", autocomplete: "off", inputmode: usePin ? "numeric" : "text" });
+  const pin = secretInput("pin", usePin || digitsOnly);
+  const pin2 = secretInput("pin2", usePin || digitsOnly);
+  const duress = h("input", { type: "password", name: "duress", autocomplete: "off",
+    inputmode: usePin || digitsOnly ? "numeric" : "text" });
   const status = message(note ? "error" : "muted");
   status.textContent = note;
   qr.addEventListener("change", async () => {
@@ -66,6 +70,8 @@ export async function signIn(note = "", keepToken = "") {
     if (secret !== normaliseDigits(pin2.value)) return refuse(t("pins_differ"));
     if (emergency && emergency.length < MIN_PIN) return refuse(t("duress_short"));
     if (emergency && emergency === secret) return refuse(t("duress_same"));
+    if (digitsOnly && !/^\d+$/.test(secret)) return refuse(t("weak_digits"));
+    if (digitsOnly && emergency && !/^\d+$/.test(emergency)) return refuse(t("duress_digits"));
     if (!usePin) {
       const weak = await weakness(secret);
       if (weak) return refuse(weak.reason === "short" ? t("weak_short") : t("weak_guessable", { n: weak.guessesLog10 }));
@@ -93,7 +99,7 @@ export async function signIn(note = "", keepToken = "") {
   field(t("token_label"), token),
   h("label", { for: "qr", class: "button secondary" }, t("scan_qr")), qr,
   usePin ? null : h("p", { class: "hint", "data-role": "no-hardware" }, t("pass_help")),
-  field(usePin ? t("pin_label") : t("pass_label"), pin),
+  field(usePin ? t("pin_label") : digitsOnly ? t("pass_digits_label") : t("pass_label"), pin),
   field(usePin ? t("pin_repeat") : t("pass_repeat"), pin2),
   h("p", { class: "hint" }, t("pin_help")),
   field(t("duress_label"), duress),
