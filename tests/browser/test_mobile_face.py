@@ -98,8 +98,7 @@ def test_a_neutral_face_names_the_project_nowhere_on_the_phone(phone, monitor, a
     cdp, authenticator_id = authenticator
     [credential] = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
     assert named(credential) == [] and credential["rpId"] == "localhost"
-    if "userName" in credential:
-        assert credential["userName"] == NAME
+    assert credential["userName"] == credential["userDisplayName"] == NAME
 
     page.click("[data-action=new]")
     page.wait_for_selector("[data-screen=form]")
