@@ -39,6 +39,7 @@ from tests.browser.test_mobile_app import (
     q,
 )
 from tests.browser.test_mobile_app import PIN as PASSPHRASE
+from tests.browser.test_mobile_app import sign_in as sign_in_passphrase
 
 pytestmark = pytest.mark.browser
 __all__ = ["monitor", "phone"]  # fixtures
@@ -387,3 +388,43 @@ def test_without_prf_a_strong_passphrase_through_argon2id(phone, monitor):
                   hkdf(PASSPHRASE.encode(), salt, PASS_INFO)):
         assert opens(wrong, token_box, "token") is None
     assert page.errors == []
+
+
+# Set before unlocking: did the list of reports ever show, even for a moment?
+WATCH_HOME = """() => {
+  window.__sawHome = false;
+  new MutationObserver(() => {
+    if (document.querySelector("[data-screen=home]")) window.__sawHome = true;
+  }).observe(document.getElementById("app"), {childList: true, subtree: true});
+}"""
+
+
+def test_a_lost_phone_unlocked_online_erases_itself_before_showing_anything(phone, monitor,
+                                                                            live_server):
+    """Whoever unlocks a phone marked lost, online, never sees its reports: the app asks the
+    server before it draws the list, and the answer erases it."""
+    page = phone.page
+    sign_in_passphrase(page, monitor)
+    page.click("[data-action=new]")
+    page.wait_for_selector("[data-screen=form]")
+    draft_id = page.get_attribute("[data-screen=form]", "data-report")
+    page.fill(q("notes"), NOTES)
+    page.click("[data-action=save]")
+    page.wait_for_selector(f'[data-screen=home] [data-report="{draft_id}"]')
+    page.reload()
+    page.wait_for_selector("[data-screen=unlock]")
+    with live_server.app_context():
+        token = db.session.scalars(select(DeviceToken).where(
+            DeviceToken.user_id == monitor.user_id)).one()
+        boss = db.session.scalars(select(User).where(
+            User.organisation_id == token.organisation_id)).first()
+        phones.mark_lost(Principal(kind="user", user_id=boss.id, organisation_id=token.organisation_id,
+                                   role="admin", two_factor_ok=True), token.id)
+    page.evaluate(WATCH_HOME)
+    unlock(page, PASSPHRASE)
+    page.wait_for_selector("[data-screen=signin]", timeout=20_000)
+    wait_until(page, "indexedDB.databases().then(d => d.length === 0)")
+    assert page.evaluate("window.__sawHome") is False
+    gone = page.evaluate(DUMP_STORAGE)
+    assert NOTES not in json.dumps(gone, ensure_ascii=False) and NOTES not in page.content()
+    assert gone["caches"] == {} and gone["workers"] == []
