@@ -7,6 +7,7 @@ import json
 import re
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from server import create_app
@@ -139,3 +140,19 @@ def test_the_devices_page_marks_a_phone_lost_and_shows_what_it_held(signed_in_cl
     row = _row(page, "Islam Qala phone")
     assert 'data-role="duress"' in row and "Duress PIN used" in row and held in row
     assert 'data-role="lost"' not in row
+
+
+def test_a_face_or_draft_limits_set_wrong_stop_the_app_at_start(app_config):
+    """A typo in the face or the draft limits is told when the app starts, not as a 500 on every
+    phone's /m/ (or drafts erased before they are flagged)."""
+    for wrong, words in (({"MOBILE_APP_ICON": "calculater"}, "MOBILE_APP_ICON"),
+                         ({"MOBILE_APP_FACE": "notes"}, "MOBILE_APP_FACE"),
+                         ({"MOBILE_APP_NAME": "  "}, "MOBILE_APP_NAME"),
+                         ({"MOBILE_DRAFT_FLAG_DAYS": 30, "MOBILE_DRAFT_ERASE_DAYS": 7},
+                          "MOBILE_DRAFT_ERASE_DAYS"),
+                         ({"MOBILE_DRAFT_FLAG_DAYS": -1}, "MOBILE_DRAFT_FLAG_DAYS")):
+        with pytest.raises(ValueError, match=words):
+            create_app({**app_config, **wrong})
+    # 0 turns a limit off.
+    create_app({**app_config, "MOBILE_DRAFT_FLAG_DAYS": 0, "MOBILE_DRAFT_ERASE_DAYS": 0})
+    create_app({**app_config, "MOBILE_DRAFT_FLAG_DAYS": 7, "MOBILE_DRAFT_ERASE_DAYS": 0})
