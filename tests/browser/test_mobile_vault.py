@@ -428,3 +428,64 @@ def test_a_lost_phone_unlocked_online_erases_itself_before_showing_anything(phon
     gone = page.evaluate(DUMP_STORAGE)
     assert NOTES not in json.dumps(gone, ensure_ascii=False) and NOTES not in page.content()
     assert gone["caches"] == {} and gone["workers"] == []
+
+
+# A store as the app made it before issue 17 (v1): the PIN alone through PBKDF2-SHA-256 (600,000
+# iterations), with the app's own modules; a draft and its photo in it.
+OLD_STORE = """async ([pin, token, id, notes]) => {
+  const db = await import("/m/static/js/db.js");
+  const { deriveKey, randomBytes, seal, sealJSON } = await import("/m/static/js/crypto.js");
+  const salt = randomBytes(16);
+  const key = await deriveKey(pin, salt);
+  await db.put("meta", "salt", salt);
+  await db.put("meta", "token", await sealJSON(key, "token", token));
+  await db.put("meta", "wrong", 0);
+  const now = Date.now();
+  await db.put("records", id, await sealJSON(key, "report:" + id, {id, formId: "nezarat_visit",
+    state: "draft", createdAt: now, updatedAt: now, summary: {facility: "", started: ""}, notes}));
+  await db.put("photos", id + "/old.jpg", await seal(key, "photo:" + id + "/old.jpg",
+    new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])));
+}"""
+
+
+def test_an_old_pin_only_store_gets_the_hardware_key_at_its_next_unlock(phone, monitor,
+                                                                         authenticator):
+    """A phone signed in before the hardware-bound key (PIN alone, PBKDF2) is the easy target
+    the issue describes: at its next unlock the app re-seals everything under the authenticator's
+    secret and the PIN, and the PBKDF2 key opens nothing any more."""
+    import uuid
+
+    page = phone.page
+    page.goto(localhost(monitor) + "/m/")
+    page.wait_for_selector("[data-screen=signin]")
+    report_id = str(uuid.uuid4())
+    page.evaluate(OLD_STORE, [PIN, monitor.token, report_id, NOTES])
+    before = page.evaluate(COPY_STORE)
+    old_salt = raw(before["meta"]["salt"])
+    old_key = hashlib.pbkdf2_hmac("sha256", PIN.encode(), old_salt, 600_000)
+    assert opens(old_key, before["meta"]["token"], "token") == json.dumps(monitor.token).encode()
+
+    page.reload()
+    unlock(page, PIN)
+    page.wait_for_selector(f'[data-screen=home] [data-report="{report_id}"]')
+    after = page.evaluate(COPY_STORE)
+    kdf = after["meta"]["kdf"]
+    assert kdf["mode"] == "prf" and "salt" not in after["meta"]
+    salt = raw(kdf["salt"])
+    for box, label in ((after["meta"]["token"], "token"),
+                       (after["records"][report_id], "report:" + report_id),
+                       (after["photos"][report_id + "/old.jpg"], f"photo:{report_id}/old.jpg")):
+        assert opens(old_key, box, label) is None  # the PIN-only key: nothing
+        assert opens(storage_key(bytes(32), PIN, salt), box, label) is None
+    prf = base64.b64decode(page.evaluate(PRF_SECRET, [kdf["credentialId"]["b64"], kdf["prfSalt"]["b64"]]))
+    key = storage_key(prf, PIN, salt)
+    assert opens(key, after["meta"]["token"], "token") == json.dumps(monitor.token).encode()
+    assert json.loads(opens(key, after["records"][report_id], "report:" + report_id))["notes"] == NOTES
+    assert opens(key, after["photos"][report_id + "/old.jpg"], f"photo:{report_id}/old.jpg") == \
+        bytes([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3])
+    assert "spare" in after["meta"]  # the duress box's shape, as in every store
+
+    page.reload()  # and it unlocks as any hardware-bound store does
+    unlock(page, PIN)
+    page.wait_for_selector(f'[data-screen=home] [data-report="{report_id}"]')
+    assert page.errors == []

@@ -110,8 +110,13 @@ export async function signIn(note = "", keepToken = "") {
 
 // One attempt: opens the store, or erases it (duress, too many wrong), or says why not.
 async function attempt(secret) {
+  const old = (await vault.mode()) === "v1";
   const outcome = await vault.unlock(secret);
-  if (outcome.result === "ok") { await ctx.opened(); return null; }
+  if (outcome.result === "ok") {
+    if (old) await upgradeOld(secret);
+    await ctx.opened();
+    return null;
+  }
   if (outcome.result === "duress") {
     const pending = await vault.reportIds();
     ctx.reset();
@@ -123,6 +128,21 @@ async function attempt(secret) {
   if (outcome.result === "erase") { await eraseToFresh(); return null; }
   if (outcome.result === "nokey") return t("key_missing");
   return t("wrong_pin", { n: outcome.left });
+}
+
+// A store of before the hardware-bound key, opened with its PIN: where the phone can keep a
+// hardware key, it is made now and the store re-sealed under it and the same PIN (vault.upgrade).
+// Where it cannot, the store stays as it was (signing in again gives a passphrase).
+async function upgradeOld(secret) {
+  if (!(await passkey.mayWork())) return;
+  const key = await passkey.register(appName());
+  if (!key) return;
+  try {
+    await vault.upgrade(secret, key);
+  } catch (error) {
+    console.warn("the store keeps its old key", error);
+    await passkey.forget(key.credentialId);
+  }
 }
 
 export async function unlock() {
