@@ -17,6 +17,7 @@ from tests.browser.test_mobile_vault import (  # noqa: F401
     localhost,
     monitor,
     phone,
+    start_without_prf,
 )
 
 pytestmark = pytest.mark.browser
@@ -146,15 +147,8 @@ def test_the_calculator_on_a_phone_without_prf_takes_a_passphrase_it_can_type(ph
     out by a passphrase the unlock screen cannot take."""
     live_server.config.update(MOBILE_APP_NAME=NAME, MOBILE_APP_ICON="calculator",
                               MOBILE_APP_FACE="calculator")
-    page, context = phone.page, phone.context
-    add_authenticator(context, page, prf=False)
-    page.goto(localhost(monitor) + "/m/")
-    page.wait_for_selector("[data-screen=signin][data-mode=pin]")
-    page.fill("textarea[name=token]", monitor.token)
-    page.fill("input[name=pin]", PIN)
-    page.fill("input[name=pin2]", PIN)
-    page.click("[data-screen=signin] button[type=submit]")
-    page.wait_for_selector("[data-screen=signin][data-mode=passphrase]")
+    page = phone.page
+    start_without_prf(phone.context, page, monitor)
     assert page.get_attribute("input[name=pin]", "inputmode") == "numeric"
     for weak, reason in (("quartz lantern mosaic 47 drizzle", "Digits only"),
                          ("123456789012345", "Too easy to guess")):

@@ -3,10 +3,14 @@ authenticator (DevTools protocol, PRF extension) at http://localhost (WebAuthn r
 address as relying party):
 
 - the storage key needs the authenticator's PRF secret and the PIN: every 6-digit PIN, tried
-  against a copy of IndexedDB with the app's derivation, opens nothing; with the authenticator's
-  secret and the right PIN the same copy opens;
-- the duress PIN leaves a fresh install (no canary anywhere) and the server learns it;
-- a phone marked lost erases itself on its next request, and the coordinator sees its pending ids.
+  against a copy of IndexedDB with the app's derivation (shown to be the app's own keys.js),
+  opens nothing; with the authenticator's secret and the right PIN the same copy opens;
+- without PRF the app says so, refuses weak passphrases with a reason, and uses Argon2id
+  (a copy opens with argon2-cffi at the app's parameters, and with nothing weaker);
+- the duress PIN leaves a fresh install (no canary anywhere, no passkey) and the server learns it;
+- a phone marked lost erases itself on its next request, before it shows anything when unlocked
+  online, and the coordinator sees its pending ids;
+- a store made before the hardware-bound key gets it at its next unlock.
 """
 from __future__ import annotations
 
@@ -150,6 +154,30 @@ def authenticator(phone):
 
 def localhost(monitor) -> str:
     return monitor.base.replace("127.0.0.1", "localhost")
+
+
+def start_without_prf(context, page, monitor) -> None:
+    """At localhost with an authenticator that has no PRF: the PIN is tried first, the passkey
+    gives no secret, and the app turns to a passphrase (the token kept)."""
+    add_authenticator(context, page, prf=False)
+    page.goto(localhost(monitor) + "/m/")
+    page.wait_for_selector("[data-screen=signin][data-mode=pin]")
+    page.fill("textarea[name=token]", monitor.token)
+    page.fill("input[name=pin]", PIN)
+    page.fill("input[name=pin2]", PIN)
+    page.click("[data-screen=signin] button[type=submit]")
+    page.wait_for_selector("[data-screen=signin][data-mode=passphrase]")
+
+
+def save_draft(page) -> str:
+    """A new report with the notes canary, saved as a draft; its id."""
+    page.click("[data-action=new]")
+    page.wait_for_selector("[data-screen=form]")
+    draft_id = page.get_attribute("[data-screen=form]", "data-report")
+    page.fill(q("notes"), NOTES)
+    page.click("[data-action=save]")
+    page.wait_for_selector(f'[data-screen=home] [data-report="{draft_id}"]')
+    return draft_id
 
 
 def sign_in_with_key(page, monitor, duress: str = "") -> None:
@@ -303,12 +331,7 @@ def test_a_phone_marked_lost_erases_itself_and_its_pending_ids_are_known(phone, 
     page.fill("input[name=pin2]", PASSPHRASE)
     page.click("[data-screen=signin] button[type=submit]")
     page.wait_for_selector("[data-screen=home] [data-action=new]")
-    page.click("[data-action=new]")
-    page.wait_for_selector("[data-screen=form]")
-    draft_id = page.get_attribute("[data-screen=form]", "data-report")
-    page.fill(q("notes"), NOTES)
-    page.click("[data-action=save]")
-    page.wait_for_selector(f'[data-screen=home] [data-report="{draft_id}"]')
+    draft_id = save_draft(page)
     page.click("[data-action=sync]")
 
     def token_row():
@@ -345,14 +368,7 @@ def test_without_prf_a_strong_passphrase_through_argon2id(phone, monitor):
     from argon2.low_level import Type, hash_secret_raw
 
     page = phone.page
-    add_authenticator(phone.context, page, prf=False)
-    page.goto(localhost(monitor) + "/m/")
-    page.wait_for_selector("[data-screen=signin][data-mode=pin]")
-    page.fill("textarea[name=token]", monitor.token)
-    page.fill("input[name=pin]", PIN)
-    page.fill("input[name=pin2]", PIN)
-    page.click("[data-screen=signin] button[type=submit]")
-    page.wait_for_selector("[data-screen=signin][data-mode=passphrase]")  # it says so
+    start_without_prf(phone.context, page, monitor)  # it says so:
     assert "cannot keep a hardware key" in page.inner_text("[data-screen=signin] .error")
     assert page.is_visible("[data-role=no-hardware]")
     assert page.input_value("textarea[name=token]") == monitor.token
@@ -405,12 +421,7 @@ def test_a_lost_phone_unlocked_online_erases_itself_before_showing_anything(phon
     server before it draws the list, and the answer erases it."""
     page = phone.page
     sign_in_passphrase(page, monitor)
-    page.click("[data-action=new]")
-    page.wait_for_selector("[data-screen=form]")
-    draft_id = page.get_attribute("[data-screen=form]", "data-report")
-    page.fill(q("notes"), NOTES)
-    page.click("[data-action=save]")
-    page.wait_for_selector(f'[data-screen=home] [data-report="{draft_id}"]')
+    save_draft(page)
     page.reload()
     page.wait_for_selector("[data-screen=unlock]")
     with live_server.app_context():
