@@ -151,7 +151,8 @@ def test_the_calculator_on_a_phone_without_prf_takes_a_passphrase_it_can_type(ph
     start_without_prf(phone.context, page, monitor)
     assert page.get_attribute("input[name=pin]", "inputmode") == "numeric"
     for weak, reason in (("quartz lantern mosaic 47 drizzle", "Digits only"),
-                         ("123456789012345", "Too easy to guess")):
+                         ("123456789012345", "Too easy to guess offline: use at least 18 digits"),
+                         ("12345678", "Too easy to guess offline: use at least 18 digits")):
         page.fill("input[name=pin]", weak)
         page.fill("input[name=pin2]", weak)
         page.click("[data-screen=signin] button[type=submit]")

@@ -74,6 +74,7 @@ export async function signIn(note = "", keepToken = "") {
     if (digitsOnly && emergency && !/^\d+$/.test(emergency)) return refuse(t("duress_digits"));
     if (!usePin) {
       const weak = await weakness(secret);
+      if (weak && digitsOnly) return refuse(t("weak_number"));
       if (weak) return refuse(weak.reason === "short" ? t("weak_short") : t("weak_guessable", { n: weak.guessesLog10 }));
     }
     status.className = "muted";

@@ -4,6 +4,7 @@ import { extend } from "./i18n.js";
 
 extend({
   en: {
+    weak_number: "Too easy to guess offline: use at least 18 digits, with no pattern.",
     pass_digits_label: "Choose a long number to unlock with (at least 18 digits, no pattern): you will type it on the calculator's keys",
     weak_digits: "Digits only: the unlock screen is a calculator, and its keys are all you can type on.",
     duress_digits: "The emergency PIN must be digits only: it is typed on the calculator's keys.",
@@ -22,6 +23,7 @@ extend({
     draft_old: "old draft: finish or delete it, it will be erased",
   },
   prs: {
+    weak_number: "خیلی آسان حدس زده می‌شود: حداقل ۱۸ رقم بدون الگو به کار ببرید.",
     pass_digits_label: "یک عدد طولانی برای باز کردن انتخاب کنید (حداقل ۱۸ رقم، بدون الگو): آن را روی دکمه‌های ماشین حساب وارد می‌کنید",
     weak_digits: "فقط رقم: صفحهٔ باز کردن یک ماشین حساب است و تنها دکمه‌های آن را می‌توانید بزنید.",
     duress_digits: "PIN اضطراری باید فقط رقم باشد: روی دکمه‌های ماشین حساب وارد می‌شود.",
@@ -40,6 +42,7 @@ extend({
     draft_old: "پیش‌نویس قدیمی: آن را تمام یا حذف کنید، پاک خواهد شد",
   },
   ps: {
+    weak_number: "ډېر اسانه اټکل کېږي: لږ تر لږه ۱۸ رقمونه بې له کوم ترتیب وکاروئ.",
     pass_digits_label: "د خلاصولو لپاره یو اوږد عدد وټاکئ (لږ تر لږه ۱۸ رقمونه، بې له کوم ترتیب): دا به د حساب ماشین په تڼیو ولیکئ",
     weak_digits: "یوازې رقمونه: د خلاصولو پرده یو حساب ماشین دی، او یوازې د هغه تڼۍ کارولی شئ.",
     duress_digits: "بيړنی PIN باید یوازې رقمونه وي: دا د حساب ماشین په تڼیو لیکل کېږي.",
