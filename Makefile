@@ -9,7 +9,7 @@ TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
 # Backups: see the README's operations part. backup-setup is run by `make run`, never by `make test`.
 .PHONY: backup-setup backup backups restore drill
-.PHONY: run test packages lint-py lint-js eslint install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-engines bench-alerts bench-briefs bench-smoke clean
+.PHONY: run test packages lint-py lint-js eslint install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-engines bench-alerts bench-briefs bench-phone-kdf bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -184,6 +184,11 @@ bench-alerts: install
 bench-briefs: install
 	@$(BIN)/python -m bench.briefs $(BENCH_ARGS)
 
+# One guess at the phone's storage key (issue 17): Argon2id and the PBKDF2 baseline, the app's own
+# code in headless Chromium, unthrottled and at 4x CPU slowdown.
+bench-phone-kdf: install
+	@$(BIN)/python -m bench.phone_kdf $(BENCH_ARGS)
+
 # Every benchmark at a tiny size (about a minute in all): CI runs it after `make test`, so a
 # broken benchmark is caught. Measures nothing; fails when a request or a check fails.
 bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
@@ -195,6 +200,7 @@ bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.alerts --smoke
 	@$(BIN)/python -m bench.pages --smoke
 	@$(BIN)/python -m bench.engines --smoke
+	@$(BIN)/python -m bench.phone_kdf --smoke
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

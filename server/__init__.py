@@ -67,6 +67,7 @@ INIT_MODULES: list[str] = [
     "server.partner.hooks",
     "server.ops",  # backups, restore drill, metrics (issue 13)
     "server.jobs",  # the job queue and its worker (issue 20)
+    "server.mobile",  # the phone app's face and draft limits, checked at start (issue 17)
 ]
 
 

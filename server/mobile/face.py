@@ -36,14 +36,35 @@ class Face:
         return self.name != DEFAULT_NAME or self.screen != "nezarat"
 
 
-def current() -> Face:
-    config = current_app.config
+def from_config(config) -> Face:
+    """The face the settings choose; ValueError, naming the setting, when one is wrong."""
     icon = config.get("MOBILE_APP_ICON") or "nezarat"
     screen = config.get("MOBILE_APP_FACE") or "nezarat"
-    if icon not in ICON_SETS or screen not in SCREENS:
-        raise ValueError(f"MOBILE_APP_ICON must be one of {sorted(ICON_SETS)}, "
-                         f"MOBILE_APP_FACE one of {list(SCREENS)}")
-    return Face(config.get("MOBILE_APP_NAME") or DEFAULT_NAME, icon, screen)
+    name = config.get("MOBILE_APP_NAME")
+    if icon not in ICON_SETS:
+        raise ValueError(f"MOBILE_APP_ICON must be one of {sorted(ICON_SETS)}, not {icon!r}")
+    if screen not in SCREENS:
+        raise ValueError(f"MOBILE_APP_FACE must be one of {list(SCREENS)}, not {screen!r}")
+    if name is not None and name != "" and not name.strip():
+        raise ValueError("MOBILE_APP_NAME must be a name, not blank")
+    return Face((name or "").strip() or DEFAULT_NAME, icon, screen)
+
+
+def check_settings(config) -> None:
+    """At start: the face, and the old drafts' limits (0 turns one off; drafts are flagged before
+    they are erased)."""
+    from_config(config)
+    flag, erase = config["MOBILE_DRAFT_FLAG_DAYS"], config["MOBILE_DRAFT_ERASE_DAYS"]
+    if flag < 0 or erase < 0:
+        raise ValueError(f"MOBILE_DRAFT_FLAG_DAYS and MOBILE_DRAFT_ERASE_DAYS must be 0 (off) or "
+                         f"more, not {flag} and {erase}")
+    if flag and erase and erase <= flag:
+        raise ValueError(f"MOBILE_DRAFT_ERASE_DAYS ({erase}) must be more than "
+                         f"MOBILE_DRAFT_FLAG_DAYS ({flag}): a draft is flagged before it is erased")
+
+
+def current() -> Face:
+    return from_config(current_app.config)
 
 
 # A static import ("import x from './a.js'", "import './a.js'"), not import("./a.js").

@@ -1,10 +1,14 @@
-// Nezarat service worker: keeps the app shell (no data) available offline.
+// The service worker: keeps the app shell (no data) available offline.
 // The server fills in VERSION and PRECACHE (server/mobile/shell.py); a new version installs a
 // new shell cache and removes the old one. Form definitions, facility lists and reports are
-// never cached here: the app keeps them itself (Cache Storage "nezarat-data", encrypted IndexedDB).
+// never cached here: the app keeps them itself (its data cache, encrypted IndexedDB).
+// Nothing in this file names the project: a deployment's neutral face (server/mobile/face.py)
+// serves it as it is, and the browser shows it to anyone who looks at the phone's workers.
 const VERSION = "__VERSION__";
 const PRECACHE = ["__PRECACHE__"];
-const SHELL_CACHE = "nezarat-shell-" + VERSION;
+const SHELL_CACHE = "shell-" + VERSION;
+// Any shell version's cache, this naming's or the one before it (a prefix, then "shell-").
+const ANY_SHELL = /(^|-)shell-[0-9a-f]{16}$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
@@ -17,7 +21,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith("nezarat-shell-") && name !== SHELL_CACHE) await caches.delete(name);
+      if (ANY_SHELL.test(name) && name !== SHELL_CACHE) await caches.delete(name);
     }
     await self.clients.claim();
   })());

@@ -136,7 +136,7 @@ def record_case_offline(phone, w, bodies) -> str:
     page.click("[data-screen=signin] button[type=submit]")
     page.wait_for_selector("[data-screen=home] [data-form=nezarat_case]")
     page.evaluate("navigator.serviceWorker.ready")
-    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
+    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('shell-')))")
     shown = page.text_content("[data-form=nezarat_case] [data-role=sealing-fingerprint]")
     phone.context.set_offline(True)
     page.click("[data-action=new][data-form=nezarat_case]")

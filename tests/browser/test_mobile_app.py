@@ -56,6 +56,8 @@ DUMP_STORAGE = """async () => {
   };
   const ask = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
   const out = {indexeddb: {}, caches: {}, localStorage: {...localStorage},
+               sessionStorage: {...sessionStorage},
+               workers: (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope),
                databases: (await indexedDB.databases()).map((d) => d.name)};
   if (out.databases.includes("nezarat")) {
     const db = await ask(indexedDB.open("nezarat"));
@@ -148,7 +150,7 @@ def sign_in(page, monitor) -> None:
     page.wait_for_selector("[data-screen=home] [data-action=new]")
     # The service worker has precached the shell: from now on the app opens offline.
     page.evaluate("navigator.serviceWorker.ready")
-    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('nezarat-shell-')))")
+    wait_until(page, "caches.keys().then(k => k.some(n => n.startsWith('shell-')))")
 
 
 def unlock(page) -> None:

@@ -1,5 +1,6 @@
 // A small promise wrapper over IndexedDB. Everything stored here is ciphertext (see vault.js),
-// except the PBKDF2 salt and a counter of wrong PINs.
+// except how the key is made (salts, the passkey's id, Argon2's parameters) and a counter of
+// wrong PINs.
 const NAME = "nezarat";
 const STORES = ["meta", "records", "photos"];
 let opened = null;
@@ -50,6 +51,19 @@ export async function entries(store) {
     const keysRequest = tx.objectStore(store).getAllKeys();
     const valuesRequest = tx.objectStore(store).getAll();
     tx.oncomplete = () => resolve(keysRequest.result.map((k, i) => [k, valuesRequest.result[i]]));
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));
+  });
+}
+
+// Puts ([store, key, value]) and deletes ([store, key]) in one transaction: all or none.
+export async function writeAll(puts, deletes = []) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORES, "readwrite");
+    for (const [store, key, value] of puts) tx.objectStore(store).put(value, key);
+    for (const [store, key] of deletes) tx.objectStore(store).delete(key);
+    tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));
   });

@@ -39,12 +39,16 @@ export async function eraseToFresh() {
 export async function signIn(note = "", keepToken = "") {
   if (hardware === null) hardware = await passkey.mayWork();
   const usePin = hardware;
+  // The calculator face takes the secret on its number keys: without a hardware key the
+  // passphrase (and the emergency one) must be digits, or the unlock screen could never take it.
+  const digitsOnly = !usePin && face() === "calculator";
   const token = h("textarea", { name: "token", rows: 3, autocomplete: "off", spellcheck: "false", autocapitalize: "off" });
   token.value = keepToken;
   const qr = h("input", { type: "file", accept: "image/*", capture: "environment", class: "visually-hidden", id: "qr" });
-  const pin = secretInput("pin", usePin);
-  const pin2 = secretInput("pin2", usePin);
-  const duress = h("input", { type: "password", name: "duress", autocomplete: "off", inputmode: usePin ? "numeric" : "text" });
+  const pin = secretInput("pin", usePin || digitsOnly);
+  const pin2 = secretInput("pin2", usePin || digitsOnly);
+  const duress = h("input", { type: "password", name: "duress", autocomplete: "off",
+    inputmode: usePin || digitsOnly ? "numeric" : "text" });
   const status = message(note ? "error" : "muted");
   status.textContent = note;
   qr.addEventListener("change", async () => {
@@ -66,8 +70,11 @@ export async function signIn(note = "", keepToken = "") {
     if (secret !== normaliseDigits(pin2.value)) return refuse(t("pins_differ"));
     if (emergency && emergency.length < MIN_PIN) return refuse(t("duress_short"));
     if (emergency && emergency === secret) return refuse(t("duress_same"));
+    if (digitsOnly && !/^\d+$/.test(secret)) return refuse(t("weak_digits"));
+    if (digitsOnly && emergency && !/^\d+$/.test(emergency)) return refuse(t("duress_digits"));
     if (!usePin) {
       const weak = await weakness(secret);
+      if (weak && digitsOnly) return refuse(t("weak_number"));
       if (weak) return refuse(weak.reason === "short" ? t("weak_short") : t("weak_guessable", { n: weak.guessesLog10 }));
     }
     status.className = "muted";
@@ -93,7 +100,7 @@ export async function signIn(note = "", keepToken = "") {
   field(t("token_label"), token),
   h("label", { for: "qr", class: "button secondary" }, t("scan_qr")), qr,
   usePin ? null : h("p", { class: "hint", "data-role": "no-hardware" }, t("pass_help")),
-  field(usePin ? t("pin_label") : t("pass_label"), pin),
+  field(usePin ? t("pin_label") : digitsOnly ? t("pass_digits_label") : t("pass_label"), pin),
   field(usePin ? t("pin_repeat") : t("pass_repeat"), pin2),
   h("p", { class: "hint" }, t("pin_help")),
   field(t("duress_label"), duress),
@@ -104,8 +111,13 @@ export async function signIn(note = "", keepToken = "") {
 
 // One attempt: opens the store, or erases it (duress, too many wrong), or says why not.
 async function attempt(secret) {
+  const old = (await vault.mode()) === "v1";
   const outcome = await vault.unlock(secret);
-  if (outcome.result === "ok") { await ctx.opened(); return null; }
+  if (outcome.result === "ok") {
+    if (old) await upgradeOld(secret);
+    await ctx.opened();
+    return null;
+  }
   if (outcome.result === "duress") {
     const pending = await vault.reportIds();
     ctx.reset();
@@ -117,6 +129,21 @@ async function attempt(secret) {
   if (outcome.result === "erase") { await eraseToFresh(); return null; }
   if (outcome.result === "nokey") return t("key_missing");
   return t("wrong_pin", { n: outcome.left });
+}
+
+// A store of before the hardware-bound key, opened with its PIN: where the phone can keep a
+// hardware key, it is made now and the store re-sealed under it and the same PIN (vault.upgrade).
+// Where it cannot, the store stays as it was (signing in again gives a passphrase).
+async function upgradeOld(secret) {
+  if (!(await passkey.mayWork())) return;
+  const key = await passkey.register(appName());
+  if (!key) return;
+  try {
+    await vault.upgrade(secret, key);
+  } catch (error) {
+    console.warn("the store keeps its old key", error);
+    await passkey.forget(key.credentialId);
+  }
 }
 
 export async function unlock() {

@@ -60,6 +60,7 @@ function wipeButton() {
 
 async function opened() {
   registerServiceWorker();
+  if (!(await outbox.firstContact())) return;  // marked lost: erased already, a fresh install now
   forms = await loadForms();
   await retention.prune(vault);
   home();

@@ -130,6 +130,17 @@ export async function kick() {
   }
 }
 
+// Just unlocked, online: tell the server what the phone holds before anything is shown, so that
+// a phone marked lost is erased by the answer (sync.request) before its reports appear. Waits at
+// most `ms` for the answer (a weak link must not keep the monitor out); false when erased.
+export async function firstContact(ms = 4000) {
+  if (!navigator.onLine || !vault.unlocked()) return true;
+  const held = (await vault.reports()).filter((r) => vault.isReportId(r.id));
+  const answer = sync.checkIn(vault.deviceToken(), held)
+    .then(() => true, (error) => !(error instanceof sync.EraseSignal));
+  return Promise.race([answer, new Promise((done) => { setTimeout(() => done(true), ms); })]);
+}
+
 // What is still on the phone, told to the server after each pass (best effort, online only).
 async function checkIn() {
   if (!navigator.onLine || !vault.unlocked()) return;

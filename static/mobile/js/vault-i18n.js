@@ -4,6 +4,10 @@ import { extend } from "./i18n.js";
 
 extend({
   en: {
+    weak_number: "Too easy to guess offline: use at least 18 digits, with no pattern.",
+    pass_digits_label: "Choose a long number to unlock with (at least 18 digits, no pattern): you will type it on the calculator's keys",
+    weak_digits: "Digits only: the unlock screen is a calculator, and its keys are all you can type on.",
+    duress_digits: "The emergency PIN must be digits only: it is typed on the calculator's keys.",
     pass_label: "Choose a passphrase (at least 12 characters: several unusual words)",
     pass_repeat: "Repeat the passphrase",
     pass_help: "This phone cannot keep a key in its secure hardware, so everything the app keeps is locked by this passphrase alone. Choose one nobody could guess, even with a powerful computer.",
@@ -19,6 +23,10 @@ extend({
     draft_old: "old draft: finish or delete it, it will be erased",
   },
   prs: {
+    weak_number: "خیلی آسان حدس زده می‌شود: حداقل ۱۸ رقم بدون الگو به کار ببرید.",
+    pass_digits_label: "یک عدد طولانی برای باز کردن انتخاب کنید (حداقل ۱۸ رقم، بدون الگو): آن را روی دکمه‌های ماشین حساب وارد می‌کنید",
+    weak_digits: "فقط رقم: صفحهٔ باز کردن یک ماشین حساب است و تنها دکمه‌های آن را می‌توانید بزنید.",
+    duress_digits: "PIN اضطراری باید فقط رقم باشد: روی دکمه‌های ماشین حساب وارد می‌شود.",
     pass_label: "یک رمز عبور انتخاب کنید (حداقل ۱۲ حرف: چند کلمه غیرمعمول)",
     pass_repeat: "رمز عبور را دوباره وارد کنید",
     pass_help: "این تلفن نمی‌تواند کلیدی را در سخت‌افزار امن خود نگه دارد، پس همه چیز فقط با این رمز عبور قفل می‌شود. رمزی انتخاب کنید که هیچ‌کس نتواند حدس بزند.",
@@ -34,6 +42,10 @@ extend({
     draft_old: "پیش‌نویس قدیمی: آن را تمام یا حذف کنید، پاک خواهد شد",
   },
   ps: {
+    weak_number: "ډېر اسانه اټکل کېږي: لږ تر لږه ۱۸ رقمونه بې له کوم ترتیب وکاروئ.",
+    pass_digits_label: "د خلاصولو لپاره یو اوږد عدد وټاکئ (لږ تر لږه ۱۸ رقمونه، بې له کوم ترتیب): دا به د حساب ماشین په تڼیو ولیکئ",
+    weak_digits: "یوازې رقمونه: د خلاصولو پرده یو حساب ماشین دی، او یوازې د هغه تڼۍ کارولی شئ.",
+    duress_digits: "بيړنی PIN باید یوازې رقمونه وي: دا د حساب ماشین په تڼیو لیکل کېږي.",
     pass_label: "يو پټ نوم وټاکئ (لږ تر لږه ۱۲ توري: څو غیر معمولي کلمې)",
     pass_repeat: "پټ نوم بيا وليکئ",
     pass_help: "دا ټيليفون نشي کولی کیلي په خپل خوندي هارډویر کې وساتي، نو هر څه یوازې په دې پټ نوم قفل کېږي.",

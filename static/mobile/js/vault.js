@@ -84,6 +84,30 @@ export async function unlock(secret) {
   return { result: "ok" };
 }
 
+// A store made before the hardware-bound key (v1: the PIN alone through PBKDF2, which a copy of
+// the storage gives up to a GPU in about a minute): re-sealed under the authenticator's secret
+// and the same PIN, token, reports and photos in one transaction, so it is either wholly the old
+// store or wholly the new. Called unlocked, with hardware = passkey.register()'s answer.
+export async function upgrade(secret, hardware) {
+  const kdf = { v: 2, mode: "prf", salt: randomBytes(16), credentialId: hardware.credentialId,
+    prfSalt: hardware.prfSalt };
+  const fresh = await prfKey(hardware.output, secret, kdf.salt);
+  const spareKey = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt"]);
+  await inOrder(async () => {
+    const puts = [["meta", "kdf", kdf], ["meta", "token", await sealJSON(fresh, "token", token)],
+      ["meta", "spare", await sealJSON(spareKey, "spare", { proof: await sha256Hex(token) })],
+      ["meta", "wrong", 0]];
+    for (const [id, box] of await db.entries("records")) {
+      puts.push(["records", id, await seal(fresh, "report:" + id, await unseal(key, "report:" + id, box))]);
+    }
+    for (const [name, box] of await db.entries("photos")) {
+      puts.push(["photos", name, await seal(fresh, "photo:" + name, await unseal(key, "photo:" + name, box))]);
+    }
+    await db.writeAll(puts, [["meta", "salt"]]);
+    key = fresh;
+  });
+}
+
 // The passkey to forget when the store is erased.
 export async function credentialId() {
   const kdf = await db.get("meta", "kdf");
