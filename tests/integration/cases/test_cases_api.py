@@ -229,3 +229,32 @@ def test_status_assign_and_counts_without_a_key(session, world, signed_in_client
     queue = colleague_client.get("/api/cases").get_json()["items"]
     assert [q["overdue"] for q in queue] == [True, False]  # overdue first
     assert queue[1]["status"] == "assessed" and queue[1]["assessed_at"]
+
+
+def test_a_colleague_cannot_plant_the_photo_of_anothers_case(session, world):
+    """Second adversarial pass: monitor B of the same organisation PUTs bytes under the photo
+    name of monitor A's case before A's phone sends it. The server must refuse B, so that A's
+    own photo is still taken (else A's phone hears "already stored" and drops the real one)."""
+    case_id = str(uuid.uuid4())
+    sealed = cc.seal_case(world["key"], case_id, fields(), photos={"p1": PHOTO},
+                          facility_id=world["facility"].id)
+    sent = world["client"].post("/api/cases/submissions", json=sealed.body,
+                                headers=world["device"])
+    assert sent.status_code == 201
+    colleague = factories.user(session, role="monitor", organisation=world["org"])
+    planted = bytes(12) + b"not the photo of this case" * 4
+    put = world["client"].put(
+        f"/api/cases/submissions/{case_id}/photos/p1", data=planted,
+        headers={**factories.bearer(factories.device_token(session, colleague)),
+                 "Content-Type": "application/octet-stream"})
+    assert put.status_code == 404
+    resent = world["client"].post("/api/cases/submissions", json=sealed.body, headers=factories
+                                  .bearer(factories.device_token(session, colleague)))
+    assert resent.status_code == 409  # nor learn which photos are still missing
+    own = world["client"].put(f"/api/cases/submissions/{case_id}/photos/p1",
+                              data=sealed.photos["p1"],
+                              headers={**world["device"],
+                                       "Content-Type": "application/octet-stream"})
+    assert own.status_code == 201 and own.get_json()["stored"] is True
+    photo = world["holder_client"].get(f"/api/cases/{case_id}/photos/p1").data
+    assert photo == sealed.photos["p1"]
