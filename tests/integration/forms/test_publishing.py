@@ -331,11 +331,19 @@ def test_xml_and_geojson_attachments_travel_like_csv_to_collect_and_the_app(desk
     ("sites.geojson", b'{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
     ("sites.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Feature", '
                       b'"geometry": {"type": "MultiPoint", "coordinates": []}}]}', "Point, LineString"),
-], ids=["doctype", "not-well-formed", "not-a-collection", "multipoint"])
+    # second adversarial pass: a 500 (RecursionError) and an XML file stored and served
+    ("sites.geojson", b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000
+     + b"]" * 100_000 + b"}", "nested more than 32"),
+    ("places.xml", b"<root>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</root>",
+     "nested more than 32"),
+    ("places.xml", b"<?xml version='1.0' encoding='UTF-7'?><root/>", "UTF-8"),
+], ids=["doctype", "not-well-formed", "not-a-collection", "multipoint", "deep-json", "deep-xml",
+        "utf-7"])
 def test_a_bad_xml_or_geojson_attachment_is_refused_with_the_problem_named(desk, name, content, named):
     media = {"districts.csv": xlsforms.DISTRICTS_CSV, "places.xml": PLACES_XML,
              "sites.geojson": SITES_GEOJSON, "towns.xml": TOWNS_XML, name: content}
     response = upload(desk, xlsforms.rapid(survey=xlsforms.RAPID_SURVEY + ATTACHED), media)
+    assert response.status_code == 422
     assert any(named in p and name in p for p in problems(response)), problems(response)
 
 
