@@ -183,7 +183,22 @@ def add_holder(session: Session, principal: Principal, key_id, holder_id, wrappe
 
 
 def remove_holder(session: Session, principal: Principal, key_id, holder_id) -> None:
+    """Revoke a holder's copy: by a holder of the key (their own copy or a colleague's), never
+    the last one. Opening a case, adding a holder and rotating all need a holder, so a key
+    without one (revoked by a colleague who holds none, or by its last holder) locks every
+    case sealed to it away from the organisation for good; an account that must lose access
+    at once is deactivated instead."""
     key = _own_key(session, principal, key_id)
+    if not holds(session, principal, key.id):
+        raise Forbidden("Only a key holder can revoke a holder's copy.")
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                    {"k": f"sealing-key:{principal.organisation_id}"})
+    holders = session.execute(text(
+        "SELECT count(*) FROM sealing_key_copies WHERE key_id = :k AND holder_id IS NOT NULL "
+        "AND revoked_at IS NULL"), {"k": key.id}).scalar()
+    if holders <= 1:
+        raise Conflict("This is the key's last holder: add another holder first (without a "
+                       "holder, nobody can open its cases again).")
     changed = session.execute(text(
         "UPDATE sealing_key_copies SET revoked_at = now() WHERE key_id = :k AND holder_id = :h "
         "AND revoked_at IS NULL"), {"k": key.id, "h": holder_id}).rowcount

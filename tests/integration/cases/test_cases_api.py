@@ -258,3 +258,30 @@ def test_a_colleague_cannot_plant_the_photo_of_anothers_case(session, world):
     assert own.status_code == 201 and own.get_json()["stored"] is True
     photo = world["holder_client"].get(f"/api/cases/{case_id}/photos/p1").data
     assert photo == sealed.photos["p1"]
+
+
+def test_a_non_holder_cannot_revoke_the_key_holders(session, world, signed_in_client):
+    """Second adversarial pass: a coordinator or admin of the organisation who holds no copy of
+    the key revoked every holder's copy (204). Nobody could then open a case, add a holder or
+    rotate the key (each needs a holder), not even with the recovery sheet: every case sealed
+    to that key, and every case sealed to it afterwards, was lost to the organisation."""
+    case_id, _ = submit(world)
+    key_id = world["holder_client"].get("/api/cases/keys").get_json()["items"][0]["id"]
+    holder_id = world["holder"].id
+    for role in ("coordinator", "admin"):
+        outsider, _ = signed_in_client(role, organisation=world["org"])
+        refused = outsider.delete(f"/api/cases/keys/{key_id}/holders/{holder_id}")
+        assert refused.status_code == 403, refused.get_json()
+    # nor may the last holder revoke their own copy (that too would lock every case away)
+    alone = world["holder_client"].delete(f"/api/cases/keys/{key_id}/holders/{holder_id}")
+    assert alone.status_code == 409, alone.get_json()
+    assert world["holder_client"].get(f"/api/cases/{case_id}").status_code == 200
+    # with a second holder, a holder revokes a copy (here the first holder's)
+    colleague_client, colleague = signed_in_client("coordinator", organisation=world["org"])
+    added = world["holder_client"].post(f"/api/cases/keys/{key_id}/holders", json={
+        "user_id": str(colleague.id), "wrapped": cc.wrap(world["key"], PASSPHRASE)})
+    assert added.status_code == 201, added.get_json()
+    assert colleague_client.delete(f"/api/cases/keys/{key_id}/holders/{holder_id}"
+                                   ).status_code == 204
+    assert world["holder_client"].get(f"/api/cases/{case_id}").status_code == 403
+    assert colleague_client.get(f"/api/cases/{case_id}").status_code == 200
