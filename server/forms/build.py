@@ -9,6 +9,7 @@ import json
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -120,7 +121,11 @@ def build_workbook(data: bytes, filename: str) -> BuiltForm:
                           f"{MAX_XLSX_UNPACKED // 1_000_000} MB")
     if not any(m.filename == "xl/workbook.xml" for m in members):
         raise FormInvalid(f"{filename}: not an .xlsx workbook")
-    _check_size(data, filename, [m for m in members if SHEET.fullmatch(m.filename)])
+    try:
+        _check_size(data, filename, [m for m in members if SHEET.fullmatch(m.filename)])
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        # a damaged member, one larger than it declares (CRC), encrypted or oddly compressed
+        raise FormInvalid(f"{filename}: not a readable .xlsx file ({exc})") from exc
     return _build(data, filename, default_version=datetime.now(timezone.utc)
                   .strftime("%Y%m%d%H%M%S"))
 

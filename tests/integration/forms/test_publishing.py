@@ -9,8 +9,10 @@ import hashlib
 import html
 import io
 import re
+import struct
 import time
 import uuid
+import zipfile
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from xml.etree import ElementTree as ET
@@ -409,6 +411,37 @@ def test_audio_in_a_label_is_not_published(desk):
     response = upload(desk, xlsforms.rapid(survey=survey, header=(*xlsforms.SURVEY_HEADER, "audio")),
                       {"districts.csv": xlsforms.DISTRICTS_CSV})
     assert any("jr://audio/moo.mp3" in p for p in problems(response)), problems(response)
+
+
+def _lying_workbook() -> bytes:
+    """The rapid form whose survey sheet inflates to 20 MB while its zip directory and local
+    header declare 1,000 bytes (a zip bomb that hides from the unpacked-size check)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsforms.rapid()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data += b" " * 20_000_000
+            archive.writestr(member.filename, data)
+    raw = bytearray(out.getvalue())
+    sheet = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo("xl/worksheets/sheet1.xml")
+    raw[sheet.header_offset + 22:sheet.header_offset + 26] = struct.pack("<I", 1000)
+    at = raw.find(b"PK\x01\x02")
+    while at != -1:
+        length = struct.unpack("<H", raw[at + 28:at + 30])[0]
+        if raw[at + 46:at + 46 + length] == b"xl/worksheets/sheet1.xml":
+            raw[at + 24:at + 28] = struct.pack("<I", 1000)
+        at = raw.find(b"PK\x01\x02", at + 4)
+    return bytes(raw)
+
+
+def test_a_sheet_that_lies_about_its_size_is_refused(desk):
+    """Second adversarial pass: Python's zipfile stops at the declared size and then fails the
+    CRC; that failure, raised while the rows were counted, must be a 422, not a 500."""
+    response = upload(desk, _lying_workbook(), {"districts.csv": xlsforms.DISTRICTS_CSV})
+    assert response.status_code == 422
+    assert any("not a readable .xlsx" in p for p in problems(response)), problems(response)
 
 
 def _huge_workbook(rows: int, columns: int = 3) -> bytes:
