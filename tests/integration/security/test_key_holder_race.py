@@ -4,13 +4,12 @@ made; the others are told it exists (409). On the code before, the unique index 
 second insert and the caller got a 500."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
 
 from tests import case_crypto as cc
 from tests import factories
+from tests.concurrency import at_once
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -38,18 +37,9 @@ def test_adding_the_same_holder_at_once_makes_one_copy_and_no_500(live_server):
     copy = cc.wrap(key, "the colleague's passphrase")
     tries = 6
     for _ in range(3):
-        start, statuses = threading.Barrier(tries), [None] * tries
-
-        def one(i):
-            start.wait()
-            statuses[i] = browser.post(base + f"/api/cases/keys/{key_id}/holders", json={
-                "user_id": colleague_id, "wrapped": copy}).status_code
-
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(tries)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        statuses = at_once(tries, lambda i: browser.post(
+            base + f"/api/cases/keys/{key_id}/holders",
+            json={"user_id": colleague_id, "wrapped": copy}).status_code)
         assert sorted(statuses) == [201] + [409] * (tries - 1), statuses
         with live_server.app_context():
             from sqlalchemy import text

@@ -5,7 +5,6 @@ that lost the race hit the unique index and answered 500. The loser now gets 409
 (one handler for every unique violation, core/errors.py) and nothing is written twice."""
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -13,23 +12,13 @@ import requests
 from sqlalchemy import text
 
 from tests import factories
+from tests.concurrency import at_once
 
 TRIES = 6
 
 
 def _together(call) -> list[int]:
-    start, statuses = threading.Barrier(TRIES), [None] * TRIES
-
-    def one(i):
-        start.wait()
-        statuses[i] = call(i)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(TRIES)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return statuses
+    return at_once(TRIES, call)
 
 
 def _admin(live_server):
