@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from marshmallow import fields, validate
 
 from ..core.pagination import CursorField
-from ..core.validation import CountryCode, StrictSchema, Text
+from ..core.validation import CountryCode, StrictSchema, Text, Timestamp
 from .credentials import DEVICE_DAYS, PARTNER_DAYS, SCOPES
 from .models import ROLES
 from .passwords import MAX_LENGTH
@@ -160,8 +160,8 @@ class SessionSchema(StrictSchema):
 class PendingReportSchema(StrictSchema):
     """A report a phone still held at its last sync: its id and times, never its content."""
     id = fields.UUID(required=True)
-    created_at = fields.DateTime(allow_none=True, load_default=None)
-    updated_at = fields.DateTime(allow_none=True, load_default=None)
+    created_at = Timestamp(allow_none=True, load_default=None, default_timezone=timezone.utc)
+    updated_at = Timestamp(allow_none=True, load_default=None, default_timezone=timezone.utc)
 
 
 class CheckInSchema(StrictSchema):

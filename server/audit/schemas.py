@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ..core.pagination import CursorField
-from ..core.validation import StrictSchema, Text
+from ..core.validation import StrictSchema, Text, Timestamp
 
 
 class AuditFilterSchema(StrictSchema):
@@ -14,8 +14,8 @@ class AuditFilterSchema(StrictSchema):
     organisation_id = fields.UUID()
     target_type = Text(32, metadata={"example": "user"})
     target_id = Text(64)
-    since = fields.AwareDateTime(default_timezone=None, metadata={"description": "inclusive"})
-    until = fields.AwareDateTime(default_timezone=None, metadata={"description": "exclusive"})
+    since = Timestamp(default_timezone=None, metadata={"description": "inclusive"})
+    until = Timestamp(default_timezone=None, metadata={"description": "exclusive"})
 
 
 class AuditListArgs(AuditFilterSchema):

@@ -1,6 +1,8 @@
 """What a brief request may hold, and how a kept brief is described."""
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, fields, pre_load, validate
 
 from ..core.pagination import CursorField
@@ -10,8 +12,10 @@ LANGS = ("en", "fa", "ps")
 
 class BriefRequestSchema(Schema):
     period_kind = fields.String(required=True, validate=validate.OneOf(("month", "quarter")))
-    period_start = fields.Date(required=True, metadata={
-        "description": "Any day of the month or quarter"})
+    # bounded: a brief compares with the period before, and Python's dates end at year 1 and 9999
+    period_start = fields.Date(required=True, validate=validate.Range(
+        min=date(1900, 1, 1), max=date(2999, 12, 31)), metadata={
+        "description": "Any day of the month or quarter (1900 to 2999)"})
     scope_kind = fields.String(load_default="all",
                                validate=validate.OneOf(("all", "country", "facility")))
     scope_value = fields.String(load_default="", validate=validate.Length(max=64), metadata={

@@ -105,6 +105,12 @@ def recovery_copy(session: Session, principal: Principal, key_id) -> str:
     return wrapped
 
 
+def _lock(session: Session, principal: Principal) -> None:
+    """One change to the organisation's keys and copies at a time (until the commit)."""
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                    {"k": f"sealing-key:{principal.organisation_id}"})
+
+
 def _own_key(session: Session, principal: Principal, key_id):
     key = get(session, key_id)
     if key is None or key.organisation_id != principal.organisation_id \
@@ -122,8 +128,7 @@ def create(session: Session, principal: Principal, public_b64: str, wrapped: str
     formats.public_key(public_b64)
     formats.wrapped_private_key(wrapped, "wrapped")
     formats.wrapped_private_key(recovery_wrapped, "recovery_wrapped")
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-                    {"k": f"sealing-key:{principal.organisation_id}"})
+    _lock(session, principal)
     old = active(session, principal.organisation_id)
     if old is not None and not holds(session, principal, old.id):
         raise Forbidden("Only a key holder of the current key may rotate it.")
@@ -165,6 +170,7 @@ def add_holder(session: Session, principal: Principal, key_id, holder_id, wrappe
     if not holds(session, principal, key.id):
         raise Forbidden("Only a key holder can add another (the key is opened in their browser).")
     formats.wrapped_private_key(wrapped, "wrapped")
+    _lock(session, principal)  # a double click: one copy, then "already holds" (not a 500)
     holder = session.execute(text(
         "SELECT id, organisation_id, role, active FROM users WHERE id = :id"),
         {"id": holder_id}).first()
@@ -183,7 +189,21 @@ def add_holder(session: Session, principal: Principal, key_id, holder_id, wrappe
 
 
 def remove_holder(session: Session, principal: Principal, key_id, holder_id) -> None:
+    """Revoke a holder's copy: by a holder of the key (their own copy or a colleague's), never
+    the last one. Opening a case, adding a holder and rotating all need a holder, so a key
+    without one (revoked by a colleague who holds none, or by its last holder) locks every
+    case sealed to it away from the organisation for good; an account that must lose access
+    at once is deactivated instead."""
     key = _own_key(session, principal, key_id)
+    if not holds(session, principal, key.id):
+        raise Forbidden("Only a key holder can revoke a holder's copy.")
+    _lock(session, principal)
+    holders = session.execute(text(
+        "SELECT count(*) FROM sealing_key_copies WHERE key_id = :k AND holder_id IS NOT NULL "
+        "AND revoked_at IS NULL"), {"k": key.id}).scalar()
+    if holders <= 1:
+        raise Conflict("This is the key's last holder: add another holder first (without a "
+                       "holder, nobody can open its cases again).")
     changed = session.execute(text(
         "UPDATE sealing_key_copies SET revoked_at = now() WHERE key_id = :k AND holder_id = :h "
         "AND revoked_at IS NULL"), {"k": key.id, "h": holder_id}).rowcount

@@ -88,8 +88,10 @@ def add_holder(data, key_id):
 @blp.route("/keys/<uuid:key_id>/holders/<uuid:user_id>", methods=["DELETE"])
 @access.access(RECEIVER)
 @blp.response(204)
+@blp.doc(responses={"409": "CONFLICT"})
 def remove_holder(key_id, user_id):
-    """Revoke a holder's copy (it cannot unmake what they already read)."""
+    """Revoke a holder's copy (it cannot unmake what they already read): by a key holder, never
+    the key's last holder."""
     keys.remove_holder(db.session, current_principal(), key_id, user_id)
     return "", 204
 

@@ -46,7 +46,8 @@ def receive(session: Session, principal: Principal, data: dict) -> dict:
     store.lock(session, data["id"])
     row = store.body_digest(session, data["id"])
     if row is not None:
-        if row.organisation_id != principal.organisation_id or row.body_sha256 != digest:
+        if row.organisation_id != principal.organisation_id \
+                or row.monitor_id != principal.user_id or row.body_sha256 != digest:
             raise Conflict("A different case was already received under this id.")
         session.commit()
         return {"id": data["id"], "created": False,
@@ -80,9 +81,13 @@ def _key_by_fingerprint(session, organisation_id, fingerprint: str):
 
 
 def put_photo(session: Session, principal: Principal, case_id, name: str, data: bytes) -> bool:
+    """A sealed photo of a case, from the monitor who sent the case (any of their phones): a
+    colleague's bytes stored first would make the monitor's own phone hear "already stored"
+    and drop the real photo."""
     row = store.body_digest(session, case_id)
     require_access(row is not None and principal.kind == "device"
-                   and row.organisation_id == principal.organisation_id, "case")
+                   and row.organisation_id == principal.organisation_id
+                   and row.monitor_id == principal.user_id, "case")
     if name not in row.photo_names:
         raise NotFound(f"The case names no photo {name!r}.")
     if name in row.photos:

@@ -33,8 +33,8 @@ def lock(session: Session, case_id) -> None:
 
 
 def body_digest(session: Session, case_id):
-    return session.execute(text("SELECT organisation_id, body_sha256, photo_names, photos "
-                                "FROM cases WHERE id = :id"), {"id": case_id}).first()
+    return session.execute(text("SELECT organisation_id, monitor_id, body_sha256, photo_names, "
+                                "photos FROM cases WHERE id = :id"), {"id": case_id}).first()
 
 
 def insert(session: Session, values: dict) -> None:

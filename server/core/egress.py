@@ -13,6 +13,8 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import socket
+import threading
+import time
 import urllib.request
 
 LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
@@ -58,10 +60,28 @@ def host_problem(host: str | None, *, testing: bool = False) -> str | None:
     return None
 
 
+def _cut_at(sock: socket.socket, deadline: float) -> threading.Timer:
+    """Shut the connection down at `deadline` (time.monotonic()), whatever it is doing: a
+    socket timeout bounds one read, and a peer sending a byte before each runs out would
+    otherwise hold the caller for as long as it likes."""
+    def cut():
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # closed already
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None,
-                      *, testing: bool = False):
+                      *, testing: bool = False, deadline: float | None = None,
+                      cuts: list | None = None):
     """socket.create_connection, to public addresses only: every address the name resolves to
-    must be public (a mixed answer is refused), and the socket connects to those addresses."""
+    must be public (a mixed answer is refused), and the socket connects to those addresses.
+    With a `deadline` (time.monotonic()), the connection is cut when it passes (its timer is
+    added to `cuts`, for the caller to cancel when done)."""
     host, port = address
     problem = host_problem(host, testing=testing)
     if problem:
@@ -77,6 +97,10 @@ def create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_ad
             if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
                 sock.settimeout(timeout)
             sock.connect(sockaddr)
+            if deadline is not None:
+                timer = _cut_at(sock, deadline)
+                if cuts is not None:
+                    cuts.append(timer)
             return sock
         except OSError as exc:
             error = exc
@@ -84,11 +108,16 @@ def create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_ad
     raise error or OSError(f"{host} has no address.")
 
 
-def opener(*handlers, testing: bool = False) -> urllib.request.OpenerDirector:
+def opener(*handlers, testing: bool = False,
+           deadline: float | None = None) -> urllib.request.OpenerDirector:
     """A urllib opener whose connections go through create_connection, with no proxy from the
-    environment (a proxy would dial for us, past the check)."""
+    environment (a proxy would dial for us, past the check), cut at `deadline` if given (the
+    opener's `cuts`: the timers, to cancel once the exchange is over)."""
+    cuts: list = []
+
     def guarded(self):
-        self._create_connection = lambda *a, **k: create_connection(*a, **k, testing=testing)
+        self._create_connection = lambda *a, **k: create_connection(
+            *a, **k, testing=testing, deadline=deadline, cuts=cuts)
 
     class HTTPConnection(http.client.HTTPConnection):
         def __init__(self, *args, **kwargs):
@@ -108,5 +137,7 @@ def opener(*handlers, testing: bool = False) -> urllib.request.OpenerDirector:
         def https_open(self, req):
             return self.do_open(HTTPSConnection, req, context=self._context)
 
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}), HTTPHandler,
-                                       HTTPSHandler, *handlers)
+    built = urllib.request.build_opener(urllib.request.ProxyHandler({}), HTTPHandler,
+                                        HTTPSHandler, *handlers)
+    built.cuts = cuts
+    return built

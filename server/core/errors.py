@@ -4,12 +4,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, json, request
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 TYPE_BASE = "https://nezarat.org/problems/"
 DEFAULT_CHALLENGE = 'Bearer realm="nezarat"'
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 
 
 class AppError(Exception):
@@ -133,6 +135,20 @@ def register(app: Flask) -> None:
         headers.pop("Content-Type", None)
         return problem(exc.code or 500, exc.name, exc.description or exc.name,
                        exc.name.lower().replace(" ", "-"), headers=headers)
+
+    @app.errorhandler(sa_exc.IntegrityError)
+    def _integrity(exc: sa_exc.IntegrityError):
+        # A unique index caught what a service's check let through: the same thing made twice
+        # at once (a double click, a retry, two people), the loser of that race. Nothing of
+        # its transaction is kept; it is told what happened instead of a 500.
+        if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+            return _unexpected(exc)
+        from .db import db
+        db.session.rollback()
+        log.info("unique violation on %s %s (%s)", request.method, request.path,
+                 getattr(getattr(exc.orig, "diag", None), "constraint_name", None))
+        return problem(409, "Conflict", "The same change was made at the same moment by "
+                       "another request; nothing more was stored. Reload to see it.", "conflict")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+from xml.etree import ElementTree as ET
 
+from defusedxml.ElementTree import DefusedXMLParser
 from flask import Flask, request
 
 from .errors import BadRequest
@@ -154,3 +156,36 @@ def xml_prolog_problem(data: bytes) -> str | None:
 def init_app(app: Flask) -> None:
     """Call right after core.access.init_app: the gate first, then this, then the rest."""
     app.before_request(check_request)
+
+
+class XMLTooDeep(Exception):
+    """More than MAX_XML_DEPTH open elements."""
+
+
+class _BoundedParser(DefusedXMLParser):
+    """defusedxml's parser (no DTD, no entities, no external references) that also stops at
+    MAX_XML_DEPTH open elements, while reading: a tree a hundred thousand deep is never built,
+    and nothing walking it can recurse too far."""
+
+    def __init__(self):
+        super().__init__(target=ET.TreeBuilder(), forbid_dtd=True, forbid_entities=True,
+                         forbid_external=True)
+        self._depth = 0
+
+    def _start(self, tag, attr_list):
+        self._depth += 1
+        if self._depth > MAX_XML_DEPTH:
+            raise XMLTooDeep()
+        return super()._start(tag, attr_list)
+
+    def _end(self, tag):
+        self._depth -= 1
+        return super()._end(tag)
+
+
+def bounded_xml(data: bytes) -> ET.Element:
+    """Parse untrusted XML whose prolog passed `xml_prolog_problem`. Raises XMLTooDeep,
+    defusedxml's DefusedXmlException (DTDs, entities) or ElementTree's ParseError."""
+    parser = _BoundedParser()
+    parser.feed(data)
+    return parser.close()

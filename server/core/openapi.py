@@ -5,8 +5,8 @@ One place decides, for every operation, what a route's decorators cannot know:
   `{code, status, message}` and never a catch-all `default`;
 - the security it needs and the errors that follow from it (401 with WWW-Authenticate, 403,
   429 for partner keys), derived from the route's access rule (core.access) by `AccessPlugin`;
-- 404 for operations with path parameters, 400/413/415 for those with a body, 503 for all
-  (the database may be away).
+- 404 for operations with path parameters, 400/413/415 for those with a body, 409 for writes
+  (the loser of a race on something unique), 503 for all (the database may be away).
 Routes document their success responses (`@blp.response`, `@blp.alt_response`, `ok(...)`).
 `list_schema(ItemSchema)` documents the one envelope of every JSON list.
 """
@@ -139,6 +139,8 @@ def describe_operation(operation: dict, method: str, rule: access.Rule | None,
         errors.add(404)
     if "requestBody" in operation:
         errors |= {413, 415}
+    if method in ("post", "put", "patch", "delete"):
+        errors.add(409)  # the loser of a race on something unique (core/errors.py)
     for status in sorted(errors):
         responses.setdefault(str(status), _error(status))
 

@@ -1,6 +1,8 @@
 """Field types and checks shared by every schema."""
 from __future__ import annotations
 
+from datetime import timezone
+
 import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -39,6 +41,21 @@ class Scalar(fields.Field):
             return value
         raise ValidationError("Must be a single value (text, number, true/false or null), "
                               "not an object or a list.")
+
+
+class Timestamp(fields.AwareDateTime):
+    """A time a client sends: RFC 3339 with an offset (or `default_timezone`), and expressible
+    in UTC. `9999-12-31T23:59:59-12:00` is in year 10000 in UTC and `0001-01-01T00:00:00+14:00`
+    before year 1: Python cannot hold either, and every later `astimezone` or comparison with
+    an aware time raised OverflowError (a 500)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            value.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValidationError("Must be a time between the years 1 and 9999 in UTC.")
+        return value
 
 
 def country_code(value: str) -> None:

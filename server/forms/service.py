@@ -14,13 +14,20 @@ import re
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
-from defusedxml.ElementTree import fromstring as safe_xml
 from sqlalchemy.orm import Session
 
 from ..attachments import photos
 from ..core import audit
 from ..core.access import Principal, require_access
 from ..core.errors import Conflict, PayloadTooLarge, ValidationFailed
+from ..core.input_guard import (
+    MAX_JSON_DEPTH,
+    MAX_XML_DEPTH,
+    XMLTooDeep,
+    bounded_xml,
+    json_problem,
+    xml_prolog_problem,
+)
 from . import app_support, build, catalog, keys, mapping, media, store
 
 MAX_XLSFORM_BYTES = 5_000_000
@@ -90,9 +97,15 @@ def _clean_image(filename: str, data: bytes) -> tuple[bytes | None, str | None]:
 
 
 def _check_xml(filename: str, data: bytes) -> str | None:
-    """Well-formed, without a DTD (so without entities: the app refuses those too)."""
+    """UTF-8, well-formed, without a DTD (so without entities: the app refuses those too), at
+    most MAX_XML_DEPTH elements deep (phones parse it: no file the server would not take)."""
+    problem = xml_prolog_problem(data)
+    if problem:
+        return f"{filename}: {problem}"
     try:
-        safe_xml(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        bounded_xml(data)
+    except XMLTooDeep:
+        return f"{filename} is nested more than {MAX_XML_DEPTH} elements deep"
     except (ParseError, DefusedXmlException, ValueError) as exc:
         return f"{filename} is not an XML file without a DOCTYPE ({exc})"
     return None
@@ -102,8 +115,13 @@ def _check_geojson(filename: str, data: bytes) -> str | None:
     """A FeatureCollection of Points, LineStrings and Polygons: what ODK reads."""
     try:
         collection = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        return f"{filename} is nested more than {MAX_JSON_DEPTH} deep"
     except (UnicodeDecodeError, ValueError) as exc:
         return f"{filename} is not a UTF-8 JSON file ({exc})"
+    problem = json_problem(collection)
+    if problem:
+        return f"{filename} {problem}"
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection" \
             or not isinstance(collection.get("features"), list):
         return f"{filename} is not a GeoJSON FeatureCollection"

@@ -5,38 +5,19 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from ..core.errors import BadRequest
-from ..core.input_guard import MAX_XML_DEPTH, InputRefused, xml_prolog_problem
+from ..core.input_guard import (
+    MAX_XML_DEPTH,
+    InputRefused,
+    XMLTooDeep,
+    bounded_xml,
+    xml_prolog_problem,
+)
 
 XFORMS_LIST = "http://openrosa.org/xforms/xformsList"
 MANIFEST = "http://openrosa.org/xforms/xformsManifest"
 RESPONSE = "http://openrosa.org/http/response"
-
-
-class _TooDeep(Exception):
-    pass
-
-
-class _Parser(DefusedXMLParser):
-    """defusedxml's parser that also stops at MAX_XML_DEPTH open elements, while reading (a
-    tree a hundred thousand deep is never built, and nothing walking it can recurse too far)."""
-
-    def __init__(self):
-        super().__init__(target=ET.TreeBuilder(), forbid_dtd=True, forbid_entities=True,
-                         forbid_external=True)
-        self._depth = 0
-
-    def _start(self, tag, attr_list):
-        self._depth += 1
-        if self._depth > MAX_XML_DEPTH:
-            raise _TooDeep()
-        return super()._start(tag, attr_list)
-
-    def _end(self, tag):
-        self._depth -= 1
-        return super()._end(tag)
 
 
 def parse(data: bytes) -> ET.Element:
@@ -45,11 +26,9 @@ def parse(data: bytes) -> ET.Element:
     problem = xml_prolog_problem(data)
     if problem:
         raise InputRefused(problem)
-    parser = _Parser()
     try:
-        parser.feed(data)
-        return parser.close()
-    except _TooDeep:
+        return bounded_xml(data)
+    except XMLTooDeep:
         raise InputRefused(f"The XML is nested more than {MAX_XML_DEPTH} elements deep.")
     except DefusedXmlException as exc:
         raise BadRequest(f"The submission XML uses forbidden constructs ({type(exc).__name__}: "

@@ -99,6 +99,16 @@ def _json_text(sql: str, kind: str) -> str:
     return f"coalesce(({sql})::text, 'null')"
 
 
+# A CSV cell starting like a spreadsheet formula would run when a partner opens the export:
+# free text (facility and province names come from coordinators) is kept as text with a
+# leading apostrophe, as the map's export (map/exports.py) and the comparison CSV do.
+FORMULA_STARTS = "('=', '+', '-', '@', E'\\t', E'\\r')"
+
+
+def _csv_text(sql: str) -> str:
+    return f"(CASE WHEN left({sql}, 1) IN {FORMULA_STARTS} THEN '''' || {sql} ELSE {sql} END)"
+
+
 @dataclass
 class Filters:
     """What a partner asked for; applied to the generalised values only."""
@@ -262,7 +272,9 @@ class Shared:
     def csv_columns(self) -> list[tuple[str, str]]:
         """(column name, SQL text) of the CSV export; HXL tags are in exports.HXL."""
         geom = self.geom
-        props = dict(self.properties(as_json=False))
+        texts = {name for name, _, kind in self._values() if kind == "text"}
+        props = {name: _csv_text(sql) if name in texts else sql
+                 for name, sql in self.properties(as_json=False)}
         lat_lon = [("lat", f"round(ST_Y({geom})::numeric, 6)"),
                    ("lon", f"round(ST_X({geom})::numeric, 6)")]
         names = ["type", "verification_status", "occurred_on", "date_precision"]

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..core.pagination import CursorField
-from ..core.validation import BBox, CountryCode, StrictSchema, Text, country_code
+from ..core.validation import BBox, CountryCode, StrictSchema, Text, Timestamp, country_code
 from ..incidents import taxonomy
 from .policy import OPTIONAL_FIELDS, PRECISIONS, SENSITIVE_PRECISIONS, STATUSES, Filters
 
@@ -78,7 +78,7 @@ def filters_from(args: dict) -> Filters:
 
 
 class FeedArgs(FilterArgs):
-    updated_since = fields.AwareDateTime(metadata={
+    updated_since = Timestamp(metadata={
         "description": "The `sync.updated_since` of your previous complete sync: returns what "
                        "changed since, with tombstones for records to delete",
         "example": "2025-08-01T00:00:00Z"})

@@ -1,7 +1,7 @@
 """What a review decision looks like."""
 from marshmallow import fields, validate
 
-from ..core.validation import StrictSchema, Text
+from ..core.validation import StrictSchema, Text, Timestamp
 
 
 class ReviewSchema(StrictSchema):
@@ -9,7 +9,7 @@ class ReviewSchema(StrictSchema):
                                                                    "reject"]))
     comment = Text(4000, allow_none=True, metadata={
         "description": "Required for has_issues and reject: the monitor sees it"})
-    updated_at = fields.AwareDateTime(metadata={
+    updated_at = Timestamp(metadata={
         "description": "The record's `updated_at` as you read it. If it has changed since (an "
                        "edit by its monitor, another reviewer's decision), the answer is 409 and "
                        "nothing is decided: read it again. Send it: without it the decision "

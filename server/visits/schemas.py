@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..assessment.vocabulary import COVERAGE, EVIDENCE_KINDS, INSUFFICIENT, RATINGS, STATES
 from ..core.geometry import GeoJSONGeometry
-from ..core.validation import Scalar, StrictSchema, Text
+from ..core.validation import Scalar, StrictSchema, Text, Timestamp
 from ..incidents.schemas import IncidentInSchema
 from .models import ACCESS
 
@@ -81,8 +81,8 @@ class ReportSchema(StrictSchema):
     form_id = Text(100, allow_none=True)
     form_version = Text(100, allow_none=True)
     facility_id = fields.UUID(required=True)
-    started_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
-    ended_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    started_at = Timestamp(required=True, default_timezone=timezone.utc)
+    ended_at = Timestamp(required=True, default_timezone=timezone.utc)
     position = GeoJSONGeometry("Point", allow_none=True)
     position_accuracy_m = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1e6))
     access = fields.String(required=True, validate=validate.OneOf(ACCESS))

@@ -14,6 +14,7 @@ the next can go. A 410 disables the hook.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import random
 import secrets
@@ -210,14 +211,23 @@ def post(url: str, secret: str, key: str, body: bytes, count: int = 1
         "X-Nezarat-Timestamp": str(timestamp), "Idempotency-Key": key,
         "X-Nezarat-Delivery": key, "X-Nezarat-Count": str(count),
         "X-Nezarat-Signature": signing.signature(secret, timestamp, body)})
+    deadline = time.monotonic() + TIMEOUT  # one deadline for the POST, not one per read
+    guarded = egress.opener(_NoRedirect, testing=_testing(), deadline=deadline)
     try:
-        with egress.opener(_NoRedirect, testing=_testing()).open(request,
-                                                                  timeout=TIMEOUT) as response:
+        with guarded.open(request, timeout=TIMEOUT) as response:
+            if time.monotonic() >= deadline:  # cut short: what was read is not an answer
+                return None, f"TimeoutError: no complete answer within {TIMEOUT:g} s"
             return response.status, None
     except urllib.error.HTTPError as exc:
         return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        # HTTPException: not HTTP, too many or too long header lines, a reply cut short
+        if time.monotonic() >= deadline:
+            return None, f"TimeoutError: no complete answer within {TIMEOUT:g} s"
         return None, type(exc).__name__ + ": " + str(getattr(exc, "reason", exc))[:200]
+    finally:
+        for cut in guarded.cuts:
+            cut.cancel()
 
 
 def deliver(session: Session, hook_id) -> str:

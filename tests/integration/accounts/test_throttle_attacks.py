@@ -2,14 +2,13 @@
 password does not reset it), and concurrent wrong passwords are throttled as sequential ones."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
 from sqlalchemy import text
 
 from server.accounts import throttle
 from tests import factories
+from tests.concurrency import at_once
 from tests.conftest import csrf_of, totp_code
 
 
@@ -83,19 +82,8 @@ def _sign_in_together(base: str, email: str, tries: int) -> list[int]:
     """`tries` browsers post a wrong password at the same moment."""
     clients = [requests.Session() for _ in range(tries)]
     tokens = [c.get(base + "/api/auth/session").json()["csrf_token"] for c in clients]
-    start, statuses = threading.Barrier(tries), [None] * tries
-
-    def one(i):
-        start.wait()
-        statuses[i] = clients[i].post(base + "/sign-in", allow_redirects=False, data={
-            "email": email, "password": "wrong password!", "csrf_token": tokens[i]}).status_code
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(tries)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return statuses
+    return at_once(tries, lambda i: clients[i].post(base + "/sign-in", allow_redirects=False, data={
+        "email": email, "password": "wrong password!", "csrf_token": tokens[i]}).status_code)
 
 
 @pytest.mark.slow

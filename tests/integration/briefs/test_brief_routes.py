@@ -80,6 +80,18 @@ def test_publication_needs_a_partner_organisation(app, session):
                        ).status_code == 404
 
 
+@pytest.mark.parametrize("start", ["0001-01-01", "0001-03-31", "9999-12-01", "1899-12-31"])
+def test_a_period_out_of_range_is_a_422_not_a_500(app, session, start):
+    """Second adversarial pass: 0001-01-01 gave a 500 (the previous period is before year 1)."""
+    org, coordinator, *_ = helpers.field(session)
+    client = _client(app, session, coordinator)
+    for kind in ("month", "quarter"):
+        response = client.post("/api/briefs", json={**REQUEST, "period_kind": kind,
+                                                     "period_start": start})
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert "period_start" in response.get_json()["errors"]
+
+
 def _principal(user):
     from server.core.access import Principal
     return Principal(kind="user", user_id=user.id, organisation_id=user.organisation_id,

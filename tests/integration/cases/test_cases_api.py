@@ -229,3 +229,59 @@ def test_status_assign_and_counts_without_a_key(session, world, signed_in_client
     queue = colleague_client.get("/api/cases").get_json()["items"]
     assert [q["overdue"] for q in queue] == [True, False]  # overdue first
     assert queue[1]["status"] == "assessed" and queue[1]["assessed_at"]
+
+
+def test_a_colleague_cannot_plant_the_photo_of_anothers_case(session, world):
+    """Second adversarial pass: monitor B of the same organisation PUTs bytes under the photo
+    name of monitor A's case before A's phone sends it. The server must refuse B, so that A's
+    own photo is still taken (else A's phone hears "already stored" and drops the real one)."""
+    case_id = str(uuid.uuid4())
+    sealed = cc.seal_case(world["key"], case_id, fields(), photos={"p1": PHOTO},
+                          facility_id=world["facility"].id)
+    sent = world["client"].post("/api/cases/submissions", json=sealed.body,
+                                headers=world["device"])
+    assert sent.status_code == 201
+    colleague = factories.user(session, role="monitor", organisation=world["org"])
+    planted = bytes(12) + b"not the photo of this case" * 4
+    put = world["client"].put(
+        f"/api/cases/submissions/{case_id}/photos/p1", data=planted,
+        headers={**factories.bearer(factories.device_token(session, colleague)),
+                 "Content-Type": "application/octet-stream"})
+    assert put.status_code == 404
+    resent = world["client"].post("/api/cases/submissions", json=sealed.body, headers=factories
+                                  .bearer(factories.device_token(session, colleague)))
+    assert resent.status_code == 409  # nor learn which photos are still missing
+    own = world["client"].put(f"/api/cases/submissions/{case_id}/photos/p1",
+                              data=sealed.photos["p1"],
+                              headers={**world["device"],
+                                       "Content-Type": "application/octet-stream"})
+    assert own.status_code == 201 and own.get_json()["stored"] is True
+    photo = world["holder_client"].get(f"/api/cases/{case_id}/photos/p1").data
+    assert photo == sealed.photos["p1"]
+
+
+def test_a_non_holder_cannot_revoke_the_key_holders(session, world, signed_in_client):
+    """Second adversarial pass: a coordinator or admin of the organisation who holds no copy of
+    the key revoked every holder's copy (204). Nobody could then open a case, add a holder or
+    rotate the key (each needs a holder), not even with the recovery sheet: every case sealed
+    to that key, and every case sealed to it afterwards, was lost to the organisation."""
+    case_id, _ = submit(world)
+    key_id = world["holder_client"].get("/api/cases/keys").get_json()["items"][0]["id"]
+    holder_id = world["holder"].id
+    for role in ("coordinator", "admin"):
+        outsider, _ = signed_in_client(role, organisation=world["org"])
+        refused = outsider.delete(f"/api/cases/keys/{key_id}/holders/{holder_id}")
+        assert refused.status_code == 403, refused.get_json()
+    # nor may the last holder revoke their own copy (that too would lock every case away)
+    alone = world["holder_client"].delete(f"/api/cases/keys/{key_id}/holders/{holder_id}")
+    assert alone.status_code == 409, alone.get_json()
+    assert world["holder_client"].get(f"/api/cases/{case_id}").status_code == 200
+    # with a second holder, a holder revokes a copy (here the first holder's)
+    colleague_client, colleague = signed_in_client("coordinator", organisation=world["org"])
+    added = world["holder_client"].post(f"/api/cases/keys/{key_id}/holders", json={
+        "user_id": str(colleague.id), "wrapped": cc.wrap(world["key"], PASSPHRASE)})
+    assert added.status_code == 201, added.get_json()
+    assert colleague_client.delete(f"/api/cases/keys/{key_id}/holders/{holder_id}"
+                                   ).status_code == 204
+    assert world["holder_client"].get(f"/api/cases/{case_id}").status_code == 403
+    assert colleague_client.get(f"/api/cases/{case_id}").status_code == 200

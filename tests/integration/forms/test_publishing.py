@@ -9,12 +9,16 @@ import hashlib
 import html
 import io
 import re
+import struct
+import time
 import uuid
+import zipfile
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import text
 
 from tests import factories, xlsforms
@@ -329,11 +333,19 @@ def test_xml_and_geojson_attachments_travel_like_csv_to_collect_and_the_app(desk
     ("sites.geojson", b'{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
     ("sites.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Feature", '
                       b'"geometry": {"type": "MultiPoint", "coordinates": []}}]}', "Point, LineString"),
-], ids=["doctype", "not-well-formed", "not-a-collection", "multipoint"])
+    # second adversarial pass: a 500 (RecursionError) and an XML file stored and served
+    ("sites.geojson", b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000
+     + b"]" * 100_000 + b"}", "nested more than 32"),
+    ("places.xml", b"<root>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</root>",
+     "nested more than 32"),
+    ("places.xml", b"<?xml version='1.0' encoding='UTF-7'?><root/>", "UTF-8"),
+], ids=["doctype", "not-well-formed", "not-a-collection", "multipoint", "deep-json", "deep-xml",
+        "utf-7"])
 def test_a_bad_xml_or_geojson_attachment_is_refused_with_the_problem_named(desk, name, content, named):
     media = {"districts.csv": xlsforms.DISTRICTS_CSV, "places.xml": PLACES_XML,
              "sites.geojson": SITES_GEOJSON, "towns.xml": TOWNS_XML, name: content}
     response = upload(desk, xlsforms.rapid(survey=xlsforms.RAPID_SURVEY + ATTACHED), media)
+    assert response.status_code == 422
     assert any(named in p and name in p for p in problems(response)), problems(response)
 
 
@@ -399,3 +411,66 @@ def test_audio_in_a_label_is_not_published(desk):
     response = upload(desk, xlsforms.rapid(survey=survey, header=(*xlsforms.SURVEY_HEADER, "audio")),
                       {"districts.csv": xlsforms.DISTRICTS_CSV})
     assert any("jr://audio/moo.mp3" in p for p in problems(response)), problems(response)
+
+
+def _lying_workbook() -> bytes:
+    """The rapid form whose survey sheet inflates to 20 MB while its zip directory and local
+    header declare 1,000 bytes (a zip bomb that hides from the unpacked-size check)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsforms.rapid()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data += b" " * 20_000_000
+            archive.writestr(member.filename, data)
+    raw = bytearray(out.getvalue())
+    sheet = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo("xl/worksheets/sheet1.xml")
+    raw[sheet.header_offset + 22:sheet.header_offset + 26] = struct.pack("<I", 1000)
+    at = raw.find(b"PK\x01\x02")
+    while at != -1:
+        length = struct.unpack("<H", raw[at + 28:at + 30])[0]
+        if raw[at + 46:at + 46 + length] == b"xl/worksheets/sheet1.xml":
+            raw[at + 24:at + 28] = struct.pack("<I", 1000)
+        at = raw.find(b"PK\x01\x02", at + 4)
+    return bytes(raw)
+
+
+def test_a_sheet_that_lies_about_its_size_is_refused(desk):
+    """Second adversarial pass: Python's zipfile stops at the declared size and then fails the
+    CRC; that failure, raised while the rows were counted, must be a 422, not a 500."""
+    response = upload(desk, _lying_workbook(), {"districts.csv": xlsforms.DISTRICTS_CSV})
+    assert response.status_code == 422
+    assert any("not a readable .xlsx" in p for p in problems(response)), problems(response)
+
+
+def _huge_workbook(rows: int, columns: int = 3) -> bytes:
+    """A valid-looking XLSForm whose survey sheet has `rows` text questions (write-only
+    openpyxl: a small upload, a few hundred KB for 20,000 rows)."""
+    book = Workbook(write_only=True)
+    survey = book.create_sheet("survey")
+    survey.append(["type", "name", "label"] + [f"hint::x{i}" for i in range(columns - 3)])
+    survey.append(["select_one_from_file facilities.csv", "facility", "Facility"])
+    for i in range(rows):
+        survey.append(["text", f"q{i}", f"Q {i}"] + ["h"] * (columns - 3))
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "version"])
+    settings.append(["huge", "1"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("rows, columns, named", [(20_000, 3, "rows"), (2_000, 150, "cells")])
+def test_a_huge_sheet_is_refused_before_pyxform_reads_it(desk, rows, columns, named):
+    """Second adversarial pass: a 300 KB workbook of 20,000 questions cost pyxform ~12 s of CPU
+    and 230 MB (60,000: 2 minutes, 500 MB; the 5 MB limit allows ~300,000). Counted from the
+    sheets' XML, refused at once, nothing stored."""
+    xlsx = _huge_workbook(rows, columns)
+    assert len(xlsx) < 2_000_000
+    started = time.monotonic()
+    response = upload(desk, xlsx)
+    assert response.status_code == 422
+    assert time.monotonic() - started < 3
+    assert any(named in problem for problem in problems(response)), problems(response)
+    assert desk.session.execute(text("SELECT count(*) FROM form_versions")).scalar() == 0
