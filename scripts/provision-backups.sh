@@ -10,6 +10,12 @@
 #     repository).
 # Idempotent: a second run changes nothing, restarts nothing, and takes a few seconds.
 #
+# --before-restore (a new server taking over an existing repository, README "Restore after
+# losing the server"): the configuration files only (pgBackRest's, the conf.d file, the
+# passphrase in the cluster's environment, which must then be the saved one); no restart, no
+# stanza-create or check: the new cluster is not the one the repository belongs to until the
+# restore. Run the script again without it after the restore.
+#
 # Which cluster, through the environment (defaults: Debian's 15/main, the `make run` one):
 #   PG_VERSION=15 PG_CLUSTER=main PGPORT=<the cluster's port>
 #   PG_DATA=/var/lib/postgresql/$PG_VERSION/$PG_CLUSTER PG_CONF_DIR=/etc/postgresql/$PG_VERSION/$PG_CLUSTER
@@ -22,6 +28,8 @@
 # Not as root (a private .pgdata cluster): nothing is done, the README says how to do it by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+before_restore=no
+if [[ "${1:-}" == --before-restore ]]; then before_restore=yes; fi
 
 PG_VERSION="${PG_VERSION:-15}"
 PG_CLUSTER="${PG_CLUSTER:-main}"
@@ -53,6 +61,11 @@ if [[ ! -f "$PG_CONF_DIR/postgresql.conf" ]]; then
 fi
 PGPORT="${PGPORT:-$(awk -F= '/^port/ {gsub(/[ \t]|#.*/, "", $2); print $2}' "$PG_CONF_DIR/postgresql.conf")}"
 psql_su() { runuser -u postgres -- psql -X -q -tA -v ON_ERROR_STOP=1 -h "$PG_SOCKET" -p "$PGPORT" -d postgres "$@"; }
+
+if [[ "$before_restore" == yes && ! -s "${BACKUP_PASSPHRASE_FILE:-var/backup-passphrase}" ]]; then
+  say "--before-restore: put the repository's saved passphrase into ${BACKUP_PASSPHRASE_FILE:-var/backup-passphrase} first"
+  exit 1
+fi
 
 # 1. The passphrase: made once, kept beside the app (copy it somewhere safe: without it the
 #    backups cannot be read). Never on a command line.
@@ -109,6 +122,11 @@ if ! grep -qxF -f <(printf '%s\n' "$line") "$environment" 2>/dev/null; then  # n
 fi
 chown root:postgres "$environment"
 chmod 640 "$environment"
+
+if [[ "$before_restore" == yes ]]; then
+  say "configuration written; now stop PostgreSQL, restore, start it, and run this script again"
+  exit 0
+fi
 
 if [[ "$(pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" | awk '{print $4}')" != "online" ]]; then
   say "starting PostgreSQL $PG_VERSION/$PG_CLUSTER"
