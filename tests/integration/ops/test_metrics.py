@@ -86,3 +86,56 @@ def test_promtool_accepts_the_metrics(client, field, scraper):
     problems = [line for line in done.stderr.decode().splitlines()
                 if "counter metrics should have" not in line]  # lint hints, not errors
     assert done.returncode == 0 or not problems, done.stderr.decode()
+
+
+def test_a_failing_metrics_store_never_breaks_an_answer(client, session, field, monkeypatch):
+    """A metric that cannot be written (its multiprocess folder unwritable, full disk) costs
+    the metric, not the request: a submission is still stored and acknowledged."""
+    from server.core import metrics as core_metrics
+
+    def broken(*labels):
+        raise PermissionError("[Errno 13] Permission denied: '/tmp/nezarat-metrics'")
+
+    for metric in (core_metrics.REQUESTS, core_metrics.LATENCY, core_metrics.SUBMISSIONS,
+                   core_metrics.PHOTOS_CLEANED):
+        monkeypatch.setattr(metric, "labels", broken)
+    _, _, facility, auth = field
+    assert client.get("/livez").status_code == 200
+    body = report(facility.id)
+    assert client.post("/api/submissions", json=body, headers=auth).status_code == 201
+    put = client.put(f"/api/submissions/{body['id']}/photos/cell.jpg", data=photos.jpeg_with_gps(),
+                     headers=auth, content_type="image/jpeg")
+    assert put.status_code == 201, put.get_data(as_text=True)
+
+
+def test_gunicorn_keeps_its_metrics_in_a_folder_of_its_own(database_url, tmp_path):
+    """Without PROMETHEUS_MULTIPROC_DIR, deploy/gunicorn.conf.py makes a new private folder: a
+    well-known path another user or an earlier run already holds (here: a file) cannot break
+    the server, and two servers on one machine never empty each other's counters."""
+    import requests
+
+    from tests.integration.ops.gunicorn_proc import Gunicorn
+
+    shared_tmp = tmp_path / "tmp"
+    shared_tmp.mkdir()
+    (shared_tmp / "nezarat-metrics").write_text("someone else's")
+    servers = [Gunicorn(database_url, tmp_path / name, workers=2,
+                        env={"PROMETHEUS_MULTIPROC_DIR": None, "TMPDIR": str(shared_tmp),
+                             "METRICS_TOKEN": TOKEN})
+               for name in ("one", "two")]
+    for server in servers:
+        (tmp_path / ("one" if server is servers[0] else "two")).mkdir()
+    try:
+        for server in servers:
+            server.start()
+            for _ in range(3):
+                assert requests.get(f"{server.base}/livez", timeout=10).status_code == 200
+        exposed = requests.get(f"{servers[0].base}/metrics", timeout=10,
+                               headers={"Authorization": f"Bearer {TOKEN}"}).text
+        assert _value(exposed, "nezarat_http_requests_total", route="/livez", method="GET",
+                      status="200") >= 3
+    finally:
+        for server in servers:
+            server.stop()
+    folders = [p for p in shared_tmp.iterdir() if p.name.startswith("nezarat-metrics-")]
+    assert len(folders) == 2 and all(p.stat().st_mode & 0o077 == 0 for p in folders)
