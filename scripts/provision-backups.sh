@@ -152,4 +152,4 @@ if ! pgbr check >/dev/null; then
   pgbr check || true
   exit 1
 fi
-say "WAL archiving to $REPO_PATH checked (stanza $PGBACKREST_STANZA); back up with: make backup"
+say "WAL archiving to $REPO_PATH checked (stanza $PGBACKREST_STANZA); back up with: make backup (a server: nezarat ops backup)"
