@@ -4,7 +4,8 @@
 #   - the pgBackRest configuration rendered from deploy/pgbackrest.conf (`flask ops
 #     pgbackrest-config`) into $PGBACKREST_CONFIG;
 #   - WAL archiving: a conf.d file (wal_level, archive_mode=on, archive_command from
-#     server/ops/pgbackrest.py, archive_timeout) and the passphrase in the cluster's
+#     server/ops/pgbackrest.py, archive_timeout) and the passphrase, with every other
+#     PGBACKREST_REPO1_* setting of the environment (an S3 bucket), in the cluster's
 #     `environment` file, for archive-push; the cluster restarted once, only when needed;
 #   - the stanza created and checked (pgbackrest check: a WAL segment really reaches the
 #     repository).
@@ -110,13 +111,17 @@ if [[ ! -f "$conf" ]] || [[ "$(cat "$conf")" != "$wanted_conf" ]]; then
   chown postgres:postgres "$conf"
 fi
 environment="$PG_CONF_DIR/environment"
-line="PGBACKREST_REPO1_CIPHER_PASS = '$PGBACKREST_REPO1_CIPHER_PASS'"
-if ! grep -qxF -f <(printf '%s\n' "$line") "$environment" 2>/dev/null; then  # not in argv
-  say "putting the passphrase into $environment"
+# Every repository setting of this environment (the passphrase; for a bucket PGBACKREST_REPO1_TYPE,
+# PGBACKREST_REPO1_S3_*): archive-push must write where the backups go.
+wanted_env="$(env | grep '^PGBACKREST_REPO1_' | sort | while IFS='=' read -r name value; do
+  printf "%s = '%s'\n" "$name" "$value"; done)"
+current_env="$(grep '^PGBACKREST_REPO1_' "$environment" 2>/dev/null || true)"
+if [[ "$current_env" != "$wanted_env" ]]; then  # compared here, never put in argv
+  say "putting the repository's settings (passphrase$( [[ $(wc -l <<<"$wanted_env") -gt 1 ]] && echo ' and others')) into $environment"
   touch "$environment"
   tmp="$(mktemp)"
-  grep -v '^PGBACKREST_REPO1_CIPHER_PASS' "$environment" > "$tmp" || true
-  printf '%s\n' "$line" >> "$tmp"
+  grep -v '^PGBACKREST_REPO1_' "$environment" > "$tmp" || true
+  printf '%s\n' "$wanted_env" >> "$tmp"
   cat "$tmp" > "$environment" && rm -f "$tmp"
   restart=yes  # the server's environment is read only when it starts
 fi
