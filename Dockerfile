@@ -1,11 +1,5 @@
 FROM python:3.11-slim-bookworm
-# postgres as uid/gid 999, as in the database's image: the backup service (docker-compose.yml)
-# runs pgBackRest as it on the database's volume. pgBackRest is Debian's, as in deploy/db.Dockerfile.
-RUN groupadd --system --gid 999 postgres \
-    && useradd --system --uid 999 --gid 999 --home-dir /var/lib/postgresql --no-create-home postgres \
-    && apt-get update && apt-get install -y --no-install-recommends nodejs npm libturbojpeg0 \
-       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-noto-core pgbackrest \
-    && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm libturbojpeg0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-noto-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY server ./server

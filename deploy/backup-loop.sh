@@ -1,6 +1,6 @@
 #!/bin/sh
-# The compose deployment's backup service (the app's image, as root; pgBackRest runs as the
-# postgres user, uid 999 as in the database's image, on the database's volumes): what the
+# The compose deployment's backup service (deploy/backup.Dockerfile, as root; pgBackRest runs as
+# the postgres user, uid 999 as in the database's image, on the database's volumes): what the
 # systemd timers do on a Debian server, with the same commands.
 #   - pgBackRest's configuration rendered by `flask ops pgbackrest-config` (the template the
 #     restore drill proves), the stanza created (idempotent);

@@ -1,5 +1,5 @@
 # PostGIS with pgBackRest: WAL archiving from the database container into the backup volume.
-# pgBackRest from Debian (bookworm), the same version as in the app's image, whose backup
+# pgBackRest from Debian (bookworm), the same version as deploy/backup.Dockerfile's, whose
 # service takes the backups into the same repository.
 FROM postgis/postgis:15-3.4
 RUN apt-get update && apt-get install -y --no-install-recommends -t bookworm pgbackrest \

@@ -71,6 +71,12 @@ def test_backups_in_compose_agree_with_the_app_and_the_database():
         assert _mounts(backup)[path] == _mounts(app)[path], path
     for path in ("/var/lib/postgresql/data", "/var/lib/pgbackrest", "/var/run/postgresql"):
         assert _mounts(backup)[path] == _mounts(db)[path], path
+    # the drill restores into a scratch cluster: the backup image has the database's PostgreSQL
+    # and PostGIS, and both images the same pgBackRest (one repository, two writers)
+    db_base = (ROOT / db["build"]["dockerfile"]).read_text()
+    backup_image = (ROOT / backup["build"]["dockerfile"]).read_text()
+    assert "FROM postgis/postgis:15-3.4" in db_base and "FROM postgis/postgis:15-3.4" in backup_image
+    assert "-t bookworm pgbackrest" in db_base and "-t bookworm pgbackrest" in backup_image
     script = ROOT / backup["command"]
     assert script.is_file() and script.stat().st_mode & 0o111
     text = script.read_text()
