@@ -25,12 +25,18 @@ threads = 4
 # each start; a reload (SIGHUP) re-reads this file and keeps the folder.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nezarat-metrics-")
+    os.environ["NEZARAT_OWN_METRICS_DIR"] = "1"  # made here: removed when the server exits
 multiproc_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def on_starting(server):
     shutil.rmtree(multiproc_dir, ignore_errors=True)
     os.makedirs(multiproc_dir, mode=0o700, exist_ok=True)
+
+
+def on_exit(server):
+    if os.environ.get("NEZARAT_OWN_METRICS_DIR"):
+        shutil.rmtree(multiproc_dir, ignore_errors=True)
 
 
 def child_exit(server, worker):

@@ -148,8 +148,9 @@ def test_gunicorn_keeps_its_metrics_in_a_folder_of_its_own(database_url, tmp_pat
                                headers={"Authorization": f"Bearer {TOKEN}"}).text
         assert _value(exposed, "nezarat_http_requests_total", route="/livez", method="GET",
                       status="200") >= 3
+        folders = [p for p in shared_tmp.iterdir() if p.name.startswith("nezarat-metrics-")]
+        assert len(folders) == 2 and all(p.stat().st_mode & 0o077 == 0 for p in folders)
     finally:
         for server in servers:
             server.stop()
-    folders = [p for p in shared_tmp.iterdir() if p.name.startswith("nezarat-metrics-")]
-    assert len(folders) == 2 and all(p.stat().st_mode & 0o077 == 0 for p in folders)
+    assert [p.name for p in shared_tmp.iterdir()] == ["nezarat-metrics"]  # theirs removed
