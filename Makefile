@@ -9,7 +9,7 @@ TEST_DB_URL ?= postgresql+psycopg://nezarat:nezarat@127.0.0.1:5432/nezarat_test
 
 # Backups: see the README's operations part. backup-setup is run by `make run`, never by `make test`.
 .PHONY: backup-setup backup backups restore drill
-.PHONY: run test packages lint-py lint-js eslint install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-engines bench-alerts bench-briefs bench-phone-kdf bench-smoke clean
+.PHONY: run test packages lint-py lint-js eslint install frontend translations messages db testdb system-deps runtime-deps forms bench-ingest bench-data bench-map bench-pages bench-partner bench-engines bench-alerts bench-briefs bench-phone-kdf bench-backup bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@echo "[setup] virtualenv and Python packages"
@@ -189,6 +189,15 @@ bench-briefs: install
 bench-phone-kdf: install
 	@$(BIN)/python -m bench.phone_kdf $(BENCH_ARGS)
 
+# Backup and restore figures (issue 13): full/diff backup time and size against pg_dump, restore
+# time (RTO) into a scratch cluster, RPO, on `make run`'s cluster (set up by backup-setup: run
+# `make bench-data` first for the 1,000,000-incident database); the passphrase from
+# var/backup-passphrase. BENCH_ARGS="--smoke": a scratch cluster of its own instead.
+bench-backup: install
+	@if [[ -z "$${PGBACKREST_REPO1_CIPHER_PASS:-}" && -r var/backup-passphrase ]]; then \
+	  export PGBACKREST_REPO1_CIPHER_PASS="$$(cat var/backup-passphrase)"; fi; \
+	 $(BIN)/python -m bench.backup $(BENCH_ARGS)
+
 # Every benchmark at a tiny size (about a minute in all): CI runs it after `make test`, so a
 # broken benchmark is caught. Measures nothing; fails when a request or a check fails.
 bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
@@ -201,6 +210,7 @@ bench-smoke: install runtime-deps $(PYGEOAPI_STAMP)
 	@$(BIN)/python -m bench.pages --smoke
 	@$(BIN)/python -m bench.engines --smoke
 	@$(BIN)/python -m bench.phone_kdf --smoke
+	@$(BIN)/python -m bench.backup --smoke 2> >(grep -v " LOG: " >&2)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -19,14 +19,24 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = 4
 
 # /metrics with several workers: each writes its counters into this folder and a scrape sums
-# them (prometheus_client's multiprocess mode). Emptied at each start.
-multiproc_dir = os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "nezarat-metrics"))
+# them (prometheus_client's multiprocess mode). Unless PROMETHEUS_MULTIPROC_DIR names one, a new
+# private folder for this server (mode 700): a fixed path in /tmp could belong to another user or
+# another server on the machine, whose counters we would empty or could not write. Emptied at
+# each start; a reload (SIGHUP) re-reads this file and keeps the folder.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nezarat-metrics-")
+    os.environ["NEZARAT_OWN_METRICS_DIR"] = "1"  # made here: removed when the server exits
+multiproc_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def on_starting(server):
     shutil.rmtree(multiproc_dir, ignore_errors=True)
     os.makedirs(multiproc_dir, mode=0o700, exist_ok=True)
+
+
+def on_exit(server):
+    if os.environ.get("NEZARAT_OWN_METRICS_DIR"):
+        shutil.rmtree(multiproc_dir, ignore_errors=True)
 
 
 def child_exit(server, worker):

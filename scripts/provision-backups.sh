@@ -4,11 +4,18 @@
 #   - the pgBackRest configuration rendered from deploy/pgbackrest.conf (`flask ops
 #     pgbackrest-config`) into $PGBACKREST_CONFIG;
 #   - WAL archiving: a conf.d file (wal_level, archive_mode=on, archive_command from
-#     server/ops/pgbackrest.py, archive_timeout) and the passphrase in the cluster's
+#     server/ops/pgbackrest.py, archive_timeout) and the passphrase, with every other
+#     PGBACKREST_REPO1_* setting of the environment (an S3 bucket), in the cluster's
 #     `environment` file, for archive-push; the cluster restarted once, only when needed;
 #   - the stanza created and checked (pgbackrest check: a WAL segment really reaches the
 #     repository).
 # Idempotent: a second run changes nothing, restarts nothing, and takes a few seconds.
+#
+# --before-restore (a new server taking over an existing repository, README "Restore after
+# losing the server"): the configuration files only (pgBackRest's, the conf.d file, the
+# passphrase in the cluster's environment, which must then be the saved one); no restart, no
+# stanza-create or check: the new cluster is not the one the repository belongs to until the
+# restore. Run the script again without it after the restore.
 #
 # Which cluster, through the environment (defaults: Debian's 15/main, the `make run` one):
 #   PG_VERSION=15 PG_CLUSTER=main PGPORT=<the cluster's port>
@@ -22,6 +29,8 @@
 # Not as root (a private .pgdata cluster): nothing is done, the README says how to do it by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+before_restore=no
+if [[ "${1:-}" == --before-restore ]]; then before_restore=yes; fi
 
 PG_VERSION="${PG_VERSION:-15}"
 PG_CLUSTER="${PG_CLUSTER:-main}"
@@ -53,6 +62,11 @@ if [[ ! -f "$PG_CONF_DIR/postgresql.conf" ]]; then
 fi
 PGPORT="${PGPORT:-$(awk -F= '/^port/ {gsub(/[ \t]|#.*/, "", $2); print $2}' "$PG_CONF_DIR/postgresql.conf")}"
 psql_su() { runuser -u postgres -- psql -X -q -tA -v ON_ERROR_STOP=1 -h "$PG_SOCKET" -p "$PGPORT" -d postgres "$@"; }
+
+if [[ "$before_restore" == yes && ! -s "${BACKUP_PASSPHRASE_FILE:-var/backup-passphrase}" ]]; then
+  say "--before-restore: put the repository's saved passphrase into ${BACKUP_PASSPHRASE_FILE:-var/backup-passphrase} first"
+  exit 1
+fi
 
 # 1. The passphrase: made once, kept beside the app (copy it somewhere safe: without it the
 #    backups cannot be read). Never on a command line.
@@ -97,18 +111,27 @@ if [[ ! -f "$conf" ]] || [[ "$(cat "$conf")" != "$wanted_conf" ]]; then
   chown postgres:postgres "$conf"
 fi
 environment="$PG_CONF_DIR/environment"
-line="PGBACKREST_REPO1_CIPHER_PASS = '$PGBACKREST_REPO1_CIPHER_PASS'"
-if ! grep -qxF -f <(printf '%s\n' "$line") "$environment" 2>/dev/null; then  # not in argv
-  say "putting the passphrase into $environment"
+# Every repository setting of this environment (the passphrase; for a bucket PGBACKREST_REPO1_TYPE,
+# PGBACKREST_REPO1_S3_*): archive-push must write where the backups go.
+wanted_env="$(env | grep '^PGBACKREST_REPO1_' | sort | while IFS='=' read -r name value; do
+  printf "%s = '%s'\n" "$name" "$value"; done)"
+current_env="$(grep '^PGBACKREST_REPO1_' "$environment" 2>/dev/null || true)"
+if [[ "$current_env" != "$wanted_env" ]]; then  # compared here, never put in argv
+  say "putting the repository's settings (passphrase$( [[ $(wc -l <<<"$wanted_env") -gt 1 ]] && echo ' and others')) into $environment"
   touch "$environment"
   tmp="$(mktemp)"
-  grep -v '^PGBACKREST_REPO1_CIPHER_PASS' "$environment" > "$tmp" || true
-  printf '%s\n' "$line" >> "$tmp"
+  grep -v '^PGBACKREST_REPO1_' "$environment" > "$tmp" || true
+  printf '%s\n' "$wanted_env" >> "$tmp"
   cat "$tmp" > "$environment" && rm -f "$tmp"
   restart=yes  # the server's environment is read only when it starts
 fi
 chown root:postgres "$environment"
 chmod 640 "$environment"
+
+if [[ "$before_restore" == yes ]]; then
+  say "configuration written; now stop PostgreSQL, restore, start it, and run this script again"
+  exit 0
+fi
 
 if [[ "$(pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" | awk '{print $4}')" != "online" ]]; then
   say "starting PostgreSQL $PG_VERSION/$PG_CLUSTER"
@@ -134,4 +157,4 @@ if ! pgbr check >/dev/null; then
   pgbr check || true
   exit 1
 fi
-say "WAL archiving to $REPO_PATH checked (stanza $PGBACKREST_STANZA); back up with: make backup"
+say "WAL archiving to $REPO_PATH checked (stanza $PGBACKREST_STANZA); back up with: make backup (a server: nezarat ops backup)"

@@ -9,8 +9,9 @@
 #                                     are decoded and re-encoded, slower and with a little loss),
 #                                     pgBackRest, which takes the database backups, and
 #                                     Pango, HarfBuzz and Noto fonts for the briefs' PDFs
-# The suite also gets promtool (checks /metrics), taken out of Debian's `prometheus` package
-# without installing it: installing the package would start a Prometheus server.
+# The suite also gets promtool (checks /metrics) and caddy (the log test runs deploy/Caddyfile),
+# taken out of Debian's `prometheus` and `caddy` packages without installing them: installing
+# either package would start a server.
 set -euo pipefail
 need=()
 compgen -G "/usr/lib/*/libturbojpeg.so.0" >/dev/null || need+=(libturbojpeg0)
@@ -27,9 +28,12 @@ if [[ "${1:-}" != "--runtime" ]]; then
   command -v javac >/dev/null || need+=(default-jdk-headless)
   command -v pdftotext >/dev/null || need+=(poppler-utils)  # the briefs' PDF tests
 fi
-promtool_wanted=""
-if [[ "${1:-}" != "--runtime" ]] && ! command -v promtool >/dev/null; then promtool_wanted=1; fi
-[[ ${#need[@]} -eq 0 && -z "$promtool_wanted" ]] && exit 0
+extract=()  # Debian package:binary, for the suite only
+if [[ "${1:-}" != "--runtime" ]]; then
+  command -v promtool >/dev/null || extract+=(prometheus:promtool)
+  command -v caddy >/dev/null || extract+=(caddy:caddy)
+fi
+[[ ${#need[@]} -eq 0 && ${#extract[@]} -eq 0 ]] && exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "[system] missing: ${need[*]}. Run as root: apt-get install -y ${need[*]}" >&2
   exit 1
@@ -40,12 +44,14 @@ if [[ ${#need[@]} -gt 0 ]]; then
   echo "[system] installing ${need[*]} with apt (once)" >&2
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-if [[ -n "$promtool_wanted" ]]; then
-  echo "[system] promtool from Debian's prometheus package (once)" >&2
+for wanted in "${extract[@]}"; do
+  package="${wanted%%:*}" binary="${wanted#*:}"
+  echo "[system] $binary from Debian's $package package (once)" >&2
   workdir=$(mktemp -d)
-  ( cd "$workdir" && apt-get download -qq prometheus >/dev/null 2>&1 \
-      && dpkg-deb -x prometheus_*.deb root \
-      && install -m 0755 root/usr/bin/promtool /usr/local/bin/promtool ) \
-    || echo "[system] promtool unavailable: the /metrics format test will be skipped" >&2
+  chmod 755 "$workdir"  # apt-get download runs as _apt
+  ( cd "$workdir" && apt-get download -qq "$package" >/dev/null 2>&1 \
+      && dpkg-deb -x "${package}"_*.deb root \
+      && install -m 0755 "root/usr/bin/$binary" "/usr/local/bin/$binary" ) \
+    || echo "[system] $binary unavailable: the tests that use it fail under CI, else skip" >&2
   rm -rf "$workdir"
-fi
+done

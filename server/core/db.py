@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -68,10 +69,17 @@ class Database:
     @staticmethod
     def _close(exc) -> None:
         session = g.pop("db_session", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             if exc is not None:
                 session.rollback()
             session.close()
+        except (OperationalError, InterfaceError):
+            # The database went away under the request (killed, restarted): rolling back on
+            # the dead connection fails. Drop it (the pool opens a new one) and leave the
+            # answer as it was decided: a teardown error would replace it with a bare 500.
+            session.invalidate()
 
 
 db = Database()

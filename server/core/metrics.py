@@ -3,7 +3,12 @@ feature); server/ops/metrics.py serves them. Labels never carry a token, an id o
 routes are their templates (`/key/<token>/submission`), never the path a client sent."""
 from __future__ import annotations
 
+import logging
+
 from prometheus_client import Counter, Histogram
+
+log = logging.getLogger(__name__)
+_failed = {"logged": False}
 
 REQUESTS = Counter("nezarat_http_requests_total", "HTTP requests answered",
                    ["route", "method", "status"])
@@ -18,4 +23,16 @@ PHOTOS_CLEANED = Counter("nezarat_photos_cleaned_total",
 
 
 def photo_cleaned(path: str) -> None:
-    PHOTOS_CLEANED.labels(path=path).inc()
+    try:
+        PHOTOS_CLEANED.labels(path=path).inc()
+    except Exception as exc:
+        failed(exc)
+
+
+def failed(exc: Exception) -> None:
+    """A metric could not be recorded (its multiprocess folder unwritable, a full disk): the
+    metric is lost, never the answer or the stored submission. Logged once a process."""
+    if not _failed["logged"]:
+        _failed["logged"] = True
+        log.error("metrics cannot be recorded (%s): /metrics is incomplete until this is fixed",
+                  type(exc).__name__)

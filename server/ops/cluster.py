@@ -158,3 +158,33 @@ class ScratchCluster:
 
     def url(self, db: str = "nezarat") -> str:
         return (f"postgresql+psycopg://postgres@/{db}?host={self.socket_dir}&port={self.port}")
+
+
+def archiving(root: Path, stanza: str, *, run_as: str | None = None,
+              archive_timeout: int | None = None):
+    """A scratch cluster archiving its WAL into a pgBackRest repository of its own (under root),
+    configured from deploy/pgbackrest.conf as a server is, with a `nezarat` database (PostGIS);
+    started and its stanza created. Returns (cluster, pgBackRest settings). The restore drill's
+    test and bench/backup.py's smoke run use it. PGBACKREST_REPO1_CIPHER_PASS must be set."""
+    from . import pgbackrest
+
+    conf = root / "pgbackrest.conf"
+    settings = pgbackrest.Settings(str(conf), stanza, run_as)
+    wanted = {"wal_level": "replica", "archive_mode": "on",
+              "archive_command": f"'{pgbackrest.archive_command(settings)}'",
+              "max_wal_senders": "3"}
+    if archive_timeout:
+        wanted["archive_timeout"] = str(archive_timeout)
+    cluster = ScratchCluster(root, run_as=run_as, settings=wanted)
+    cluster.initdb()
+    conf.write_text(pgbackrest.render(
+        repo_path=str(root / "repo"), pg_path=str(cluster.data), pg_port=cluster.port,
+        pg_socket=str(cluster.socket_dir), stanza=stanza, lock_path=str(root / "lock"),
+        log_path=str(root / "log"), spool_path=str(root / "spool"), log_file=False))
+    if run_as:
+        shutil.chown(conf, run_as)
+    cluster.start()
+    cluster.psql("CREATE DATABASE nezarat")
+    cluster.psql("CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm;", db="nezarat")
+    pgbackrest.run(settings, "stanza-create")
+    return cluster, settings

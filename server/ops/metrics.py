@@ -119,11 +119,9 @@ def _start_timer() -> None:
 def _observe(response):
     rule = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
     method = request.method
-    metrics.REQUESTS.labels(rule, method, str(response.status_code)).inc()
     started = g.pop("metrics_started", None)
-    if started is not None:
-        metrics.LATENCY.labels(rule, method).observe(time.perf_counter() - started)
     door = SUBMISSION_DOORS.get(request.endpoint or "")
+    outcome = reason = None
     if door and method in ("POST", "PUT"):
         status = response.status_code
         if status < 400:
@@ -131,10 +129,17 @@ def _observe(response):
         else:
             outcome = "refused"
             reason = REASONS.get(status, "error" if status >= 500 else "other")
-        metrics.SUBMISSIONS.labels(door, outcome, reason).inc()
         # One line a submission, for the operator: what happened, never what it said.
         log.info("submission %s", outcome, extra={"fields": {
             "door": door, "outcome": outcome, "reason": reason, "status": status}})
+    try:
+        metrics.REQUESTS.labels(rule, method, str(response.status_code)).inc()
+        if started is not None:
+            metrics.LATENCY.labels(rule, method).observe(time.perf_counter() - started)
+        if outcome:
+            metrics.SUBMISSIONS.labels(door, outcome, reason).inc()
+    except Exception as exc:  # the metric is lost, never the answer (a stored submission)
+        metrics.failed(exc)
     return response
 
 

@@ -87,6 +87,9 @@ def init_app(app: Flask) -> None:
     # the cache manifest is the one webassets calls safe for several worker processes.
     app.config.setdefault("ASSETS_CACHE", str(root / "var" / "webassets-cache"))
     app.config.setdefault("ASSETS_MANIFEST", "cache")
+    # A server builds as root and serves as its own user, who must read the cache (versions,
+    # bundle hashes; no secret): webassets would write it 0600.
+    app.config.setdefault("ASSETS_CACHE_FILE_MODE", 0o644)
     app.config.setdefault("ASSETS_VERSIONS", "hash")
     app.config.setdefault("ASSETS_URL_EXPIRE", False)  # the version is in the file name
     app.config.setdefault("ASSETS_AUTO_BUILD", True)  # rebuilds only when a source changed

@@ -41,6 +41,7 @@ class Gunicorn:
                     "STORAGE_DIR": str(tmp / "storage"), "LOG_LEVEL": "INFO",
                     "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"), "DB_POOL_SIZE": "5",
                     **(env or {})}
+        self.env = {k: v for k, v in self.env.items() if v is not None}  # None: unset it
         self.argv = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
                      "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                      "--threads", str(threads)]

@@ -58,7 +58,10 @@ def test_provisioning_turns_archiving_on_once(cluster):
            "PGBACKREST_CONFIG": str(work / "pgbackrest.conf"), "PGBACKREST_STANZA": name,
            "BACKUP_REPO_PATH": str(work / "repo"), "BACKUP_LOCK_PATH": str(work / "lock"),
            "BACKUP_LOG_PATH": str(work / "log"), "BACKUP_SPOOL_PATH": str(work / "spool"),
-           "BACKUP_PASSPHRASE_FILE": str(work / "passphrase")}
+           "BACKUP_PASSPHRASE_FILE": str(work / "passphrase"),
+           # a repository setting by environment, as the S3 ones are (README, backups):
+           # archive-push must see it too, or WAL would go to another repository
+           "PGBACKREST_REPO1_RETENTION_FULL": "2"}
     env.pop("PGBACKREST_REPO1_CIPHER_PASS", None)
     assert _psql(port, "SHOW archive_mode") == "off"
 
@@ -78,6 +81,7 @@ def test_provisioning_turns_archiving_on_once(cluster):
     assert _psql(port, "SELECT failed_count FROM pg_stat_archiver") == "0"
     environment = conf_dir / "environment"
     assert f"PGBACKREST_REPO1_CIPHER_PASS = '{passphrase}'" in environment.read_text()
+    assert "PGBACKREST_REPO1_RETENTION_FULL = '2'" in environment.read_text()
     assert stat.S_IMODE(environment.stat().st_mode) == 0o640
     rendered = (work / "pgbackrest.conf").read_text()
     assert f"pg1-port={port}" in rendered and "repo1-cipher-type=aes-256-cbc" in rendered

@@ -14,6 +14,7 @@ import shutil
 import shutil as _sh
 import time
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from PIL import Image
@@ -147,6 +148,13 @@ def test_point_in_time_restore_brings_back_exactly_what_was_acknowledged(tmp_pat
         # (the latest of the original timeline: all three visits, all three photos)
         assert "photos: 3 of 3 restored" in outcome.output and "visits 3," in outcome.output
         assert world.cluster.psql("SELECT count(*) FROM visits", db="nezarat").strip() == "2"
+        # and to the moment T, as an admin types it (`--to "YYYY-MM-DD HH:MM:SS"`, UTC): the
+        # two visits acknowledged before T, the anchor of the backup before T
+        typed = datetime.fromisoformat(target).astimezone(timezone.utc).strftime(
+            "%Y-%m-%d %H:%M:%S.%f")  # no offset typed: UTC
+        outcome = app.test_cli_runner().invoke(args=["ops", "drill", "--to", typed])
+        assert outcome.exit_code == 0, outcome.output
+        assert "visits 2," in outcome.output and f"anchor {taken.audit_head}" in outcome.output
     finally:
         drill_env.destroy(world)
     assert time.monotonic() - began < 120

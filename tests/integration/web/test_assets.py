@@ -125,3 +125,46 @@ def test_version_follows_the_content(tmp_path, monkeypatch):
     assert first != second
     assert VERSIONED.match(first) and VERSIONED.match(second)
     assert (static / second.removeprefix("/static/")).read_text() == "var one = 2;\n"
+
+
+def test_bundles_built_by_root_are_served_by_the_app_user():
+    """A server builds the bundles as root (`nezarat assets build`) and runs the app as its own
+    user (deploy/systemd/nezarat.service): that user must read what the build left in the cache,
+    or every page is a 500 (found by following the README's runbook)."""
+    import subprocess
+    import sys
+    import tempfile
+    import textwrap
+    from pathlib import Path
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root: the build's owner and the app's user must differ")
+    root = Path(tempfile.mkdtemp(prefix="nezarat-assets-"))
+    try:
+        root.chmod(0o755)
+        (root / "static" / "js").mkdir(parents=True)
+        (root / "static" / "js" / "one.js").write_text("var one = 1;\n")
+        script = textwrap.dedent("""
+            import sys
+            from flask import Flask
+            from server.web import assets
+            assets.BUNDLES = {"one_js": (("js/one.js",), "gen/one.%(version)s.js", None)}
+            app = Flask("probe", static_folder=sys.argv[1] + "/static")
+            app.config["ASSETS_CACHE"] = sys.argv[1] + "/cache"
+            assets.init_app(app)
+            with app.test_request_context():
+                print(assets.asset_urls("one_js")[0])
+        """)
+        source = str(Path(assets.__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": source}
+        built = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True,
+                               text=True, cwd="/", env=env)
+        assert built.returncode == 0, built.stderr
+        served = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                 sys.executable, "-c", script, str(root)], capture_output=True,
+                                text=True, cwd="/", env=env)
+        assert served.returncode == 0, served.stderr[-1500:]
+        assert served.stdout == built.stdout
+    finally:
+        import shutil
+        shutil.rmtree(root, ignore_errors=True)
