@@ -3,6 +3,8 @@ Thin: each view checks its arguments and calls the service. Everything holding c
 sent with Cache-Control: no-store."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import Response, current_app, jsonify, request
 
 from ..core import access
@@ -10,7 +12,8 @@ from ..core.access import PARTNER_ROLE, current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
-from ..core.openapi import JSON, ok
+from ..core.openapi import JSON, list_json_schema, ok
+from ..core.pagination import Keyset, listing, page_of
 from . import keys, service
 from .schemas import (
     AssignSchema,
@@ -18,6 +21,7 @@ from .schemas import (
     HolderSchema,
     KeySchema,
     OutcomeSchema,
+    PageArgs,
     QueueArgs,
     ReferralSchema,
     StatusSchema,
@@ -33,8 +37,10 @@ MANAGER = access.role("coordinator", "admin")
 RECEIVER = access.role("coordinator", "admin", PARTNER_ROLE)
 DEVICE = access.device()
 OBJ = {"type": "object"}
-LIST = {"type": "object", "required": ["items", "links"], "properties": {
-    "items": {"type": "array", "items": OBJ}, "links": {"type": "array"}}}
+LIST = list_json_schema(OBJ)
+# the queue's cursor carries the "now" its overdue-first order was computed at
+QUEUE_PAGES = Keyset("cases.queue", "datetime", "int", "datetime", "datetime", "uuid")
+INBOX_PAGES = Keyset("cases.inbox", "int", "datetime", "uuid")
 DONE = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
 WRITE_ERRORS = {"409": "CONFLICT", "422": "UNPROCESSABLE_ENTITY"}
 BINARY = {"200": {"description": "Ciphertext", "content": {
@@ -46,6 +52,11 @@ def _sealed(body, status: int = 200) -> Response:
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _rows(rows, *keys_only: str) -> list[dict]:
+    """Rows as dicts without the columns that only order the list."""
+    return [{k: v for k, v in r._asdict().items() if k not in keys_only} for r in rows]
 
 
 def _listing(rows) -> dict:
@@ -146,9 +157,15 @@ def put_case_photo(case_id, name):
 @access.access(MANAGER)
 @blp.arguments(QueueArgs, location="query", as_kwargs=True)
 @blp.doc(responses=ok(JSON, LIST, "The queue"))
-def queue(status=None):
+def queue(limit, status=None, cursor=None):
     """Your organisation's cases (triage fields only), overdue first, then by deadline."""
-    return _sealed(_listing(service.queue(db.session, current_principal(), status)))
+    after = QUEUE_PAGES.read(cursor)
+    asof = after[0] if after else datetime.now(timezone.utc)
+    rows = service.queue(db.session, current_principal(), status, asof=asof,
+                         after=after[1:] if after else None, limit=limit + 1)
+    page, following = page_of(QUEUE_PAGES, rows, limit, lambda r: (
+        asof, r.queue_rank, r.queue_due, r.received_at, r.id))
+    return _sealed(listing(_rows(page, "queue_rank", "queue_due"), following))
 
 
 @blp.route("/counts", methods=["GET"])
@@ -225,10 +242,15 @@ def refer(data, case_id):
 
 @blp.route("/inbox", methods=["GET"])
 @access.access(RECEIVER)
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
 @blp.doc(responses=ok(JSON, LIST, "Referrals received"))
-def inbox():
+def inbox(limit, cursor=None):
     """Cases referred to your organisation (who, when, urgency; content for key holders)."""
-    return _sealed(_listing(service.inbox(db.session, current_principal())))
+    rows = service.inbox(db.session, current_principal(), after=INBOX_PAGES.read(cursor),
+                         limit=limit + 1)
+    page, following = page_of(INBOX_PAGES, rows, limit,
+                              lambda r: (r.inbox_rank, r.referred_at, r.id))
+    return _sealed(listing(_rows(page, "inbox_rank"), following))
 
 
 @blp.route("/referrals/<uuid:referral_id>", methods=["GET"])

@@ -229,3 +229,26 @@ def test_status_assign_and_counts_without_a_key(session, world, signed_in_client
     queue = colleague_client.get("/api/cases").get_json()["items"]
     assert [q["overdue"] for q in queue] == [True, False]  # overdue first
     assert queue[1]["status"] == "assessed" and queue[1]["assessed_at"]
+
+
+def test_the_queue_and_the_inbox_page_through_every_case(session, world):
+    """The queue answered its first 200 cases with no `next` link (the rest unreachable); it
+    now pages like every list, in the same order, overdue first, whatever the page size."""
+    ids = [submit(w=world, urgency=u)[0] for u in ("immediate", "within_72h", "routine",
+                                                   "routine", "immediate")]
+    session.execute(text("UPDATE cases SET due_at = now() - interval '1 hour' WHERE id = :id"),
+                    {"id": ids[2]})  # overdue
+    session.execute(text("UPDATE cases SET status = 'closed' WHERE id = :id"), {"id": ids[0]})
+    holder = world["holder_client"]
+    whole = holder.get("/api/cases?limit=100").get_json()
+    order = [c["id"] for c in whole["items"]]
+    assert sorted(order) == sorted(ids) and order[0] == ids[2] and order[-1] == ids[0]
+    paged, url = [], "/api/cases?limit=2"
+    while url:
+        body = holder.get(url).get_json()
+        assert len(body["items"]) <= 2
+        paged += [c["id"] for c in body["items"]]
+        url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
+    assert paged == order
+    inbox = holder.get("/api/cases/inbox?limit=1")
+    assert inbox.status_code == 200 and set(inbox.get_json()) == {"items", "links"}

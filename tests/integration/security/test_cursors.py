@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -101,3 +102,71 @@ def test_json_lists_share_one_shape_and_their_cursors_page_on(signed_in_client, 
     assert names == sorted(names) and len(set(names)) == len(names)
     # a cursor of the organisations list is not one of the users list
     assert client.get(f"/api/users?cursor={next_cursor(first)}").status_code == 422
+
+
+def _resolve(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def test_every_json_list_is_one_shape_paged_by_signed_cursors(client):
+    """No list answers a bare array or pages on its own: every JSON list of the document is
+    `items` + `links` with `limit` and an opaque `cursor` (the one in core.pagination)."""
+    spec = client.get("/api/openapi.json").get_json()
+    bare, unpaged = [], []
+    for path, item in spec["paths"].items():
+        operation = item.get("get")
+        content = (operation or {}).get("responses", {}).get("200", {}).get("content", {})
+        if "application/json" not in content:
+            continue
+        schema = _resolve(spec, content["application/json"]["schema"])
+        if schema.get("type") == "array":
+            bare.append(path)
+        elif {"items", "links"} <= set(schema.get("properties", {})):
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            if not {"cursor", "limit"} <= names or names & {"before", "after", "offset", "page"}:
+                unpaged.append(path)
+    assert not bare, f"lists answered as bare arrays: {bare}"
+    assert not unpaged, f"lists not paged by the signed cursor: {unpaged}"
+
+
+@pytest.mark.parametrize("path", ["/api/my-reports", "/api/notifications", "/api/briefs",
+                                  "/api/cases", "/api/cases/inbox"])
+@pytest.mark.parametrize("cursor", [_b64(["2024-01-01T00:00:00+00:00",
+                                          "00000000-0000-0000-0000-000000000000"]),
+                                    _b64([1, 2, 3]) + ".AAAA", "a.b"])
+def test_forged_cursors_are_refused_on_the_newer_lists(signed_in_client, path, cursor):
+    client, _ = signed_in_client("monitor" if path == "/api/my-reports" else "coordinator")
+    response = client.get(f"{path}?cursor={cursor}")
+    assert response.status_code == 422, (path, response.status_code, response.get_data())
+    assert "cursor" in response.get_json()["errors"]
+
+
+def test_the_webhook_log_pages_by_signed_cursor(client, session):
+    """The delivery log paged on a bare `before` sequence number a client could set to
+    anything (a number past bigint reached PostgreSQL); now the one cursor of every list."""
+    org = factories.organisation(session, kind="partner")
+    auth = factories.bearer(factories.partner_key(session, org, scopes=("incidents:read",)))
+    from datetime import datetime, timezone
+
+    from server.webhooks import store
+    hook_id = store.add(session, org.id, "https://partner.example/hook", "sealed",
+                        datetime.now(timezone.utc), "test")
+    for n in range(3):
+        store.add_deliveries(session, [{"webhook_id": hook_id, "idempotency_id": uuid.uuid4(),
+                                        "event": "incident.upsert", "incident_id": uuid.uuid4(),
+                                        "payload": "{}"}])
+    for huge in ("99999999999999999999", "9223372036854775808"):
+        response = client.get(f"/api/webhooks/{hook_id}/deliveries?before={huge}",
+                              headers=auth)
+        assert response.status_code == 422, response.get_data(as_text=True)
+    body = client.get(f"/api/webhooks/{hook_id}/deliveries?limit=2", headers=auth).get_json()
+    assert set(body) == {"items", "links"} and len(body["items"]) == 2
+    rest = client.get(f"/api/webhooks/{hook_id}/deliveries?limit=2&cursor={next_cursor(body)}",
+                      headers=auth).get_json()
+    seqs = [d["seq"] for d in body["items"] + rest["items"]]
+    assert len(seqs) == 3 and seqs == sorted(seqs, reverse=True)
+    forged = client.get(f"/api/webhooks/{hook_id}/deliveries?cursor={_b64([5])}.AAAA",
+                        headers=auth)
+    assert forged.status_code == 422
