@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
@@ -42,10 +42,15 @@ def holders(incident_id: uuid.UUID) -> list[dict]:
     return queries.holders(db.session, incident_id)
 
 
-def list_policies() -> list[tuple[Organisation, Policy]]:
+def list_policies(*, after=None, limit: int | None = None) -> list[tuple[Organisation, Policy]]:
+    """Every partner organisation with its policy, by name; `after`: the last row's
+    (name, id) of the previous page."""
     session = db.session
-    partners = session.scalars(select(Organisation).where(Organisation.kind == "partner")
-                               .order_by(Organisation.name)).all()
+    query = select(Organisation).where(Organisation.kind == "partner")
+    if after:
+        query = query.where(tuple_(Organisation.name, Organisation.id) > tuple_(*after))
+    partners = session.scalars(query.order_by(Organisation.name, Organisation.id)
+                               .limit(limit)).all()
     return [(org, policy_module.load(session, org.id)) for org in partners]
 
 
