@@ -14,7 +14,7 @@ from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
 from ..core.openapi import JSON, list_json_schema, ok
 from ..core.pagination import Keyset, listing, page_of
-from . import keys, service
+from . import docs, keys, service
 from .schemas import (
     AssignSchema,
     CaseSchema,
@@ -37,10 +37,12 @@ MANAGER = access.role("coordinator", "admin")
 RECEIVER = access.role("coordinator", "admin", PARTNER_ROLE)
 DEVICE = access.device()
 OBJ = {"type": "object"}
-LIST = list_json_schema(OBJ)
 # the queue's cursor carries the "now" its overdue-first order was computed at
 QUEUE_PAGES = Keyset("cases.queue", "datetime", "int", "datetime", "datetime", "uuid")
 INBOX_PAGES = Keyset("cases.inbox", "int", "datetime", "uuid")
+KEY_PAGES = Keyset("cases.keys", "datetime", "uuid")
+PARTNER_PAGES = Keyset("cases.partners", "text", "uuid")
+CANDIDATE_PAGES = Keyset("cases.candidates", "text", "uuid")
 DONE = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
 WRITE_ERRORS = {"409": "CONFLICT", "422": "UNPROCESSABLE_ENTITY"}
 BINARY = {"200": {"description": "Ciphertext", "content": {
@@ -59,20 +61,35 @@ def _rows(rows, *keys_only: str) -> list[dict]:
     return [{k: v for k, v in r._asdict().items() if k not in keys_only} for r in rows]
 
 
-def _listing(rows) -> dict:
-    return {"items": [r._asdict() if hasattr(r, "_asdict") else r for r in rows], "links": []}
+def _page(pages: Keyset, cursor: str | None, limit: int, read, key) -> Response:
+    """A page of a list read by `read(after=..., limit=...)`, keyed for the next by `key(row)`."""
+    rows = read(db.session, current_principal(), after=pages.read(cursor), limit=limit + 1)
+    page, following = page_of(pages, rows, limit, key)
+    return _sealed(listing([r._asdict() if hasattr(r, "_asdict") else r for r in page],
+                           following))
 
 
 # ---- keys ----------------------------------------------------------------------------------
 
 @blp.route("/keys", methods=["GET"])
 @access.access(RECEIVER)
-@blp.doc(responses=ok(JSON, LIST, "The organisation's sealing keys"))
-def list_keys():
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(docs.KEY_ITEM),
+                      "The organisation's sealing keys, newest first"))
+def list_keys(limit, cursor=None):
     """Your organisation's sealing keys, holders, and your own wrapped copy of each."""
-    principal = current_principal()
-    return _sealed({"items": keys.listing(db.session, principal), "links": [],
-                    "candidates": [r._asdict() for r in keys.candidates(db.session, principal)]})
+    return _page(KEY_PAGES, cursor, limit, keys.listing,
+                 lambda k: (k["created_at"], k["id"]))
+
+
+@blp.route("/candidates", methods=["GET"])
+@access.access(RECEIVER)
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(docs.CANDIDATE_ITEM),
+                      "Colleagues who could hold the key, by name"))
+def candidates(limit, cursor=None):
+    """Your organisation's active coordinators and admins: who a key holder can add."""
+    return _page(CANDIDATE_PAGES, cursor, limit, keys.candidates, lambda r: (r.name, r.id))
 
 
 @blp.route("/keys", methods=["POST"])
@@ -115,10 +132,13 @@ def recovery_copy(key_id):
 
 @blp.route("/partners", methods=["GET"])
 @access.access(MANAGER)
-@blp.doc(responses=ok(JSON, LIST, "Organisations a case can be referred to"))
-def partners():
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(docs.PARTNER_ITEM),
+                      "Organisations a case can be referred to, by name"))
+def partners(limit, cursor=None):
     """Other organisations with a sealing key, with their public keys and fingerprints."""
-    return _sealed(_listing(keys.partner_keys(db.session, current_principal())))
+    return _page(PARTNER_PAGES, cursor, limit, keys.partner_keys,
+                 lambda r: (r.name, r.key_id))
 
 
 # ---- from phones ---------------------------------------------------------------------------
@@ -156,7 +176,8 @@ def put_case_photo(case_id, name):
 @blp.route("", methods=["GET"])
 @access.access(MANAGER)
 @blp.arguments(QueueArgs, location="query", as_kwargs=True)
-@blp.doc(responses=ok(JSON, LIST, "The queue"))
+@blp.doc(responses=ok(JSON, list_json_schema(docs.QUEUE_ITEM),
+                      "The queue: overdue first, then by deadline, closed last"))
 def queue(limit, status=None, cursor=None):
     """Your organisation's cases (triage fields only), overdue first, then by deadline."""
     after = QUEUE_PAGES.read(cursor)
@@ -243,7 +264,8 @@ def refer(data, case_id):
 @blp.route("/inbox", methods=["GET"])
 @access.access(RECEIVER)
 @blp.arguments(PageArgs, location="query", as_kwargs=True)
-@blp.doc(responses=ok(JSON, LIST, "Referrals received"))
+@blp.doc(responses=ok(JSON, list_json_schema(docs.INBOX_ITEM),
+                      "Referrals received: open ones first, then newest first"))
 def inbox(limit, cursor=None):
     """Cases referred to your organisation (who, when, urgency; content for key holders)."""
     rows = service.inbox(db.session, current_principal(), after=INBOX_PAGES.read(cursor),

@@ -159,6 +159,16 @@ def test_a_weakly_wrapped_copy_is_refused(session, signed_in_client):
     assert "wrapped" in response.get_json()["errors"]
 
 
+def as_documented(client, path: str) -> None:
+    """The list at `path` (non-empty) validated against its OpenAPI response schema."""
+    from openapi_schema_validator import OAS30Validator
+    spec = client.get("/api/openapi.json").get_json()
+    body = client.get(path).get_json()
+    assert body["items"], path
+    schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    OAS30Validator({**schema["schema"], "components": spec["components"]}).validate(body)
+
+
 def test_referral_reseals_for_the_partner_and_records_who_when_outcome(session, world,
                                                                       signed_in_client):
     w = world
@@ -199,6 +209,12 @@ def test_referral_reseals_for_the_partner_and_records_who_when_outcome(session, 
         == 200
     assert partner_client.post(f"/api/cases/referrals/{referral_id}/outcome",
                                json={"outcome": "relocated"}).status_code == 200
+    # Every list of both sides holds what the document says its items hold.
+    for c, path in ((w["holder_client"], "/api/cases"), (w["holder_client"], "/api/cases/keys"),
+                    (w["holder_client"], "/api/cases/partners"),
+                    (w["holder_client"], "/api/cases/candidates"),
+                    (partner_client, "/api/cases/inbox"), (partner_client, "/api/cases/keys")):
+        as_documented(c, path)
     seen = w["holder_client"].get(f"/api/cases/{case_id}").get_json()
     assert seen["status"] == "referred" and seen["referred_at"]
     [record] = seen["referrals"]
