@@ -11,7 +11,7 @@ from ..core.access import current_principal
 from ..core.http import Blueprint
 from ..core.openapi import JSON, list_json_schema, ok
 from ..core.pagination import CursorField, Keyset, listing, page_of
-from ..core.record_docs import INT, STR, TIME, UUID, array, obj
+from ..core.record_docs import INT, STR, TIME, UUID, obj
 from ..core.validation import StrictSchema
 from . import service
 from .policy import Policy
@@ -23,6 +23,7 @@ blp = Blueprint("partner_policies", __name__, url_prefix="/api/partner-policies"
 
 ADMIN = access.role("admin")
 PAGES = Keyset("partner_policies", "text", "uuid")
+HOLDER_PAGES = Keyset("partner_policies.holders", "text", "uuid")
 
 
 def _out(policy: Policy) -> dict:
@@ -78,11 +79,15 @@ HOLDER = obj(("organisation_id", "name", "policy_version", "delivered_at"),
 
 @blp.route("/holders/<uuid:incident_id>", methods=["GET"])
 @access.access(ADMIN)
-@blp.doc(responses=ok(JSON, obj(("items",), items=array(HOLDER)),
-                      "The partner organisations holding the incident"))
-def incident_holders(incident_id: uuid.UUID):
+@blp.arguments(ListArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(HOLDER),
+                      "The partner organisations holding the incident, by name"))
+def incident_holders(incident_id: uuid.UUID, limit, cursor=None):
     """The partner organisations holding an incident now (from the delivery ledger), e.g. to
     follow up a consent withdrawal: each gets the incident's tombstone at its next sync."""
-    return jsonify({"items": [{**row, "organisation_id": str(row["organisation_id"]),
-                               "delivered_at": row["delivered_at"].isoformat()}
-                              for row in service.holders(incident_id)]})
+    rows = service.holders(incident_id, after=HOLDER_PAGES.read(cursor), limit=limit + 1)
+    page, following = page_of(HOLDER_PAGES, rows, limit,
+                              lambda r: (r["name"], r["organisation_id"]))
+    return jsonify(listing([{**row, "organisation_id": str(row["organisation_id"]),
+                             "delivered_at": row["delivered_at"].isoformat()}
+                            for row in page], following))

@@ -37,9 +37,9 @@ def get_policy(organisation_id: uuid.UUID) -> Policy:
     return policy_module.load(db.session, organisation_id)
 
 
-def holders(incident_id: uuid.UUID) -> list[dict]:
-    """Which partner organisations hold an incident now (the delivery ledger)."""
-    return queries.holders(db.session, incident_id)
+def holders(incident_id: uuid.UUID, *, after=None, limit: int | None = None) -> list[dict]:
+    """Which partner organisations hold an incident now (the delivery ledger), by name."""
+    return queries.holders(db.session, incident_id, after=after, limit=limit)
 
 
 def list_policies(*, after=None, limit: int | None = None) -> list[tuple[Organisation, Policy]]:
