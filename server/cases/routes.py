@@ -36,7 +36,6 @@ MANAGER = access.role("coordinator", "admin")
 # ... and a protection partner's people: their organisation's key, its inbox and referrals.
 RECEIVER = access.role("coordinator", "admin", PARTNER_ROLE)
 DEVICE = access.device()
-OBJ = {"type": "object"}
 # the queue's cursor carries the "now" its overdue-first order was computed at
 QUEUE_PAGES = Keyset("cases.queue", "datetime", "int", "datetime", "datetime", "uuid")
 INBOX_PAGES = Keyset("cases.inbox", "int", "datetime", "uuid")
@@ -95,7 +94,7 @@ def candidates(limit, cursor=None):
 @blp.route("/keys", methods=["POST"])
 @access.access(RECEIVER)
 @blp.arguments(KeySchema)
-@blp.doc(responses={**ok(JSON, OBJ, "Key registered", 201), **WRITE_ERRORS})
+@blp.doc(responses={**ok(JSON, docs.KEY_MADE, "Key registered", 201), **WRITE_ERRORS})
 def create_key(data):
     """Register a key pair made in your browser (first key, or a rotation by a key holder)."""
     made = keys.create(db.session, current_principal(), data["public_key"], data["wrapped"],
@@ -124,7 +123,7 @@ def remove_holder(key_id, user_id):
 
 @blp.route("/keys/<uuid:key_id>/recovery", methods=["GET"])
 @access.access(RECEIVER)
-@blp.doc(responses=ok(JSON, OBJ, "The recovery sheet's wrapped copy"))
+@blp.doc(responses=ok(JSON, docs.RECOVERY, "The recovery sheet's wrapped copy"))
 def recovery_copy(key_id):
     """The copy that opens with the recovery sheet's code (audited)."""
     return _sealed({"wrapped": keys.recovery_copy(db.session, current_principal(), key_id)})
@@ -146,8 +145,8 @@ def partners(limit, cursor=None):
 @blp.route("/submissions", methods=["POST"])
 @access.access(DEVICE)
 @blp.arguments(CaseSchema)
-@blp.doc(responses={**ok(JSON, OBJ, "Case received", 201), **ok(JSON, OBJ, "Already received"),
-                    **WRITE_ERRORS})
+@blp.doc(responses={**ok(JSON, docs.CASE_RECEIVED, "Case received", 201),
+                    **ok(JSON, docs.CASE_RECEIVED, "Already received"), **WRITE_ERRORS})
 def submit_case(data):
     """A sealed case from the mobile app; retrying with the same body is safe."""
     result = service.receive(db.session, current_principal(), data)
@@ -158,8 +157,8 @@ def submit_case(data):
 @access.access(DEVICE)
 @blp.doc(requestBody={"required": True, "content": {"application/octet-stream": {
     "schema": {"type": "string", "format": "binary"}}}},
-    responses={**ok(JSON, OBJ, "Stored", 201), **ok(JSON, OBJ, "Already stored"),
-               **WRITE_ERRORS})
+    responses={**ok(JSON, docs.PHOTO_STORED, "Stored", 201),
+               **ok(JSON, docs.PHOTO_STORED, "Already stored"), **WRITE_ERRORS})
 def put_case_photo(case_id, name):
     """A sealed photo named by the case (12-byte IV, then AES-GCM ciphertext)."""
     data = request.get_data(cache=False)
@@ -191,7 +190,7 @@ def queue(limit, status=None, cursor=None):
 
 @blp.route("/counts", methods=["GET"])
 @access.access(MANAGER)
-@blp.doc(responses=ok(JSON, OBJ, "Counts"))
+@blp.doc(responses=ok(JSON, docs.COUNTS, "Counts"))
 def counts():
     """Case counts by facility, month and urgency, open and overdue: no key needed."""
     return _sealed(service.counts(db.session, current_principal()))
@@ -199,7 +198,7 @@ def counts():
 
 @blp.route("/<uuid:case_id>", methods=["GET"])
 @access.access(MANAGER)
-@blp.doc(responses=ok(JSON, OBJ, "The case with its ciphertext"))
+@blp.doc(responses=ok(JSON, docs.CASE, "The case with its ciphertext"))
 def open_case(case_id):
     """A case with its sealed content, to a key holder (audited)."""
     return _sealed(service.open_case(db.session, current_principal(), case_id))
@@ -252,7 +251,7 @@ def triage(data, case_id):
 @blp.route("/<uuid:case_id>/referrals", methods=["POST"])
 @access.access(MANAGER)
 @blp.arguments(ReferralSchema)
-@blp.doc(responses={**ok(JSON, OBJ, "Referred", 201), **WRITE_ERRORS})
+@blp.doc(responses={**ok(JSON, docs.REFERRED, "Referred", 201), **WRITE_ERRORS})
 def refer(data, case_id):
     """Refer the case: its record key re-wrapped in your browser for the partner's key."""
     referral_id = service.refer(db.session, current_principal(), case_id, data)
@@ -277,7 +276,7 @@ def inbox(limit, cursor=None):
 
 @blp.route("/referrals/<uuid:referral_id>", methods=["GET"])
 @access.access(RECEIVER)
-@blp.doc(responses=ok(JSON, OBJ, "The referral with its ciphertext"))
+@blp.doc(responses=ok(JSON, docs.RECEIVED, "The referral with its ciphertext"))
 def open_referral(referral_id):
     """A referred case's sealed content, to a key holder of your organisation (audited)."""
     return _sealed(service.open_referral(db.session, current_principal(), referral_id))

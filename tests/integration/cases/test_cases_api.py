@@ -159,14 +159,19 @@ def test_a_weakly_wrapped_copy_is_refused(session, signed_in_client):
     assert "wrapped" in response.get_json()["errors"]
 
 
-def as_documented(client, path: str) -> None:
-    """The list at `path` (non-empty) validated against its OpenAPI response schema."""
+def as_documented(client, path: str, template: str | None = None) -> dict:
+    """GET `path` validated against the OpenAPI response schema of `template` (the path with
+    its {parameters}; default: `path`); a list must not be empty."""
     from openapi_schema_validator import OAS30Validator
     spec = client.get("/api/openapi.json").get_json()
-    body = client.get(path).get_json()
-    assert body["items"], path
-    schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.get_data(as_text=True))
+    body = response.get_json()
+    assert body.get("items", True), path
+    schema = spec["paths"][template or path]["get"]["responses"]["200"]["content"][
+        "application/json"]
     OAS30Validator({**schema["schema"], "components": spec["components"]}).validate(body)
+    return body
 
 
 def test_referral_reseals_for_the_partner_and_records_who_when_outcome(session, world,
@@ -215,6 +220,13 @@ def test_referral_reseals_for_the_partner_and_records_who_when_outcome(session, 
                     (w["holder_client"], "/api/cases/candidates"),
                     (partner_client, "/api/cases/inbox"), (partner_client, "/api/cases/keys")):
         as_documented(c, path)
+    as_documented(w["holder_client"], "/api/cases/counts")
+    as_documented(w["holder_client"], f"/api/cases/{case_id}", "/api/cases/{case_id}")
+    as_documented(partner_client, f"/api/cases/referrals/{referral_id}",
+                  "/api/cases/referrals/{referral_id}")
+    key_id = keys[0]["id"]
+    as_documented(partner_client, f"/api/cases/keys/{key_id}/recovery",
+                  "/api/cases/keys/{key_id}/recovery")
     seen = w["holder_client"].get(f"/api/cases/{case_id}").get_json()
     assert seen["status"] == "referred" and seen["referred_at"]
     [record] = seen["referrals"]
