@@ -16,6 +16,7 @@ from .schemas import (
     MarkReadSchema,
     NotificationListArgs,
     NotificationSchema,
+    RuleListArgs,
     RuleOutSchema,
     RuleSchema,
     SettingsSchema,
@@ -26,6 +27,7 @@ blp = Blueprint("alerts", __name__, url_prefix="/api",
                             "alert rules and how they are mailed.")
 COORDINATOR = access.role("coordinator")
 PAGES = Keyset("alerts.notifications", "datetime", "uuid")
+RULE_PAGES = Keyset("alerts.rules", "datetime", "uuid")
 
 
 @blp.route("/notifications", methods=["GET"])
@@ -56,10 +58,14 @@ def mark_read(data):
 
 @blp.route("/alert-rules", methods=["GET"])
 @access.access(COORDINATOR)
-@blp.alt_response(200, schema=RuleOutSchema(many=True), success=True)
-def list_rules():
-    """Your organisation's rules and your own."""
-    return jsonify(service.list_rules(current_principal()))
+@blp.arguments(RuleListArgs, location="query", as_kwargs=True)
+@blp.alt_response(200, schema=list_schema(RuleOutSchema), success=True)
+def list_rules(limit, cursor=None):
+    """Your organisation's rules and your own, oldest first."""
+    rows = service.list_rules(current_principal(), after=RULE_PAGES.read(cursor),
+                              limit=limit + 1)
+    page, following = page_of(RULE_PAGES, rows, limit, lambda r: (r["created_at"], r["id"]))
+    return jsonify(listing(page, following))
 
 
 @blp.route("/alert-rules", methods=["POST"])

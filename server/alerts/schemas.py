@@ -16,6 +16,11 @@ class NotificationListArgs(StrictSchema):
     cursor = CursorField()
 
 
+class RuleListArgs(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = CursorField()
+
+
 class NotificationSchema(StrictSchema):
     id = fields.UUID()
     kind = fields.String()
@@ -47,12 +52,13 @@ class RuleSchema(StrictSchema):
 
 
 class RuleOutSchema(StrictSchema):
-    id = fields.UUID()
-    kind = fields.String()
-    params = fields.Dict()
-    for_ = fields.String(data_key="for")
-    active = fields.Boolean()
-    created_at = fields.DateTime()
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(tuple(KINDS)))
+    params = fields.Dict(required=True)
+    for_ = fields.String(data_key="for", required=True,
+                         validate=validate.OneOf(("person", "organisation")))
+    active = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
 
 
 class SettingsSchema(StrictSchema):

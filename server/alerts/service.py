@@ -50,9 +50,11 @@ def _rule_out(row) -> dict:
             "created_at": row.created_at.isoformat()}
 
 
-def list_rules(principal: Principal) -> list[dict]:
+def list_rules(principal: Principal, *, after=None, limit: int | None = None) -> list[dict]:
+    """The organisation's rules and the caller's own, oldest first (`after`: the last row's
+    (created_at, id) of the previous page)."""
     return [_rule_out(r) for r in store.rules_for(db.session, principal.organisation_id,
-                                                   principal.user_id)]
+                                                   principal.user_id, after=after, limit=limit)]
 
 
 def add_rule(principal: Principal, data: dict) -> dict:

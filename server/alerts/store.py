@@ -24,12 +24,18 @@ def rules_of_kind(session: Session, kind: str) -> list:
                            {"k": kind}).all()
 
 
-def rules_for(session: Session, organisation_id, user_id) -> list:
-    """The organisation's rules and the person's own."""
+def rules_for(session: Session, organisation_id, user_id, *, after=None,
+              limit: int | None = None) -> list:
+    """The organisation's rules and the person's own, oldest first; `after`: the last row's
+    (created_at, id) of the previous page."""
+    where, params = "", {"o": organisation_id, "u": user_id, "l": limit}
+    if after:
+        where = " AND (created_at, id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))"
+        params.update(at=after[0], id=after[1])
     return session.execute(text(
         f"SELECT {RULE_COLUMNS} FROM alert_rules WHERE organisation_id = :o "
-        "AND (user_id IS NULL OR user_id = :u) ORDER BY created_at, id"),
-        {"o": organisation_id, "u": user_id}).all()
+        f"AND (user_id IS NULL OR user_id = :u){where} ORDER BY created_at, id"
+        + (" LIMIT :l" if limit else "")), params).all()
 
 
 def rule(session: Session, rule_id) -> object | None:

@@ -27,6 +27,7 @@ blp = Blueprint("briefs", __name__, url_prefix="/api/briefs",
                             "internal, or for publication through a partner's sharing policy.")
 COORDINATOR = access.role("coordinator")
 PAGES = Keyset("briefs.list", "datetime", "uuid")
+SCHEDULE_PAGES = Keyset("briefs.schedules", "datetime", "uuid")
 FILE = {"200": {"description": "The brief (every download is audited)", "content": {
     "application/pdf": {"schema": {"type": "string", "format": "binary"}},
     "text/html": {"schema": {"type": "string"}}}}}
@@ -72,11 +73,16 @@ def download(brief_id: uuid.UUID, format: str):
 
 @blp.route("/schedules", methods=["GET"])
 @access.access(COORDINATOR)
-@blp.alt_response(200, schema=ScheduleOutSchema(many=True), success=True)
-def list_schedules():
-    """Your organisation's scheduled briefs (made after each month or quarter ends)."""
-    return jsonify(ScheduleOutSchema(many=True).dump(
-        service.schedules(db.session, current_principal())))
+@blp.arguments(BriefListArgs, location="query", as_kwargs=True)
+@blp.alt_response(200, schema=list_schema(ScheduleOutSchema), success=True)
+def list_schedules(limit, cursor=None):
+    """Your organisation's scheduled briefs (made after each month or quarter ends), oldest
+    first."""
+    rows = service.schedules(db.session, current_principal(),
+                             after=SCHEDULE_PAGES.read(cursor), limit=limit + 1)
+    page, following = page_of(SCHEDULE_PAGES, rows, limit,
+                              lambda r: (r["created_at"], r["id"]))
+    return jsonify(listing(ScheduleOutSchema(many=True).dump(page), following))
 
 
 @blp.route("/schedules", methods=["POST"])

@@ -181,8 +181,9 @@ def add_schedule(session: Session, principal: Principal, spec: dict) -> dict:
     return row
 
 
-def schedules(session: Session, principal: Principal) -> list:
-    return store.schedules(session, principal.organisation_id)
+def schedules(session: Session, principal: Principal, *, after=None,
+              limit: int | None = None) -> list:
+    return store.schedules(session, principal.organisation_id, after=after, limit=limit)
 
 
 def delete_schedule(session: Session, principal: Principal, schedule_id: uuid.UUID) -> None:

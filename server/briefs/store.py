@@ -64,12 +64,21 @@ def add_schedule(session: Session, row: dict) -> dict:
         "audience, partner_id, languages, created_at"), row).mappings().one())
 
 
-def schedules(session: Session, organisation_id: uuid.UUID | None = None) -> list:
-    cond = "WHERE organisation_id = :o" if organisation_id else ""
+def schedules(session: Session, organisation_id: uuid.UUID | None = None, *, after=None,
+              limit: int | None = None) -> list:
+    """Schedules oldest first (every organisation's without one); `after`: the last row's
+    (created_at, id) of the previous page."""
+    where, params = [], {"o": organisation_id, "l": limit}
+    if organisation_id:
+        where.append("organisation_id = :o")
+    if after:
+        where.append("(created_at, id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))")
+        params.update(at=after[0], id=after[1])
     return list(session.execute(text(
         "SELECT id, organisation_id, period_kind, scope_kind, scope_value, audience, partner_id, "
-        f"languages, created_at FROM brief_schedules {cond} ORDER BY created_at, id"),
-        {"o": organisation_id}).mappings())
+        "languages, created_at FROM brief_schedules "
+        + (f"WHERE {' AND '.join(where)} " if where else "")
+        + "ORDER BY created_at, id" + (" LIMIT :l" if limit else "")), params).mappings())
 
 
 def delete_schedule(session: Session, organisation_id: uuid.UUID, schedule_id: uuid.UUID) -> bool:

@@ -62,20 +62,25 @@ def holds_any(session: Session, principal: Principal) -> bool:
         {"u": principal.user_id, "o": principal.organisation_id}).scalar()
 
 
-def listing(session: Session, principal: Principal) -> list[dict]:
+def listing(session: Session, principal: Principal, *, after=None,
+            limit: int = 100) -> list[dict]:
     """The organisation's keys, newest first, with their holders (names) and the caller's own
-    wrapped copy of each key it holds (the only copy it gets)."""
+    wrapped copy of each key it holds (the only copy it gets). `after`: the last key's
+    (created_at, id) of the previous page."""
+    where, params = ["organisation_id = :o"], {"o": principal.organisation_id, "l": limit}
+    if after:
+        where.append("(created_at, id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))")
+        params.update(at=after[0], id=after[1])
     keys = session.execute(text(
         "SELECT id, public_key, fingerprint, created_at, retired_at FROM sealing_keys "
-        "WHERE organisation_id = :o ORDER BY created_at DESC"),
-        {"o": principal.organisation_id}).all()
+        f"WHERE {' AND '.join(where)} ORDER BY created_at DESC, id DESC LIMIT :l"),
+        params).all()
     copies = session.execute(text(
         "SELECT c.key_id, c.holder_id, u.name, c.created_at, "
         "CASE WHEN c.holder_id = :u THEN c.wrapped END AS wrapped "
-        "FROM sealing_key_copies c JOIN sealing_keys k ON k.id = c.key_id "
-        "LEFT JOIN users u ON u.id = c.holder_id "
-        "WHERE k.organisation_id = :o AND c.revoked_at IS NULL ORDER BY c.created_at"),
-        {"o": principal.organisation_id, "u": principal.user_id}).all()
+        "FROM sealing_key_copies c LEFT JOIN users u ON u.id = c.holder_id "
+        "WHERE c.key_id = ANY(:keys) AND c.revoked_at IS NULL ORDER BY c.created_at"),
+        {"keys": [k.id for k in keys], "u": principal.user_id}).all() if keys else []
     out = []
     for key in keys:
         mine = [c for c in copies if c.key_id == key.id]
@@ -214,17 +219,27 @@ def remove_holder(session: Session, principal: Principal, key_id, holder_id) -> 
                             details={"fingerprint": key.fingerprint, "holder": str(holder_id)})
 
 
-def partner_keys(session: Session, principal: Principal) -> list:
-    """Organisations a case can be referred to: every other organisation with an active key."""
+def partner_keys(session: Session, principal: Principal, *, after=None,
+                 limit: int = 100) -> list:
+    """Organisations a case can be referred to: every other organisation with an active key,
+    by name. `after`: the last row's (name, key_id) of the previous page."""
+    where, params = "k.retired_at IS NULL AND o.id <> :o", {"o": principal.organisation_id,
+                                                             "l": limit}
+    if after:
+        where += " AND (o.name, k.id) > (CAST(:name AS text), CAST(:id AS uuid))"
+        params.update(name=after[0], id=after[1])
     return session.execute(text(
         "SELECT o.id AS organisation_id, o.name, o.kind, k.id AS key_id, k.public_key, "
         "k.fingerprint FROM sealing_keys k JOIN organisations o ON o.id = k.organisation_id "
-        "WHERE k.retired_at IS NULL AND o.id <> :o ORDER BY o.name"),
-        {"o": principal.organisation_id}).all()
+        f"WHERE {where} ORDER BY o.name, k.id LIMIT :l"), params).all()
 
 
-def candidates(session: Session, principal: Principal) -> list:
-    """Colleagues who could become key holders."""
+def candidates(session: Session, principal: Principal, *, after=None, limit: int = 100) -> list:
+    """Colleagues who could become key holders, by name. `after`: the last row's (name, id)."""
+    where, params = "", {"o": principal.organisation_id, "l": limit}
+    if after:
+        where = " AND (name, id) > (CAST(:name AS text), CAST(:id AS uuid))"
+        params.update(name=after[0], id=after[1])
     return session.execute(text(
         "SELECT id, name FROM users WHERE organisation_id = :o AND role IN ('coordinator', "
-        "'admin') AND active ORDER BY name"), {"o": principal.organisation_id}).all()
+        f"'admin') AND active{where} ORDER BY name, id LIMIT :l"), params).all()

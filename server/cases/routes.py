@@ -3,6 +3,8 @@ Thin: each view checks its arguments and calls the service. Everything holding c
 sent with Cache-Control: no-store."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import Response, current_app, jsonify, request
 
 from ..core import access
@@ -10,14 +12,16 @@ from ..core.access import PARTNER_ROLE, current_principal
 from ..core.db import db
 from ..core.errors import BadRequest, PayloadTooLarge
 from ..core.http import Blueprint
-from ..core.openapi import JSON, ok
-from . import keys, service
+from ..core.openapi import JSON, list_json_schema, ok
+from ..core.pagination import Keyset, listing, page_of
+from . import docs, keys, service
 from .schemas import (
     AssignSchema,
     CaseSchema,
     HolderSchema,
     KeySchema,
     OutcomeSchema,
+    PageArgs,
     QueueArgs,
     ReferralSchema,
     StatusSchema,
@@ -32,9 +36,12 @@ MANAGER = access.role("coordinator", "admin")
 # ... and a protection partner's people: their organisation's key, its inbox and referrals.
 RECEIVER = access.role("coordinator", "admin", PARTNER_ROLE)
 DEVICE = access.device()
-OBJ = {"type": "object"}
-LIST = {"type": "object", "required": ["items", "links"], "properties": {
-    "items": {"type": "array", "items": OBJ}, "links": {"type": "array"}}}
+# the queue's cursor carries the "now" its overdue-first order was computed at
+QUEUE_PAGES = Keyset("cases.queue", "datetime", "int", "datetime", "datetime", "uuid")
+INBOX_PAGES = Keyset("cases.inbox", "int", "datetime", "uuid")
+KEY_PAGES = Keyset("cases.keys", "datetime", "uuid")
+PARTNER_PAGES = Keyset("cases.partners", "text", "uuid")
+CANDIDATE_PAGES = Keyset("cases.candidates", "text", "uuid")
 DONE = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
 WRITE_ERRORS = {"409": "CONFLICT", "422": "UNPROCESSABLE_ENTITY"}
 BINARY = {"200": {"description": "Ciphertext", "content": {
@@ -48,26 +55,46 @@ def _sealed(body, status: int = 200) -> Response:
     return response
 
 
-def _listing(rows) -> dict:
-    return {"items": [r._asdict() if hasattr(r, "_asdict") else r for r in rows], "links": []}
+def _rows(rows, *keys_only: str) -> list[dict]:
+    """Rows as dicts without the columns that only order the list."""
+    return [{k: v for k, v in r._asdict().items() if k not in keys_only} for r in rows]
+
+
+def _page(pages: Keyset, cursor: str | None, limit: int, read, key) -> Response:
+    """A page of a list read by `read(after=..., limit=...)`, keyed for the next by `key(row)`."""
+    rows = read(db.session, current_principal(), after=pages.read(cursor), limit=limit + 1)
+    page, following = page_of(pages, rows, limit, key)
+    return _sealed(listing([r._asdict() if hasattr(r, "_asdict") else r for r in page],
+                           following))
 
 
 # ---- keys ----------------------------------------------------------------------------------
 
 @blp.route("/keys", methods=["GET"])
 @access.access(RECEIVER)
-@blp.doc(responses=ok(JSON, LIST, "The organisation's sealing keys"))
-def list_keys():
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(docs.KEY_ITEM),
+                      "The organisation's sealing keys, newest first"))
+def list_keys(limit, cursor=None):
     """Your organisation's sealing keys, holders, and your own wrapped copy of each."""
-    principal = current_principal()
-    return _sealed({"items": keys.listing(db.session, principal), "links": [],
-                    "candidates": [r._asdict() for r in keys.candidates(db.session, principal)]})
+    return _page(KEY_PAGES, cursor, limit, keys.listing,
+                 lambda k: (k["created_at"], k["id"]))
+
+
+@blp.route("/candidates", methods=["GET"])
+@access.access(RECEIVER)
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(docs.CANDIDATE_ITEM),
+                      "Colleagues who could hold the key, by name"))
+def candidates(limit, cursor=None):
+    """Your organisation's active coordinators and admins: who a key holder can add."""
+    return _page(CANDIDATE_PAGES, cursor, limit, keys.candidates, lambda r: (r.name, r.id))
 
 
 @blp.route("/keys", methods=["POST"])
 @access.access(RECEIVER)
 @blp.arguments(KeySchema)
-@blp.doc(responses={**ok(JSON, OBJ, "Key registered", 201), **WRITE_ERRORS})
+@blp.doc(responses={**ok(JSON, docs.KEY_MADE, "Key registered", 201), **WRITE_ERRORS})
 def create_key(data):
     """Register a key pair made in your browser (first key, or a rotation by a key holder)."""
     made = keys.create(db.session, current_principal(), data["public_key"], data["wrapped"],
@@ -98,7 +125,7 @@ def remove_holder(key_id, user_id):
 
 @blp.route("/keys/<uuid:key_id>/recovery", methods=["GET"])
 @access.access(RECEIVER)
-@blp.doc(responses=ok(JSON, OBJ, "The recovery sheet's wrapped copy"))
+@blp.doc(responses=ok(JSON, docs.RECOVERY, "The recovery sheet's wrapped copy"))
 def recovery_copy(key_id):
     """The copy that opens with the recovery sheet's code (audited)."""
     return _sealed({"wrapped": keys.recovery_copy(db.session, current_principal(), key_id)})
@@ -106,10 +133,13 @@ def recovery_copy(key_id):
 
 @blp.route("/partners", methods=["GET"])
 @access.access(MANAGER)
-@blp.doc(responses=ok(JSON, LIST, "Organisations a case can be referred to"))
-def partners():
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(docs.PARTNER_ITEM),
+                      "Organisations a case can be referred to, by name"))
+def partners(limit, cursor=None):
     """Other organisations with a sealing key, with their public keys and fingerprints."""
-    return _sealed(_listing(keys.partner_keys(db.session, current_principal())))
+    return _page(PARTNER_PAGES, cursor, limit, keys.partner_keys,
+                 lambda r: (r.name, r.key_id))
 
 
 # ---- from phones ---------------------------------------------------------------------------
@@ -117,8 +147,8 @@ def partners():
 @blp.route("/submissions", methods=["POST"])
 @access.access(DEVICE)
 @blp.arguments(CaseSchema)
-@blp.doc(responses={**ok(JSON, OBJ, "Case received", 201), **ok(JSON, OBJ, "Already received"),
-                    **WRITE_ERRORS})
+@blp.doc(responses={**ok(JSON, docs.CASE_RECEIVED, "Case received", 201),
+                    **ok(JSON, docs.CASE_RECEIVED, "Already received"), **WRITE_ERRORS})
 def submit_case(data):
     """A sealed case from the mobile app; retrying with the same body is safe."""
     result = service.receive(db.session, current_principal(), data)
@@ -129,8 +159,8 @@ def submit_case(data):
 @access.access(DEVICE)
 @blp.doc(requestBody={"required": True, "content": {"application/octet-stream": {
     "schema": {"type": "string", "format": "binary"}}}},
-    responses={**ok(JSON, OBJ, "Stored", 201), **ok(JSON, OBJ, "Already stored"),
-               **WRITE_ERRORS})
+    responses={**ok(JSON, docs.PHOTO_STORED, "Stored", 201),
+               **ok(JSON, docs.PHOTO_STORED, "Already stored"), **WRITE_ERRORS})
 def put_case_photo(case_id, name):
     """A sealed photo named by the case (12-byte IV, then AES-GCM ciphertext)."""
     data = request.get_data(cache=False)
@@ -147,15 +177,22 @@ def put_case_photo(case_id, name):
 @blp.route("", methods=["GET"])
 @access.access(MANAGER)
 @blp.arguments(QueueArgs, location="query", as_kwargs=True)
-@blp.doc(responses=ok(JSON, LIST, "The queue"))
-def queue(status=None):
+@blp.doc(responses=ok(JSON, list_json_schema(docs.QUEUE_ITEM),
+                      "The queue: overdue first, then by deadline, closed last"))
+def queue(limit, status=None, cursor=None):
     """Your organisation's cases (triage fields only), overdue first, then by deadline."""
-    return _sealed(_listing(service.queue(db.session, current_principal(), status)))
+    after = QUEUE_PAGES.read(cursor)
+    asof = after[0] if after else datetime.now(timezone.utc)
+    rows = service.queue(db.session, current_principal(), status, asof=asof,
+                         after=after[1:] if after else None, limit=limit + 1)
+    page, following = page_of(QUEUE_PAGES, rows, limit, lambda r: (
+        asof, r.queue_rank, r.queue_due, r.received_at, r.id))
+    return _sealed(listing(_rows(page, "queue_rank", "queue_due"), following))
 
 
 @blp.route("/counts", methods=["GET"])
 @access.access(MANAGER)
-@blp.doc(responses=ok(JSON, OBJ, "Counts"))
+@blp.doc(responses=ok(JSON, docs.COUNTS, "Counts"))
 def counts():
     """Case counts by facility, month and urgency, open and overdue: no key needed."""
     return _sealed(service.counts(db.session, current_principal()))
@@ -163,7 +200,7 @@ def counts():
 
 @blp.route("/<uuid:case_id>", methods=["GET"])
 @access.access(MANAGER)
-@blp.doc(responses=ok(JSON, OBJ, "The case with its ciphertext"))
+@blp.doc(responses=ok(JSON, docs.CASE, "The case with its ciphertext"))
 def open_case(case_id):
     """A case with its sealed content, to a key holder (audited)."""
     return _sealed(service.open_case(db.session, current_principal(), case_id))
@@ -216,7 +253,7 @@ def triage(data, case_id):
 @blp.route("/<uuid:case_id>/referrals", methods=["POST"])
 @access.access(MANAGER)
 @blp.arguments(ReferralSchema)
-@blp.doc(responses={**ok(JSON, OBJ, "Referred", 201), **WRITE_ERRORS})
+@blp.doc(responses={**ok(JSON, docs.REFERRED, "Referred", 201), **WRITE_ERRORS})
 def refer(data, case_id):
     """Refer the case: its record key re-wrapped in your browser for the partner's key."""
     referral_id = service.refer(db.session, current_principal(), case_id, data)
@@ -227,15 +264,21 @@ def refer(data, case_id):
 
 @blp.route("/inbox", methods=["GET"])
 @access.access(RECEIVER)
-@blp.doc(responses=ok(JSON, LIST, "Referrals received"))
-def inbox():
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(docs.INBOX_ITEM),
+                      "Referrals received: open ones first, then newest first"))
+def inbox(limit, cursor=None):
     """Cases referred to your organisation (who, when, urgency; content for key holders)."""
-    return _sealed(_listing(service.inbox(db.session, current_principal())))
+    rows = service.inbox(db.session, current_principal(), after=INBOX_PAGES.read(cursor),
+                         limit=limit + 1)
+    page, following = page_of(INBOX_PAGES, rows, limit,
+                              lambda r: (r.inbox_rank, r.referred_at, r.id))
+    return _sealed(listing(_rows(page, "inbox_rank"), following))
 
 
 @blp.route("/referrals/<uuid:referral_id>", methods=["GET"])
 @access.access(RECEIVER)
-@blp.doc(responses=ok(JSON, OBJ, "The referral with its ciphertext"))
+@blp.doc(responses=ok(JSON, docs.RECEIVED, "The referral with its ciphertext"))
 def open_referral(referral_id):
     """A referred case's sealed content, to a key holder of your organisation (audited)."""
     return _sealed(service.open_referral(db.session, current_principal(), referral_id))

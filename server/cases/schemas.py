@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..core.pagination import CursorField
 from ..core.validation import StrictSchema
 from . import vocabulary
 
@@ -37,7 +38,12 @@ class CaseSchema(StrictSchema):
     visit_id = fields.UUID(allow_none=True, load_default=None)
 
 
-class QueueArgs(StrictSchema):
+class PageArgs(StrictSchema):
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+    cursor = CursorField()
+
+
+class QueueArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(vocabulary.STATUSES))
 
 

@@ -138,10 +138,12 @@ def _held(session: Session, principal: Principal, case_id, *, sealed: bool = Fal
     return row
 
 
-def queue(session: Session, principal: Principal, status: str | None = None) -> list:
+def queue(session: Session, principal: Principal, status: str | None = None, *, asof,
+          after=None, limit: int = 100) -> list:
     if not keys.is_manager(principal):
         raise Forbidden("The case queue is for the organisation's coordinators and admins.")
-    return store.queue(session, principal.organisation_id, status=status)
+    return store.queue(session, principal.organisation_id, asof=asof, status=status,
+                       after=after, limit=limit)
 
 
 def count_for_visit(session: Session, principal: Principal, visit_id) -> int | None:
@@ -265,10 +267,10 @@ def refer(session: Session, principal: Principal, case_id, data: dict) -> uuid.U
 
 # ---- the receiving organisation ------------------------------------------------------------
 
-def inbox(session: Session, principal: Principal) -> list:
+def inbox(session: Session, principal: Principal, *, after=None, limit: int = 100) -> list:
     if not keys.is_manager(principal):
         raise Forbidden("The case inbox is for the organisation's coordinators and admins.")
-    return store.inbox(session, principal.organisation_id)
+    return store.inbox(session, principal.organisation_id, after=after, limit=limit)
 
 
 def _received(session: Session, principal: Principal, referral_id, *, holder: bool):

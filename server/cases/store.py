@@ -80,14 +80,28 @@ def set_triage(session: Session, case_id, facility_id, occurred_on, urgency) -> 
          "id": case_id})
 
 
-def queue(session: Session, organisation_id, *, status: str | None = None, limit: int = 200):
-    """Overdue first, then by deadline; closed ones last."""
+# The queue's order as one key: rank (0 overdue at `asof`, 1 open or assessed, 2 closed), the
+# deadline (none first: the epoch stands for it, before any real deadline), then newest first.
+_QUEUE_RANK = ("CASE WHEN c.status IN (" + _OPEN + ") AND c.due_at < :asof THEN 0 "
+               "WHEN c.status = 'closed' THEN 2 ELSE 1 END")
+_QUEUE_DUE = "coalesce(c.due_at, 'epoch'::timestamptz)"
+
+
+def queue(session: Session, organisation_id, *, asof, status: str | None = None, after=None,
+          limit: int = 100):
+    """Overdue (at `asof`) first, then by deadline; closed ones last. `after`: the last row's
+    (rank, due, received_at, id) of the previous page; rows carry rank and due for the next."""
     where = "c.organisation_id = :o" + (" AND c.status = :s" if status else "")
+    params = {"o": organisation_id, "s": status, "l": limit, "asof": asof}
+    if after:
+        where += (f" AND ({_QUEUE_RANK} > :r OR ({_QUEUE_RANK} = :r AND ({_QUEUE_DUE} > :d OR "
+                  f"({_QUEUE_DUE} = :d AND (c.received_at, c.id) < "
+                  "(CAST(:ra AS timestamptz), CAST(:id AS uuid))))))")
+        params.update(r=after[0], d=after[1], ra=after[2], id=after[3])
     return session.execute(text(
-        f"SELECT {_META} {_FROM} WHERE {where} ORDER BY "
-        "(c.status IN (" + _OPEN + ") AND c.due_at < now()) DESC, "
-        "(c.status = 'closed'), c.due_at NULLS FIRST, c.received_at DESC LIMIT :l"),
-        {"o": organisation_id, "s": status, "l": limit}).all()
+        f"SELECT {_META}, {_QUEUE_RANK} AS queue_rank, {_QUEUE_DUE} AS queue_due {_FROM} "
+        f"WHERE {where} ORDER BY queue_rank, queue_due, c.received_at DESC, c.id DESC "
+        "LIMIT :l"), params).all()
 
 
 def count_for_visit(session: Session, organisation_id, visit_id) -> int:
@@ -165,13 +179,22 @@ def referral(session: Session, referral_id):
         "WHERE r.id = :id"), {"id": referral_id}).first()
 
 
-def inbox(session: Session, organisation_id, limit: int = 200):
+_INBOX_RANK = "CASE WHEN r.outcome IS NULL THEN 0 ELSE 1 END"  # open ones first
+
+
+def inbox(session: Session, organisation_id, *, after=None, limit: int = 100):
+    """Referrals without an outcome first, then newest first; `after`: the last row's
+    (rank, referred_at, id) of the previous page."""
+    where, params = "r.to_organisation_id = :o", {"o": organisation_id, "l": limit}
+    if after:
+        where += (f" AND ({_INBOX_RANK} > :rank OR ({_INBOX_RANK} = :rank AND "
+                  "(r.referred_at, r.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))))")
+        params.update(rank=after[0], at=after[1], id=after[2])
     return session.execute(text(
-        f"SELECT {_REFERRAL}, c.urgency, c.occurred_on, f.name AS facility_name "
-        f"{_REFERRAL_FROM} JOIN cases c ON c.id = r.case_id "
-        "LEFT JOIN facilities f ON f.id = c.facility_id WHERE r.to_organisation_id = :o "
-        "ORDER BY (r.outcome IS NULL) DESC, r.referred_at DESC LIMIT :l"),
-        {"o": organisation_id, "l": limit}).all()
+        f"SELECT {_REFERRAL}, c.urgency, c.occurred_on, f.name AS facility_name, "
+        f"{_INBOX_RANK} AS inbox_rank {_REFERRAL_FROM} JOIN cases c ON c.id = r.case_id "
+        f"LEFT JOIN facilities f ON f.id = c.facility_id WHERE {where} "
+        "ORDER BY inbox_rank, r.referred_at DESC, r.id DESC LIMIT :l"), params).all()
 
 
 def acknowledge(session: Session, referral_id, user_id) -> None:

@@ -9,6 +9,19 @@ from marshmallow import fields, validate
 from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
+from ..core.record_docs import (
+    BOOL,
+    DATE,
+    GEOMETRY,
+    INT,
+    OBJECT,
+    STR,
+    TIME,
+    UUID,
+    array,
+    nullable,
+    obj,
+)
 from ..core.validation import BBox
 from . import exports
 from .queries import Filters
@@ -22,6 +35,39 @@ FILTER_NAMES = ("types", "severities", "statuses", "organisations", "countries",
                 "start", "end")
 
 
+PROPERTIES = {
+    "view": {"type": "string", "enum": ["full", "coalition"],
+             "description": "full: your organisation's incident; coalition: another's"},
+    "organisation": STR, "type": STR, "occurred_on": DATE, "date_precision": STR,
+    "location_precision": STR, "country": nullable(STR), "admin1": nullable(STR),
+    "facility_id": nullable(UUID), "facility_name": nullable(STR), "severity": INT,
+    "verification_status": STR, **{f"affected_{group}": INT for group in exports.AFFECTED},
+    "affected_total": INT, "perpetrator": nullable(STR), "state_responsible": STR,
+    "source_type": nullable(STR), "consent": STR, "follow_up": BOOL, "merged_reports": INT,
+    "visit_id": nullable(UUID),
+    "profiles": nullable({**OBJECT, "description": "Your organisation's incidents only"}),
+    "review_comment": nullable({**STR, "description": "Your organisation's incidents only"}),
+    "created_at": TIME, "updated_at": TIME}
+FEATURE = obj(("type", "id", "geometry", "properties"),
+              type={"type": "string", "enum": ["Feature"]}, id=UUID, geometry=GEOMETRY,
+              properties=obj(tuple(PROPERTIES), **PROPERTIES))
+_HEADERS = {"X-Nezarat-Rows": {"description": "How many incidents the export holds (counted "
+                                              "when it started)", "schema": INT},
+            "Content-Disposition": {"description": "attachment; the file's name",
+                                    "schema": STR}}
+RESPONSES = {"200": {
+    "description": "The incidents of the view, streamed: your organisation's in full, others' "
+                   "in the coalition view; never narratives",
+    "headers": _HEADERS,
+    "content": {
+        FORMATS["geojson"]: {"schema": obj(
+            ("type", "features"), type={"type": "string", "enum": ["FeatureCollection"]},
+            features=array(FEATURE))},
+        FORMATS["csv"]: {"schema": {**STR, "description": "RFC 4180, one row per incident: "
+                                                          "the column names, then the rows"},
+                         "example": ",".join(name for name, _ in exports.COLUMNS) + "\n"}}}}
+
+
 class ExportArgs(FilterArgs):
     format = fields.String(required=True, validate=validate.OneOf(tuple(FORMATS)))
     bbox = BBox(metadata={"description": "minLon,minLat,maxLon,maxLat (default: everywhere)",
@@ -31,9 +77,7 @@ class ExportArgs(FilterArgs):
 @blp.route("/export", methods=["GET"])
 @access.access(access.role("coordinator"))
 @blp.arguments(ExportArgs, location="query")
-@blp.doc(responses={"200": {"description": "The incidents of the view, streamed: your "
-                                           "organisation's in full, others' in the coalition "
-                                           "view; never narratives"}})
+@blp.doc(responses=RESPONSES)
 def export_view(args):
     """Incidents in the map's view (the map's filters and bbox) as GeoJSON or CSV."""
     filters = Filters(**{name: args[name] for name in FILTER_NAMES if name in args})

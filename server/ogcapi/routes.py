@@ -63,7 +63,7 @@ def _send(result: core.Response, audited: bool = False):
 
 @blp.route("", methods=["GET"])
 @access.access(access.public)
-@blp.doc(responses=LANDING)
+@blp.doc(responses=LANDING, operationId="getOgcLanding")
 def landing():
     """Landing page: links to the API definition, conformance and collections."""
     return _send(core.landing(_request()))
@@ -71,7 +71,7 @@ def landing():
 
 @blp.route("/", methods=["GET"], endpoint="landing_slash")
 @access.access(access.public)
-@blp.doc(responses=LANDING)
+@blp.doc(responses=LANDING, operationId="getOgcLandingWithSlash")  # a name of its own
 def landing_slash():
     """Landing page (with a trailing slash)."""
     return _send(core.landing(_request()))

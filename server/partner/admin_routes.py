@@ -4,12 +4,15 @@ from __future__ import annotations
 import uuid
 
 from flask import jsonify
+from marshmallow import fields, validate
 
 from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
-from ..core.openapi import JSON, ok
-from ..core.record_docs import INT, STR, TIME, UUID, array, obj
+from ..core.openapi import JSON, list_json_schema, ok
+from ..core.pagination import CursorField, Keyset, listing, page_of
+from ..core.record_docs import INT, STR, TIME, UUID, obj
+from ..core.validation import StrictSchema
 from . import service
 from .policy import Policy
 from .schemas import PolicyOutSchema, PolicySchema
@@ -19,6 +22,8 @@ blp = Blueprint("partner_policies", __name__, url_prefix="/api/partner-policies"
                             "organisations hold an incident (admins only).")
 
 ADMIN = access.role("admin")
+PAGES = Keyset("partner_policies", "text", "uuid")
+HOLDER_PAGES = Keyset("partner_policies.holders", "text", "uuid")
 
 
 def _out(policy: Policy) -> dict:
@@ -27,16 +32,23 @@ def _out(policy: Policy) -> dict:
     return data
 
 
+class ListArgs(StrictSchema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    cursor = CursorField()
+
+
 @blp.route("", methods=["GET"])
 @access.access(ADMIN)
-@blp.doc(responses=ok(JSON, {"type": "array", "items": {"type": "object", "properties": {
-    "organisation": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"},
-                                                      "name": {"type": "string"}}},
-    "policy": {"$ref": "#/components/schemas/PolicyOut"}}}}, "Every partner organisation"))
-def list_policies():
+@blp.arguments(ListArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(obj(
+    ("organisation", "policy"), organisation=obj(("id", "name"), id=UUID, name=STR),
+    policy={"$ref": "#/components/schemas/PolicyOut"})), "Every partner organisation, by name"))
+def list_policies(limit, cursor=None):
     """Every partner organisation with its policy (the defaults where none was set)."""
-    return jsonify([{"organisation": {"id": str(org.id), "name": org.name}, "policy": _out(p)}
-                    for org, p in service.list_policies()])
+    rows = service.list_policies(after=PAGES.read(cursor), limit=limit + 1)
+    page, following = page_of(PAGES, rows, limit, lambda r: (r[0].name, r[0].id))
+    return jsonify(listing([{"organisation": {"id": str(org.id), "name": org.name},
+                             "policy": _out(p)} for org, p in page], following))
 
 
 @blp.route("/<uuid:organisation_id>", methods=["GET"])
@@ -67,11 +79,15 @@ HOLDER = obj(("organisation_id", "name", "policy_version", "delivered_at"),
 
 @blp.route("/holders/<uuid:incident_id>", methods=["GET"])
 @access.access(ADMIN)
-@blp.doc(responses=ok(JSON, obj(("items",), items=array(HOLDER)),
-                      "The partner organisations holding the incident"))
-def incident_holders(incident_id: uuid.UUID):
+@blp.arguments(ListArgs, location="query", as_kwargs=True)
+@blp.doc(responses=ok(JSON, list_json_schema(HOLDER),
+                      "The partner organisations holding the incident, by name"))
+def incident_holders(incident_id: uuid.UUID, limit, cursor=None):
     """The partner organisations holding an incident now (from the delivery ledger), e.g. to
     follow up a consent withdrawal: each gets the incident's tombstone at its next sync."""
-    return jsonify({"items": [{**row, "organisation_id": str(row["organisation_id"]),
-                               "delivered_at": row["delivered_at"].isoformat()}
-                              for row in service.holders(incident_id)]})
+    rows = service.holders(incident_id, after=HOLDER_PAGES.read(cursor), limit=limit + 1)
+    page, following = page_of(HOLDER_PAGES, rows, limit,
+                              lambda r: (r["name"], r["organisation_id"]))
+    return jsonify(listing([{**row, "organisation_id": str(row["organisation_id"]),
+                             "delivered_at": row["delivered_at"].isoformat()}
+                            for row in page], following))

@@ -100,13 +100,20 @@ def _record(shared: Shared, rows: str) -> str:
             f"AND d.incident_id = {rows}.id AND d.withdrawn_at IS NULL)")
 
 
-def holders(session: Session, incident_id: uuid.UUID) -> list[dict]:
-    """The partner organisations that hold an incident now (for a consent withdrawal)."""
+def holders(session: Session, incident_id: uuid.UUID, *, after=None,
+            limit: int | None = None) -> list[dict]:
+    """The partner organisations that hold an incident now (for a consent withdrawal), by name;
+    `after`: the last row's (name, organisation_id) of the previous page."""
+    where, params = "", {"id": incident_id, "l": limit}
+    if after:
+        where = " AND (o.name, o.id) > (%(name)s, %(after)s)"
+        params.update(name=after[0], after=after[1])
     sql = ("SELECT o.id AS organisation_id, o.name, d.policy_version, d.delivered_at "
            "FROM partner_deliveries d JOIN organisations o ON o.id = d.organisation_id "
-           "WHERE d.incident_id = %(id)s AND d.withdrawn_at IS NULL ORDER BY o.name")
+           f"WHERE d.incident_id = %(id)s AND d.withdrawn_at IS NULL{where} ORDER BY o.name, o.id"
+           + (" LIMIT %(l)s" if limit else ""))
     with db.driver(session).cursor(row_factory=dict_row) as cursor:
-        return cursor.execute(sql, {"id": incident_id}).fetchall()
+        return cursor.execute(sql, params).fetchall()
 
 
 def _slice(session: Session, shared: Shared, feature: str, visible: str, where: str,

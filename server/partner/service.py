@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
@@ -37,15 +37,20 @@ def get_policy(organisation_id: uuid.UUID) -> Policy:
     return policy_module.load(db.session, organisation_id)
 
 
-def holders(incident_id: uuid.UUID) -> list[dict]:
-    """Which partner organisations hold an incident now (the delivery ledger)."""
-    return queries.holders(db.session, incident_id)
+def holders(incident_id: uuid.UUID, *, after=None, limit: int | None = None) -> list[dict]:
+    """Which partner organisations hold an incident now (the delivery ledger), by name."""
+    return queries.holders(db.session, incident_id, after=after, limit=limit)
 
 
-def list_policies() -> list[tuple[Organisation, Policy]]:
+def list_policies(*, after=None, limit: int | None = None) -> list[tuple[Organisation, Policy]]:
+    """Every partner organisation with its policy, by name; `after`: the last row's
+    (name, id) of the previous page."""
     session = db.session
-    partners = session.scalars(select(Organisation).where(Organisation.kind == "partner")
-                               .order_by(Organisation.name)).all()
+    query = select(Organisation).where(Organisation.kind == "partner")
+    if after:
+        query = query.where(tuple_(Organisation.name, Organisation.id) > tuple_(*after))
+    partners = session.scalars(query.order_by(Organisation.name, Organisation.id)
+                               .limit(limit)).all()
     return [(org, policy_module.load(session, org.id)) for org in partners]
 
 

@@ -24,9 +24,17 @@ class HeldSchema(StrictSchema):
     unaccompanied = fields.Integer(**COUNT)
 
 
+def _rating(value) -> None:
+    # bool is an int to Python: True is not the rating 1
+    if isinstance(value, bool) or value not in (*RATINGS, INSUFFICIENT):
+        raise ValidationError("1, 2, 3, 4 or insufficient_evidence.")
+
+
 class DimensionSchema(StrictSchema):
-    rating = fields.Raw(required=True, validate=validate.OneOf(
-        [*RATINGS, INSUFFICIENT], error="1, 2, 3, 4 or insufficient_evidence."), metadata={
+    # one enum of mixed types is more than a typed client can read: a number or the word
+    rating = fields.Raw(required=True, validate=_rating, metadata={
+        "oneOf": [{"type": "integer", "enum": list(RATINGS)},
+                  {"type": "string", "enum": [INSUFFICIENT]}],
         "description": "4 good, 3 reasonably good, 2 not sufficiently good, 1 poor; or "
                        "insufficient_evidence"})
     coverage = fields.String(required=True, validate=validate.OneOf(COVERAGE))

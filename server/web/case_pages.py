@@ -18,6 +18,7 @@ MANAGER = access.role("coordinator", "admin")
 # A protection partner's people (accounts of a partner organisation): their inbox and key.
 RECEIVER = access.role("coordinator", "admin", PARTNER_ROLE)
 AUTO_LOCK_MINUTES = 10
+PAGE_SIZE = 50  # rows of the queue and the inbox per page (the pages follow `next` for more)
 
 
 def _config(page: str) -> dict:
@@ -28,6 +29,7 @@ def _config(page: str) -> dict:
         "api": url_for("cases.queue"), "keysUrl": url_for("cases.list_keys"),
         "countsUrl": url_for("cases.counts"), "partnersUrl": url_for("cases.partners"),
         "inboxUrl": url_for("cases.inbox"), "keysPage": url_for("case_pages.keys"),
+        "candidatesUrl": url_for("cases.candidates"), "pageSize": PAGE_SIZE,
         "urgencies": {"immediate": _("Immediate (24 h)"), "within_72h": _("Within 72 hours"),
                       "routine": _("Routine"), "null": _("Not yet triaged")},
         "statuses": {"new": _("New"), "assessed": _("Assessed"), "referred": _("Referred"),
@@ -101,7 +103,7 @@ def strings() -> dict[str, str]:
         "facility": _("Facility"), "date": _("Date"), "urgency": _("Urgency"),
         "status": _("Status"), "assigned": _("Assigned"), "received": _("Received"),
         "countsTitle": _("Cases (counted without any key)"), "open_cases": _("Open cases"),
-        "from": _("From"), "referredAt": _("Referred"),
+        "from": _("From"), "referredAt": _("Referred"), "more": _("Load more"),
         "fromVisit": _("met during a visit"), "outcomeColumn": _("Outcome"),
         "sealed": sealed_words(),
     }

@@ -106,8 +106,10 @@ def out(row) -> dict:
             "created_at": row.created_at.isoformat()}
 
 
-def hooks(organisation_id) -> list[dict]:
-    return [out(r) for r in store.of_organisation(db.session, organisation_id)]
+def hooks(organisation_id, *, after=None, limit: int = 100) -> list:
+    """The organisation's hooks (rows for `out`), oldest first, after a page's last
+    (created_at, id)."""
+    return store.of_organisation(db.session, organisation_id, after=after, limit=limit)
 
 
 def _own(principal: Principal, hook_id):
@@ -125,11 +127,13 @@ def remove(principal: Principal, hook_id) -> None:
                             target_id=hook_id)
 
 
-def deliveries(principal: Principal, hook_id, before: int | None, limit: int) -> list[dict]:
+def deliveries(principal: Principal, hook_id, after: tuple | None, limit: int) -> list[dict]:
+    """The hook's log, newest first, after a page's last (seq,)."""
     _own(principal, hook_id)
     return [{**r._asdict(), "idempotency_id": str(r.idempotency_id),
              "incident_id": str(r.incident_id)}
-            for r in store.log(db.session, hook_id, before=before, limit=limit)]
+            for r in store.log(db.session, hook_id, before=after[0] if after else None,
+                               limit=limit)]
 
 
 # --- collection --------------------------------------------------------------------------------

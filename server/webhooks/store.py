@@ -26,9 +26,14 @@ def get(session: Session, hook_id, *, lock: bool = False):
                                 + (" FOR UPDATE" if lock else "")), {"id": hook_id}).first()
 
 
-def of_organisation(session: Session, organisation_id) -> list:
-    return session.execute(text(f"SELECT {HOOK} FROM webhooks WHERE organisation_id = :o "
-                                "ORDER BY created_at"), {"o": organisation_id}).all()
+def of_organisation(session: Session, organisation_id, *, after=None, limit: int = 100
+                    ) -> list:
+    return session.execute(text(
+        f"SELECT {HOOK} FROM webhooks WHERE organisation_id = :o AND (CAST(:at AS timestamptz) "
+        "IS NULL OR (created_at, id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))) "
+        "ORDER BY created_at, id LIMIT :n"),
+        {"o": organisation_id, "at": after[0] if after else None,
+         "id": after[1] if after else None, "n": limit}).all()
 
 
 def active_ids(session: Session) -> list:

@@ -34,6 +34,61 @@ export function getJSON(href, options) {
   }).then(readJSON);
 }
 
+/** The href of a list's `next` link ({"items": [...], "links": [{"rel": "next", ...}]}),
+ *  or null on the last page. */
+export function nextLink(body) {
+  const link = ((body && body.links) || []).find((l) => l && l.rel === "next" && l.href);
+  return link ? link.href : null;
+}
+
+/** Every item of a list, following its `next` links: for the short lists a page needs whole
+ *  (an organisation's key ring, the directory of partners' keys). */
+export async function allItems(href) {
+  const items = [];
+  for (let url = href; url; ) {
+    const body = await getJSON(url);
+    items.push(...(body.items || []));
+    url = nextLink(body);
+  }
+  return items;
+}
+
+/** A list shown page by page. load() reads it again from the first page, as many pages as were
+ *  shown (a refresh after an action keeps what the person had opened); more() adds the next
+ *  page; next is the href of the page after the shown ones (null: all are shown). */
+export class Pages {
+  constructor(href) {
+    this.href = href;
+    this.items = [];
+    this.next = null;
+  }
+
+  async load() {
+    const wanted = Math.max(this.items.length, 1);
+    const items = [];
+    let url = this.href;
+    let next = null;
+    do {
+      const body = await getJSON(url);
+      items.push(...(body.items || []));
+      next = nextLink(body);
+      url = next;
+    } while (next && items.length < wanted);
+    this.items = items;
+    this.next = next;
+    return items;
+  }
+
+  async more() {
+    if (!this.next) { return []; }
+    const body = await getJSON(this.next);
+    const added = body.items || [];
+    this.items.push(...added);
+    this.next = nextLink(body);
+    return added;
+  }
+}
+
 /** POST a JSON body to our own origin with the session's CSRF token (<meta name=csrf-token>). */
 export function postJSON(href, body) {
   const meta = document.querySelector("meta[name=csrf-token]");

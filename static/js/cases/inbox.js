@@ -1,9 +1,9 @@
 /* Cases referred to this organisation: who referred what and when, the case opened with this
  * organisation's key, acknowledged, and an outcome code reported back (no content). */
-import {getJSON, postJSON} from "../nezarat.js";
+import {Pages, getJSON, postJSON} from "../nezarat.js";
 import * as keyring from "./keyring.js";
 import {h, data, status, when, day} from "./dom.js";
-import {unlockForms} from "./queue.js";
+import {moreButton, pageUrl, unlockForms} from "./queue.js";
 import {readCase} from "./reader.js";
 
 export async function inboxPage(config, root) {
@@ -11,8 +11,9 @@ export async function inboxPage(config, root) {
   const base = config.api + "/referrals";
   const reader = h("div", {class: "nz-case-reader", hidden: true, "data-role": "reader"});
   const list = h("table", {class: "nz-cases-table", "data-role": "inbox"});
-  const refresh = async () => {
-    const items = (await getJSON(config.inboxUrl)).items;
+  const inbox = new Pages(pageUrl(config, config.inboxUrl));
+  const render = () => {
+    const items = inbox.items;
     const head = h("thead", {}, h("tr", {}, [strings.from, strings.referredAt, strings.urgency, strings.date,
       strings.acknowledged, strings.outcomeColumn, ""].map((t) => h("th", {}, t))));
     list.replaceChildren(head, h("tbody", {}, items.length ? items.map((r) => h("tr", {"data-referral": r.id},
@@ -21,7 +22,10 @@ export async function inboxPage(config, root) {
       h("td", {}, r.acknowledged_at ? strings.acknowledged : ""), h("td", {}, r.outcome ? config.outcomes[r.outcome] : ""),
       h("td", {}, h("button", {class: "nz-button nz-button-quiet", type: "button", "data-action": "open",
         onclick: () => open(r.id)}, strings.open)))) : h("tr", {}, h("td", {}, strings.empty))));
+    more.hidden = !inbox.next;
   };
+  const more = moreButton(strings, inbox, render);
+  const refresh = async () => { await inbox.load(); render(); };
   const act = async (url, body) => {
     try { await postJSON(url, body); status(strings.saved); await refresh(); }
     catch (error) { status(`${strings.failed} ${error.message}`, "error"); }
@@ -42,6 +46,6 @@ export async function inboxPage(config, root) {
   }
   keyring.onLock(() => { reader.replaceChildren(); reader.hidden = true; });
   await unlockForms(config, strings, root, () => {});
-  root.append(list, reader);
+  root.append(list, more, reader);
   await refresh();
 }

@@ -1,11 +1,11 @@
 /* The organisation's sealing keys: make the first (or a rotated) key pair here, wrap its
  * private half under your passphrase and under a printed recovery code, add a key holder
  * (their passphrase typed into this unlocked tab), remove one. */
-import {getJSON, postJSON} from "../nezarat.js";
+import {allItems, postJSON} from "../nezarat.js";
 import {generateKeyPair, groupFingerprint, recoveryCode, wrapPrivateKey} from "./crypto.js";
 import * as keyring from "./keyring.js";
 import {h, code, data, status, when} from "./dom.js";
-import {unlockForms} from "./queue.js";
+import {pageUrl, unlockForms} from "./queue.js";
 
 const MIN_PASSPHRASE = 12;
 
@@ -52,22 +52,23 @@ async function makeKey(strings, config, root, passphrase) {
 
 export async function keysPage(config, root) {
   const strings = config.strings;
-  const listing = await getJSON(config.keysUrl);
+  const ring = await allItems(pageUrl(config, config.keysUrl));
   const list = h("div", {"data-role": "keys"});
-  for (const key of listing.items) {
+  for (const key of ring) {
     list.append(h("section", {class: "nz-case-key", "data-key": key.id},
       h("h2", {}, when(key.created_at), key.retired_at ? ` (${strings.retired})` : ""),
       h("p", {}, strings.fingerprint, ": ", code(groupFingerprint(key.fingerprint), {class: "nz-fingerprint", "data-role": "fingerprint"})),
       h("p", {}, strings.holders, ": ", key.holders.length ? key.holders.flatMap((x, i) => (i ? [", ", data(x.name)] : [data(x.name)])) : "—")));
   }
-  const active = listing.items.find((k) => !k.retired_at);
+  const active = ring.find((k) => !k.retired_at);
   const make = newPassphrase(strings, active ? strings.rotate : strings.makeKey,
     (passphrase) => makeKey(strings, config, root, passphrase), "make-key");
   root.append(list, make);
   if (!active) { return; }
   // Adding a holder needs the key open in this tab.
   await unlockForms(config, strings, root, () => {});
-  const who = h("select", {name: "holder"}, listing.candidates
+  const candidates = await allItems(pageUrl(config, config.candidatesUrl));
+  const who = h("select", {name: "holder"}, candidates
     .filter((c) => !active.holders.some((x) => x.user_id === c.id))
     .map((c) => h("option", {value: c.id}, c.name)));
   const add = newPassphrase(strings, strings.addHolder, async (passphrase) => {

@@ -1,13 +1,13 @@
 /* The case queue: triage fields and counts without any key (overdue first), unlock, read,
  * assess, close, assign to me, refer to a partner (the record key re-wrapped here). */
-import {getJSON, postJSON} from "../nezarat.js";
+import {Pages, allItems, getJSON, postJSON} from "../nezarat.js";
 import {rewrap} from "./crypto.js";
 import * as keyring from "./keyring.js";
 import {h, data, status, when, day, passphraseForm} from "./dom.js";
 import {readCase} from "./reader.js";
 
 export async function unlockForms(config, strings, root, after) {
-  const keys = (await getJSON(config.keysUrl)).items;
+  const keys = await allItems(pageUrl(config, config.keysUrl));
   const copies = keys.filter((k) => k.my_copy).map((k) => ({id: k.id, fingerprint: k.fingerprint, wrapped: k.my_copy}));
   const box = h("section", {class: "nz-cases-unlock", "data-role": "unlock-box"});
   const draw = () => {
@@ -69,15 +69,31 @@ function countsTable(config, strings, counts) {
         h("td", {}, r.overdue ? `${strings.overdue}: ${r.overdue}` : ""))))));
 }
 
+/** The "Load more" button of a list shown page by page: hidden once every page is shown. */
+export function moreButton(strings, pages, render) {
+  const button = h("button", {class: "nz-button nz-button-quiet", type: "button", "data-action": "more", hidden: true},
+    strings.more);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try { await pages.more(); render(); }
+    catch (error) { status(`${strings.failed} ${error.message}`, "error"); }
+    finally { button.disabled = false; }
+  });
+  return button;
+}
+
+/** The first page of a list at the page's page size (its `next` links keep the size). */
+export function pageUrl(config, href) {
+  return `${href}?limit=${encodeURIComponent(config.pageSize)}`;
+}
+
 export async function queuePage(config, root) {
   const strings = config.strings;
   const reader = h("div", {class: "nz-case-reader", hidden: true, "data-role": "reader"});
   const table = h("table", {class: "nz-cases-table", "data-role": "queue"});
+  const queue = new Pages(pageUrl(config, config.api));
   let openedId = null;
-  const refresh = async () => {
-    const [counts, queue] = await Promise.all([getJSON(config.countsUrl), getJSON(config.api)]);
-    root.querySelector("[data-role=counts]")?.remove();
-    root.prepend(countsTable(config, strings, counts));
+  const render = () => {
     table.replaceChildren(h("thead", {}, h("tr", {},
       [strings.facility, strings.date, strings.urgency, strings.status, strings.due, strings.assigned, ""].map((t) => h("th", {}, t)))));
     const body = h("tbody");
@@ -95,6 +111,14 @@ export async function queuePage(config, root) {
           onclick: () => openCase(item.id)}, strings.open))));
     }
     table.append(body);
+    more.hidden = !queue.next;
+  };
+  const more = moreButton(strings, queue, render);
+  const refresh = async () => {
+    const [counts] = await Promise.all([getJSON(config.countsUrl), queue.load()]);
+    root.querySelector("[data-role=counts]")?.remove();
+    root.prepend(countsTable(config, strings, counts));
+    render();
   };
   const act = async (url, body) => {
     try { await postJSON(url, body); status(strings.saved); await refresh(); await openCase(openedId); }
@@ -120,7 +144,7 @@ export async function queuePage(config, root) {
         refresh();
       } catch (error) { status(`${strings.failed} ${error.message}`, "error"); }
     }
-    const partners = (await getJSON(config.partnersUrl)).items;
+    const partners = await allItems(pageUrl(config, config.partnersUrl));
     const select = h("select", {name: "partner"}, partners.map((p) => h("option", {value: p.organisation_id}, `${p.name} (${p.fingerprint.slice(0, 8)})`)));
     const refer = async () => {
       const partner = partners.find((p) => p.organisation_id === select.value);
@@ -154,6 +178,6 @@ export async function queuePage(config, root) {
   }
   keyring.onLock(() => { reader.replaceChildren(); reader.hidden = true; });
   await unlockForms(config, strings, root, () => { if (openedId) { openCase(openedId); } });
-  root.append(table, reader);
+  root.append(table, more, reader);
   await refresh();
 }

@@ -2,7 +2,9 @@
  * requests (reads of lists and details, review decisions, merges). Decisions are POSTs the API
  * checks (organisation, state) and audits; reading an item's details is audited too.
  */
-import {getJSON, postJSON} from "../nezarat.js";
+import {getJSON, nextLink, postJSON} from "../nezarat.js";
+
+export {nextLink};
 
 /** The first page of the tab's list: config.tab ("incidents", "visits" or "duplicates"),
  *  config.status, config.facility (optional) and the lists' URLs come from the page. */
@@ -23,13 +25,6 @@ export function firstUrl(config) {
   }
   if (config.facility) { query.set("facility_id", config.facility); }
   return url + "?" + query.toString();
-}
-
-/** The href of a list's `next` link ({"items": [...], "links": [{"rel": "next", ...}]}),
- *  or null on the last page. */
-export function nextLink(body) {
-  const link = (body.links || []).find((l) => l && l.rel === "next" && l.href);
-  return link ? link.href : null;
 }
 
 /** The API URL of an item (incident or visit). */

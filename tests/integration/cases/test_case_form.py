@@ -97,7 +97,8 @@ def test_collect_gets_the_encrypted_case_form_and_its_submissions_stay_sealed(se
     login(holder_client, holder)
     [item] = holder_client.get("/api/cases").get_json()["items"]
     assert (item["source"], item["urgency"], item["status"]) == ("odk", None, "new")
-    detail = holder_client.get(f"/api/cases/{item['id']}").get_json()
+    from tests.integration.cases.test_cases_api import as_documented
+    detail = as_documented(holder_client, f"/api/cases/{item['id']}", "/api/cases/{case_id}")
     assert detail["odk"]["instance_id"] == instance
     enc = holder_client.get(f"/api/cases/{item['id']}/photos/face.jpg.enc").data
     assert CANARY.encode() not in enc

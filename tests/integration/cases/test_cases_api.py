@@ -159,6 +159,21 @@ def test_a_weakly_wrapped_copy_is_refused(session, signed_in_client):
     assert "wrapped" in response.get_json()["errors"]
 
 
+def as_documented(client, path: str, template: str | None = None) -> dict:
+    """GET `path` validated against the OpenAPI response schema of `template` (the path with
+    its {parameters}; default: `path`); a list must not be empty."""
+    from openapi_schema_validator import OAS30Validator
+    spec = client.get("/api/openapi.json").get_json()
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.get_data(as_text=True))
+    body = response.get_json()
+    assert body.get("items", True), path
+    schema = spec["paths"][template or path]["get"]["responses"]["200"]["content"][
+        "application/json"]
+    OAS30Validator({**schema["schema"], "components": spec["components"]}).validate(body)
+    return body
+
+
 def test_referral_reseals_for_the_partner_and_records_who_when_outcome(session, world,
                                                                       signed_in_client):
     w = world
@@ -199,6 +214,19 @@ def test_referral_reseals_for_the_partner_and_records_who_when_outcome(session, 
         == 200
     assert partner_client.post(f"/api/cases/referrals/{referral_id}/outcome",
                                json={"outcome": "relocated"}).status_code == 200
+    # Every list of both sides holds what the document says its items hold.
+    for c, path in ((w["holder_client"], "/api/cases"), (w["holder_client"], "/api/cases/keys"),
+                    (w["holder_client"], "/api/cases/partners"),
+                    (w["holder_client"], "/api/cases/candidates"),
+                    (partner_client, "/api/cases/inbox"), (partner_client, "/api/cases/keys")):
+        as_documented(c, path)
+    as_documented(w["holder_client"], "/api/cases/counts")
+    as_documented(w["holder_client"], f"/api/cases/{case_id}", "/api/cases/{case_id}")
+    as_documented(partner_client, f"/api/cases/referrals/{referral_id}",
+                  "/api/cases/referrals/{referral_id}")
+    key_id = keys[0]["id"]
+    as_documented(partner_client, f"/api/cases/keys/{key_id}/recovery",
+                  "/api/cases/keys/{key_id}/recovery")
     seen = w["holder_client"].get(f"/api/cases/{case_id}").get_json()
     assert seen["status"] == "referred" and seen["referred_at"]
     [record] = seen["referrals"]
@@ -285,3 +313,26 @@ def test_a_non_holder_cannot_revoke_the_key_holders(session, world, signed_in_cl
                                    ).status_code == 204
     assert world["holder_client"].get(f"/api/cases/{case_id}").status_code == 403
     assert colleague_client.get(f"/api/cases/{case_id}").status_code == 200
+
+
+def test_the_queue_and_the_inbox_page_through_every_case(session, world):
+    """The queue answered its first 200 cases with no `next` link (the rest unreachable); it
+    now pages like every list, in the same order, overdue first, whatever the page size."""
+    ids = [submit(w=world, urgency=u)[0] for u in ("immediate", "within_72h", "routine",
+                                                   "routine", "immediate")]
+    session.execute(text("UPDATE cases SET due_at = now() - interval '1 hour' WHERE id = :id"),
+                    {"id": ids[2]})  # overdue
+    session.execute(text("UPDATE cases SET status = 'closed' WHERE id = :id"), {"id": ids[0]})
+    holder = world["holder_client"]
+    whole = holder.get("/api/cases?limit=100").get_json()
+    order = [c["id"] for c in whole["items"]]
+    assert sorted(order) == sorted(ids) and order[0] == ids[2] and order[-1] == ids[0]
+    paged, url = [], "/api/cases?limit=2"
+    while url:
+        body = holder.get(url).get_json()
+        assert len(body["items"]) <= 2
+        paged += [c["id"] for c in body["items"]]
+        url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
+    assert paged == order
+    inbox = holder.get("/api/cases/inbox?limit=1")
+    assert inbox.status_code == 200 and set(inbox.get_json()) == {"items", "links"}

@@ -29,7 +29,7 @@ def test_an_admin_sets_a_policy_and_the_partner_gets_it(client, session, signed_
     assert feature["properties"]["perpetrator"] is None
     entry = helpers.audit_entries(session, "partner_policy.set")[-1]
     assert entry.details["version"] == 1 and entry.details["changed"]["grid_km"] == 10
-    listed = admin.get("/api/partner-policies").get_json()
+    listed = admin.get("/api/partner-policies").get_json()["items"]
     assert any(item["organisation"]["id"] == str(org.id) for item in listed)
 
 

@@ -119,3 +119,36 @@ def test_a_client_reading_by_the_document_gets_what_it_says(app, client, session
     assert problem.status_code == 422 and problem.mimetype == "application/problem+json"
     OAS30Validator({"$ref": "#/components/schemas/Problem",
                     "components": spec["components"]}).validate(problem.get_json())
+
+
+def _resolved(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def test_every_success_with_a_body_names_its_media_type(document):
+    """GET /api/map/export answered 200 with no media type in the document: a client could
+    not know it streams GeoJSON or CSV."""
+    for method, path, op in operations(document):
+        for code, response in op["responses"].items():
+            if code.startswith("2") and code != "204":
+                assert response.get("content"), (method, path, code)
+    export = document["paths"]["/api/map/export"]["get"]["responses"]["200"]
+    assert set(export["content"]) == {"application/geo+json", "text/csv"}
+    features = export["content"]["application/geo+json"]["schema"]["properties"]["features"]
+    assert "narrative" not in features["items"]["properties"]["properties"]["properties"]
+    assert "X-Nezarat-Rows" in export["headers"]
+
+
+@pytest.mark.parametrize("path", ["/api/cases", "/api/cases/inbox", "/api/cases/keys",
+                                  "/api/cases/partners", "/api/cases/candidates"])
+def test_the_case_lists_say_what_their_items_hold(document, path):
+    """The case lists documented their items as a bare {"type": "object"}."""
+    schema = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    item = _resolved(document, _resolved(document, schema["schema"])["properties"]["items"]
+                     ["items"])
+    assert item.get("properties") and item.get("required"), (path, item)
+    assert set(item["required"]) <= set(item["properties"])
+    for name, field in item["properties"].items():
+        assert field.get("type") or field.get("$ref"), (path, name)

@@ -97,3 +97,20 @@ def test_only_coordinators_export(client, coalition):
     ("format=csv&narrative=1", "narrative")])
 def test_bad_parameters(coalition, query, field):
     assert_problem(coalition.coordinator.get(f"/api/map/export?{query}"), 422, field)
+
+
+def test_both_files_are_what_the_openapi_document_says(client, coalition, view):
+    """The document gave the export's 200 no media type; now each file matches its own."""
+    from openapi_schema_validator import OAS30Validator
+    spec = client.get("/api/openapi.json").get_json()
+    content = spec["paths"]["/api/map/export"]["get"]["responses"]["200"]["content"]
+    geojson = export(coalition.coordinator, "format=geojson&bbox=60,29,75,37")
+    assert geojson.mimetype in content
+    collection = geojson.get_json()
+    assert {f["properties"]["view"] for f in collection["features"]} == {"full", "coalition"}
+    OAS30Validator({**content[geojson.mimetype]["schema"],
+                    "components": spec["components"]}).validate(collection)
+    table = export(coalition.coordinator, "format=csv")
+    assert table.mimetype in content
+    header = table.get_data(as_text=True).splitlines()[0]
+    assert header == content["text/csv"]["example"].strip()

@@ -71,6 +71,18 @@ def test_admins_see_which_partners_hold_an_incident(client, session, signed_in_c
     admin, _ = signed_in_client("admin")
     body = admin.get(f"/api/partner-policies/holders/{made.id}").get_json()
     assert [row["organisation_id"] for row in body["items"]] == [str(org.id)]
+    # more holders than a page: the list pages by signed cursor like every list
+    others = [helpers.partner(session, location_precision="exact") for _ in range(2)]
+    for _, their_headers in others:
+        helpers.feed(client, their_headers)
+    held, url = [], f"/api/partner-policies/holders/{made.id}?limit=2"
+    while url:
+        page = admin.get(url).get_json()
+        assert len(page["items"]) <= 2
+        held += [row["organisation_id"] for row in page["items"]]
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
+    assert sorted(held) == sorted(str(o.id) for o in [org] + [o for o, _ in others])
+    assert admin.get(f"/api/partner-policies/holders/{made.id}?cursor=a.b").status_code == 422
     coordinator, _ = signed_in_client("coordinator")
     assert coordinator.get(f"/api/partner-policies/holders/{made.id}").status_code == 403
     assert client.get(f"/api/partner-policies/holders/{made.id}",

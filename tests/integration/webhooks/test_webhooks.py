@@ -134,7 +134,7 @@ def test_changes_are_posted_signed_in_order_and_logged(client, session, partner,
     held = session.execute(text("SELECT count(*) FROM partner_deliveries WHERE "
                                 "organisation_id = :o"), {"o": org.id}).scalar()
     assert held == 3  # the feed's own ledger
-    log = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=auth).get_json()
+    log = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=auth).get_json()["items"]
     assert [d["status"] for d in log] == ["delivered"] * 3  # the log: one entry per change
     assert [d["idempotency_id"] for d in log] == [e["id"] for e in reversed(events)]
     # a retraction is a tombstone, delivered after
@@ -193,7 +193,7 @@ def test_dead_letter_after_a_day_then_the_next_goes(client, session, partner, re
                          "interval '25 hours', next_attempt_at = now() - interval '1 second' "
                          "WHERE attempts > 0"))  # a day of refusals
     jobs_inline.run_all(session, "webhooks.deliver", rounds=1)
-    log = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=auth).get_json()
+    log = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=auth).get_json()["items"]
     assert {d["incident_id"]: d["status"] for d in log} == {
         ids[0]: "dead", ids[1]: "dead", later: "delivered"}
     sent = [([e["incident_id"] for e in json.loads(body)], status)
@@ -216,7 +216,7 @@ def test_a_backlog_goes_in_few_requests_in_order(client, session, partner, recei
     for headers, body, _ in receiver.got:
         assert verify(hook["secret"], headers, body)
     log = client.get(f"/api/webhooks/{hook['id']}/deliveries?limit=1000",
-                     headers=auth).get_json()
+                     headers=auth).get_json()["items"]
     assert len(log) == 250 and {d["status"] for d in log} == {"delivered"}
     assert {d["attempts"] for d in log} == {1}
 
@@ -272,7 +272,7 @@ def test_a_receiver_down_for_an_hour_gets_everything_in_order_once(client, sessi
     finally:
         back.stop()
     log = client.get(f"/api/webhooks/{hook['id']}/deliveries?limit=1000",
-                     headers=auth).get_json()
+                     headers=auth).get_json()["items"]
     assert {d["status"] for d in log} == {"delivered"}
 
 
@@ -283,7 +283,7 @@ def test_410_disables_the_hook(client, session, partner, receiver):
     _incident(session, factories.facility(session), 0)
     receiver.answers = [410]
     jobs_inline.run_all(session)
-    listed = client.get("/api/webhooks", headers=auth).get_json()
+    listed = client.get("/api/webhooks", headers=auth).get_json()["items"]
     assert listed[0]["status"] == "disabled" and "410" in listed[0]["disabled_reason"]
     _incident(session, factories.facility(session), 5)
     jobs_inline.run_all(session)
