@@ -50,7 +50,7 @@ def area_labels() -> dict[str, str]:
               "food": _("Food"), "accommodation": _("Accommodation"), "health": _("Health"),
               "protection": _("Protection"), "legal": _("Legal safeguards"),
               "treatment": _("Treatment"), "contact": _("Contact with the outside"),
-              "oversight": _("Oversight")}
+              "oversight": _("Oversight"), "reception": _("Reception on arrival")}
     return {area: labels.get(area, area) for area in AREAS}
 
 

@@ -151,3 +151,17 @@ def test_ring_red_flags_first_then_the_worst_dimension():
     assert ring_of({**dims, "legal_protection": {"rating": None},
                     "material_conditions": {"rating": 1}}, []) == "1"
     assert ring_of(dims, [{"code": "death"}]) == "red_flag"
+
+
+class TestReceptionOnTheAfghanSide:
+    def test_it_informs_the_return_and_reception_dimension_of_the_crossing(self):
+        observations = {"cash_assistance": "no", "onward_transport": "no",
+                        "arrival_health_screening": "partly", "family_tracing": "no"}
+        result = assess(observations, kind="border_crossing", country="AFG")
+        dimension = result["dimensions"]["return_reception"]
+        assert {e["code"] for e in dimension["indicators"]} == set(observations)
+        assert dimension["state"] == "de_facto_authorities" and dimension["rating"] == 1
+
+    def test_it_is_not_rated_at_an_iranian_crossing(self):
+        result = assess({"cash_assistance": "no"}, kind="border_crossing", country="IRN")
+        assert result["dimensions"]["return_reception"]["indicators"] == []
