@@ -50,8 +50,10 @@ def _from_observations(obs: dict, group, headcounts: dict, earlier_form: bool,
                        deporting_rated: bool):
     if _positive(obs.get("deaths_known")):
         yield "death", obs["deaths_known"]
-    elif earlier_form and obs.get("deaths_reported") not in (None, UNKNOWN):
-        # The earlier form asked about the investigation only "when a death is known".
+    elif earlier_form and group in DETAINING and obs.get("deaths_reported") not in (
+            None, UNKNOWN):
+        # The earlier form asked about the investigation only "when a death is known", and only
+        # at holding and detention centres: elsewhere such an answer was never asked for.
         yield "death", 1
     if _positive(obs.get("solitary_over_15_days")):
         yield "solitary_over_15_days", obs["solitary_over_15_days"]

@@ -165,3 +165,14 @@ class TestReceptionOnTheAfghanSide:
     def test_it_is_not_rated_at_an_iranian_crossing(self):
         result = assess({"cash_assistance": "no"}, kind="border_crossing", country="IRN")
         assert result["dimensions"]["return_reception"]["indicators"] == []
+
+
+def test_the_earlier_forms_deaths_question_means_a_death_only_where_it_was_asked():
+    """The earlier form asked "are deaths reported and investigated?" (leave blank if no death
+    is known) only at holding and detention centres: an answer at a crossing shows no death."""
+    crossing = assess({"deaths_reported": "yes"}, kind="border_crossing", country="AFG",
+                      earlier_form=True)
+    assert "death" not in codes(crossing)
+    centre = assess({"deaths_reported": "yes"}, kind="holding_centre", country="PAK",
+                    earlier_form=True)
+    assert "death" in codes(centre, "pakistan")
