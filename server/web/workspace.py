@@ -40,8 +40,9 @@ def status_labels() -> dict[str, str]:
 
 
 def severity_labels() -> dict[str, str]:
-    return {"1": _("1 · minor"), "2": _("2"), "3": _("3 · serious"), "4": _("4"),
-            "5": _("5 · grave")}
+    """The levels defined in the form's hint and the README, named with the form's words."""
+    return {"1": _("1 · minor"), "2": _("2 · moderate"), "3": _("3 · serious"),
+            "4": _("4 · severe"), "5": _("5 · critical")}
 
 
 def area_labels() -> dict[str, str]:
