@@ -170,3 +170,26 @@ def test_the_facility_list_reads_facilities_csv_columns():
     kind_lookup = binds()["/nezarat_visit/facility_kind"]["calculate"]
     assert kind_lookup.startswith("instance('facilities')/root/item[")
     assert kind_lookup.endswith("]/kind") and "kind" in media.COLUMNS
+
+
+def test_the_apps_form_keeps_every_groups_relevance():
+    """pyxform's JSON drops a group's bind; the app's form must carry the XForm's relevance."""
+    import json
+
+    from server.forms.build import BUILD_DIR
+    described = json.loads((BUILD_DIR / "nezarat_visit.json").read_text(encoding="utf-8"))
+    declared = binds()
+    checked = 0
+
+    def walk(element, prefix):
+        nonlocal checked
+        for child in element.get("children") or ():
+            path = f"{prefix}/{child['name']}"
+            if child.get("type") in ("group", "repeat"):
+                relevant = declared.get(path, {}).get("relevant")
+                if relevant:
+                    assert (child.get("bind") or {}).get("relevant"), path
+                    checked += 1
+                walk(child, path)
+    walk(described, "/nezarat_visit")
+    assert checked >= 15
