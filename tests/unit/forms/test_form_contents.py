@@ -193,3 +193,17 @@ def test_the_apps_form_keeps_every_groups_relevance():
                 walk(child, path)
     walk(described, "/nezarat_visit")
     assert checked >= 15
+
+
+def test_consent_to_be_interviewed_is_asked_apart_from_sharing_and_referral():
+    asked = questions()
+    held = asked["/nezarat_visit/method/interviews_held"]
+    group = asked["/nezarat_visit/returnees/consent_interview"]
+    for question in (held, group):
+        assert "consent" in question["label"]["English (en)"].lower() + \
+            question.get("hint", {}).get("English (en)", "").lower() or \
+            "agree" in question["label"]["English (en)"].lower()
+        assert "apart" in question["hint"]["English (en)"]
+    assert asked["/nezarat_visit/incident/consent"]["label"]["English (en)"] == \
+        "What may be shared?"
+    assert "referral" in asked["/nezarat_visit/person_at_risk/consent"]["label"]["English (en)"]
