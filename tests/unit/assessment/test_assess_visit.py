@@ -56,7 +56,7 @@ class TestSolitaryChildrenAndNoAsylum:
         assert codes(result, "iran") == {"solitary_over_15_days", "children_detained",
                                          "asylum_denied"}
         dims = result["dimensions"]
-        assert dims["safety_treatment"]["rating"] in (None, 1)
+        assert dims["safety_treatment"]["rating"] == 1  # the red flag is evidence enough
         assert dims["legal_protection"]["rating"] == 1
         assert result["ring"] == "red_flag"
         solitary = next(f for f in result["red_flags"] if f["code"] == "solitary_over_15_days")
