@@ -8,6 +8,7 @@ from ..scoring.standards import UNKNOWN
 from .vocabulary import RED_FLAG_DIMENSIONS
 
 DETAINING = ("detention", "holding")
+DEATHS = ("death", "suicide")  # a death by suicide is recorded as suicide only
 FIRST_HAND = ("direct_observation", "first_hand_testimony")
 VIOLENCE = ("physical_violence", "torture", "ill_treatment", "sgbv", "shooting_at_border")
 RETURNS = ("forced_return", "collective_expulsion", "pushback", "coerced_return_signature")
@@ -75,7 +76,7 @@ def _from_observations(obs: dict, group, headcounts: dict, earlier_form: bool,
 
 def _from_incident(incident: dict):
     kind = incident.get("type")
-    if kind == "death":
+    if kind in DEATHS:
         yield "death"
     if kind in VIOLENCE and incident.get("source_type") in FIRST_HAND:
         yield "force_or_torture"

@@ -176,3 +176,13 @@ def test_the_earlier_forms_deaths_question_means_a_death_only_where_it_was_asked
     centre = assess({"deaths_reported": "yes"}, kind="holding_centre", country="PAK",
                     earlier_form=True)
     assert "death" in codes(centre, "pakistan")
+
+
+@pytest.mark.parametrize("kind", ["death", "suicide"])
+def test_a_death_reported_as_an_incident_is_a_red_flag_whatever_its_cause(kind):
+    """A death by suicide is recorded as `suicide`, not also as `death` (README): it is still a
+    death in custody, and a red flag."""
+    incident = {"type": kind, "state_responsible": "iran", "source_type": "second_hand_report"}
+    result = assess({}, incidents=[incident])
+    assert "death" in codes(result, "iran")
+    assert "death" not in codes(assess({}, incidents=[{**incident, "type": "self_harm"}]))
