@@ -26,7 +26,7 @@ from ..attachments.models import Attachment
 from ..core.db import db
 from ..core.statuses import SUBMITTED
 from ..facilities.models import Facility
-from ..forms.fields import ASSESSMENT_FORM_VERSION
+from ..forms.fields import ASSESSMENT_FORM_VERSION, FIELDS
 from ..incidents.models import Incident, IncidentSensitive
 from ..incidents.taxonomy import PERPETRATORS, SOURCE_TYPES, default_state
 from ..scoring import score_visit
@@ -283,6 +283,11 @@ def _access(rng, facility) -> str:
     return rng.choices(("full", "partial", "denied"), (7, 2, 1))[0]
 
 
+# The observations the current form asks (not those only earlier versions did: use_of_force...).
+ASKED = frozenset(f.target.removeprefix("visit.observations.") for f in FIELDS
+                  if f.target.startswith("visit.observations.") and not f.earlier)
+
+
 def _observations(rng, quality: float, people: int, facility) -> dict:
     """Answers as the form asks them at this facility: only the indicators whose standard
     applies to its kind and side of the border, the investigation of deaths only where a death
@@ -322,7 +327,7 @@ def _observations(rng, quality: float, people: int, facility) -> dict:
     values["reprisal_risk"] = rng.choices(("yes", "no", "unknown"), (1 - quality, 2, 1))[0]
     table, group = indicators(), facility_group(facility.kind)
     for code in [c for c in values if c in table]:
-        if not table[code].applies(group, facility.country):
+        if code not in ASKED or not table[code].applies(group, facility.country):
             del values[code]
     if not values.get("deaths_known"):
         values.pop("deaths_reported", None)

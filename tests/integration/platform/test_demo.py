@@ -56,12 +56,16 @@ def test_demo_load_is_idempotent_flagged_and_clearable(app, runner, session):
         # The demo answers what the form asks at each place: only the indicators whose
         # standard applies to the facility's kind and side of the border, the investigation
         # of deaths only where a death is known; reception on arrival only in Afghanistan.
+        from server.forms.fields import FIELDS
         from server.scoring.standards import facility_group, indicators
         table = indicators()
+        asked_now = {f.target.removeprefix("visit.observations.") for f in FIELDS
+                     if f.target.startswith("visit.observations.") and not f.earlier}
         answered = session.execute(text("""
             SELECT f.kind, f.country, v.observations FROM visits v
             JOIN facilities f ON f.id = v.facility_id""")).all()
         for kind, country, observations in answered:
+            assert set(observations) <= asked_now, set(observations) - asked_now
             for code in observations:
                 if code in table:
                     assert table[code].applies(facility_group(kind), country), (kind, country, code)
