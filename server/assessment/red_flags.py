@@ -60,7 +60,7 @@ def _from_observations(obs: dict, group, headcounts: dict, earlier_form: bool,
         yield "solitary_over_15_days", obs["solitary_over_15_days"]
     if _positive(obs.get("solitary_children")):
         yield "solitary_child", obs["solitary_children"]
-    if obs.get("force_seen_or_alleged") == "yes" or (
+    if "yes" in (obs.get("physical_force"), obs.get("force_seen_or_alleged")) or (
             earlier_form and obs.get("use_of_force") == "no"):
         yield "force_or_torture", 1
     if deporting_rated and (obs.get("asylum_access") == "no" or (

@@ -48,7 +48,7 @@ class Field:
     target: str
     kind: str
     sensitive: bool = False
-    earlier: bool = False  # only in versions before ASSESSMENT_FORM_VERSION (still received)
+    earlier: bool = False  # only in earlier versions of the form (EARLIER_VERSIONS; still received)
 
     @property
     def repeat(self) -> str | None:
@@ -117,20 +117,22 @@ FIELDS: tuple[Field, ...] = (
                                   "guardianship": "choice", "family_unity": "choice",
                                   "uac_handover": "choice"}),
     *_observations("legal", {"registration": "choice", "length_of_detention": "decimal",
-                             "rights_information": "choice",
+                             "reasons_and_rights": "choice",
                              "interpreter_available": "choice", "lawyer_access": "choice",
                              "asylum_access": "choice", "unhcr_contact": "choice",
                              "consular_access": "choice", "individual_assessment": "choice"}),
-    *_observations("legal", {"unhcr_access": "choice", "judicial_review": "choice"},
-                   earlier=True),
-    *_observations("treatment", {"force_seen_or_alleged": "choice", "restraints_used": "choice",
+    *_observations("legal", {"unhcr_access": "choice", "judicial_review": "choice",
+                             "rights_information": "choice"}, earlier=True),
+    *_observations("treatment", {"physical_force": "choice", "restraints_used": "choice",
                                  "weapons_or_dogs": "choice", "body_searches": "choice",
                                  "discipline_register": "choice",
                                  "solitary_over_15_days": "int", "solitary_children": "int",
                                  "deaths_known": "int", "deaths_reported": "choice"}),
-    *_observations("treatment", {"use_of_force": "choice"}, earlier=True),
-    *_observations("contact", {"family_contact": "choice", "family_notified": "choice",
+    *_observations("treatment", {"use_of_force": "choice", "force_seen_or_alleged": "choice"},
+                   earlier=True),
+    *_observations("contact", {"family_contact_allowed": "choice", "family_notified": "choice",
                                "outdoor_exercise": "decimal"}),
+    *_observations("contact", {"family_contact": "choice"}, earlier=True),
     *_observations("oversight", {"complaints": "choice"}),
     *_observations("reception", {"cash_assistance": "choice", "onward_transport": "choice",
                                  "arrival_health_screening": "choice",

@@ -17,7 +17,7 @@ const COUNTRIES = ["IRN", "PAK", "AFG"];
 const FACILITIES = KINDS.flatMap((kind) => COUNTRIES.map((country) => ({
   name: `${kind}-${country}`, label: `${kind} ${country}`, label_prs: kind, label_ps: kind,
   kind, country, lat: "34.1", lon: "62.2"})));
-const DEPORTING = ["rights_information", "interpreter_available", "asylum_access", "unhcr_contact",
+const DEPORTING = ["reasons_and_rights", "interpreter_available", "asylum_access", "unhcr_contact",
   "individual_assessment"];
 const ARRIVAL = ["cash_assistance", "onward_transport", "arrival_health_screening",
   "women_travel_onward", "family_tracing"];
@@ -75,7 +75,7 @@ test("holding and detention centres are asked treatment, women, children and dur
     for (const country of ["IRN", "PAK"]) {
       const {shown} = fill(kind, country, {pregnant_or_nursing: "2"});
       for (const name of [...HELD, ...DEPORTING, "menstrual_supplies", "pregnancy_care",
-        "restraints_used", "weapons_or_dogs", "body_searches", "force_seen_or_alleged",
+        "restraints_used", "weapons_or_dogs", "body_searches", "physical_force",
         "deaths_known"]) {
         assert.ok(shown.has(name), `${kind} ${country}: ${name}`);
       }

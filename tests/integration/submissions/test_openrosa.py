@@ -272,5 +272,14 @@ def test_the_coverage_questions_of_form_2025120601_reach_the_visit(odk):
           AND dimensions -> 'return_reception' -> 'indicators' @> '[{"code": "cash_assistance",
                                                                   "result": "not_met"}]'
           """) == 1
-    xml, _ = submission_xml(visit_values(odk.ids.facility), version="2025120501")
+    # Form 2025120501 asked force, restraints, weapons or dogs in one question, and reasons,
+    # rights and the interpreter in another: still received under their own names.
+    earlier = {**visit_values(odk.ids.facility),
+               "/nezarat_visit/treatment/force_seen_or_alleged": "yes",
+               "/nezarat_visit/legal/rights_information": "partly"}
+    xml, _ = submission_xml(earlier, version="2025120501")
     assert post(odk, xml).status_code == 201
+    assert odk.count("""SELECT count(*) FROM visits
+        WHERE form_version = '2025120501'
+          AND observations @> '{"force_seen_or_alleged": "yes", "rights_information": "partly"}'
+          AND red_flags @> '[{"code": "force_or_torture", "source": "visit"}]'""") == 1

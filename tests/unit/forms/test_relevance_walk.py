@@ -68,7 +68,7 @@ def test_every_indicator_asked_applies_to_the_kind_and_the_side(kind, country):
 
 def test_an_afghan_side_crossing_is_not_asked_the_deporting_states_procedures():
     afghan, iranian = asked("border_crossing", "AFG"), asked("border_crossing", "IRN")
-    deporting = {"rights_information", "asylum_access", "unhcr_contact",
+    deporting = {"reasons_and_rights", "asylum_access", "unhcr_contact",
                  "individual_assessment"}
     assert not deporting & afghan
     assert deporting <= iranian
@@ -79,7 +79,7 @@ def test_an_afghan_side_crossing_is_not_asked_the_deporting_states_procedures():
 def test_detention_asks_treatment_and_duration_not_returnee_interviews():
     questions = asked("detention_centre", "IRN")
     assert {"solitary_over_15_days", "solitary_children", "length_of_detention",
-            "lawyer_access", "force_seen_or_alleged", "deaths_known", "deaths_reported",
+            "lawyer_access", "physical_force", "deaths_known", "deaths_reported",
             "room_occupants"} <= questions
     assert "consent_interview" not in questions and "documents_taken" not in questions
 
@@ -134,9 +134,9 @@ def test_reception_on_the_afghan_side_is_asked_on_arrival_only(kind):
 
 def test_double_questions_are_asked_apart():
     questions = asked("detention_centre", "IRN")
-    assert {"force_seen_or_alleged", "restraints_used", "weapons_or_dogs"} <= questions
-    assert {"rights_information", "interpreter_available"} <= questions
-    assert {"family_contact", "family_notified"} <= questions
+    assert {"physical_force", "restraints_used", "weapons_or_dogs"} <= questions
+    assert {"reasons_and_rights", "interpreter_available"} <= questions
+    assert {"family_contact_allowed", "family_notified"} <= questions
     assert {"asylum_access", "unhcr_contact"} <= questions
 
 

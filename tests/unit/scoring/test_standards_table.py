@@ -16,7 +16,7 @@ from server.scoring.standards import (
 
 def test_every_indicator_has_a_source_a_known_area_and_a_threshold():
     table = indicators()
-    assert len(table) == 63
+    assert len(table) == 66
     for code, indicator in table.items():
         assert indicator.dimension in (*DIMENSIONS, None), code
         assert indicator.responsible in ("holding_state", "deporting_state",
