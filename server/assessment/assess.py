@@ -6,7 +6,8 @@ migrated once; clients that send no rating), a rating is *suggested* from the in
 marked as derived, so that nobody mistakes it for a monitor's: it needs at least
 MIN_INDICATORS indicators the monitor answered (values derived from head counts alone judge
 nothing), is never above 3 with partial access, never above 2 with a
-critical indicator not met, and is 1 when the dimension has a red flag of the facility's state.
+critical indicator not met, and is 1 when the dimension has a red flag of the facility's state
+(however few indicators were answered: the red flag is the evidence).
 """
 from __future__ import annotations
 
@@ -99,6 +100,10 @@ def _given(answer: dict) -> dict:
 def _suggested(indicators: list, unobserved: list, access: str, red_flag: bool) -> dict:
     observed = [e for e in indicators if e["result"] in POINTS]
     answered = [e for e in observed if not e["derived"]]  # head counts alone judge nothing
+    if red_flag and access != "denied" and len(answered) < MIN_INDICATORS:
+        # a death, solitary beyond 15 days...: the red flag is evidence enough for a 1
+        return {"rating": 1, "insufficient_evidence": False, "coverage": "partial",
+                "evidence": []}
     if access == "denied" or len(answered) < MIN_INDICATORS:
         coverage = "none" if not observed or access == "denied" else "partial"
         return {"rating": None, "insufficient_evidence": True, "coverage": coverage,

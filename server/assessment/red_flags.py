@@ -8,6 +8,7 @@ from ..scoring.standards import UNKNOWN
 from .vocabulary import RED_FLAG_DIMENSIONS
 
 DETAINING = ("detention", "holding")
+DEATHS = ("death", "suicide")  # a death by suicide is recorded as suicide only
 FIRST_HAND = ("direct_observation", "first_hand_testimony")
 VIOLENCE = ("physical_violence", "torture", "ill_treatment", "sgbv", "shooting_at_border")
 RETURNS = ("forced_return", "collective_expulsion", "pushback", "coerced_return_signature")
@@ -50,14 +51,16 @@ def _from_observations(obs: dict, group, headcounts: dict, earlier_form: bool,
                        deporting_rated: bool):
     if _positive(obs.get("deaths_known")):
         yield "death", obs["deaths_known"]
-    elif earlier_form and obs.get("deaths_reported") not in (None, UNKNOWN):
-        # The earlier form asked about the investigation only "when a death is known".
+    elif earlier_form and group in DETAINING and obs.get("deaths_reported") not in (
+            None, UNKNOWN):
+        # The earlier form asked about the investigation only "when a death is known", and only
+        # at holding and detention centres: elsewhere such an answer was never asked for.
         yield "death", 1
     if _positive(obs.get("solitary_over_15_days")):
         yield "solitary_over_15_days", obs["solitary_over_15_days"]
     if _positive(obs.get("solitary_children")):
         yield "solitary_child", obs["solitary_children"]
-    if obs.get("force_seen_or_alleged") == "yes" or (
+    if "yes" in (obs.get("physical_force"), obs.get("force_seen_or_alleged")) or (
             earlier_form and obs.get("use_of_force") == "no"):
         yield "force_or_torture", 1
     if deporting_rated and (obs.get("asylum_access") == "no" or (
@@ -73,7 +76,7 @@ def _from_observations(obs: dict, group, headcounts: dict, earlier_form: bool,
 
 def _from_incident(incident: dict):
     kind = incident.get("type")
-    if kind == "death":
+    if kind in DEATHS:
         yield "death"
     if kind in VIOLENCE and incident.get("source_type") in FIRST_HAND:
         yield "force_or_torture"

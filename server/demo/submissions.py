@@ -26,11 +26,11 @@ from ..attachments.models import Attachment
 from ..core.db import db
 from ..core.statuses import SUBMITTED
 from ..facilities.models import Facility
-from ..forms.fields import ASSESSMENT_FORM_VERSION
+from ..forms.fields import ASSESSMENT_FORM_VERSION, FIELDS
 from ..incidents.models import Incident, IncidentSensitive
 from ..incidents.taxonomy import PERPETRATORS, SOURCE_TYPES, default_state
 from ..scoring import score_visit
-from ..scoring.standards import indicators
+from ..scoring.standards import facility_group, indicators
 from ..visits.models import Visit, VisitSensitive
 from . import YEARS
 from .places import demo_id
@@ -186,7 +186,8 @@ def _visit(rng, facility, org_id, monitor_id, point, day, n, baseline, stress,
     held = {"women": int(crowd * 0.2), "men": int(crowd * 0.55), "girls": int(crowd * 0.12),
             "boys": int(crowd * 0.13), "unaccompanied": int(crowd * 0.01 * rng.random())}
     room_area = round(capacity * rng.uniform(2.8, 4.2))
-    observations = _observations(rng, quality, sum(held.values())) if access != "denied" else {}
+    observations = (_observations(rng, quality, sum(held.values()), facility)
+                    if access != "denied" else {})
     jitter = 0.03 if rng.random() < 0.04 else 0.003
     position = Point(point.x + rng.uniform(-jitter, jitter), point.y + rng.uniform(-jitter, jitter))
     visit = Visit(
@@ -282,7 +283,15 @@ def _access(rng, facility) -> str:
     return rng.choices(("full", "partial", "denied"), (7, 2, 1))[0]
 
 
-def _observations(rng, quality: float, people: int) -> dict:
+# The observations the current form asks (not those only earlier versions did: use_of_force...).
+ASKED = frozenset(f.target.removeprefix("visit.observations.") for f in FIELDS
+                  if f.target.startswith("visit.observations.") and not f.earlier)
+
+
+def _observations(rng, quality: float, people: int, facility) -> dict:
+    """Answers as the form asks them at this facility: only the indicators whose standard
+    applies to its kind and side of the border, the investigation of deaths only where a death
+    is known, the care of pregnant women only where some are held."""
     def answer():
         return rng.choices(("yes", "partly", "no"), (quality, 0.4, 1 - quality))[0]
 
@@ -312,6 +321,18 @@ def _observations(rng, quality: float, people: int) -> dict:
     })
     values["toilets_female"] = max(0, int(values["toilets"] * rng.uniform(0.2, 0.6)))
     values["toilets_accessible"] = max(0, int(values["toilets"] * rng.uniform(0, 0.2)))
+    values["deaths_known"] = 1 if rng.random() < 0.04 * (1 - quality) else 0
+    values["pregnant_or_nursing"] = rng.randint(0, 3)
+    values["interviews_held"] = rng.randint(2, 12)
+    values["reprisal_risk"] = rng.choices(("yes", "no", "unknown"), (1 - quality, 2, 1))[0]
+    table, group = indicators(), facility_group(facility.kind)
+    for code in [c for c in values if c in table]:
+        if code not in ASKED or not table[code].applies(group, facility.country):
+            del values[code]
+    if not values.get("deaths_known"):
+        values.pop("deaths_reported", None)
+    if not values.get("pregnant_or_nursing"):
+        values.pop("pregnancy_care", None)
     return values
 
 

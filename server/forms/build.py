@@ -156,11 +156,29 @@ def _build(source, name: str, default_version: str | None = None) -> BuiltForm:
     except Exception as exc:  # pyxform raises plain PyXFormError / ValueError alike
         raise FormInvalid(f"{name}: {exc}") from exc
     described_dict = app.to_json_dict()
+    _keep_group_binds(described_dict, for_app)
     _keep_choice_columns(described_dict, for_app)
     described = json.dumps(described_dict, ensure_ascii=False, indent=2)
     return BuiltForm(form_id=definition["id_string"], xml=_ends_with_newline(xml),
                      json=described + "\n", warnings=tuple(warnings),
                      app_refusals=tuple(unsupported(described_dict)))
+
+
+def _keep_group_binds(described: dict, definition: dict) -> None:
+    """pyxform's JSON drops a group's bind (GroupedSection.to_json_dict deletes it), while the
+    XForm keeps it: a group's relevance (nothing asked when access was denied; reception
+    questions only on the Afghan side) would not reach the app. Put each group's bind back."""
+    def walk(element: dict, source: dict) -> None:
+        by_name = {child.get("name"): child for child in source.get("children") or ()
+                   if isinstance(child, dict)}
+        for child in element.get("children") or ():
+            origin = by_name.get(child.get("name")) if isinstance(child, dict) else None
+            if origin is None or child.get("type") not in ("group", "repeat"):
+                continue
+            if origin.get("bind") and not child.get("bind"):
+                child["bind"] = dict(origin["bind"])
+            walk(child, origin)
+    walk(described, definition)
 
 
 def _keep_choice_columns(described: dict, definition: dict) -> None:

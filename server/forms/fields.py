@@ -32,7 +32,7 @@ FORM_ID = "nezarat_visit"
 # reports are assessed as the earlier form's (server.assessment).
 ASSESSMENT_FORM_VERSION = 2025120101
 # Earlier versions whose submissions both doors still receive (phones not yet updated).
-EARLIER_VERSIONS = ("2025112801", "2025120101")
+EARLIER_VERSIONS = ("2025112801", "2025120101", "2025120501")
 ROOT = f"/{FORM_ID}"
 # Repeat groups: every instance of INCIDENT_REPEAT is one incident; every instance of
 # PHOTO_REPEAT holds one visit photo.
@@ -48,7 +48,7 @@ class Field:
     target: str
     kind: str
     sensitive: bool = False
-    earlier: bool = False  # only in versions before ASSESSMENT_FORM_VERSION (still received)
+    earlier: bool = False  # only in earlier versions of the form (EARLIER_VERSIONS; still received)
 
     @property
     def repeat(self) -> str | None:
@@ -77,7 +77,7 @@ _RETURNEE = {"consent_interview": "choice", "state_responsible": "choice", "peop
              "family_left_behind": "choice", "night_arrival": "choice",
              "transport_harsh": "choice", "signed_return_form": "choice",
              "asylum_refused": "choice", "force_alleged": "choice",
-             "interview_private": "choice"}
+             "interview_private": "choice", "reprisal_risk": "choice"}
 
 
 _I = INCIDENT_REPEAT
@@ -99,7 +99,7 @@ FIELDS: tuple[Field, ...] = (
     Field(f"{ROOT}/space/room_area", "visit.room_area_m2", "decimal"),
     *_observations("method", {"interviews_held": "int", "interviews_private": "choice",
                               "female_monitor": "choice", "interpreter": "choice",
-                              "registers_seen": "choice"}),
+                              "registers_seen": "choice", "reprisal_risk": "choice"}),
     *_observations("space", {"single_cell_space": "decimal", "sleeping_space": "decimal",
                              "length_of_stay": "decimal", "room_occupants": "int"}),
     *_observations("water", {"water_quantity": "decimal", "daytime_only": "choice",
@@ -111,19 +111,32 @@ FIELDS: tuple[Field, ...] = (
     *_observations("accommodation", {"light_air": "choice"}),
     *_observations("health", {"medical_screening": "choice", "medical_access": "choice"}),
     *_observations("protection", {"separation_sex": "choice", "separation_children": "choice",
-                                  "female_staff": "choice", "vulnerable_referred": "choice"}),
+                                  "female_staff": "choice", "vulnerable_referred": "choice",
+                                  "menstrual_supplies": "choice", "pregnant_or_nursing": "int",
+                                  "pregnancy_care": "choice", "age_assessment": "choice",
+                                  "guardianship": "choice", "family_unity": "choice",
+                                  "uac_handover": "choice"}),
     *_observations("legal", {"registration": "choice", "length_of_detention": "decimal",
-                             "rights_information": "choice", "lawyer_access": "choice",
+                             "reasons_and_rights": "choice",
+                             "interpreter_available": "choice", "lawyer_access": "choice",
                              "asylum_access": "choice", "unhcr_contact": "choice",
                              "consular_access": "choice", "individual_assessment": "choice"}),
-    *_observations("legal", {"unhcr_access": "choice", "judicial_review": "choice"},
-                   earlier=True),
-    *_observations("treatment", {"force_seen_or_alleged": "choice",
+    *_observations("legal", {"unhcr_access": "choice", "judicial_review": "choice",
+                             "rights_information": "choice"}, earlier=True),
+    *_observations("treatment", {"physical_force": "choice", "restraints_used": "choice",
+                                 "weapons_or_dogs": "choice", "body_searches": "choice",
+                                 "discipline_register": "choice",
                                  "solitary_over_15_days": "int", "solitary_children": "int",
                                  "deaths_known": "int", "deaths_reported": "choice"}),
-    *_observations("treatment", {"use_of_force": "choice"}, earlier=True),
-    *_observations("contact", {"family_contact": "choice", "outdoor_exercise": "decimal"}),
+    *_observations("treatment", {"use_of_force": "choice", "force_seen_or_alleged": "choice"},
+                   earlier=True),
+    *_observations("contact", {"family_contact_allowed": "choice", "family_notified": "choice",
+                               "outdoor_exercise": "decimal"}),
+    *_observations("contact", {"family_contact": "choice"}, earlier=True),
     *_observations("oversight", {"complaints": "choice"}),
+    *_observations("reception", {"cash_assistance": "choice", "onward_transport": "choice",
+                                 "arrival_health_screening": "choice",
+                                 "women_travel_onward": "choice", "family_tracing": "choice"}),
     *_assessment("safety_treatment"), *_assessment("legal_protection"),
     *_assessment("material_conditions"), *_assessment("return_reception"),
     *(Field(f"{RETURNEE_REPEAT}/{name}", f"returnee.{name}", kind)

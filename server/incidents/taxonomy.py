@@ -44,3 +44,12 @@ def incident_types() -> tuple[str, ...]:
 
 # At-risk profiles: counted, never named.
 PROFILES = _codes(DATA / "at_risk_profiles.csv")
+
+
+@lru_cache(maxsize=1)
+def profile_labels() -> dict[str, dict[str, str]]:
+    """{code: {"en", "prs", "ps": label}} of the at-risk profiles, in the file's order: the key
+    to the coded labels the phone shows (printed on the profile card, never on the phone)."""
+    with (DATA / "at_risk_profiles.csv").open(encoding="utf-8") as handle:
+        return {row["code"]: {"en": row["label_en"], "prs": row["label_prs"],
+                              "ps": row["label_ps"]} for row in csv.DictReader(handle)}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 TABLE = Path(__file__).with_name("standards.csv")
 AREAS = ("space", "water", "sanitation", "food", "accommodation", "health", "protection",
-         "legal", "treatment", "contact", "oversight")
+         "legal", "treatment", "contact", "oversight", "reception")
 # Registry facility kinds -> the facility groups the standards' applies_to column names. Camps
 # are scored as reception sites (Sphere standards); "other" gets only the indicators for all.
 KIND_GROUPS = {"border_crossing": "crossing", "reception_centre": "reception",
@@ -19,7 +19,7 @@ KIND_GROUPS = {"border_crossing": "crossing", "reception_centre": "reception",
                "detention_centre": "detention", "camp": "reception", "other": None}
 GROUPS = ("crossing", "reception", "transit", "holding", "detention")
 SHORT_STAY = frozenset({"crossing", "reception", "transit"})
-# Observations that are not indicators but feed derived ones.
+# Observations that are not indicators but feed derived ones (or decide whether one is asked).
 INPUTS = {
     "daytime_only": ("water_quantity",),
     "water_points": ("water_point_users",),
@@ -27,10 +27,11 @@ INPUTS = {
     "toilets_female": ("toilet_female_ratio",),
     "toilets_accessible": ("toilet_accessible",),
     "room_occupants": ("space_per_person", "covered_space"),
+    "pregnant_or_nursing": ("pregnancy_care",),  # asked only when at least one was counted
 }
 # Facts of the visit that are neither indicators nor scoring inputs: how the visit was done.
 FACTS = {"interviews_held": "count", "interviews_private": "answer", "female_monitor": "yes_no",
-         "interpreter": "yes_no", "registers_seen": "answer"}
+         "interpreter": "yes_no", "registers_seen": "answer", "reprisal_risk": "answer"}
 # Allowed answers per value type; "unknown" is an answer that observes nothing.
 CHOICES = {
     "answer": frozenset({"yes", "partly", "no", "unknown"}),
@@ -81,13 +82,16 @@ class Indicator:
     source: str
     source_url: str
     dimension: str | None = None  # the assessment dimension it informs (server.assessment)
-    responsible: str = "holding_state"  # or "deporting_state"
+    responsible: str = "holding_state"  # or "deporting_state", or "receiving_state"
 
     def applies(self, group: str | None, country: str | None = None) -> bool:
         """Whether the indicator is asked at a facility of this group in this country. What the
         deporting state did is never rated at an Afghan-side facility: it is attributed to Iran
-        or Pakistan through the returnee interviews, not to the place of arrival."""
+        or Pakistan through the returnee interviews, not to the place of arrival; and what
+        happens on arrival (cash, onward transport, family tracing) is asked only there."""
         if self.responsible == "deporting_state" and country == RECEIVING_COUNTRY:
+            return False
+        if self.responsible == "receiving_state" and country != RECEIVING_COUNTRY:
             return False
         return "all" in self.applies_to or group in self.applies_to
 

@@ -79,6 +79,8 @@ class ReturneeGroupSchema(StrictSchema):
     asylum_refused = fields.String(**YES_NO_UNKNOWN)
     force_alleged = fields.String(**YES_NO_UNKNOWN)
     interview_private = fields.String(**YES_NO_UNKNOWN)
+    reprisal_risk = fields.String(**YES_NO_UNKNOWN, metadata={
+        "description": "whether the people interviewed could face reprisals for talking"})
 
 
 class ReportSchema(StrictSchema):

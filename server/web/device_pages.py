@@ -11,6 +11,8 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.db import db
 from ..core.errors import AppError
+from ..forms.labels import question_labels
+from ..incidents.taxonomy import profile_labels
 from .pages import credential_context, form_errors, install, load_form, render
 
 blp = install(Blueprint("devices", __name__, url_prefix="/devices", template_folder="templates"))
@@ -69,3 +71,16 @@ def mark_lost(token_id):
     flash(_("“%(label)s” marked lost: the phone erases itself if it reaches the server again.",
             label=token.label), "info")
     return redirect(url_for("devices.list_tokens"), code=303)
+
+
+@blp.route("/profile-card", methods=["GET"])
+@access.access(MANAGE)
+def profile_card():
+    """The key to the coded at-risk profiles the phone shows (Profile P1 ... P11), to print and
+    hand to monitors apart from their phones: the phone must never hold it. Never cached."""
+    coded = {language: question_labels(language, "incident")["profiles_present"]["choices"]
+             for language in ("en", "prs", "ps")}
+    rows = [{"code": code, "coded": {lang: coded[lang].get(code, code) for lang in coded},
+             "labels": labels} for code, labels in profile_labels().items()]
+    return render("admin/profile_card.html", rows=rows,
+                  headers={"Cache-Control": "no-store", "Pragma": "no-cache"})

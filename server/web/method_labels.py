@@ -104,6 +104,9 @@ def _unasked_indicator_labels() -> dict[str, str]:
             "unhcr_access": _("UNHCR can reach the people held"),
             "judicial_review": _("Detention reviewed by a judge"),
             "use_of_force": _("Force used only as the rules allow"),
+            "force_seen_or_alleged": _("Force, restraints, weapons or dogs seen or alleged"),
+            "rights_information": _("Told the reasons and rights, with an interpreter"),
+            "family_contact": _("Family contact, and the family told of the detention"),
             "monitor_access": _("Monitors' access to the facility")}
 
 

@@ -40,8 +40,9 @@ def status_labels() -> dict[str, str]:
 
 
 def severity_labels() -> dict[str, str]:
-    return {"1": _("1 · minor"), "2": _("2"), "3": _("3 · serious"), "4": _("4"),
-            "5": _("5 · grave")}
+    """The levels defined in the form's hint and the README, named with the form's words."""
+    return {"1": _("1 · minor"), "2": _("2 · moderate"), "3": _("3 · serious"),
+            "4": _("4 · severe"), "5": _("5 · critical")}
 
 
 def area_labels() -> dict[str, str]:
@@ -50,7 +51,7 @@ def area_labels() -> dict[str, str]:
               "food": _("Food"), "accommodation": _("Accommodation"), "health": _("Health"),
               "protection": _("Protection"), "legal": _("Legal safeguards"),
               "treatment": _("Treatment"), "contact": _("Contact with the outside"),
-              "oversight": _("Oversight")}
+              "oversight": _("Oversight"), "reception": _("Reception on arrival")}
     return {area: labels.get(area, area) for area in AREAS}
 
 

@@ -30,7 +30,8 @@ BRANDS = {"Nezarat", "ODK", "Collect", "Enketo", "API", "QR", "URL", "CSV", "Geo
           "UTC", "HXL", "TOTP", "Natural", "Earth", "GeoNames", "CC", "BY", "Leaflet", "OGC",
           "HTTP", "Basic", "Authorization", "Bearer", "OpenAPI", "PIN", "ID", "km", "English",
           "SMTP", "ISO", "alpha", "AFG", "PDF", "HTML", "XML", "JPEG", "PNG", "WebP",
-          "XLSForm"}  # the name of the form standard  # AFG: the example of an ISO code
+          "XLSForm",  # the name of the form standard  # AFG: the example of an ISO code
+          "LGBTQI"}  # kept as is in the Dari and Pashto profile labels (server/data)
 # What a page shows that is data, not UI: skipped by the English-words check.
 DATA = ("bdi, code, kbd, samp, pre, [dir=ltr], [translate=no], input, textarea, select, script, "
         "style, "
@@ -84,7 +85,7 @@ def people(live_server, coordinator):
 
 
 def pages_of(role: str, people) -> list[str]:
-    common = ["/devices", "/forms", f"/forms/{people.form_version_id}", "/account", "/account/password", "/account/two-factor"]
+    common = ["/devices", "/devices/profile-card", "/forms", f"/forms/{people.form_version_id}", "/account", "/account/password", "/account/two-factor"]
     if role == "coordinator":
         return ["/map", "/review", "/facilities/compare", "/notifications", "/briefs", *common]
     return ["/admin/users", f"/admin/users/{people.monitor_id}", "/admin/organisations",

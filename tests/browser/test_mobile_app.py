@@ -170,7 +170,7 @@ def fill_visit(page, monitor, photo: bytes) -> str:
     choose(page, "access/obtained", "full")
     fill_counts(page, "people", dict(women=3, men=12, girls=1, boys=2, unaccompanied=1))
     page.fill(q("water/water_quantity"), "12.5")
-    choose(page, "legal/rights_information", "no")
+    choose(page, "legal/reasons_and_rights", "no")
     for dimension in ("safety_treatment", "legal_protection", "material_conditions",
                       "return_reception"):  # the monitor's four ratings (the method)
         choose(page, f"assessment/{dimension}_rating", "3")
@@ -273,7 +273,7 @@ def test_offline_visit_uploads_once_encrypted_then_wipe(phone, monitor, live_ser
     assert (visit.held_women, visit.held_men, visit.held_girls, visit.held_boys,
             visit.held_unaccompanied) == (3, 12, 1, 2, 1)
     assert visit.observations["water_quantity"] == 12.5
-    assert visit.observations["rights_information"] == "no"
+    assert visit.observations["reasons_and_rights"] == "no"
     assert visit.position_accuracy_m == 8 and visit.source == "json"
     assert server.notes == NOTES
     assert [(i.type, i.perpetrator, i.severity, i.affected_men, i.follow_up)

@@ -76,7 +76,7 @@ def visit_with_a_person_at_risk_offline(phone, w, bodies) -> str:
     page.select_option(q("facility"), w.facility_id)
     choose(page, "access/obtained", "full")
     fill_counts(page, "people", dict(women=3, men=12, girls=1, boys=2, unaccompanied=1))
-    choose(page, "legal/rights_information", "no")
+    choose(page, "legal/reasons_and_rights", "no")
     for dimension in ("safety_treatment", "legal_protection", "material_conditions",
                       "return_reception"):
         choose(page, f"assessment/{dimension}_rating", "2")

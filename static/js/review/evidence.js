@@ -16,7 +16,7 @@ export const DIMENSIONS = ["safety_treatment", "legal_protection", "material_con
 const RETURNEE_FIELDS = ["consent_interview", "state_responsible", "people", "women", "children",
   "at_risk", "return_kind", "held_before", "days_held", "documents_taken", "fees_charged",
   "wages_or_property_left", "family_left_behind", "night_arrival", "transport_harsh",
-  "signed_return_form", "asylum_refused", "force_alleged", "interview_private"];
+  "signed_return_form", "asylum_refused", "force_alleged", "interview_private", "reprisal_risk"];
 
 function el(tag, className, text) { return textElement(tag, text, className); }
 function label(map, code) { return (map || {})[code] || code; }

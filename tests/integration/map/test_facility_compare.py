@@ -37,6 +37,8 @@ def test_comparison_page_and_csv(session, signed_in_client, orgs):
     assert "Beta &lt;b&gt;" in html and "Beta <b>" not in html
     assert f'data-facility="{a.id}"' in html and "A death" in html
     assert 'aria-sort="ascending"' in html
+    # The method judges each place against its own kind's standards: an overview, not a ranking.
+    assert 'class="nz-hint nz-compare-not-ranking"' in html and "not a ranking" in html
     only = coordinator.get("/facilities/compare?country=PAK&kind=border_crossing"
                            ).get_data(as_text=True)
     assert f'data-facility="{b.id}"' in only and f'data-facility="{a.id}"' not in only

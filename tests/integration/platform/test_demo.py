@@ -53,6 +53,28 @@ def test_demo_load_is_idempotent_flagged_and_clearable(app, runner, session):
         states = set(session.execute(text(
             "SELECT DISTINCT state_responsible FROM incidents")).scalars())
         assert {"iran", "pakistan"} <= states
+        # The demo answers what the form asks at each place: only the indicators whose
+        # standard applies to the facility's kind and side of the border, the investigation
+        # of deaths only where a death is known; reception on arrival only in Afghanistan.
+        from server.forms.fields import FIELDS
+        from server.scoring.standards import facility_group, indicators
+        table = indicators()
+        asked_now = {f.target.removeprefix("visit.observations.") for f in FIELDS
+                     if f.target.startswith("visit.observations.") and not f.earlier}
+        answered = session.execute(text("""
+            SELECT f.kind, f.country, v.observations FROM visits v
+            JOIN facilities f ON f.id = v.facility_id""")).all()
+        for kind, country, observations in answered:
+            assert set(observations) <= asked_now, set(observations) - asked_now
+            for code in observations:
+                if code in table:
+                    assert table[code].applies(facility_group(kind), country), (kind, country, code)
+            if "deaths_reported" in observations:
+                assert (observations.get("deaths_known") or 0) > 0, observations
+        afghan = [o for kind, country, o in answered if country == "AFG" and
+                  kind in ("border_crossing", "reception_centre", "transit_centre")]
+        assert sum("cash_assistance" in o for o in afghan) > 10
+        assert sum("reprisal_risk" in o for _, _, o in answered) > 10
         assert runner.invoke(args=["demo", "clear"]).exit_code == 0
         assert all(n == 0 for n in _counts(session).values())
     finally:

@@ -241,3 +241,27 @@ def test_monitor_ratings_are_kept_and_a_coordinator_adjusts_one_with_a_reason(
     assert other.post(url, json={"rating": 4, "reason": "mine"}).status_code == 404
     monitor_client, _ = signed_in_client("monitor", organisation=org)
     assert monitor_client.post(url, json={"rating": 4, "reason": "mine"}).status_code == 403
+
+
+def test_the_earlier_form_versions_still_come_through_the_apps_door(client, session, field):
+    """A phone whose app still holds an earlier form sends its answers under their old names:
+    received, assessed as that form's (derived ratings, its zeros not "no children")."""
+    _, _, facility, auth = field
+    oldest = report(facility.id, form_id="nezarat_visit", form_version="2025112801",
+                    held={"women": 20, "men": 110, "girls": 0, "boys": 0, "unaccompanied": 0},
+                    observations={"use_of_force": "no", "unhcr_access": "no"})
+    assert client.post("/api/submissions", json=oldest, headers=auth).status_code == 201
+    previous = report(facility.id, form_id="nezarat_visit", form_version="2025120501",
+                      observations={"force_seen_or_alleged": "yes",
+                                    "rights_information": "partly", "family_contact": "yes"})
+    assert client.post("/api/submissions", json=previous, headers=auth).status_code == 201
+    rows = {r.form_version: r for r in session.execute(text(
+        "SELECT form_version, dimensions, red_flags, observations, scores FROM visits "
+        "WHERE form_version IN ('2025112801', '2025120501')"))}
+    assert rows["2025112801"].dimensions["derived_from_earlier_form"] is True
+    assert "force_or_torture" in {f["code"] for f in rows["2025112801"].red_flags}
+    protection = rows["2025112801"].scores["areas"]["protection"]
+    assert "children_detained" in protection["unobserved"]  # its forced 0 is no evidence
+    assert rows["2025120501"].dimensions["derived_from_earlier_form"] is False
+    assert rows["2025120501"].observations["rights_information"] == "partly"
+    assert "force_or_torture" in {f["code"] for f in rows["2025120501"].red_flags}

@@ -243,3 +243,43 @@ def test_the_current_version_carries_ratings_returnee_groups_and_the_state(odk):
           AND returnees @> '[{"state_responsible": "pakistan", "documents_taken": "yes"}]'
           AND red_flags @> '[{"code": "at_risk_returned", "state": "pakistan"}]'""") == 1
     assert odk.count("SELECT count(*) FROM incidents WHERE state_responsible = 'pakistan'") == 1
+
+
+def test_the_coverage_questions_of_form_2025120601_reach_the_visit(odk):
+    """Treatment asked apart (restraints), women, children, reception on the Afghan side and the
+    reprisal-risk notes arrive through Collect's door; the previous version is still received."""
+    values = visit_values(odk.ids.facility)
+    values.update({
+        "/nezarat_visit/method/interviews_held": 4,
+        "/nezarat_visit/method/reprisal_risk": "yes",
+        "/nezarat_visit/treatment/restraints_used": "yes",
+        "/nezarat_visit/protection/pregnant_or_nursing": 2,
+        "/nezarat_visit/protection/uac_handover": "partly",
+        "/nezarat_visit/reception/cash_assistance": "no",
+        "/nezarat_visit/reception/women_travel_onward": "partly",
+        "/nezarat_visit/returnees/consent_interview": "yes",
+        "/nezarat_visit/returnees/state_responsible": "iran",
+        "/nezarat_visit/returnees/reprisal_risk": "yes"})
+    xml, _ = submission_xml(values, version="2025120601")
+    r = post(odk, xml)
+    assert r.status_code == 201, r.text
+    assert odk.count("""SELECT count(*) FROM visits
+        WHERE form_version = '2025120601'
+          AND observations @> '{"reprisal_risk": "yes", "restraints_used": "yes",
+                                "pregnant_or_nursing": 2, "uac_handover": "partly",
+                                "cash_assistance": "no", "women_travel_onward": "partly"}'
+          AND returnees @> '[{"state_responsible": "iran", "reprisal_risk": "yes"}]'
+          AND dimensions -> 'return_reception' -> 'indicators' @> '[{"code": "cash_assistance",
+                                                                  "result": "not_met"}]'
+          """) == 1
+    # Form 2025120501 asked force, restraints, weapons or dogs in one question, and reasons,
+    # rights and the interpreter in another: still received under their own names.
+    earlier = {**visit_values(odk.ids.facility),
+               "/nezarat_visit/treatment/force_seen_or_alleged": "yes",
+               "/nezarat_visit/legal/rights_information": "partly"}
+    xml, _ = submission_xml(earlier, version="2025120501")
+    assert post(odk, xml).status_code == 201
+    assert odk.count("""SELECT count(*) FROM visits
+        WHERE form_version = '2025120501'
+          AND observations @> '{"force_seen_or_alleged": "yes", "rights_information": "partly"}'
+          AND red_flags @> '[{"code": "force_or_torture", "source": "visit"}]'""") == 1

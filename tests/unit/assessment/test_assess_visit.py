@@ -56,7 +56,7 @@ class TestSolitaryChildrenAndNoAsylum:
         assert codes(result, "iran") == {"solitary_over_15_days", "children_detained",
                                          "asylum_denied"}
         dims = result["dimensions"]
-        assert dims["safety_treatment"]["rating"] in (None, 1)
+        assert dims["safety_treatment"]["rating"] == 1  # the red flag is evidence enough
         assert dims["legal_protection"]["rating"] == 1
         assert result["ring"] == "red_flag"
         solitary = next(f for f in result["red_flags"] if f["code"] == "solitary_over_15_days")
@@ -151,3 +151,38 @@ def test_ring_red_flags_first_then_the_worst_dimension():
     assert ring_of({**dims, "legal_protection": {"rating": None},
                     "material_conditions": {"rating": 1}}, []) == "1"
     assert ring_of(dims, [{"code": "death"}]) == "red_flag"
+
+
+class TestReceptionOnTheAfghanSide:
+    def test_it_informs_the_return_and_reception_dimension_of_the_crossing(self):
+        observations = {"cash_assistance": "no", "onward_transport": "no",
+                        "arrival_health_screening": "partly", "family_tracing": "no"}
+        result = assess(observations, kind="border_crossing", country="AFG")
+        dimension = result["dimensions"]["return_reception"]
+        assert {e["code"] for e in dimension["indicators"]} == set(observations)
+        assert dimension["state"] == "de_facto_authorities" and dimension["rating"] == 1
+
+    def test_it_is_not_rated_at_an_iranian_crossing(self):
+        result = assess({"cash_assistance": "no"}, kind="border_crossing", country="IRN")
+        assert result["dimensions"]["return_reception"]["indicators"] == []
+
+
+def test_the_earlier_forms_deaths_question_means_a_death_only_where_it_was_asked():
+    """The earlier form asked "are deaths reported and investigated?" (leave blank if no death
+    is known) only at holding and detention centres: an answer at a crossing shows no death."""
+    crossing = assess({"deaths_reported": "yes"}, kind="border_crossing", country="AFG",
+                      earlier_form=True)
+    assert "death" not in codes(crossing)
+    centre = assess({"deaths_reported": "yes"}, kind="holding_centre", country="PAK",
+                    earlier_form=True)
+    assert "death" in codes(centre, "pakistan")
+
+
+@pytest.mark.parametrize("kind", ["death", "suicide"])
+def test_a_death_reported_as_an_incident_is_a_red_flag_whatever_its_cause(kind):
+    """A death by suicide is recorded as `suicide`, not also as `death` (README): it is still a
+    death in custody, and a red flag."""
+    incident = {"type": kind, "state_responsible": "iran", "source_type": "second_hand_report"}
+    result = assess({}, incidents=[incident])
+    assert "death" in codes(result, "iran")
+    assert "death" not in codes(assess({}, incidents=[{**incident, "type": "self_harm"}]))

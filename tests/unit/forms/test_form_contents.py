@@ -170,3 +170,40 @@ def test_the_facility_list_reads_facilities_csv_columns():
     kind_lookup = binds()["/nezarat_visit/facility_kind"]["calculate"]
     assert kind_lookup.startswith("instance('facilities')/root/item[")
     assert kind_lookup.endswith("]/kind") and "kind" in media.COLUMNS
+
+
+def test_the_apps_form_keeps_every_groups_relevance():
+    """pyxform's JSON drops a group's bind; the app's form must carry the XForm's relevance."""
+    import json
+
+    from server.forms.build import BUILD_DIR
+    described = json.loads((BUILD_DIR / "nezarat_visit.json").read_text(encoding="utf-8"))
+    declared = binds()
+    checked = 0
+
+    def walk(element, prefix):
+        nonlocal checked
+        for child in element.get("children") or ():
+            path = f"{prefix}/{child['name']}"
+            if child.get("type") in ("group", "repeat"):
+                relevant = declared.get(path, {}).get("relevant")
+                if relevant:
+                    assert (child.get("bind") or {}).get("relevant"), path
+                    checked += 1
+                walk(child, path)
+    walk(described, "/nezarat_visit")
+    assert checked >= 15
+
+
+def test_consent_to_be_interviewed_is_asked_apart_from_sharing_and_referral():
+    asked = questions()
+    held = asked["/nezarat_visit/method/interviews_held"]
+    group = asked["/nezarat_visit/returnees/consent_interview"]
+    for question in (held, group):
+        assert "consent" in question["label"]["English (en)"].lower() + \
+            question.get("hint", {}).get("English (en)", "").lower() or \
+            "agree" in question["label"]["English (en)"].lower()
+        assert "apart" in question["hint"]["English (en)"]
+    assert asked["/nezarat_visit/incident/consent"]["label"]["English (en)"] == \
+        "What may be shared?"
+    assert "referral" in asked["/nezarat_visit/person_at_risk/consent"]["label"]["English (en)"]

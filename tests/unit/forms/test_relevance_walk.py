@@ -68,7 +68,7 @@ def test_every_indicator_asked_applies_to_the_kind_and_the_side(kind, country):
 
 def test_an_afghan_side_crossing_is_not_asked_the_deporting_states_procedures():
     afghan, iranian = asked("border_crossing", "AFG"), asked("border_crossing", "IRN")
-    deporting = {"rights_information", "asylum_access", "unhcr_contact",
+    deporting = {"reasons_and_rights", "asylum_access", "unhcr_contact",
                  "individual_assessment"}
     assert not deporting & afghan
     assert deporting <= iranian
@@ -79,7 +79,7 @@ def test_an_afghan_side_crossing_is_not_asked_the_deporting_states_procedures():
 def test_detention_asks_treatment_and_duration_not_returnee_interviews():
     questions = asked("detention_centre", "IRN")
     assert {"solitary_over_15_days", "solitary_children", "length_of_detention",
-            "lawyer_access", "force_seen_or_alleged", "deaths_known", "deaths_reported",
+            "lawyer_access", "physical_force", "deaths_known", "deaths_reported",
             "room_occupants"} <= questions
     assert "consent_interview" not in questions and "documents_taken" not in questions
 
@@ -104,3 +104,43 @@ def test_what_follows_an_answer_waits_for_it():
         "detention_centre", "IRN", safety_treatment_rating="insufficient_evidence")
     refused = asked("border_crossing", "AFG", consent_interview="no")
     assert "consent_interview" in refused and "documents_taken" not in refused
+
+
+# The coverage list of the method (README, "The monitoring method"): what a visit must ask.
+HELD = {"body_searches", "restraints_used", "weapons_or_dogs", "discipline_register",
+        "menstrual_supplies", "pregnant_or_nursing", "age_assessment", "guardianship",
+        "family_unity", "uac_handover", "length_of_detention", "solitary_over_15_days"}
+ARRIVAL = {"cash_assistance", "onward_transport", "arrival_health_screening",
+           "women_travel_onward", "family_tracing", "vulnerable_referred", "female_staff",
+           "uac_handover"}
+
+
+@pytest.mark.parametrize("kind", ["holding_centre", "detention_centre"])
+@pytest.mark.parametrize("country", ["IRN", "PAK"])
+def test_treatment_women_and_children_are_asked_where_people_are_held(kind, country):
+    questions = asked(kind, country, pregnant_or_nursing=2)
+    assert HELD | {"pregnancy_care"} <= questions
+    assert "pregnancy_care" not in asked(kind, country, pregnant_or_nursing=0)
+    assert not (ARRIVAL - HELD - {"vulnerable_referred", "female_staff"}) & questions
+
+
+@pytest.mark.parametrize("kind", ["border_crossing", "reception_centre", "transit_centre",
+                                  "camp"])
+def test_reception_on_the_afghan_side_is_asked_on_arrival_only(kind):
+    assert ARRIVAL <= asked(kind, "AFG")
+    assert not {"cash_assistance", "onward_transport", "women_travel_onward",
+                "family_tracing"} & asked(kind, "IRN")
+
+
+def test_double_questions_are_asked_apart():
+    questions = asked("detention_centre", "IRN")
+    assert {"physical_force", "restraints_used", "weapons_or_dogs"} <= questions
+    assert {"reasons_and_rights", "interpreter_available"} <= questions
+    assert {"family_contact_allowed", "family_notified"} <= questions
+    assert {"asylum_access", "unhcr_contact"} <= questions
+
+
+def test_an_interview_carries_a_reprisal_risk_note():
+    assert "reprisal_risk" in asked("detention_centre", "IRN", interviews_held=3)
+    assert "reprisal_risk" not in asked("detention_centre", "IRN", interviews_held=0)
+    assert "reprisal_risk" in asked("border_crossing", "AFG")  # the returnee interviews

@@ -16,10 +16,11 @@ from server.scoring.standards import (
 
 def test_every_indicator_has_a_source_a_known_area_and_a_threshold():
     table = indicators()
-    assert len(table) == 46
+    assert len(table) == 66
     for code, indicator in table.items():
         assert indicator.dimension in (*DIMENSIONS, None), code
-        assert indicator.responsible in ("holding_state", "deporting_state"), code
+        assert indicator.responsible in ("holding_state", "deporting_state",
+                                         "receiving_state"), code
         assert (indicator.dimension is None) == (code == "monitor_access"), code
         assert indicator.source, code
         assert indicator.area in AREAS, code
@@ -81,3 +82,10 @@ def test_observation_errors_name_each_bad_observation():
         "daytime_only": ["'sometimes' is not one of no, yes"],
         "toilets": ["2.5 is not a whole number"],
         "colour_of_walls": ["not an indicator of the standards table"]}
+
+
+def test_reception_on_arrival_is_asked_only_on_the_afghan_side():
+    cash = indicators()["cash_assistance"]
+    assert cash.applies("crossing", "AFG") and cash.applies("reception", "AFG")
+    assert not cash.applies("crossing", "IRN") and not cash.applies("crossing", "PAK")
+    assert not cash.applies("detention", "AFG")
