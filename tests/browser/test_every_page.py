@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -93,8 +94,35 @@ def pages_of(role: str, people) -> list[str]:
             "/admin/audit", *common]
 
 
-def settle(page, path: str) -> None:
-    page.wait_for_load_state("networkidle")
+class Requests:
+    """The page's requests still waiting for an answer: a page has settled when none has been
+    for QUIET seconds (Playwright's "networkidle" waits 500 ms after the last, per page)."""
+    QUIET = 0.15
+
+    def __init__(self, page):
+        self.open: set = set()
+        self.last = time.monotonic()
+        page.on("request", self.started)
+        page.on("requestfinished", self.ended)
+        page.on("requestfailed", self.ended)
+
+    def started(self, request) -> None:
+        self.open.add(request)
+        self.last = time.monotonic()
+
+    def ended(self, request) -> None:
+        self.open.discard(request)
+        self.last = time.monotonic()
+
+    def settle(self, page) -> None:
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while self.open or time.monotonic() - self.last < self.QUIET:
+            assert time.monotonic() < deadline, f"requests never answered: {self.open}"
+            page.wait_for_timeout(25)  # lets Playwright deliver the events
+
+
+def settle(page, requests: Requests, path: str) -> None:
+    requests.settle(page)
     if path == "/map":
         page.wait_for_selector("#nz-map[data-ready=true]", timeout=TIMEOUT)
         page.wait_for_selector("#nz-map[data-incident-loads]", timeout=TIMEOUT)
@@ -126,6 +154,7 @@ def visit_all(browser, live_server, account, role, people, artifacts, checks) ->
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
                                   bypass_csp=True)  # axe is injected as an inline script
     page = context.new_page()
+    requests = Requests(page)
     sign_in(page, base, account, "/account")
     found = {}
     try:
@@ -133,7 +162,7 @@ def visit_all(browser, live_server, account, role, people, artifacts, checks) ->
             page.goto(f"{base}/language/{language}?next=/account")
             for path in pages_of(role, people):
                 page.goto(base + path)
-                settle(page, path)
+                settle(page, requests, path)
                 slug = re.sub(r"[0-9a-f-]{36}", "one", path.strip("/")).replace("/", "-")
                 page.screenshot(path=str(artifacts / f"page-{role}-{language}-{slug}.png"),
                                 full_page=True)
