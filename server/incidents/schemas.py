@@ -10,8 +10,9 @@ from ..core.validation import StrictSchema, Text
 from . import taxonomy
 
 # A count left out or null is "not known" (issue 15): stored as NULL, never as 0.
-COUNT = dict(allow_none=True, validate=validate.Range(min=0, max=100_000,
-                                                      error="Must be a count between 0 and 100000."),
+COUNT = dict(allow_none=True,
+             validate=validate.Range(min=0, max=100_000,
+                                     error="Must be a count between 0 and 100000."),
              metadata={"description": "null or left out: not known (never read as 0)"})
 
 
