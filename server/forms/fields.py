@@ -32,7 +32,7 @@ FORM_ID = "nezarat_visit"
 # reports are assessed as the earlier form's (server.assessment).
 ASSESSMENT_FORM_VERSION = 2025120101
 # Earlier versions whose submissions both doors still receive (phones not yet updated).
-EARLIER_VERSIONS = ("2025112801", "2025120101", "2025120501")
+EARLIER_VERSIONS = ("2025112801", "2025120101", "2025120501", "2025120601")
 ROOT = f"/{FORM_ID}"
 # Repeat groups: every instance of INCIDENT_REPEAT is one incident; every instance of
 # PHOTO_REPEAT holds one visit photo.

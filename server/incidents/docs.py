@@ -22,11 +22,16 @@ from ..core.record_docs import (
 from ..core.statuses import REVIEW_STATUSES
 
 STATUS = {"type": "string", "enum": list(REVIEW_STATUSES)}
+AFFECTED = {**COUNTS, "description": (
+    "People affected: women, men, girls, boys, unaccompanied (children) and total. null: the "
+    "monitor did not know the count (never read it as 0). total is the sum of the known counts "
+    "of women, men, girls and boys: at least that many when one of them is null; null when "
+    "none is known")}
 _COMMON = dict(
     id=UUID, visit_id=nullable(UUID), facility_id=nullable(UUID), facility_name=nullable(STR),
     type=STR, occurred_on=nullable(DATE), date_precision=nullable(STR), position=GEOMETRY,
     location_precision=nullable(STR), country=nullable(STR), admin1=nullable(STR),
-    affected=COUNTS, severity=nullable(INT), follow_up=BOOL,
+    affected=AFFECTED, severity=nullable(INT), follow_up=BOOL,
     verification_status=STATUS, review_comment=nullable(STR), flags=nullable(FLAGS),
     created_at=TIME, updated_at=TIME)
 ROW = obj(("id", "type", "verification_status"), **_COMMON, visit_flags=FLAGS,
@@ -42,7 +47,7 @@ SIDE = obj(("id", "type"), id=UUID, organisation_id=UUID, organisation=nullable(
            own=BOOL, type=STR, occurred_on=nullable(DATE), date_precision=nullable(STR),
            severity=nullable(INT), verification_status=STATUS, facility_id=nullable(UUID),
            facility_name=nullable(STR), country=nullable(STR), admin1=nullable(STR),
-           location_precision=nullable(STR), position=nullable(array(NUM)), affected=COUNTS)
+           location_precision=nullable(STR), position=nullable(array(NUM)), affected=AFFECTED)
 PAIR = obj(("duplicate", "original"), duplicate=SIDE, original=SIDE, distance_m=nullable(NUM),
            days_apart=nullable(INT))
 

@@ -21,8 +21,12 @@ from ..core.statuses import REJECTED, WAITING, sql_list
 
 PENDING = WAITING
 WAITING_SQL = sql_list(WAITING)
-# Counts overlap when either is unknown (0), or the smaller is at least this share of the larger.
+# Counts overlap when either is unknown (NULL: not known; 0: possibly a forced zero of the
+# earlier form), when the smaller is at least this share of the larger, or when the smaller is
+# only "at least" (one of its counts not known, issue 15): nothing then shows they differ.
 COUNT_RATIO = 0.5
+_PARTIAL = ("num_nulls({a}.affected_women, {a}.affected_men, {a}.affected_girls, "
+            "{a}.affected_boys) > 0")
 
 # `d` is the candidate duplicate, `o` the original.
 MATCH = f"""
@@ -33,9 +37,12 @@ MATCH = f"""
     AND o.location && ST_Expand(d.location, :metres / 111320.0
                                 / greatest(cos(radians(ST_Y(d.location))), 0.1))
     AND ST_DWithin(o.location::geography, d.location::geography, :metres)
-    AND (d.affected_total = 0 OR o.affected_total = 0
+    AND (d.affected_total IS NULL OR o.affected_total IS NULL
+         OR d.affected_total = 0 OR o.affected_total = 0
          OR least(d.affected_total, o.affected_total)
-            >= :ratio * greatest(d.affected_total, o.affected_total))
+            >= :ratio * greatest(d.affected_total, o.affected_total)
+         OR (d.affected_total < o.affected_total AND {_PARTIAL.format(a="d")})
+         OR (o.affected_total < d.affected_total AND {_PARTIAL.format(a="o")}))
     AND ((o.created_at, o.id) < (d.created_at, d.id)
          OR o.organisation_id <> d.organisation_id
          OR o.verification_status NOT IN {WAITING_SQL})"""

@@ -41,13 +41,18 @@ class Incident(Base):
     location_precision: Mapped[str] = mapped_column(String, nullable=False)
     country: Mapped[str | None] = mapped_column(String(3))
     admin1: Mapped[str | None] = mapped_column(String)
-    affected_women: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    affected_men: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    affected_girls: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    affected_boys: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    affected_unaccompanied: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    affected_total: Mapped[int] = mapped_column(
-        Integer, Computed("affected_women + affected_men + affected_girls + affected_boys"))
+    # People affected; None: the monitor did not know (issue 15), never a forced 0.
+    affected_women: Mapped[int | None] = mapped_column(Integer)
+    affected_men: Mapped[int | None] = mapped_column(Integer)
+    affected_girls: Mapped[int | None] = mapped_column(Integer)
+    affected_boys: Mapped[int | None] = mapped_column(Integer)
+    affected_unaccompanied: Mapped[int | None] = mapped_column(Integer)
+    # The sum of the known counts ("at least" when one is not known); None when none is known.
+    affected_total: Mapped[int | None] = mapped_column(Integer, Computed(
+        "CASE WHEN affected_women IS NULL AND affected_men IS NULL AND affected_girls IS NULL "
+        "AND affected_boys IS NULL THEN NULL ELSE coalesce(affected_women, 0) + "
+        "coalesce(affected_men, 0) + coalesce(affected_girls, 0) + coalesce(affected_boys, 0) "
+        "END"))
     profiles: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
     perpetrator: Mapped[str | None] = mapped_column(String)
     state_responsible: Mapped[str] = mapped_column(String, nullable=False, default="unknown")

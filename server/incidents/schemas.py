@@ -9,11 +9,16 @@ from ..core.geometry import GeoJSONGeometry
 from ..core.validation import StrictSchema, Text
 from . import taxonomy
 
-COUNT = dict(load_default=0, validate=validate.Range(min=0, max=100_000,
-                                                     error="Must be a count between 0 and 100000."))
+# A count left out or null is "not known" (issue 15): stored as NULL, never as 0.
+COUNT = dict(allow_none=True,
+             validate=validate.Range(min=0, max=100_000,
+                                     error="Must be a count between 0 and 100000."),
+             metadata={"description": "null or left out: not known (never read as 0)"})
 
 
 class AffectedSchema(StrictSchema):
+    """People affected. A count not known is null; the total (in what is read back) is the sum
+    of the known counts, so "at least" when one is null, and null when none is known."""
     women = fields.Integer(strict=True, **COUNT)
     men = fields.Integer(strict=True, **COUNT)
     girls = fields.Integer(strict=True, **COUNT)

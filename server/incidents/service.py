@@ -97,7 +97,7 @@ def _row(data: dict, incident_id: uuid.UUID, owner: dict, place: Place | None,
         "location_precision": data["location_precision"],
         "country": place.country if place else data.get("country"),
         "admin1": place.admin1 if place else data.get("admin1"),
-        **{f"affected_{group}": affected.get(group, 0) or 0 for group in AFFECTED},
+        **{f"affected_{group}": affected.get(group) for group in AFFECTED},  # None: not known
         "profiles": {k: v for k, v in data.get("profiles", {}).items() if v},
         "perpetrator": data.get("perpetrator"),
         "state_responsible": data.get("state_responsible") or taxonomy.default_state(

@@ -35,14 +35,18 @@ FILTER_NAMES = ("types", "severities", "statuses", "organisations", "countries",
                 "start", "end")
 
 
+_COUNT = nullable({**INT, "description": "People affected; null: not known (never 0)"})
+_TOTAL = nullable({**INT, "description": "The sum of the known counts of women, men, girls and "
+                                         "boys: at least that many when one is not known; null "
+                                         "when none is known"})
 PROPERTIES = {
     "view": {"type": "string", "enum": ["full", "coalition"],
              "description": "full: your organisation's incident; coalition: another's"},
     "organisation": STR, "type": STR, "occurred_on": DATE, "date_precision": STR,
     "location_precision": STR, "country": nullable(STR), "admin1": nullable(STR),
     "facility_id": nullable(UUID), "facility_name": nullable(STR), "severity": INT,
-    "verification_status": STR, **{f"affected_{group}": INT for group in exports.AFFECTED},
-    "affected_total": INT, "perpetrator": nullable(STR), "state_responsible": STR,
+    "verification_status": STR, **{f"affected_{group}": _COUNT for group in exports.AFFECTED},
+    "affected_total": _TOTAL, "perpetrator": nullable(STR), "state_responsible": STR,
     "source_type": nullable(STR), "consent": STR, "follow_up": BOOL, "merged_reports": INT,
     "visit_id": nullable(UUID),
     "profiles": nullable({**OBJECT, "description": "Your organisation's incidents only"}),

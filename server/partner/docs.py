@@ -24,7 +24,11 @@ EXAMPLE_TOMBSTONE = {"type": "Feature", "id": "0b7c7f0e-4c1a-4b8e-9a57-3f1f7c2d9
 COUNT_SCHEMA = {"oneOf": [{"type": "integer", "minimum": 0},
                           {"type": "string", "pattern": "^<[0-9]+$"}],
                 "nullable": True,
-                "description": "A count; \"<k\" when between 1 and k-1 (k from the policy)"}
+                "description": "A count; \"<k\" when between 1 and k-1 (k from the policy); "
+                               "null when not known, withheld, or (the total) when it would "
+                               "give a suppressed count away. affected_total is the sum of the "
+                               "known counts of women, men, girls and boys: at least that many "
+                               "when one of them is null"}
 PROPERTY_SCHEMAS = {
     name: (COUNT_SCHEMA if name.startswith("affected_")
            else {"type": "integer", "nullable": True} if name == "severity"

@@ -28,7 +28,7 @@ SENSITIVE_PRECISIONS = ("grid", "admin1", "country")
 STATUSES = REVIEW_STATUSES
 SHAREABLE_CONSENT = ("share_anonymised", "share_with_consent")
 COUNTS = ("women", "men", "girls", "boys", "unaccompanied")
-TOTAL_OF = ("women", "men", "girls", "boys")  # affected_total is their sum
+TOTAL_OF = ("women", "men", "girls", "boys")  # affected_total is the sum of the known ones
 OPTIONAL_FIELDS = ("perpetrator", "source_type", "severity", "affected_unaccompanied")
 # The most a partner can receive about an incident (besides its id and geometry).
 SHARED_FIELDS = ("type", "occurred_on", "date_precision", "country", "admin1", "facility_id",
@@ -202,13 +202,16 @@ class Shared:
         return f"i.{column} BETWEEN 1 AND {k - 1}" if k > 1 else "false"
 
     def count(self, group: str, as_json: bool) -> str:
-        """A count, or "<k" when it is between 1 and k-1. The total is withheld when it would
-        give away a suppressed part (the total minus the parts shown)."""
+        """A count, or "<k" when it is between 1 and k-1; a count not known (NULL) is null in
+        JSON and empty in the CSV, never 0. The total (the sum of the known parts: "at least"
+        when one is not known) is withheld when it would give away a suppressed part (the total
+        minus the parts shown); a part not known is never small, so it neither hides nor shows
+        more than a known count would."""
         column, k = f"affected_{group}", self.policy.small_count_k
         empty = "'null'" if as_json else "NULL::text"
         if column in self.policy.withheld_fields:
             return empty
-        shown = f"i.{column}::text"
+        shown = f"coalesce(i.{column}::text, 'null')" if as_json else f"i.{column}::text"
         if k <= 1:
             return shown
         under = f"'\"<{k}\"'" if as_json else f"'<{k}'"

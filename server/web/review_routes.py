@@ -91,6 +91,8 @@ def queue_strings() -> dict[str, str]:
         "organisation": _("Reported by"), "status": _("Status"), "ours": _("our organisation"),
         "duplicate": _("Newer report (suggested duplicate)"), "original": _("Report to keep"),
         "narrative": _("Narrative"), "notes": _("Notes"), "none": _("none"),
+        # an incident's count the monitor did not know (issue 15); its total is then a minimum
+        "notKnown": _("not known"), "atLeast": _("at least %(n)s"),
         "readAudited": _("Reading the narrative and notes is recorded in the audit log."),
         "taken": _("Taken %(when)s"),
         "personsAtRisk": _("Persons at risk met during this visit: %(n)s (sealed; in the "

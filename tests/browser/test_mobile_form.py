@@ -106,8 +106,10 @@ def test_an_incident_placed_on_the_map_offline_with_a_gallery_photo(phone, monit
     assert entry.locator("button", has_text="Remove").count() == 1
 
     page.fill(q("incident/narrative"), "Pushed back at the river bend")
-    fill_counts(page, "incident/affected", dict(women=0, men=3, girls=0, boys=0,
-                                                unaccompanied=0))
+    # Issue 15: only the men are known; the other counts are left blank ("don't know"), none
+    # marked required, and nothing refuses the report for it.
+    assert page.locator(f'[data-q="{ROOT}/incident/affected/women"] .req').count() == 0
+    fill_counts(page, "incident/affected", dict(men=3))
     page.select_option(q("incident/perpetrator"), "border_police")
     choose(page, "incident/state_responsible", "pakistan")
     choose(page, "incident/source_type", "direct_observation")
@@ -136,6 +138,9 @@ def test_an_incident_placed_on_the_map_offline_with_a_gallery_photo(phone, monit
         photos = db.session.execute(text(
             "SELECT count(*) FROM attachments WHERE visit_id = :v"), {"v": report_id}).scalar()
     assert incident.location_precision == "exact"
+    assert (incident.affected_women, incident.affected_men, incident.affected_girls,
+            incident.affected_boys, incident.affected_unaccompanied,
+            incident.affected_total) == (None, 3, None, None, None, 3)  # "at least 3"
     assert abs(lat - expected_lat) < 1e-3 and abs(lon - expected_lon) < 1e-3
     # Not the phone's own position (34.11472, 71.08472), nor the facility's.
     assert abs(lat - 34.11472) + abs(lon - 71.08472) > 0.01

@@ -5,10 +5,9 @@
 import {day, wallClock} from "../dates.js";
 import {facts, format, postJSON, textElement} from "../nezarat.js";
 import {loadTimeline} from "../timeline.js";
+import {affectedText as affectedLine, GROUPS} from "./counts.js";
 import {DIMENSIONS, evidenceSection} from "./evidence.js";
 import {miniMap} from "./minimap.js";
-
-const GROUPS = ["women", "men", "girls", "boys", "unaccompanied"];
 
 function el(tag, className, text) { return textElement(tag, text, className); }
 function label(map, code) { return (map || {})[code] || code; }
@@ -33,11 +32,7 @@ function button(text, key, handler, className) {
 export function renderer(config, actions) {
   const strings = config.strings || {};
 
-  function affectedText(affected) {
-    if (!affected) { return ""; }
-    const parts = GROUPS.filter((g) => affected[g]).map((g) => (strings[g] || g) + ": " + affected[g]);
-    return parts.length ? parts.join(", ") : strings.none;
-  }
+  function affectedText(affected) { return affectedLine(affected, strings); }
 
   function place(record) {
     return [record.facility_name, record.admin1, record.country].filter(Boolean).join(", ");

@@ -55,7 +55,8 @@ incident_specs = st.fixed_dictionaries({
     "days_ago": st.integers(min_value=0, max_value=90),
     "retracted": st.booleans(),
     "admin1": NAMES,
-    **{f"affected_{g}": st.integers(min_value=0, max_value=12) for g in GROUPS},
+    # None: the monitor did not know the count (issue 15)
+    **{f"affected_{g}": st.none() | st.integers(min_value=0, max_value=12) for g in GROUPS},
 })
 
 
@@ -85,9 +86,10 @@ def expected_count(policy: dict, spec: dict, group: str):
     k = policy["small_count_k"]
     if f"affected_{group}" in policy["withheld_fields"]:
         return None
-    small = lambda n: 1 <= n < k  # noqa: E731
-    if group == "total":
-        total = sum(spec[f"affected_{g}"] for g in TOTAL_OF)
+    small = lambda n: n is not None and 1 <= n < k  # noqa: E731
+    if group == "total":  # the sum of the known parts ("at least"), None when none is known
+        known = [spec[f"affected_{g}"] for g in TOTAL_OF if spec[f"affected_{g}"] is not None]
+        total = sum(known) if known else None
         if small(total):
             return f"<{k}"
         return None if any(small(spec[f"affected_{g}"]) for g in TOTAL_OF) else total
@@ -220,3 +222,29 @@ def test_the_csv_is_hxl_with_the_documented_tags(client, session):
     assert row.get("#affected+total") in (None, "")  # it would give the women's count away
     assert (row.get("#geo+lat"), row.get("#geo+lon")) == ("34.110000", "71.080000")
     assert not any(tag in raw.decode() for tag in ("#contact", "#respondee", "#meta+name"))
+
+
+def test_a_count_not_known_is_shared_as_unknown_not_as_zero(client, session):
+    """Issue 15: null in JSON and an empty cell in the CSV, never 0; the total of the known
+    parts is "at least"; none known, no total."""
+    unknown = helpers.incident(session, affected_women=None, affected_men=None,
+                               affected_girls=None, affected_boys=None,
+                               affected_unaccompanied=None)
+    partly = helpers.incident(session, affected_women=None, affected_men=9, affected_girls=None,
+                              affected_boys=0, affected_unaccompanied=None)
+    _, headers = helpers.partner(session, location_precision="exact", small_count_k=5)
+    expected = {str(unknown.id): {g: None for g in (*GROUPS, "total")},
+                str(partly.id): {"women": None, "men": 9, "girls": None, "boys": 0,
+                                 "unaccompanied": None, "total": 9}}
+    outputs = {"feed": helpers.feed(client, headers)[0],
+               "ogc": helpers.ogc_items(client, headers),
+               "geojson": helpers.export_geojson(client, headers)[1]["features"]}
+    for name, features in outputs.items():
+        got = {f["id"]: {g: f["properties"][f"affected_{g}"] for g in (*GROUPS, "total")}
+               for f in features}
+        assert got == expected, name
+    _, rows = helpers.export_csv(client, headers)
+    got = {row["incident_id"]: {g: row[f"affected_{g}"] for g in (*GROUPS, "total")}
+           for row in rows}
+    assert got == {i: {g: "" if v is None else str(v) for g, v in counts.items()}
+                   for i, counts in expected.items()}

@@ -40,7 +40,8 @@ def test_a_near_report_of_the_same_event_is_suggested_once(session, coalition):
     {"type": "death"},  # another type
     {"lon": LON + 0.06},  # ~5.5 km away
     {"day": DAY + timedelta(days=4)},  # too many days apart
-    {"affected": {"men": 9}},  # 9 against 20 people: counts do not overlap
+    # 9 against 20 people, every count known: counts do not overlap
+    {"affected": {"women": 0, "men": 9, "girls": 0, "boys": 0}},
 ])
 def test_different_events_are_not_suggested(session, coalition, change):
     add_incident(session, coalition.own, LON, LAT, affected={"men": 20}, created=minutes_ago(9))
@@ -53,6 +54,19 @@ def test_unknown_counts_overlap_anything(session, coalition):
     add_incident(session, coalition.own, LON, LAT, affected={"men": 20}, created=minutes_ago(9))
     add_incident(session, coalition.own, LON, LAT)  # nobody counted
     assert len(pairs(coalition.coordinator)) == 1
+
+
+def test_counts_not_known_never_rule_a_pair_out(session, coalition):
+    """Issue 15: "not known" on both sides, or a smaller total that is only "at least" (a count
+    not known), cannot show that the counts differ."""
+    add_incident(session, coalition.own, LON, LAT, created=minutes_ago(9))
+    add_incident(session, coalition.own, LON, LAT, created=minutes_ago(8))
+    assert len(pairs(coalition.coordinator)) == 1  # both: nothing known
+    add_incident(session, coalition.own, LON, LAT, type="death", created=minutes_ago(7),
+                 affected={"women": 0, "men": 20, "girls": 0, "boys": 0})
+    add_incident(session, coalition.own, LON, LAT, type="death",
+                 affected={"men": 3, "boys": 0})  # at least 3: women and girls not known
+    assert len(pairs(coalition.coordinator)) == 2
 
 
 def test_rejected_merged_and_reviewed_reports_are_not_waiting(session, coalition):

@@ -142,8 +142,30 @@ def test_the_answers_the_domain_needs_are_required():
                  "access/denied_reason", "assessment/safety_treatment_rating",
                  "assessment/return_reception_coverage", "returnees/consent_interview",
                  "incident/state_responsible", "incident/type", "incident/occurred_on", "incident/location_precision",
-                 "incident/consent", "incident/severity", "incident/affected/girls"):
+                 "incident/consent", "incident/severity"):
         assert declared[f"/nezarat_visit/{path}"].get("required") == "true()", path
+
+
+def test_every_head_count_takes_dont_know():
+    """Issue 15: a count left blank is "not known", so no count is required (a forced 0 would
+    say nobody), each hint says so in the three languages, and no constraint refuses a count
+    because another was left blank (an empty node in a sum is NaN)."""
+    declared = binds()
+    asked = {q["name"]: q for q in described()["children"] if q.get("name") == "incident"}
+    affected = next(c for c in asked["incident"]["children"] if c["name"] == "affected")
+    for group in ("women", "men", "girls", "boys", "unaccompanied"):
+        for path in (f"people/{group}", f"incident/affected/{group}"):
+            assert declared[f"/nezarat_visit/{path}"].get("required") in (None, "false()"), path
+    for question in affected["children"]:
+        hint = question["hint"]
+        assert "Leave blank if you do not know" in hint["English (en)"], question["name"]
+        assert "اگر نمی‌دانید خالی بگذارید" in hint["Dari (prs)"], question["name"]
+        assert "که نه پوهېږئ خالي یې پرېږدئ" in hint["Pashto (ps)"], question["name"]
+    sums = {path: bind["constraint"] for path, bind in declared.items()
+            if " + " in bind.get("constraint", "") and "affected" in path}
+    assert sums  # unaccompanied and every profile count
+    for path, constraint in sums.items():
+        assert "string(" in constraint and "= ''" in constraint, path
 
 
 def test_the_position_has_an_accuracy_threshold():
