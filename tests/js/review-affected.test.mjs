@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 
-import {affectedText} from "../../static/js/review/counts.js";
+import {affectedText, heldText} from "../../static/js/review/counts.js";
 
 const STRINGS = {women: "Women", men: "Men", girls: "Girls", boys: "Boys",
                  unaccompanied: "Unaccompanied", none: "none", notKnown: "not known",
@@ -29,4 +29,12 @@ test("nothing known is not known, not none", () => {
                              unaccompanied: null, total: null}, STRINGS), "not known");
   assert.equal(affectedText({}, STRINGS), "not known");
   assert.equal(affectedText(null, STRINGS), "");
+});
+
+test("people held: the known counts' sum, at least that when some are not known", () => {
+  assert.equal(heldText({women: 2, men: 10, girls: 0, boys: 1, unaccompanied: 1}, STRINGS), "13");
+  assert.equal(heldText({women: null, men: 10, boys: 1}, STRINGS), "at least 11");
+  assert.equal(heldText({women: null, men: null, girls: null, boys: null}, STRINGS), "not known");
+  assert.equal(heldText({}, STRINGS), "not known");
+  assert.equal(heldText(null, STRINGS), null);
 });

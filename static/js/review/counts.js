@@ -24,3 +24,14 @@ export function affectedText(affected, strings) {
   }
   return text;
 }
+
+/** A visit's "people held": the sum of the known counts of women, men, girls and boys, "at least"
+ * that when some are not known, not known when none is (never a 0 for what nobody counted). */
+export function heldText(held, strings) {
+  if (!held) { return null; }
+  const counted = TOTAL_OF.filter((g) => known(held[g]));
+  if (!counted.length) { return strings.notKnown; }
+  const total = counted.reduce((sum, g) => sum + held[g], 0);
+  return counted.length < TOTAL_OF.length ?
+    String(strings.atLeast).replace("%(n)s", total) : String(total);
+}

@@ -5,7 +5,7 @@
 import {day, wallClock} from "../dates.js";
 import {facts, format, postJSON, textElement} from "../nezarat.js";
 import {loadTimeline} from "../timeline.js";
-import {affectedText as affectedLine, GROUPS} from "./counts.js";
+import {affectedText as affectedLine, heldText} from "./counts.js";
 import {DIMENSIONS, evidenceSection} from "./evidence.js";
 import {miniMap} from "./minimap.js";
 
@@ -108,8 +108,7 @@ export function renderer(config, actions) {
 
   function visit(data) {
     const item = {kind: "visit", id: data.id, data: data};
-    const held = data.held ? GROUPS.reduce((sum, g) => (
-      g === "unaccompanied" ? sum : sum + (data.held[g] || 0)), 0) : null;
+    const held = heldText(data.held, strings);
     const article = shell(item, data.facility_name);
     article.appendChild(facts([
       [strings.occurred, day(data.started_at)],
