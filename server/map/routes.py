@@ -7,7 +7,7 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
 from ..core.openapi import GEOJSON, JSON, ok
-from ..core.record_docs import INT, OBJECT, STR, array, obj
+from ..core.record_docs import DATE, INT, NUM, OBJECT, STR, UUID, array, obj
 from . import service
 from .queries import Filters
 from .schemas import FacilityHistoryArgs, FacilityLayerArgs, HistogramArgs, IncidentMapArgs
@@ -23,6 +23,30 @@ FILTER_NAMES = ("types", "severities", "statuses", "organisations", "countries",
                 "start", "end")
 
 
+# The incidents layer's answer (built in SQL): counts per grid cell, points when few, or heatmap
+# weights; the coalition view, so nothing that names a monitor, an organisation or tells a story.
+CELL = {"type": "array", "items": NUM, "minItems": 3, "maxItems": 3,
+        "description": "[lon, lat, incidents] at the cell's centre ([lat, lon, weight] in heat)"}
+POINT = obj(("type", "id", "geometry", "properties"), type={"type": "string", "enum": ["Feature"]},
+            id=UUID,
+            geometry=obj(("type", "coordinates"), type={"type": "string", "enum": ["Point"]},
+                         coordinates={"type": "array", "items": NUM, "minItems": 2,
+                                      "maxItems": 2}),
+            properties=obj(("type", "severity", "occurred_on", "status"), type=STR,
+                           severity={"type": "integer", "minimum": 1, "maximum": 5},
+                           occurred_on=DATE, status=STR))
+INCIDENT_MAP = obj(
+    ("mode", "zoom", "level", "cell_deg", "bbox", "total"),
+    mode={"type": "string", "enum": ["cells", "points", "heatmap"]}, zoom=INT, level=INT,
+    cell_deg=NUM, bbox={"type": "array", "items": NUM, "minItems": 4, "maxItems": 4},
+    total={**INT, "description": "incidents in the view"},
+    count={**INT, "description": "cells with incidents (cells, heatmap)"},
+    max={**INT, "description": "the largest cell's count (cells, heatmap)"},
+    cells=array(CELL), heat=array(CELL),
+    points=obj(("type", "features"), type={"type": "string", "enum": ["FeatureCollection"]},
+               features=array(POINT)))
+
+
 def _filters(args: dict) -> Filters:
     return Filters(**{name: args[name] for name in FILTER_NAMES if name in args})
 
@@ -34,7 +58,7 @@ def _json(body: str, mimetype: str = "application/json") -> Response:
 @blp.route("/incidents", methods=["GET"])
 @access.access(COORDINATORS)
 @blp.arguments(IncidentMapArgs, location="query")
-@blp.doc(responses=ok(JSON, OBJECT, "Counts by grid cell, points or heatmap weights"))
+@blp.doc(responses=ok(JSON, INCIDENT_MAP, "Counts by grid cell, points or heatmap weights"))
 def incident_map(args):
     """Incidents in the view: counts by grid cell for the zoom, or points when few."""
     return _json(service.incident_map(args["bbox"], args["zoom"], _filters(args), args["mode"]))

@@ -118,6 +118,25 @@ def test_heatmap_weights(coordinator, session, scattered):
     assert 30 < lat < 40 and 60 < lon < 75  # [lat, lon, weight], as heatmap layers read it
 
 
+def test_every_mode_answers_as_documented(coordinator, session, orgs, scattered):
+    """Cells, points and heatmap weights, each validated against the OpenAPI document."""
+    from openapi_schema_validator import OAS30Validator
+    add_incident(session, orgs[0], 69.172, 34.532, date(2024, 6, 2))
+    spec = coordinator.get("/api/openapi.json").get_json()
+    schema = spec["paths"][URL]["get"]["responses"]["200"]["content"]["application/json"]
+    validator = OAS30Validator({**schema["schema"], "components": spec["components"]})
+    modes = set()
+    for query in (f"bbox={WORLD}&zoom=3", "bbox=69.1,34.5,69.25,34.56&zoom=13",
+                  f"bbox={WORLD}&zoom=5&mode=heatmap"):
+        body = coordinator.get(f"{URL}?{query}").get_json()
+        validator.validate(body)
+        modes.add(body["mode"])
+    assert modes == {"cells", "points", "heatmap"}
+    with pytest.raises(Exception):  # the schema says something: a wrong shape fails it
+        validator.validate({"mode": "cells", "zoom": 3, "level": 1, "cell_deg": 1.0,
+                            "bbox": [0, 0, 1, 1], "total": 1, "cells": [[1, 2]]})
+
+
 def test_histogram_sums_to_the_filtered_total(coordinator, session, scattered):
     for interval in ("day", "week", "month"):
         body = coordinator.get(f"/api/map/histogram?interval={interval}&type=sgbv"
