@@ -7,7 +7,7 @@ from ..core import access
 from ..core.access import current_principal
 from ..core.http import Blueprint
 from ..core.openapi import GEOJSON, JSON, ok
-from ..core.record_docs import DATE, INT, NUM, OBJECT, STR, UUID, array, obj
+from ..core.record_docs import BOOL, DATE, INT, NUM, OBJECT, STR, TIME, UUID, array, nullable, obj
 from . import service
 from .queries import Filters
 from .schemas import FacilityHistoryArgs, FacilityLayerArgs, HistogramArgs, IncidentMapArgs
@@ -45,6 +45,44 @@ INCIDENT_MAP = obj(
     cells=array(CELL), heat=array(CELL),
     points=obj(("type", "features"), type={"type": "string", "enum": ["FeatureCollection"]},
                features=array(POINT)))
+
+# The facility panel (server/map/service.facility_history).
+ANY = {"description": "as recorded (a number, a word, a list or null)"}
+RATINGS = {"type": "object", "additionalProperties": nullable(INT),
+           "description": "per dimension: 1 (poor) to 4 (good), null for insufficient evidence"}
+DIMENSION = obj(("rating", "indicators"), rating=nullable(INT), coverage=ANY, evidence=ANY,
+                source=ANY, state=ANY, adjusted=ANY,
+                indicators=array(obj(("code",), code=STR, result=ANY, value=ANY, standard=ANY)))
+FACILITY_HISTORY = obj(
+    ("facility", "visits", "nearby", "photos"),
+    facility=obj(
+        ("id", "name", "kind", "country", "lon", "lat", "ring", "stale", "last_visit",
+         "dimensions", "derived_from_earlier_form", "red_flags", "access_denied",
+         "stale_after_days"),
+        id=UUID, name=STR, kind=STR, country=STR, admin1=nullable(STR), status=nullable(STR),
+        capacity=nullable(INT), lon=NUM, lat=NUM, ring=STR, stale=BOOL,
+        last_visit=nullable(DATE), dimensions={"type": "object", "additionalProperties": DIMENSION},
+        derived_from_earlier_form=BOOL,
+        red_flags=array(obj(("code",), code=STR, dimension=nullable(STR), state=nullable(STR),
+                            source=nullable(STR), count=nullable(INT))),
+        access_denied=BOOL, stale_after_days=INT),
+    visits=array(obj(
+        ("id", "date", "ring", "review_status", "ratings", "area_scores", "red_flags", "derived",
+         "own"),
+        id=UUID, date=DATE, ring=nullable(STR), access=nullable(STR), review_status=STR,
+        ratings=RATINGS,
+        area_scores={"type": "object", "additionalProperties": nullable(NUM),
+                     "description": "the ratings on the trend chart's 0-1 scale"},
+        red_flags=array(STR), derived=BOOL, own=BOOL)),
+    nearby=obj(("radius_m", "by_type", "total", "latest"), radius_m=INT,
+               by_type={"type": "object", "additionalProperties": INT}, total=INT,
+               latest=array(obj(("id", "type", "severity", "occurred_on", "status",
+                                 "distance_m"),
+                                id=UUID, type=STR, severity=INT, occurred_on=STR, status=STR,
+                                distance_m=NUM))),
+    photos=array(obj(("id", "url", "thumbnail_url"), id=UUID, visit_id=nullable(UUID),
+                     incident_id=nullable(UUID), received_at=nullable(TIME), url=STR,
+                     thumbnail_url=STR)))
 
 
 def _filters(args: dict) -> Filters:
@@ -90,7 +128,8 @@ def facilities_layer(**args):
 @blp.route("/facilities/<uuid:facility_id>/history", methods=["GET"])
 @access.access(COORDINATORS)
 @blp.arguments(FacilityHistoryArgs, location="query", as_kwargs=True)
-@blp.doc(responses=ok(JSON, OBJECT, "Visits with area scores, incidents nearby, own photos"))
+@blp.doc(responses=ok(JSON, FACILITY_HISTORY,
+                      "Visits with area scores, incidents nearby, own photos"))
 def facility_history(facility_id, **args):
     """The facility panel: visits with area scores, incidents nearby, own photos."""
     return jsonify(service.facility_history(facility_id, current_principal(), **args))

@@ -86,6 +86,15 @@ def test_layer_rejects_bad_arguments(coordinator, query):
     assert response.mimetype == "application/problem+json"
 
 
+def as_documented(client, body: dict) -> None:
+    """The panel's answer validated against its schema in the OpenAPI document."""
+    from openapi_schema_validator import OAS30Validator
+    spec = client.get("/api/openapi.json").get_json()
+    schema = spec["paths"]["/api/map/facilities/{facility_id}/history"]["get"]["responses"][
+        "200"]["content"]["application/json"]["schema"]
+    OAS30Validator({**schema, "components": spec["components"]}).validate(body)
+
+
 def test_facility_history_panel(session, coordinator, orgs):
     client, user = coordinator
     mine = user.organisation
@@ -121,6 +130,7 @@ def test_facility_history_panel(session, coordinator, orgs):
     response = client.get(f"/api/map/facilities/{fac.id}/history")
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
+    as_documented(client, body)
     assert body["facility"]["name"] == "Panel" and body["facility"]["ring"] == "3"
     assert "grade" not in body["facility"]
     assert body["facility"]["dimensions"]["safety_treatment"]["evidence"] == ["observed"]
