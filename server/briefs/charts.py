@@ -11,12 +11,7 @@ import json
 import threading
 from functools import lru_cache
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from types import ModuleType
 
 BASEMAP = Path(__file__).resolve().parents[2] / "static" / "basemap"
 # Worst first, as vocabulary.RINGS; the same colours as the map workspace's legend.
@@ -24,6 +19,17 @@ RING_COLOURS = {"red_flag": "#b2182b", "1": "#d6604d", "2": "#f4a582",
                 "insufficient": "#9e9e9e", "3": "#92c5de", "4": "#2166ac", "none": "#ffffff"}
 LABELLED = 300  # facilities numbered on the map at most
 _lock = threading.Lock()  # matplotlib's font cache and rcParams are not thread-safe
+
+
+@lru_cache(maxsize=1)
+def _mpl() -> ModuleType:
+    """matplotlib (Agg, no display), imported when a brief is drawn, not by every process that
+    serves the app (it costs a quarter of a second at each start)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.collections
+    import matplotlib.figure
+    return matplotlib
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +52,7 @@ def _outlines() -> list:
     return rings
 
 
-def _svg(fig: Figure) -> str:
+def _svg(fig) -> str:
     out = io.StringIO()
     fig.savefig(out, format="svg", bbox_inches="tight", pad_inches=0.05, dpi=200)
     text = out.getvalue()
@@ -64,9 +70,10 @@ def facility_map(marks: list[dict]) -> str:
     listed = [m for m in marks if m.get("number")]
     quiet = [m for m in marks if not m.get("number")]
     with _lock:
-        fig = Figure(figsize=(7.0, 5.0))
+        fig = _mpl().figure.Figure(figsize=(7.0, 5.0))
         ax = fig.add_subplot()
-        ax.add_collection(LineCollection(_outlines(), colors="#8a8a8a", linewidths=0.4))
+        ax.add_collection(_mpl().collections.LineCollection(_outlines(), colors="#8a8a8a",
+                                                            linewidths=0.4))
         if quiet:
             ax.scatter([m["lon"] for m in quiet], [m["lat"] for m in quiet], s=4,
                        c="#c8c8c8", linewidths=0, zorder=2, rasterized=True)
@@ -96,7 +103,7 @@ def bars(current: list, previous: list) -> str:
     def value(v):
         return v if isinstance(v, int) else 0
     with _lock:
-        fig = Figure(figsize=(7.0, 2.6))
+        fig = _mpl().figure.Figure(figsize=(7.0, 2.6))
         ax = fig.add_subplot()
         idx = list(range(1, len(current) + 1))
         ax.bar([i - 0.2 for i in idx], [value(v) for v in previous], width=0.4,

@@ -14,11 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pyxform.builder import create_survey_element_from_dict
-from pyxform.validators import odk_validate
-from pyxform.xls2json import workbook_to_json
-from pyxform.xls2json_backends import get_xlsform
-
 from . import encryption
 from .app_support import SELECTS, unsupported
 
@@ -131,6 +126,11 @@ def build_workbook(data: bytes, filename: str) -> BuiltForm:
 
 
 def _build(source, name: str, default_version: str | None = None) -> BuiltForm:
+    # pyxform is imported when a form is built, not by every process that serves the app
+    from pyxform.builder import create_survey_element_from_dict
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
     warnings: list[str] = []
     try:
         workbook = get_xlsform(source)
@@ -319,6 +319,8 @@ def write(built: BuiltForm, out_dir: Path | None = None) -> list[Path]:
 def validate(xml: str) -> list[str]:
     """Run ODK Validate (JavaRosa, shipped with pyxform; needs Java). Returns its warnings,
     raises FormInvalid with its report when the form would not load in ODK Collect."""
+    from pyxform.validators import odk_validate
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "form.xml"
         path.write_text(xml, encoding="utf-8")
