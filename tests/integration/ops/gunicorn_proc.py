@@ -13,8 +13,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from server import create_app
+from server.core import audit
 from server.core.db import db
 from tests import factories
 
@@ -102,3 +105,22 @@ def seed(app_config: dict) -> SimpleNamespace:
         found = SimpleNamespace(facility=facility.id, token=token, monitor=monitor.id)
         db.engine.dispose()
     return found
+
+
+def assert_stored_once(database_url: str, acked: list[str]) -> None:
+    """Every acknowledged submission stored exactly once (one visit, its one incident), nothing
+    stored that was not acknowledged, and the audit chain verifies."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            stored = dict(connection.execute(text(
+                "SELECT id::text, count(*) FROM visits GROUP BY id")).all())
+            incidents = connection.execute(text("SELECT count(*) FROM incidents")).scalar()
+        with Session(engine) as session:
+            checked, problem = audit.verify(session)
+    finally:
+        engine.dispose()
+    assert len(set(acked)) == len(acked)  # one acknowledgement per submission
+    assert set(stored) == set(acked) and set(stored.values()) == {1}
+    assert incidents == len(acked)  # each report carries one incident: none doubled
+    assert problem is None and checked >= len(acked)

@@ -12,12 +12,9 @@ import time
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
-from server.core import audit
 from tests.conftest import truncate_all
-from tests.integration.ops.gunicorn_proc import Gunicorn, seed
+from tests.integration.ops.gunicorn_proc import Gunicorn, assert_stored_once, seed
 from tests.integration.submissions.test_json_api import report
 
 CLIENTS = 16
@@ -133,17 +130,4 @@ def test_a_burst_through_reload_and_restart_loses_nothing(database_url, monitor,
         (burst.in_flight_at(reload_at), burst.in_flight_at(stop_at))
     assert "WORKER TIMEOUT" not in log and "SIGKILL" not in log
     assert log.count("Worker exiting") >= 4  # 2 reloaded away + 2 stopped
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            stored = dict(connection.execute(text(
-                "SELECT id::text, count(*) FROM visits GROUP BY id")).all())
-            incidents = connection.execute(text("SELECT count(*) FROM incidents")).scalar()
-        with Session(engine) as session:
-            checked, problem = audit.verify(session)
-    finally:
-        engine.dispose()
-    assert len(set(burst.acked)) == len(burst.acked)  # one acknowledgement per submission
-    assert set(stored) == set(burst.acked) and set(stored.values()) == {1}
-    assert incidents == len(burst.acked)  # each report carries one incident: none doubled
-    assert problem is None and checked >= len(burst.acked)
+    assert_stored_once(database_url, burst.acked)
