@@ -12,7 +12,20 @@ const ODK = "http://www.opendatakit.org/xforms";
 const BIND_TYPES = new Set(["string", "int", "integer", "boolean", "decimal", "date", "time", "dateTime", "geopoint",
   "geotrace", "geoshape", "binary", "barcode", "intent"]);
 
-const elements = (node) => [...node.childNodes].filter((n) => n.nodeType === 1);
+// Walked by hand: spreading jsdom's live collections (childNodes, getElementsByTagName) costs
+// seconds on a large form (each index goes through a proxy that also looks up named items).
+const elements = (node) => {
+  const out = [];
+  for (let c = node.firstElementChild; c; c = c.nextElementSibling) out.push(c);
+  return out;
+};
+// Every element under `node`, in document order (as getElementsByTagName("*")).
+const descendants = (node) => {
+  const out = [];
+  const walk = (n) => { for (let c = n.firstElementChild; c; c = c.nextElementSibling) { out.push(c); walk(c); } };
+  walk(node);
+  return out;
+};
 const local = (el) => el.localName;
 
 const INPUT_TYPES = {
@@ -129,7 +142,7 @@ function topLevelComma(text) {
 
 export function xformToDef(xml, attachments = {}) {
   const doc = new globalThis.DOMParser().parseFromString(xml, "text/xml");
-  const byName = (name) => [...doc.getElementsByTagName("*")].filter((e) => local(e) === name);
+  const byName = (name) => descendants(doc).filter((e) => local(e) === name);
   const model = byName("model")[0];
   const body = byName("body")[0];
   const itext = itextTable(model);
@@ -167,7 +180,7 @@ export function xformToDef(xml, attachments = {}) {
   const named = (text) => (lastSaved && text
     ? text.replace(new RegExp(`instance\\(\\s*(['"])${lastSaved.replace(/[^\w]/g, "\\$&")}\\1\\s*\\)`, "g"), "instance('__last-saved')") : text);
   const binds = new Map();
-  for (const bind of [...model.getElementsByTagName("*")].filter((e) => local(e) === "bind")) {
+  for (const bind of descendants(model).filter((e) => local(e) === "bind")) {
     const attrs = { type: (bind.getAttribute("type") || "string").replace(/^xsd:/, "") };
     for (const key of BIND_KEYS) {
       const value = key.includes(":") ? bind.getAttributeNS(key.startsWith("jr:") ? JR : null, key.split(":")[1])
@@ -182,7 +195,7 @@ export function xformToDef(xml, attachments = {}) {
   // odk:setgeopoint, as pyxform writes it in its JSON: `actions` [{name, event}] on the question.
   // Outside ODK's namespace JavaRosa rejects the form (ODK Web Forms ignores the action).
   const geoActions = new Map();
-  for (const el of [...doc.getElementsByTagName("*")].filter((e) => local(e) === "setgeopoint")) {
+  for (const el of descendants(doc).filter((e) => local(e) === "setgeopoint")) {
     if (el.namespaceURI !== ODK) { unsupported.push("action setgeopoint outside the ODK namespace (ODK Collect rejects the form)"); continue; }
     const parent = el.parentNode;
     const context = local(parent) === "model" ? rootPath
@@ -195,10 +208,10 @@ export function xformToDef(xml, attachments = {}) {
   // made (odk-instance-first-load) or a repeat entry added (odk-new-repeat) is the question's
   // `default` (an expression in parentheses, a literal as is); one set when another question
   // changes (xforms-value-changed) is the question's `trigger` with the value as its calculation.
-  const bindIds = new Map([...model.getElementsByTagName("*")].filter((e) => local(e) === "bind" && e.getAttribute("id"))
+  const bindIds = new Map(descendants(model).filter((e) => local(e) === "bind" && e.getAttribute("id"))
     .map((e) => [e.getAttribute("id"), resolveRef(e.getAttribute("nodeset"), rootPath)]));
   const actions = new Map();
-  for (const el of [...doc.getElementsByTagName("*")].filter((e) => local(e) === "setvalue")) {
+  for (const el of descendants(doc).filter((e) => local(e) === "setvalue")) {
     const parent = el.parentNode;
     const context = local(parent) === "model" ? rootPath
       : resolveRef(parent.getAttribute("ref") || parent.getAttribute("nodeset"), rootPath);
