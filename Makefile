@@ -35,14 +35,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 # JavaScript: ESLint (eslint.config.js) over our browser code and the unit tests of its pure
-# modules (tests/js/*.test.mjs, node's own test runner). `make test` runs ESLint before pytest
-# and the unit tests beside it.
+# modules (tests/js/*.test.mjs, node's own test runner). `make test` runs both beside pytest.
+ESLINT := npx --no-install eslint static/js static/mobile tests/js eslint.config.js
 JS_TESTS := node --test --test-reporter=dot tests/js/*.test.mjs
 lint-js: eslint
 	@$(JS_TESTS)
 
 eslint: node_modules/.package-lock.json
-	@npx --no-install eslint static/js static/mobile tests/js eslint.config.js
+	@$(ESLINT)
 
 # Python: ruff (pyflakes, pycodestyle, import order; settings in pyproject.toml).
 lint-py: $(STAMP)
@@ -119,18 +119,20 @@ restore: install
 # The suite in parallel (pytest-xdist): PYTEST_WORKERS processes, each with a database of its own
 # (nezarat_test_gw0, ... copied from nezarat_test and migrated by the session itself), its own live
 # server and its own Chromium; tests/conftest.py. PYTEST_WORKERS=0 runs it in this one process.
-# The JavaScript unit tests (the ODK conformance harness among them, a minute and more) run at
-# the same time under `nice`: they take the CPU the suite leaves idle (its workers wait on
-# PostgreSQL, Chromium and gunicorn), their output is shown after pytest's, and either failing
-# fails `make test`. On a fresh clone pip and npm fetch their packages at the same time.
+# ESLint and the JavaScript unit tests (the ODK conformance harness among them) run at the same
+# time under `nice`: they take the CPU the suite leaves idle (its workers wait on PostgreSQL,
+# Chromium and gunicorn), their output is shown after pytest's, and any of them failing fails
+# `make test`. On a fresh clone pip and npm fetch their packages at the same time.
 PYTEST_WORKERS ?= auto
-test: packages install system-deps testdb lint-py eslint
+test: packages install system-deps testdb lint-py
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(TEST_DB_URL)}"; \
-	 js_log=$$(mktemp); setsid nice -n 10 $(JS_TESTS) > "$$js_log" 2>&1 & js=$$!; \
+	 js_log=$$(mktemp); \
+	 setsid nice -n 10 bash -c '$(ESLINT); e=$$?; $(JS_TESTS); t=$$?; exit $$(( e || t ))' \
+	   > "$$js_log" 2>&1 & js=$$!; \
 	 trap 'kill -- -$$js 2>/dev/null; rm -f "$$js_log"' EXIT; trap 'exit 130' INT TERM; \
 	 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS); status=$$?; \
-	 wait $$js; js_status=$$?; echo "[lint-js] node --test tests/js/*.test.mjs"; cat "$$js_log"; \
-	 if [[ $$js_status -ne 0 ]]; then echo "[lint-js] FAILED (above)" >&2; fi; \
+	 wait $$js; js_status=$$?; echo "[lint-js] eslint; node --test tests/js/*.test.mjs"; \
+	 cat "$$js_log"; if [[ $$js_status -ne 0 ]]; then echo "[lint-js] FAILED (above)" >&2; fi; \
 	 exit $$(( status || js_status ))
 
 # The Python and npm packages of a fresh clone, fetched side by side (each rule runs only when
