@@ -356,7 +356,7 @@ def test_the_duress_pin_leaves_a_fresh_install_and_tells_the_server(phone, monit
                 DeviceToken.user_id == monitor.user_id)).one()
             if token.duress_at is not None or time.monotonic() > deadline:
                 break
-        time.sleep(0.5)
+        time.sleep(0.1)
     with live_server.app_context():
         token = db.session.scalars(select(DeviceToken).where(
             DeviceToken.user_id == monitor.user_id)).one()
@@ -393,7 +393,7 @@ def test_a_phone_marked_lost_erases_itself_and_its_pending_ids_are_known(phone, 
         with live_server.app_context():
             if (token_row().pending or []) or time.monotonic() > deadline:
                 break
-        time.sleep(0.3)
+        time.sleep(0.1)
     with live_server.app_context():
         token = token_row()
         coordinator = db.session.scalars(select(User).where(
