@@ -25,6 +25,7 @@ from tests.browser.test_mobile_app import (  # noqa: F401 (fixtures)
     fill_counts,
     monitor,
     phone,
+    photo_file,
     photo_with_gps,
     q,
     sign_in,
@@ -99,10 +100,10 @@ def test_an_incident_placed_on_the_map_offline_with_a_gallery_photo(phone, monit
     page.click(f'[data-add="{ROOT}/photos"]')
     photo_input = page.locator(q("photos/photo"))
     assert photo_input.get_attribute("capture") is None  # the camera or the gallery
-    photo_input.set_input_files(files=[{"name": "gallery.jpg", "mimeType": "image/jpeg",
-                                        "buffer": photo_with_gps(1200, 900)}])
     entry = page.locator(f'[data-repeat="{ROOT}/photos"] fieldset.entry')
-    entry.locator(".photo-preview img").wait_for()
+    with photo_file("gallery.jpg", photo_with_gps(1200, 900)) as path:
+        photo_input.set_input_files(files=[path])
+        entry.locator(".photo-preview img").wait_for()
     assert entry.locator("button", has_text="Remove").count() == 1
 
     page.fill(q("incident/narrative"), "Pushed back at the river bend")
@@ -160,9 +161,9 @@ def test_the_gallery_photo_leaves_the_phone_stripped(phone, monitor, live_server
     page.select_option(q("facility"), monitor.facility_id)
     partial_access(page)
     page.click(f'[data-add="{ROOT}/photos"]')
-    page.set_input_files(q("photos/photo"), files=[{
-        "name": "IMG_2040.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}])
-    page.wait_for_selector(f'[data-repeat="{ROOT}/photos"] .photo-preview img')
+    with photo_file("IMG_2040.jpg", photo_with_gps()) as path:
+        page.set_input_files(q("photos/photo"), files=[path])
+        page.wait_for_selector(f'[data-repeat="{ROOT}/photos"] .photo-preview img')
     page.click("[data-action=finish]")
     problems = page.eval_on_selector_all(
         ".q.invalid", "els => els.map(e => e.dataset.q + ': ' + e.querySelector('.error').textContent)")

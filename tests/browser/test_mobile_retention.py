@@ -18,6 +18,7 @@ from tests.browser.test_mobile_app import (  # noqa: F401
     ROOT,
     monitor,
     phone,
+    photo_file,
     photo_with_gps,
     q,
     sign_in,
@@ -44,9 +45,9 @@ def draft(page, notes: str, photo: bytes | None = None) -> str:
     page.fill(q("notes"), notes)
     if photo:
         page.click(f'[data-add="{ROOT}/photos"]')
-        page.set_input_files(q("photos/photo"), files=[{
-            "name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": photo}])
-        page.wait_for_selector(f'[data-repeat="{ROOT}/photos"] .photo-preview img')
+        with photo_file("IMG_0002.jpg", photo) as path:
+            page.set_input_files(q("photos/photo"), files=[path])
+            page.wait_for_selector(f'[data-repeat="{ROOT}/photos"] .photo-preview img')
     page.click("[data-action=save]")
     page.wait_for_selector(f'[data-screen=home] [data-report="{report_id}"]')
     return report_id
@@ -89,6 +90,6 @@ def test_old_drafts_are_flagged_then_erased_without_a_trace(phone, monitor, live
             held = sorted(p["id"] for p in token.pending or [])
         if held == sorted([fresh, old]) or time.monotonic() > deadline:
             break
-        time.sleep(0.3)
+        time.sleep(0.1)
     assert held == sorted([fresh, old])
     assert page.errors == []
