@@ -23,6 +23,7 @@ from server.core import schema
 from server.ops import pgbackrest
 from server.ops.cluster import ScratchCluster
 from tests.integration.ops.gunicorn_proc import Gunicorn, assert_stored_once, seed
+from tests.integration.ops.scratch import cluster_with_postgis
 from tests.integration.submissions.test_json_api import report
 
 CLIENTS = 16
@@ -109,12 +110,8 @@ def _kill_postgres(cluster: ScratchCluster) -> int:
 def cluster(app_config):
     run_as = pgbackrest._default_user()
     root = Path(tempfile.mkdtemp(prefix="nezarat-kill-"))
-    scratch = ScratchCluster(root, run_as=run_as, settings={"max_connections": "60"})
+    scratch = cluster_with_postgis(root, run_as=run_as, settings={"max_connections": "60"})
     try:
-        scratch.initdb()
-        scratch.start()
-        scratch.psql("CREATE DATABASE nezarat")
-        scratch.psql("CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm;", db="nezarat")
         schema.upgrade(scratch.url("nezarat"))
         yield scratch
     finally:
