@@ -64,8 +64,9 @@ def _stages(session, org, period, policy, now) -> tuple[dict, str, bytes, list[f
     data = compose.compose(session, org, period, Scope("all"), policy=policy, now=now,
                            timeline=hook)
     t1 = time.perf_counter()
-    document = render.html(data, "fa", timeline_svg=svg)  # the HTML edition (every row)
-    printed = render.html(data, "fa", timeline_svg=svg, rows=render.PDF_ROWS)
+    drawings = render.draw(data)  # as service.make: the same charts in both editions
+    document = render.html(data, "fa", timeline_svg=svg, drawings=drawings)  # every row
+    printed = render.html(data, "fa", timeline_svg=svg, rows=render.PDF_ROWS, drawings=drawings)
     t2 = time.perf_counter()
     pdf = render.pdf(printed)
     t3 = time.perf_counter()

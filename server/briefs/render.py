@@ -31,16 +31,24 @@ def _gravest(f: dict) -> tuple:
     return (-len(f["concern"]), -(f["incidents"] or 0), -f["visits"], f["number"])
 
 
-def html(brief: dict, language: str, timeline_svg=None, rows: int | None = None) -> str:
+def draw(brief: dict) -> dict:
+    """The brief's charts, which neither the language nor the rows shown change: drawn once
+    for both editions of a brief (each takes a large part of rendering one)."""
+    current = [row["total"] for row in brief["incidents"]["by_type"]]
+    previous = [row["previous"] for row in brief["incidents"]["by_type"]]
+    return {"map_svg": charts.facility_map(brief["facilities"]),
+            "bars_svg": charts.bars(current, previous) if current else ""}
+
+
+def html(brief: dict, language: str, timeline_svg=None, rows: int | None = None,
+         drawings: dict | None = None) -> str:
     """`timeline_svg`: (section, labels, direction) -> SVG text, or None. `rows`: the long
     tables (facilities, places, red flags, access) stop there, and a section's table of visits
     at its SECTION_ROWS latest, saying how many more rows the whole (HTML) edition has; None:
-    every row."""
+    every row. `drawings`: the brief's charts when already drawn (draw())."""
     labels = method_labels(language)
     w, dir_ = words(language), direction(language)
     _env.filters["evidence"] = lambda code: labels["evidence"].get(code, code)
-    current = [row["total"] for row in brief["incidents"]["by_type"]]
-    previous = [row["previous"] for row in brief["incidents"]["by_type"]]
     svg_labels = {"dimensions": labels["dimension"], "redFlags": labels["flag"],
                   "evidence": labels["evidence"], "title": w["timeline"]}
     if dir_ == "rtl":
@@ -77,9 +85,7 @@ def html(brief: dict, language: str, timeline_svg=None, rows: int | None = None)
     return _env.get_template("brief.html").render(
         b=brief, w=w, m=labels, lang=language, dir=dir_, types=type_labels(language),
         colours=charts.RING_COLOURS, fname=fname, protection=protection, t=tables,
-        sections_of=sections_of,
-        map_svg=charts.facility_map(brief["facilities"]),
-        bars_svg=charts.bars(current, previous) if current else "")
+        sections_of=sections_of, **(drawings or draw(brief)))
 
 
 def pdf(document: str) -> bytes:

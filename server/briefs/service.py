@@ -103,8 +103,10 @@ def make(session: Session, org, checked: dict, now: datetime | None = None) -> d
         hook, svg = timeline_hooks(session, org)
     data = compose.compose(session, org, checked["period"], checked["scope"], policy=policy,
                            now=now, timeline=hook)
-    document = render.html(data, checked["language"], timeline_svg=svg)
-    printed = render.html(data, checked["language"], timeline_svg=svg, rows=render.PDF_ROWS)
+    drawings = render.draw(data)  # the same charts in both editions
+    document = render.html(data, checked["language"], timeline_svg=svg, drawings=drawings)
+    printed = render.html(data, checked["language"], timeline_svg=svg, rows=render.PDF_ROWS,
+                          drawings=drawings)
     return {"data": data, "html": document, "pdf": render.pdf(printed),
             "policy_version": policy.version if policy else None}
 

@@ -8,11 +8,13 @@ once.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import procrastinate
 from flask import Flask
+from procrastinate.manager import get_channel_for_queues
 
 from . import registry
 
@@ -55,8 +57,19 @@ async def recover_once(queue: procrastinate.App, stalled_after: float) -> int:
                         job.id, job.task_name, job.queueing_lock)
             await queue.job_manager.finish_job_by_id_async(
                 job.id, status=procrastinate.jobs.Status.FAILED, delete_job=False)
+        else:
+            await _wake_workers(queue, job)
         handled += 1
     return handled
+
+
+async def _wake_workers(queue: procrastinate.App, job: procrastinate.jobs.Job) -> None:
+    """The notification procrastinate sends when a job is inserted, for a job put back: its
+    retry sends none, and the workers would leave it waiting until their next poll (5 s)."""
+    payload = json.dumps({"type": "job_inserted", "job_id": job.id})
+    for channel in [*get_channel_for_queues([job.queue]), *get_channel_for_queues(None)]:
+        await queue.connector.execute_query_async("SELECT pg_notify(%(channel)s, %(payload)s)",
+                                                  channel=channel, payload=payload)
 
 
 async def recover(queue: procrastinate.App, stalled_after: float) -> None:

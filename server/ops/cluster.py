@@ -137,7 +137,7 @@ class ScratchCluster:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the restored cluster is still recovering"
                                        + self._log_tail())
-                time.sleep(0.3)
+                time.sleep(0.1)
 
     def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():

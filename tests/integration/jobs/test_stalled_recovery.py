@@ -47,3 +47,42 @@ def test_a_dead_job_gives_way_to_the_waiting_one_with_its_queueing_lock(app_conf
     finally:
         engine.dispose()
         truncate_all(url)
+
+
+def test_a_recovered_job_wakes_the_listening_workers_at_once(app_config):
+    """Putting a dead worker's job back in the queue sent no notification (procrastinate only
+    notifies on insert): the job waited for a worker's next poll (5 s by default). Now the
+    workers listening on its queue, or on every queue, are told at once."""
+    import json
+
+    import psycopg
+
+    url = app_config["DATABASE_URL"]
+    engine = create_engine(url)
+    listener = psycopg.connect(worker.libpq_url(url), autocommit=True)
+    try:
+        with engine.begin() as conn:
+            dead = conn.execute(text(INSERT.replace("'webhooks'", "'mail'")), {
+                "task": "alerts.mails", "lock": None, "qlock": None,
+                "status": "doing"}).scalar()
+        listener.execute('LISTEN "procrastinate_queue_v1#mail"')
+        listener.execute('LISTEN "procrastinate_any_queue_v1"')
+        live = create_app(dict(app_config))
+        queue = worker.queue_app(live)
+
+        async def once():
+            async with queue.open_async():
+                return await worker.recover_once(queue, 2.0)
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(asyncio.run, once()).result() == 1
+        heard = {note.channel: json.loads(note.payload)
+                 for note in listener.notifies(timeout=10, stop_after=2)}
+        assert heard == {channel: {"type": "job_inserted", "job_id": dead} for channel in (
+            "procrastinate_queue_v1#mail", "procrastinate_any_queue_v1")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT status FROM procrastinate_jobs WHERE id = :id"),
+                                {"id": dead}).scalar() == "todo"
+    finally:
+        listener.close()
+        engine.dispose()
+        truncate_all(url)

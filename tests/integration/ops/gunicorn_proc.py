@@ -54,10 +54,15 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Gunicorn":
+        self.spawn()
+        self.wait_ready()
+        return self
+
+    def spawn(self) -> "Gunicorn":
+        """Started, not waited for (wait_ready): something else can start meanwhile."""
         with open(self.stdout, "ab") as out, open(self.stderr, "ab") as err:
             self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=out,
                                             stderr=err)
-        self.wait_ready()
         return self
 
     def wait_ready(self, timeout: float = 60) -> None:

@@ -15,7 +15,7 @@ from server import create_app
 from server.core import schema
 from server.core.db import db
 from server.ops import pgbackrest
-from server.ops.cluster import ScratchCluster
+from tests.integration.ops.scratch import cluster_with_postgis
 from tests.integration.ops.test_metrics import TOKEN, _value
 
 
@@ -23,14 +23,10 @@ from tests.integration.ops.test_metrics import TOKEN, _value
 def cluster():
     root = Path(tempfile.mkdtemp(prefix="nezarat-archfail-"))
     # archiving fails until the file `archive-ok` exists (then it "archives" by keeping nothing)
-    scratch = ScratchCluster(root, run_as=pgbackrest._default_user(), settings={
+    scratch = cluster_with_postgis(root, run_as=pgbackrest._default_user(), settings={
         "wal_level": "replica", "archive_mode": "on",
         "archive_command": f"'test -e {root / 'archive-ok'}'"})
     try:
-        scratch.initdb()
-        scratch.start()
-        scratch.psql("CREATE DATABASE nezarat")
-        scratch.psql("CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm;", db="nezarat")
         yield scratch
     finally:
         scratch.destroy()

@@ -1,10 +1,11 @@
 """PostgreSQL killed during a burst (issue 13, shared with the hardening issue): 16 clients send
 JSON submissions to a real gunicorn (deploy/gunicorn.conf.py) whose database is a scratch
 cluster of its own; the postmaster and every backend get SIGKILL mid-burst, and the cluster is
-started again (crash recovery) a few seconds later. Meanwhile every answer is a success or a
-503 with Retry-After, never a 500; a client sends the same report again after Retry-After, as
-the phone does; afterwards every acknowledged submission is stored exactly once, nothing else
-is, and the audit chain verifies. The shared cluster is never touched."""
+started again (crash recovery) once the clients have had as many 503s as there are clients.
+Meanwhile every answer is a success or a 503 with Retry-After, never a 500; a client sends the
+same report again after Retry-After, as the phone does; afterwards every acknowledged
+submission is stored exactly once, nothing else is, and the audit chain verifies. The shared
+cluster is never touched."""
 from __future__ import annotations
 
 import os
@@ -22,6 +23,7 @@ from server.core import schema
 from server.ops import pgbackrest
 from server.ops.cluster import ScratchCluster
 from tests.integration.ops.gunicorn_proc import Gunicorn, assert_stored_once, seed
+from tests.integration.ops.scratch import cluster_with_postgis
 from tests.integration.submissions.test_json_api import report
 
 CLIENTS = 16
@@ -77,6 +79,12 @@ class Burst:
             assert time.monotonic() < deadline, (self.statuses, self.bad[:3])
             time.sleep(0.05)
 
+    def wait_for_503s(self, total: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while self.statuses.get(503, 0) < total:
+            assert time.monotonic() < deadline, (self.statuses, self.bad[:3])
+            time.sleep(0.05)
+
 
 def _kill_postgres(cluster: ScratchCluster) -> int:
     """SIGKILL to the postmaster and to each of its children, by pid: a crash, not a stop."""
@@ -102,12 +110,8 @@ def _kill_postgres(cluster: ScratchCluster) -> int:
 def cluster(app_config):
     run_as = pgbackrest._default_user()
     root = Path(tempfile.mkdtemp(prefix="nezarat-kill-"))
-    scratch = ScratchCluster(root, run_as=run_as, settings={"max_connections": "60"})
+    scratch = cluster_with_postgis(root, run_as=run_as, settings={"max_connections": "60"})
     try:
-        scratch.initdb()
-        scratch.start()
-        scratch.psql("CREATE DATABASE nezarat")
-        scratch.psql("CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm;", db="nezarat")
         schema.upgrade(scratch.url("nezarat"))
         yield scratch
     finally:
@@ -128,7 +132,9 @@ def test_postgres_killed_during_a_burst_answers_503_and_loses_nothing(app_config
         burst.wait_for_acks(30)
         before = dict(burst.statuses)
         assert _kill_postgres(cluster) >= 1  # backends were serving the burst
-        time.sleep(3)  # the outage: every request meanwhile is answered 503
+        # the outage, until the clients have had as many 503s as there are clients (every
+        # request meanwhile is answered 503)
+        burst.wait_for_503s(before.get(503, 0) + CLIENTS)
         during = dict(burst.statuses)
         cluster.start()  # crash recovery, then the clients' resends are stored
         burst.wait_for_acks(30)

@@ -129,6 +129,8 @@ def _send_canaries(base: str, monitor) -> tuple[dict, str]:
     sent = {name: response.headers["X-Request-Id"] for name, response in (
         ("head", head), ("openrosa", posted), ("json", created), ("conflict", conflict),
         ("bad", bad))}
+    # done: a connection left open would hold a stopping worker for its keep-alive linger
+    http.close()
     return sent, instance
 
 
@@ -173,10 +175,11 @@ def test_behind_caddy_no_canary_in_caddys_log_either(database_url, monitor, tmp_
         if os.environ.get("CI"):
             pytest.fail("caddy missing: scripts/system-deps.sh extracts it")
         pytest.skip("caddy missing (scripts/system-deps.sh extracts it)")
-    server = Gunicorn(database_url, tmp_path, workers=2, env={"TRUSTED_PROXIES": "1"}).start()
+    server = Gunicorn(database_url, tmp_path, workers=2, env={"TRUSTED_PROXIES": "1"}).spawn()
     proxy = Caddy(f"127.0.0.1:{server.port}", tmp_path)
     try:
-        proxy.start()
+        proxy.start()  # while gunicorn boots
+        server.wait_ready()
         sent, instance = _send_canaries(proxy.base, monitor)
     finally:
         proxy.stop()

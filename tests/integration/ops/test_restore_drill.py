@@ -75,6 +75,19 @@ def _db_now(url: str) -> str:
     return moment.isoformat(sep=" ")
 
 
+def _wait_until_db_clock_passes(url: str, epoch: float, timeout: float = 10) -> None:
+    engine = create_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        with engine.connect() as c:
+            while c.execute(text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one() \
+                    < epoch:
+                assert time.monotonic() < deadline, "the database clock stands still"
+                time.sleep(0.02)
+    finally:
+        engine.dispose()
+
+
 def test_point_in_time_restore_brings_back_exactly_what_was_acknowledged(tmp_path, monkeypatch):
     began = time.monotonic()
     world = drill_env.build(tmp_path, monkeypatch)
@@ -95,7 +108,9 @@ def test_point_in_time_restore_brings_back_exactly_what_was_acknowledged(tmp_pat
         assert taken.audit_head and taken.photos_copied == 1
         listed = pgbackrest.backups(world.settings)
         assert [b.audit_head for b in listed] == [taken.audit_head]
-        time.sleep(1.1)  # pgBackRest keeps a backup's stop time to the second
+        # pgBackRest keeps a backup's stop time to the second, and a time target picks a backup
+        # that stopped before it: T falls in a later second than the backup's stop
+        _wait_until_db_clock_passes(world.url, listed[0].finished_at.timestamp() + 1)
 
         second, second_photo = _submit(client, auth, facility_id, "after the backup", (0, 200, 0))
         with app.app_context():

@@ -6,11 +6,14 @@ schema fails to parse; an undocumented status raises).
 The client talks to the app in-process through httpx's WSGI transport, on the test's database."""
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -33,6 +36,78 @@ CONFIG = {"content_type_overrides": {kind: "application/octet-stream" for kind i
 PACKAGE = "nezarat_generated_client"
 
 
+# A generated client is kept for the next run, keyed by everything the generation reads (the
+# document, the configuration, the generator's and its formatter's versions): the generator
+# with its formatting hooks takes seconds, and the same inputs give the same client.
+CACHE = Path(tempfile.gettempdir()) / "nezarat-test-cache"
+
+
+def _versions() -> list[str]:
+    from importlib import metadata
+    found = []
+    for name in ("openapi-python-client", "ruff"):
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return found + [sys.version]
+
+
+def _cache_dir() -> Path | None:
+    """Ours alone (made by this user, mode 700), or none: a package planted there by another
+    user would be imported."""
+    try:
+        CACHE.mkdir(mode=0o700, exist_ok=True)
+        found = CACHE.stat()
+    except OSError:
+        return None
+    if found.st_uid != os.getuid() or found.st_mode & 0o077:
+        return None
+    return CACHE
+
+
+def _generate(spec: str, out: Path) -> str:
+    """The generator run on `spec` into out/PACKAGE; returns what it printed."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "openapi.json").write_text(spec)
+    (out / "config.json").write_text(json.dumps(CONFIG))
+    bin_dir = str(Path(GENERATOR).parent)
+    run = subprocess.run([GENERATOR, "generate", "--path", str(out / "openapi.json"),
+                          "--meta", "none", "--config", str(out / "config.json"),
+                          "--output-path", str(out / PACKAGE)],
+                         capture_output=True, text=True, timeout=300,
+                         env={"PATH": bin_dir + ":/usr/bin:/bin", "HOME": str(out)})
+    assert run.returncode == 0, run.stdout + run.stderr
+    printed = run.stdout + run.stderr
+    (out / "printed.txt").write_text(printed)
+    return printed
+
+
+def _generated_from(spec: str, tmp: Path) -> tuple[Path, str]:
+    """(the folder holding the package, what the generator printed), from the cache when the
+    same inputs were generated before."""
+    cache = _cache_dir()
+    if cache is None:
+        return tmp, _generate(spec, tmp)
+    key = hashlib.sha256(json.dumps([spec, CONFIG, _versions()]).encode()).hexdigest()[:32]
+    done = cache / f"client-{key}"
+    if (done / "printed.txt").is_file():
+        return done, (done / "printed.txt").read_text()
+    work = Path(tempfile.mkdtemp(prefix="client-", dir=cache))
+    try:
+        printed = _generate(spec, work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)  # a failure is never kept
+        raise
+    try:
+        work.rename(done)  # whole, or not at all (another run may have been first)
+    except OSError:
+        shutil.rmtree(work, ignore_errors=True)
+        return _generated_from(spec, tmp) if (done / "printed.txt").is_file() else (
+            tmp, _generate(spec, tmp))
+    return done, printed
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """(the generated package, what the generator printed), built from the app's document."""
@@ -40,20 +115,11 @@ def generated(tmp_path_factory):
     from tests.conftest import TEST_DATABASE_URL
     app = create_app({"DATABASE_URL": TEST_DATABASE_URL, "SECRET_KEY": "generator",
                       "TESTING": True})
-    root = tmp_path_factory.mktemp("client")
-    spec = root / "openapi.json"
-    spec.write_text(json.dumps(app.test_client().get("/api/openapi.json").get_json()))
-    (root / "config.json").write_text(json.dumps(CONFIG))
-    bin_dir = str(Path(GENERATOR).parent)
-    run = subprocess.run([GENERATOR, "generate", "--path", str(spec), "--meta", "none",
-                          "--config", str(root / "config.json"),
-                          "--output-path", str(root / PACKAGE)],
-                         capture_output=True, text=True, timeout=300,
-                         env={"PATH": bin_dir + ":/usr/bin:/bin", "HOME": str(root)})
-    assert run.returncode == 0, run.stdout + run.stderr
+    spec = json.dumps(app.test_client().get("/api/openapi.json").get_json())
+    root, printed = _generated_from(spec, tmp_path_factory.mktemp("client"))
     sys.path.insert(0, str(root))
     try:
-        yield importlib.import_module(PACKAGE), run.stdout + run.stderr
+        yield importlib.import_module(PACKAGE), printed
     finally:
         sys.path.remove(str(root))
         for name in [n for n in sys.modules if n.split(".")[0] == PACKAGE]:

@@ -1,0 +1,95 @@
+"""Scratch PostgreSQL clusters for the ops tests, from a template: initdb and CREATE EXTENSION
+postgis cost more than a second of CPU each time, and every such cluster starts the same (a
+`nezarat` database with PostGIS and pg_trgm, nothing else). The template's data folder is made
+once, kept in a private temp folder keyed by the PostgreSQL and PostGIS builds and the cluster's
+user, and copied for each cluster; the copy is a cluster of its own (own folder, socket, port and
+settings), started as ScratchCluster starts any other."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from server.ops.cluster import BINDIR, PG_VERSION, ScratchCluster
+
+CACHE = Path(tempfile.gettempdir()) / "nezarat-test-cache"
+
+
+def _key(run_as: str | None) -> str:
+    inputs = [PG_VERSION, run_as or "", str(os.getuid()),
+              subprocess.run([BINDIR / "postgres", "--version"], capture_output=True,
+                             text=True).stdout]
+    extensions = Path(f"/usr/share/postgresql/{PG_VERSION}/extension")
+    for name in ("postgis.control", "pg_trgm.control"):
+        found = extensions / name
+        inputs.append(found.read_text() if found.exists() else "-")
+    return hashlib.sha256("\0".join(inputs).encode()).hexdigest()[:24]
+
+
+def _private_cache() -> Path | None:
+    """Ours alone (this user's, mode 700), or none: another user's files are never copied in."""
+    try:
+        CACHE.mkdir(mode=0o700, exist_ok=True)
+        found = CACHE.stat()
+    except OSError:
+        return None
+    if found.st_uid != os.getuid() or found.st_mode & 0o077:
+        return None
+    return CACHE
+
+
+def _make(root: Path, run_as: str | None, settings: dict | None = None) -> ScratchCluster:
+    cluster = ScratchCluster(root, run_as=run_as, settings=settings)
+    try:
+        cluster.initdb()
+        cluster.start()
+        cluster.psql("CREATE DATABASE nezarat")
+        cluster.psql("CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm;", db="nezarat")
+    except BaseException:
+        cluster.destroy()
+        raise
+    return cluster
+
+
+def _template(run_as: str | None) -> Path | None:
+    """The template's data folder (cleanly stopped), made if missing; None without a cache."""
+    cache = _private_cache()
+    if cache is None:
+        return None
+    done = cache / f"pg-template-{_key(run_as)}"
+    if not (done / "data" / "PG_VERSION").is_file():
+        # made outside the private folder, which the cluster's user cannot enter, then moved in
+        work = Path(tempfile.mkdtemp(prefix="nezarat-pg-template-"))
+        stage = Path(tempfile.mkdtemp(prefix="pg-template-", dir=cache))
+        try:
+            _make(work, run_as).stop("fast")
+            (work / "data").rename(stage / "data")
+            stage.rename(done)  # whole, or not at all (another run may have been first)
+        except OSError:
+            if not (done / "data" / "PG_VERSION").is_file():
+                raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(stage, ignore_errors=True)
+    return done / "data"
+
+
+def cluster_with_postgis(root: Path, *, run_as: str | None,
+                         settings: dict | None = None) -> ScratchCluster:
+    """A started scratch cluster in `root` with a `nezarat` database holding PostGIS and
+    pg_trgm."""
+    template = _template(run_as)
+    if template is None:
+        return _make(root, run_as, settings)
+    cluster = ScratchCluster(root, run_as=run_as, settings=settings)
+    try:
+        cluster.prepare()
+        subprocess.run(["cp", "-a", str(template), str(cluster.data)], check=True)
+        cluster.start()
+    except BaseException:
+        cluster.destroy()
+        raise
+    return cluster
