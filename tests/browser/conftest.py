@@ -2,11 +2,15 @@
 every request, console errors, page errors and Content-Security-Policy violations."""
 from __future__ import annotations
 
+import os
+import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+import playwright
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -17,6 +21,40 @@ from tests.conftest import totp_code
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Chromium opens, for each window (so each browser context), a hidden omnibox popup page
+# (chrome://omnibox-popup.top-chrome/) in a renderer of its own: ~0.45 s of CPU per context,
+# for nothing a test looks at. Chromium reads only the last --disable-features, so Playwright's
+# own list goes into ours (and the browser fixture checks that none of it was lost).
+UNUSED_FEATURES = ["WebUIOmniboxPopup", "WebUIOmniboxAimPopup"]
+
+
+def playwright_disabled_features() -> list[str]:
+    """The features Playwright turns off in Chromium, read from its driver ([] if not found:
+    then the omnibox popup stays, and nothing else changes)."""
+    bundle = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"
+    try:
+        found = re.search(r"disabledFeatures = \[(.*?)\]", bundle.read_text(encoding="utf-8"),
+                          re.S)
+    except OSError:
+        return []
+    return re.findall(r'"(\w+)"', re.sub(r"//[^\n]*", "", found.group(1))) if found else []
+
+
+def launched_switches(name: str) -> list[list[str]]:
+    """Each value of switch `name` on the command line of the Chromium this process launched."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            grandparent = int(Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        # Playwright's driver (node) is this process's child, the browser the driver's.
+        if "--remote-debugging-pipe" in argv and grandparent == os.getpid():
+            return [a.split("=", 1)[1].split(",") for a in argv if a.startswith(f"--{name}=")]
+    raise AssertionError("the browser's process was not found")
+
 
 # Runs in every page before its own scripts (Playwright injects it outside the page's CSP).
 RECORD_CSP = """
@@ -42,8 +80,13 @@ class PageRecord:
 
 @pytest.fixture(scope="session")
 def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    theirs = playwright_disabled_features()
+    args = ARGS + ([f"--disable-features={','.join(theirs + UNUSED_FEATURES)}"] if theirs else [])
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        if theirs:
+            *others, effective = launched_switches("disable-features")
+            assert all(set(other) <= set(effective) for other in others), (others, effective)
         yield chromium
         chromium.close()
 

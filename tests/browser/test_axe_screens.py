@@ -16,7 +16,7 @@ from server.demo.submissions import one_visit
 from tests import factories
 from tests.browser import workspace_data
 from tests.browser.conftest import RECORD_CSP, sign_in
-from tests.browser.test_every_page import AXE, axe_violations
+from tests.browser.test_every_page import AXE, axe_violations, with_axe
 from tests.browser.test_mobile_app import (  # noqa: F401 (fixtures)
     PHONE,
     ROOT,
@@ -58,7 +58,8 @@ def test_axe_on_every_screen_of_the_review_queue(browser, live_server, coordinat
     data, visit_id = queue_data
     base = live_server.config["LIVE_URL"]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  bypass_csp=True)  # axe is injected as an inline script
+                                  bypass_csp=True)  # axe may be added as an inline script
+    with_axe(context)
     page = context.new_page()
     found: dict = {}
     try:
@@ -78,7 +79,8 @@ def test_axe_on_every_screen_of_the_review_queue(browser, live_server, coordinat
             page.click(f"{card} .nz-review-timeline > summary")
             page.click(f"{card} .nz-action-details")
             page.wait_for_selector(f"{card} .nz-minimap-map[data-ready=true]", timeout=TIMEOUT)
-            page.locator(card).screenshot(path=str(artifacts / f"axe-review-visit-{language}.png"))
+            page.locator(card).screenshot(  # JPEG: a tall card, PNG takes longer to encode
+                path=str(artifacts / f"axe-review-visit-{language}.jpg"), quality=90)
             check(page, found, f"{language} visits")
 
             page.goto(f"{base}/review?tab=duplicates")
@@ -95,6 +97,7 @@ def test_axe_on_every_screen_of_the_review_queue(browser, live_server, coordinat
 def test_axe_on_every_screen_of_the_phone_app(browser, monitor, artifacts):
     context = browser.new_context(**PHONE, bypass_csp=True)
     context.add_init_script(RECORD_CSP)
+    with_axe(context)
     page = context.new_page()
     found: dict = {}
     try:
@@ -123,7 +126,7 @@ def test_axe_on_every_screen_of_the_phone_app(browser, monitor, artifacts):
             choose(page, "incident/location_precision", "exact")
             page.wait_for_selector("[data-role=place-map][data-ready=true]")
             page.click("[data-action=finish]")  # every error shown
-            page.screenshot(path=str(artifacts / f"axe-phone-form-{language}.png"))
+            page.screenshot(path=str(artifacts / f"axe-phone-form-{language}.jpg"), quality=90)
             check(page, found, f"{language} form, filled with errors")
             page.click("[data-action=save]")
             page.wait_for_selector("[data-screen=home] [data-state=draft]")

@@ -6,6 +6,7 @@ what is data — names, typed answers, fingerprints, codes — is marked as such
 each page in each language goes to tests/artifacts/."""
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from types import SimpleNamespace
@@ -36,6 +37,15 @@ def principal(user, role: str) -> Principal:
                      role=role)
 
 
+@functools.cache
+def sealing_keys() -> tuple[tuple, tuple]:
+    """The coalition member's and the partner's key pairs, each with its passphrase-wrapped and
+    recovery-wrapped copies: made once for the module's tests (each keeps its own database)."""
+    key, partner_key = cc.new_key(3072), cc.new_key(3072)
+    return ((key, cc.wrap(key, PASSPHRASE), cc.wrap(key, "R" * 24)),
+            (partner_key, cc.wrap(partner_key, PARTNER_PASSPHRASE), cc.wrap(partner_key, "R" * 24)))
+
+
 @pytest.fixture()
 def world(live_server, page):
     base = live_server.config["LIVE_URL"]
@@ -57,11 +67,10 @@ def world(live_server, page):
         newcomer = factories.user(session, role="coordinator", organisation=newcomer_org,
                                   name="Newcomer")
         session.commit()
-        key, partner_key = cc.new_key(3072), cc.new_key(3072)
-        case_keys.create(session, principal(holder, "coordinator"), key.public_b64,
-                         cc.wrap(key, PASSPHRASE), cc.wrap(key, "R" * 24))
+        (key, *wrapped), (partner_key, *partner_wrapped) = sealing_keys()
+        case_keys.create(session, principal(holder, "coordinator"), key.public_b64, *wrapped)
         case_keys.create(session, principal(partner, "partner"), partner_key.public_b64,
-                         cc.wrap(partner_key, PARTNER_PASSPHRASE), cc.wrap(partner_key, "R" * 24))
+                         *partner_wrapped)
         # A case as the phone seals it: labels in the monitor's language, codes kept as raw.
         case_id = str(uuid.uuid4())
         sealed = cc.seal_case(key, case_id, [
@@ -99,7 +108,8 @@ def in_language(page, base: str, code: str, path: str) -> None:
 
 
 def check(page, artifacts, found: dict, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"cases-words-{name}.png"), full_page=True)
+    # JPEG: for a person to look at (PNG would take longer to encode).
+    page.screenshot(path=str(artifacts / f"cases-words-{name}.jpg"), full_page=True, quality=90)
     words = english_words(page)
     if words:
         found[name] = words

@@ -12,6 +12,7 @@ import re
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -95,34 +96,34 @@ def pages_of(role: str, people) -> list[str]:
 
 
 class Requests:
-    """The page's requests still waiting for an answer: a page has settled when none has been
-    for QUIET seconds (Playwright's "networkidle" waits 500 ms after the last, per page)."""
-    QUIET = 0.15
+    """The page's requests still waiting for an answer."""
 
     def __init__(self, page):
         self.open: set = set()
-        self.last = time.monotonic()
         page.on("request", self.started)
         page.on("requestfinished", self.ended)
         page.on("requestfailed", self.ended)
 
     def started(self, request) -> None:
         self.open.add(request)
-        self.last = time.monotonic()
 
     def ended(self, request) -> None:
         self.open.discard(request)
-        self.last = time.monotonic()
 
-    def settle(self, page) -> None:
-        deadline = time.monotonic() + TIMEOUT / 1000
-        while self.open or time.monotonic() - self.last < self.QUIET:
-            assert time.monotonic() < deadline, f"requests never answered: {self.open}"
-            page.wait_for_timeout(25)  # lets Playwright deliver the events
+
+# Read in the page after two animation frames (whatever the page's scripts had queued has run and
+# been laid out): the document and its frames have loaded, and so have its images and fonts.
+LOADED = """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => {
+  const frames = Array.from(document.querySelectorAll('iframe'), (f) => f.contentDocument);
+  done([document, ...frames].every((d) => d && d.readyState === 'complete'
+       && d.fonts.status === 'loaded' && Array.from(d.images).every((i) => i.complete)));
+})))"""
 
 
 def settle(page, requests: Requests, path: str) -> None:
-    requests.settle(page)
+    """The page has settled: what its own scripts load, they say they have (the map, the review
+    queue, the comparison table; a form's preview sets data-ready on its frame's body; the other
+    pages run no script), everything it asked for has been answered, and it has loaded whole."""
     if path == "/map":
         page.wait_for_selector("#nz-map[data-ready=true]", timeout=TIMEOUT)
         page.wait_for_selector("#nz-map[data-incident-loads]", timeout=TIMEOUT)
@@ -130,6 +131,14 @@ def settle(page, requests: Requests, path: str) -> None:
         page.wait_for_selector("#nz-review-list[data-ready=true]", timeout=TIMEOUT)
     elif path == "/facilities/compare":
         page.wait_for_selector(".nz-compare-table[data-ready=true]", timeout=TIMEOUT)
+    elif path.startswith("/forms/"):
+        page.frame_locator("iframe[data-role=preview]").locator(
+            "body[data-ready=yes]").wait_for(timeout=TIMEOUT)
+    deadline = time.monotonic() + TIMEOUT / 1000
+    # A request the page makes is reported before the answer to the evaluation that follows it.
+    while requests.open or not page.evaluate(LOADED) or requests.open:
+        assert time.monotonic() < deadline, f"the page never settled: {requests.open}"
+        page.wait_for_timeout(25)  # lets Playwright deliver the events
 
 
 def english_words(page) -> list[str]:
@@ -140,8 +149,19 @@ def english_words(page) -> list[str]:
     return sorted(set(words))
 
 
+def with_axe(context) -> None:
+    """axe in every document the context opens, frames too, before the page's own scripts (it
+    only defines window.axe): cheaper than adding it to each page afterwards, which sends and
+    compiles the whole script every time."""
+    context.add_init_script(path=str(AXE))
+
+
 def axe_violations(page) -> list[tuple[str, int, str]]:
-    page.add_script_tag(path=str(AXE))
+    """What axe finds in the page and in its frames (axe in a page asks the one in each frame;
+    a frame without one would be skipped after half a second)."""
+    for frame in page.frames:
+        if not frame.evaluate("typeof axe !== 'undefined'"):
+            frame.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [(v["id"], len(v["nodes"]), v["nodes"][0]["target"][0] if v["nodes"] else "")
             for v in result["violations"]]
@@ -152,20 +172,24 @@ def visit_all(browser, live_server, account, role, people, artifacts, checks) ->
     each saved as a screenshot; the problems found, by language and page."""
     base = live_server.config["LIVE_URL"]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  bypass_csp=True)  # axe is injected as an inline script
+                                  bypass_csp=True)  # axe may be added as an inline script
+    with_axe(context)
     page = context.new_page()
     requests = Requests(page)
     sign_in(page, base, account, "/account")
     found = {}
     try:
         for language, language_checks in checks.items():
-            page.goto(f"{base}/language/{language}?next=/account")
-            for path in pages_of(role, people):
-                page.goto(base + path)
+            for index, path in enumerate(pages_of(role, people)):
+                # The first page in each language through the language switch (it redirects).
+                page.goto(f"{base}/language/{language}?next={quote(path)}" if index == 0
+                          else base + path)
+                assert urlsplit(page.url).path == path  # (the map adds its view to the query)
                 settle(page, requests, path)
                 slug = re.sub(r"[0-9a-f-]{36}", "one", path.strip("/")).replace("/", "-")
-                page.screenshot(path=str(artifacts / f"page-{role}-{language}-{slug}.png"),
-                                full_page=True)
+                # JPEG: for a person to look at (PNG would take longer to encode).
+                page.screenshot(path=str(artifacts / f"page-{role}-{language}-{slug}.jpg"),
+                                full_page=True, quality=90)
                 problems = [problem for check in language_checks for problem in check(page)]
                 if problems:
                     found[f"{language} {path}"] = problems
