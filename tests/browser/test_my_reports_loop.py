@@ -95,7 +95,9 @@ def test_sent_back_corrected_resent_verified(phone, monitor, live_server):
     assert page.input_value(q("people/unaccompanied")) == "1"
     page.fill(q("people/unaccompanied"), "3")
     page.click("[data-action=finish]")
-    page.wait_for_timeout(500)
+    # Finished and queued, or refused with the questions named.
+    page.wait_for_selector(f'[data-report="{correction}"][data-state=queued], .q.invalid, '
+                           '[data-screen=form] > p.error')
     problems = page.eval_on_selector_all(
         ".q.invalid", "els => els.map(e => e.dataset.q + ': ' + e.querySelector('.error').textContent)")
     assert problems == [] and page.errors == [], (problems, page.errors, page.text_content("[data-screen=form] > p.error"))
