@@ -18,6 +18,19 @@ INSERT = ("INSERT INTO procrastinate_jobs (queue_name, task_name, lock, queueing
           "status) VALUES ('webhooks', :task, :lock, :qlock, '{}', :status) RETURNING id")
 
 
+def recover_once(app_config) -> int:
+    """worker.recover_once on an app of its own, in a thread of its own: a browser test earlier
+    in this process leaves Playwright's event loop running in this one, where asyncio.run()
+    refuses to start another."""
+    queue = worker.queue_app(create_app(dict(app_config)))
+
+    async def once():
+        async with queue.open_async():
+            return await worker.recover_once(queue, 2.0)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, once()).result()
+
+
 def test_a_dead_job_gives_way_to_the_waiting_one_with_its_queueing_lock(app_config):
     url = app_config["DATABASE_URL"]
     engine = create_engine(url)
@@ -29,16 +42,7 @@ def test_a_dead_job_gives_way_to_the_waiting_one_with_its_queueing_lock(app_conf
             dead = job("webhooks.deliver", "webhook:1", "webhook:1", "doing")
             waiting = job("webhooks.deliver", "webhook:1", "webhook:1", "todo")
             other = job("alerts.mail", None, None, "doing")
-        live = create_app(dict(app_config))
-        queue = worker.queue_app(live)
-
-        async def once():
-            async with queue.open_async():
-                return await worker.recover_once(queue, 2.0)
-        # in a thread of its own: a browser test earlier in this process leaves Playwright's
-        # event loop running in this one, where asyncio.run() refuses to start another
-        with ThreadPoolExecutor(1) as pool:
-            assert pool.submit(asyncio.run, once()).result() == 2
+        assert recover_once(app_config) == 2
         with engine.connect() as conn:
             status = dict(conn.execute(text(
                 "SELECT id, status FROM procrastinate_jobs")).all())
@@ -67,14 +71,7 @@ def test_a_recovered_job_wakes_the_listening_workers_at_once(app_config):
                 "status": "doing"}).scalar()
         listener.execute('LISTEN "procrastinate_queue_v1#mail"')
         listener.execute('LISTEN "procrastinate_any_queue_v1"')
-        live = create_app(dict(app_config))
-        queue = worker.queue_app(live)
-
-        async def once():
-            async with queue.open_async():
-                return await worker.recover_once(queue, 2.0)
-        with ThreadPoolExecutor(1) as pool:
-            assert pool.submit(asyncio.run, once()).result() == 1
+        assert recover_once(app_config) == 1
         heard = {note.channel: json.loads(note.payload)
                  for note in listener.notifies(timeout=10, stop_after=2)}
         assert heard == {channel: {"type": "job_inserted", "job_id": dead} for channel in (

@@ -14,8 +14,7 @@ import tempfile
 from pathlib import Path
 
 from server.ops.cluster import BINDIR, PG_VERSION, ScratchCluster
-
-CACHE = Path(tempfile.gettempdir()) / "nezarat-test-cache"
+from tests.cache import private_cache
 
 
 def _key(run_as: str | None) -> str:
@@ -27,18 +26,6 @@ def _key(run_as: str | None) -> str:
         found = extensions / name
         inputs.append(found.read_text() if found.exists() else "-")
     return hashlib.sha256("\0".join(inputs).encode()).hexdigest()[:24]
-
-
-def _private_cache() -> Path | None:
-    """Ours alone (this user's, mode 700), or none: another user's files are never copied in."""
-    try:
-        CACHE.mkdir(mode=0o700, exist_ok=True)
-        found = CACHE.stat()
-    except OSError:
-        return None
-    if found.st_uid != os.getuid() or found.st_mode & 0o077:
-        return None
-    return CACHE
 
 
 def _make(root: Path, run_as: str | None, settings: dict | None = None) -> ScratchCluster:
@@ -56,7 +43,7 @@ def _make(root: Path, run_as: str | None, settings: dict | None = None) -> Scrat
 
 def _template(run_as: str | None) -> Path | None:
     """The template's data folder (cleanly stopped), made if missing; None without a cache."""
-    cache = _private_cache()
+    cache = private_cache()
     if cache is None:
         return None
     done = cache / f"pg-template-{_key(run_as)}"

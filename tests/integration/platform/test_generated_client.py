@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.cache import private_cache
 from tests.integration.partner import helpers
 
 httpx = pytest.importorskip("httpx")
@@ -39,7 +39,6 @@ PACKAGE = "nezarat_generated_client"
 # A generated client is kept for the next run, keyed by everything the generation reads (the
 # document, the configuration, the generator's and its formatter's versions): the generator
 # with its formatting hooks takes seconds, and the same inputs give the same client.
-CACHE = Path(tempfile.gettempdir()) / "nezarat-test-cache"
 
 
 def _versions() -> list[str]:
@@ -51,19 +50,6 @@ def _versions() -> list[str]:
         except metadata.PackageNotFoundError:
             found.append(f"{name} -")
     return found + [sys.version]
-
-
-def _cache_dir() -> Path | None:
-    """Ours alone (made by this user, mode 700), or none: a package planted there by another
-    user would be imported."""
-    try:
-        CACHE.mkdir(mode=0o700, exist_ok=True)
-        found = CACHE.stat()
-    except OSError:
-        return None
-    if found.st_uid != os.getuid() or found.st_mode & 0o077:
-        return None
-    return CACHE
 
 
 def _generate(spec: str, out: Path) -> str:
@@ -86,7 +72,7 @@ def _generate(spec: str, out: Path) -> str:
 def _generated_from(spec: str, tmp: Path) -> tuple[Path, str]:
     """(the folder holding the package, what the generator printed), from the cache when the
     same inputs were generated before."""
-    cache = _cache_dir()
+    cache = private_cache()
     if cache is None:
         return tmp, _generate(spec, tmp)
     key = hashlib.sha256(json.dumps([spec, CONFIG, _versions()]).encode()).hexdigest()[:32]
