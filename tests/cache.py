@@ -3,7 +3,9 @@ generated client), each entry keyed by everything it is made from: safe to delet
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 CACHE = Path(tempfile.gettempdir()) / "nezarat-test-cache"
@@ -20,3 +22,26 @@ def private_cache() -> Path | None:
     if found.st_uid != os.getuid() or found.st_mode & 0o077:
         return None
     return CACHE
+
+
+def kept(name: str, make: Callable[[Path], object]) -> Path | None:
+    """The cache entry `name` (its key in its name), made by make(folder) when missing; None
+    without a private cache. An entry is made in a folder of its own and renamed into place, so
+    one that exists is whole; a failed make leaves nothing, and when two runs make the same
+    entry the first one's stays."""
+    cache = private_cache()
+    if cache is None:
+        return None
+    done = cache / name
+    if done.is_dir():
+        return done
+    stage = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=cache))
+    try:
+        make(stage)
+        stage.rename(done)
+    except OSError:
+        if not done.is_dir():
+            raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return done

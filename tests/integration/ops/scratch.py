@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from server.ops.cluster import BINDIR, PG_VERSION, ScratchCluster
-from tests.cache import private_cache
+from tests.cache import kept
 
 
 def _key(run_as: str | None) -> str:
@@ -43,25 +43,16 @@ def _make(root: Path, run_as: str | None, settings: dict | None = None) -> Scrat
 
 def _template(run_as: str | None) -> Path | None:
     """The template's data folder (cleanly stopped), made if missing; None without a cache."""
-    cache = private_cache()
-    if cache is None:
-        return None
-    done = cache / f"pg-template-{_key(run_as)}"
-    if not (done / "data" / "PG_VERSION").is_file():
+    def make(folder: Path) -> None:
         # made outside the private folder, which the cluster's user cannot enter, then moved in
         work = Path(tempfile.mkdtemp(prefix="nezarat-pg-template-"))
-        stage = Path(tempfile.mkdtemp(prefix="pg-template-", dir=cache))
         try:
             _make(work, run_as).stop("fast")
-            (work / "data").rename(stage / "data")
-            stage.rename(done)  # whole, or not at all (another run may have been first)
-        except OSError:
-            if not (done / "data" / "PG_VERSION").is_file():
-                raise
+            (work / "data").rename(folder / "data")
         finally:
             shutil.rmtree(work, ignore_errors=True)
-            shutil.rmtree(stage, ignore_errors=True)
-    return done / "data"
+    done = kept(f"pg-template-{_key(run_as)}", make)
+    return done / "data" if done else None
 
 
 def cluster_with_postgis(root: Path, *, run_as: str | None,

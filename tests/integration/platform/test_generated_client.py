@@ -12,7 +12,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tempfile
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.cache import private_cache
+from tests.cache import kept
 from tests.integration.partner import helpers
 
 httpx = pytest.importorskip("httpx")
@@ -72,26 +71,11 @@ def _generate(spec: str, out: Path) -> str:
 def _generated_from(spec: str, tmp: Path) -> tuple[Path, str]:
     """(the folder holding the package, what the generator printed), from the cache when the
     same inputs were generated before."""
-    cache = private_cache()
-    if cache is None:
-        return tmp, _generate(spec, tmp)
     key = hashlib.sha256(json.dumps([spec, CONFIG, _versions()]).encode()).hexdigest()[:32]
-    done = cache / f"client-{key}"
-    if (done / "printed.txt").is_file():
-        return done, (done / "printed.txt").read_text()
-    work = Path(tempfile.mkdtemp(prefix="client-", dir=cache))
-    try:
-        printed = _generate(spec, work)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)  # a failure is never kept
-        raise
-    try:
-        work.rename(done)  # whole, or not at all (another run may have been first)
-    except OSError:
-        shutil.rmtree(work, ignore_errors=True)
-        return _generated_from(spec, tmp) if (done / "printed.txt").is_file() else (
-            tmp, _generate(spec, tmp))
-    return done, printed
+    root = kept(f"client-{key}", lambda folder: _generate(spec, folder))
+    if root is None:
+        return tmp, _generate(spec, tmp)
+    return root, (root / "printed.txt").read_text()
 
 
 @pytest.fixture(scope="module")
