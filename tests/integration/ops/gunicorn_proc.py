@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ from server import create_app
 from server.core import audit
 from server.core.db import db
 from tests import factories
+from tests.integration.submissions.test_json_api import report
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -94,6 +96,54 @@ class Gunicorn:
     def lines(self) -> list[str]:
         return (self.stdout.read_text(errors="replace").splitlines()
                 + self.stderr.read_text(errors="replace").splitlines())
+
+
+class Burst:
+    """Clients, each in a thread of its own, sending one report after another to
+    /api/submissions as a phone does; how a client retries is its subclass's `submit`. Kept:
+    the ids acknowledged, how often each status was answered, and the problems seen."""
+
+    def __init__(self, base: str, facility, token: str, **headers: str):
+        self.url = f"{base}/api/submissions"
+        self.headers = {"Authorization": f"Bearer {token}", **headers}
+        self.facility = facility
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.acked: list[str] = []
+        self.statuses: dict[int, int] = {}
+        self.problems: list[str] = []
+        self.threads: list[threading.Thread] = []
+
+    def submit(self, body: dict) -> None:
+        raise NotImplementedError
+
+    def answered(self, status: int) -> None:
+        """Counts an answer (call it holding self.lock)."""
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def client(self) -> None:
+        while not self.done.is_set():
+            self.submit(report(self.facility))
+
+    def start(self, clients: int) -> Burst:
+        self.threads = [threading.Thread(target=self.client) for _ in range(clients)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self, timeout: float) -> None:
+        """No new report; each client finishes the one it is sending."""
+        self.done.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def wait_for_acks(self, more: int, timeout: float = 60) -> None:
+        wanted = len(self.acked) + more
+        deadline = time.monotonic() + timeout
+        while len(self.acked) < wanted:
+            assert time.monotonic() < deadline, ("the server stopped acknowledging",
+                                                 self.statuses, self.problems[:3])
+            time.sleep(0.05)
 
 
 def seed(app_config: dict) -> SimpleNamespace:

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -22,25 +21,15 @@ import requests
 from server.core import schema
 from server.ops import pgbackrest
 from server.ops.cluster import ScratchCluster
-from tests.integration.ops.gunicorn_proc import Gunicorn, assert_stored_once, seed
+from tests.integration.ops.gunicorn_proc import Burst, Gunicorn, assert_stored_once, seed
 from tests.integration.ops.scratch import cluster_with_postgis
-from tests.integration.submissions.test_json_api import report
 
 CLIENTS = 16
 
 
-class Burst:
-    """Clients that resend a report after a refused connection or a 503, and note the rest."""
-
-    def __init__(self, base: str, facility, token: str):
-        self.url = f"{base}/api/submissions"
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.facility = facility
-        self.done = threading.Event()
-        self.lock = threading.Lock()
-        self.acked: list[str] = []
-        self.statuses: dict[int, int] = {}
-        self.bad: list[str] = []  # answers that are neither a success nor a proper 503
+class Resending(Burst):
+    """Clients that resend a report after a refused connection or a 503; any other answer that
+    is not a success is a problem (neither a success nor a proper 503)."""
 
     def submit(self, body: dict) -> None:
         deadline = time.monotonic() + 90
@@ -51,8 +40,7 @@ class Burst:
                 time.sleep(0.2)
                 continue
             with self.lock:
-                self.statuses[response.status_code] = self.statuses.get(
-                    response.status_code, 0) + 1
+                self.answered(response.status_code)
             if response.status_code in (200, 201):
                 with self.lock:
                     self.acked.append(body["id"])
@@ -62,27 +50,16 @@ class Burst:
                 time.sleep(min(int(response.headers["Retry-After"]), 1) * 0.5)
                 continue
             with self.lock:
-                self.bad.append(f"{response.status_code} {response.headers.get('Retry-After')} "
-                                f"{response.text[:200]}")
+                self.problems.append(f"{response.status_code} "
+                                     f"{response.headers.get('Retry-After')} {response.text[:200]}")
             return
         with self.lock:
-            self.bad.append(f"{body['id']}: not stored within 90 s")
-
-    def client(self) -> None:
-        while not self.done.is_set():
-            self.submit(report(self.facility))
-
-    def wait_for_acks(self, more: int, timeout: float = 60) -> None:
-        wanted = len(self.acked) + more
-        deadline = time.monotonic() + timeout
-        while len(self.acked) < wanted:
-            assert time.monotonic() < deadline, (self.statuses, self.bad[:3])
-            time.sleep(0.05)
+            self.problems.append(f"{body['id']}: not stored within 90 s")
 
     def wait_for_503s(self, total: int, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while self.statuses.get(503, 0) < total:
-            assert time.monotonic() < deadline, (self.statuses, self.bad[:3])
+            assert time.monotonic() < deadline, (self.statuses, self.problems[:3])
             time.sleep(0.05)
 
 
@@ -124,10 +101,7 @@ def test_postgres_killed_during_a_burst_answers_503_and_loses_nothing(app_config
     url = cluster.url("nezarat")
     seeded = seed({**app_config, "DATABASE_URL": url})
     server = Gunicorn(url, tmp_path, workers=2, threads=4).start()
-    burst = Burst(server.base, seeded.facility, seeded.token)
-    threads = [threading.Thread(target=burst.client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
+    burst = Resending(server.base, seeded.facility, seeded.token).start(CLIENTS)
     try:
         burst.wait_for_acks(30)
         before = dict(burst.statuses)
@@ -138,15 +112,13 @@ def test_postgres_killed_during_a_burst_answers_503_and_loses_nothing(app_config
         during = dict(burst.statuses)
         cluster.start()  # crash recovery, then the clients' resends are stored
         burst.wait_for_acks(30)
-        burst.done.set()
-        for thread in threads:
-            thread.join(120)
+        burst.stop(120)
     finally:
         burst.done.set()
         server.stop()
     log = "\n".join(server.lines())
     errors = [line for line in server.lines() if '"level": "error"' in line]
-    assert not burst.bad, "\n".join(errors[:2])
+    assert not burst.problems, "\n".join(errors[:2])
     assert not [s for s in burst.statuses if s >= 500 and s != 503], burst.statuses
     assert during.get(503, 0) > before.get(503, 0), (before, during)  # the outage was seen
     assert "Traceback" not in log and "WORKER TIMEOUT" not in log

@@ -7,15 +7,13 @@ the old workers exited gracefully and the audit chain verifies."""
 from __future__ import annotations
 
 import signal
-import threading
 import time
 
 import pytest
 import requests
 
 from tests.conftest import truncate_all
-from tests.integration.ops.gunicorn_proc import Gunicorn, assert_stored_once, seed
-from tests.integration.submissions.test_json_api import report
+from tests.integration.ops.gunicorn_proc import Burst, Gunicorn, assert_stored_once, seed
 
 CLIENTS = 16
 
@@ -27,19 +25,15 @@ def monitor(app_config):
     truncate_all(app_config["DATABASE_URL"])
 
 
-class Burst:
-    def __init__(self, base: str, facility, token: str):
-        self.url = f"{base}/api/submissions"
-        self.headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
-        self.facility = facility
-        self.done = threading.Event()
-        self.acked: list[str] = []
-        self.statuses: dict[int, int] = {}
-        self.failures: list[str] = []
+class Retrying(Burst):
+    """Clients that retry a refused or unanswered connection with growing pauses, noting when
+    each request was sent and answered; any answer that is not a success is a problem."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs, Connection="close")
         self.retries = 0
-        self.answered: list[tuple[float, float]] = []  # (sent, answered) of every response
+        self.times: list[tuple[float, float]] = []  # (sent, answered) of every response
         self.outstanding = 0  # requests sent and not answered yet
-        self.lock = threading.Lock()
 
     def submit(self, body: dict) -> None:
         deadline, pause = time.monotonic() + 60, 0.05
@@ -60,23 +54,15 @@ class Burst:
                 continue
             with self.lock:
                 self.outstanding -= 1
-                self.answered.append((sent, time.monotonic()))
-                self.statuses[response.status_code] = self.statuses.get(
-                    response.status_code, 0) + 1
+                self.times.append((sent, time.monotonic()))
+                self.answered(response.status_code)
                 if response.status_code in (200, 201):
                     self.acked.append(body["id"])
                 else:
-                    self.failures.append(f"{response.status_code} {response.text[:200]}")
+                    self.problems.append(f"{response.status_code} {response.text[:200]}")
             return
         with self.lock:
-            self.failures.append(f"{body['id']}: no answer within 60 s")
-
-    def wait_for_acks(self, more: int, timeout: float = 30) -> None:
-        wanted = len(self.acked) + more
-        deadline = time.monotonic() + timeout
-        while len(self.acked) < wanted:
-            assert time.monotonic() < deadline, "the server stopped acknowledging"
-            time.sleep(0.05)
+            self.problems.append(f"{body['id']}: no answer within 60 s")
 
     def wait_until_busy(self, timeout: float = 30) -> None:
         """Until most clients have a request out (a loaded machine may leave them between
@@ -89,20 +75,13 @@ class Burst:
     def in_flight_at(self, moment: float) -> int:
         """Requests sent before `moment` and answered after it."""
         with self.lock:
-            return sum(sent < moment < answered for sent, answered in self.answered)
-
-    def client(self) -> None:
-        while not self.done.is_set():
-            self.submit(report(self.facility))
+            return sum(sent < moment < answered for sent, answered in self.times)
 
 
 @pytest.mark.slow
 def test_a_burst_through_reload_and_restart_loses_nothing(database_url, monitor, tmp_path):
     server = Gunicorn(database_url, tmp_path, workers=2, threads=4, graceful_timeout=20).start()
-    burst = Burst(server.base, monitor.facility, monitor.token)
-    threads = [threading.Thread(target=burst.client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
+    burst = Retrying(server.base, monitor.facility, monitor.token).start(CLIENTS)
     try:
         burst.wait_for_acks(20)
         burst.wait_until_busy()
@@ -114,14 +93,12 @@ def test_a_burst_through_reload_and_restart_loses_nothing(database_url, monitor,
         assert server.stop() == 0  # SIGTERM: in-flight requests finish, then exit 0
         server.start()  # same port: the clients' retries land here
         burst.wait_for_acks(16)
-        burst.done.set()
-        for thread in threads:
-            thread.join(90)
+        burst.stop(90)
     finally:
         burst.done.set()
         server.stop()
     log = "\n".join(server.lines())
-    assert not burst.failures, burst.failures[:5]
+    assert not burst.problems, burst.problems[:5]
     assert not [s for s in burst.statuses if s >= 500], burst.statuses
     # Requests were running when a signal came, and they were answered, not cut. (At the
     # SIGTERM the clients' requests may all be in the listen queue rather than in a worker on
